@@ -1,0 +1,145 @@
+import type { z } from "zod";
+import type { Duration } from "../duration.ts";
+import { toSeconds } from "../duration.ts";
+import { FlowDefinitionError, ParamsError, UsageError } from "../errors.ts";
+import type { FlowGraph } from "../graph/types.ts";
+import { buildGraph } from "./private/build-graph.ts";
+import { callSite } from "./private/call-site.ts";
+import { currentBuilder } from "./private/builder.ts";
+import type { Notifier } from "./notify.ts";
+import type { Input, Ref } from "./ref.ts";
+import type { Schedule } from "./schedule.ts";
+
+/** Refs to a flow's parameters, as its body receives them. */
+export type ParamRefs<P> = { readonly [K in keyof P]-?: Ref<P[K]> };
+
+/** A zod object schema of a flow's parameters. */
+export type ParamsSchema = z.ZodObject;
+
+/** Options of a flow. */
+export interface FlowOptions<S extends ParamsSchema> {
+  /** The parameters, as a zod object; bad parameters are rejected before a run starts. @default no parameters */
+  readonly params?: S;
+  /** When to run it on AWS (EventBridge). @default [] */
+  readonly schedules?: readonly Schedule[];
+  /** Notifications on run status changes. @default [] */
+  readonly notify?: readonly Notifier[];
+  /** Fail the run after this long (state machine `TimeoutSeconds`). @default no limit */
+  readonly timeout?: Duration;
+  /** Shown in the console and `stepflow graph`. @default "" */
+  readonly description?: string;
+  /** Step Functions workflow type; EXPRESS suits short, high-rate flows. @default "STANDARD" */
+  readonly type?: "STANDARD" | "EXPRESS";
+}
+
+/** Options of a flow with durations in seconds and defaults filled in. */
+export interface ResolvedFlowOptions {
+  readonly schedules: readonly Schedule[];
+  readonly notify: readonly Notifier[];
+  readonly timeoutSeconds: number | undefined;
+  readonly description: string;
+  readonly type: "STANDARD" | "EXPRESS";
+}
+
+/**
+ * A flow: a graph of task calls compiled to one state machine. Call it inside another flow's
+ * body to run it as a subflow.
+ */
+export interface Flow<PIn, POut, R> {
+  (params: { [K in keyof PIn]: Input<PIn[K]> }): Ref<R>;
+  readonly flowName: string;
+  readonly options: ResolvedFlowOptions;
+  readonly schema: ParamsSchema | undefined;
+  /** Where the flow was defined. */
+  readonly site: string;
+  /** The validated graph; throws `FlowDefinitionError` listing every problem. */
+  graph(): FlowGraph;
+  /** Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field. */
+  parse(params: unknown): POut;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the widest flow type, for collections of flows
+export type AnyFlow = Flow<any, any, unknown>;
+
+/** The parameters a flow accepts (before defaults). */
+export type FlowParams<F> = F extends Flow<infer P, unknown, unknown> ? P : never;
+/** The result type of a flow. */
+export type FlowResult<F> = F extends Flow<unknown, unknown, infer R> ? R : never;
+
+type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R> | undefined | void;
+
+/**
+ * Defines a flow. The body runs once, when the flow is compiled, to record its task calls.
+ * @example
+ * export const etl = flow("etl", { params: z.object({ month: z.string() }) }, ({ month }) => load(transform(extract(month))));
+ */
+export function flow<R = null>(name: string, body: Body<z.ZodObject<{}>, R>): Flow<{}, {}, R>;
+export function flow<S extends ParamsSchema = z.ZodObject<{}>, R = null>(
+  name: string,
+  options: FlowOptions<S>,
+  body: Body<S, R>,
+): Flow<z.input<S>, z.output<S>, R>;
+export function flow(name: string, ...rest: unknown[]): AnyFlow {
+  const body = rest.at(-1) as Body<ParamsSchema, unknown>;
+  const options = (rest.length === 2 ? rest[0] : {}) as FlowOptions<ParamsSchema>;
+  if (typeof body !== "function") throw new UsageError(`flow \`${name}\` needs a body function as its last argument`);
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,70}$/.test(name)) {
+    throw new UsageError(
+      `flow name \`${name}\` is not allowed; use up to 71 letters, digits or \`-\`, starting with a letter (it names the state machine \`stepflow-${name}\`)`,
+    );
+  }
+  const site = callSite();
+  let graph: FlowGraph | undefined;
+  const call = (params: Record<string, unknown>) => {
+    const b = currentBuilder();
+    if (!b) {
+      throw new UsageError(
+        `flow \`${name}\` was called outside a flow body; run it with \`runLocal(${camel(name)}, params)\` or \`client.start(${camel(name)}, params)\``,
+      );
+    }
+    return b.subflow(self, params ?? {}, callSite());
+  };
+  const self: AnyFlow = Object.assign(call, {
+    flowName: name,
+    site,
+    schema: options.params,
+    options: {
+      schedules: options.schedules ?? [],
+      notify: options.notify ?? [],
+      timeoutSeconds: options.timeout === undefined ? undefined : toSeconds(options.timeout, `flow \`${name}\` timeout`),
+      description: options.description ?? "",
+      type: options.type ?? "STANDARD",
+    },
+    graph: () => {
+      graph ??= buildGraph(self, body);
+      return graph;
+    },
+    parse: (params: unknown) => parseParams(self, params),
+  });
+  return self;
+}
+
+function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
+  const input = params ?? {};
+  if (!f.schema) {
+    const keys = typeof input === "object" ? Object.keys(input as object) : [];
+    if (keys.length) throw new ParamsError(f.flowName, keys.map((k) => ({ path: k, message: "unknown parameter; this flow takes none" })));
+    return {};
+  }
+  const known = Object.keys(f.schema.shape);
+  const unknownKeys =
+    typeof input === "object" && !Array.isArray(input) ? Object.keys(input as object).filter((k) => !known.includes(k)) : [];
+  const result = f.schema.safeParse(input);
+  const issues = [
+    ...unknownKeys.map((k) => ({ path: k, message: `unknown parameter; known: ${known.join(", ") || "none"}` })),
+    ...(result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))),
+  ];
+  if (issues.length) throw new ParamsError(f.flowName, issues);
+  return result.data as Record<string, unknown>;
+}
+
+function camel(name: string): string {
+  return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+export { FlowDefinitionError };

@@ -1,0 +1,37 @@
+import { UsageError } from "../errors.ts";
+import { isRef, type Ref } from "./ref.ts";
+
+/** Status of a flow run, as Step Functions reports it. */
+export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+/** A notification sent when a run of the flow reaches one of `on`. */
+export interface Notifier {
+  readonly kind: "slack";
+  /** Name of the secret holding the Slack incoming-webhook URL. */
+  readonly secret: string;
+  readonly on: readonly RunStatus[];
+}
+
+/** Options of `slack(...)`. */
+export interface SlackOptions {
+  /** Statuses that send a message. @default ["FAILED", "TIMED_OUT", "ABORTED"] */
+  readonly on?: readonly RunStatus[];
+}
+
+const STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/**
+ * Posts to Slack when a run changes status.
+ * @example notify: [slack(secret("slack-webhook"), { on: ["FAILED", "TIMED_OUT"] })]
+ */
+export function slack(webhook: Ref<string>, options: SlackOptions = {}): Notifier {
+  if (!isRef(webhook) || webhook.source.kind !== "secret") {
+    throw new UsageError("`slack(webhook)` needs the webhook URL as a secret; write `slack(secret(\"slack-webhook\"))`");
+  }
+  const on = options.on ?? ["FAILED", "TIMED_OUT", "ABORTED"];
+  const bad = on.filter((s) => !STATUSES.includes(s));
+  if (bad.length > 0) {
+    throw new UsageError(`\`slack\` option \`on\` has unknown status ${bad.map((s) => `\`${s}\``).join(", ")}; use ${STATUSES.join(", ")}`);
+  }
+  return Object.freeze({ kind: "slack", secret: webhook.source.name, on: [...on] });
+}

@@ -1,0 +1,109 @@
+import { FlowDefinitionError } from "../../errors.ts";
+import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
+import type { AnyFlow, ParamsSchema } from "../flow.ts";
+import { GraphBuilder, withBuilder } from "./builder.ts";
+
+/** Keys of the state data that parameters may not use. */
+export const RESERVED_PARAMS = ["results"] as const;
+
+/** Runs a flow body with a fresh builder and validates what it recorded. */
+export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): FlowGraph {
+  const b = new GraphBuilder(flow.flowName);
+  const params = flow.schema ? Object.keys(flow.schema.shape) : [];
+  const refs = Object.fromEntries(params.map((name) => [name, b.ref({ kind: "param", name })]));
+  let out: unknown;
+  try {
+    out = withBuilder(b, () => body(refs as never));
+  } catch (cause) {
+    if (cause instanceof FlowDefinitionError) throw cause;
+    throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [`its body threw: ${(cause as Error)?.message ?? cause}`], { cause });
+  }
+  if (out instanceof Promise) {
+    b.problems.push("its body is async; a flow body only wires task calls, so make it a plain (non-async) function");
+    out = undefined;
+  }
+  const result = out === undefined || out === null ? undefined : b.source(out, "the value the body returns");
+  validate(b, flow, params, result);
+  if (b.problems.length) throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, b.problems);
+  const secrets: Record<string, string[]> = {};
+  for (const call of b.calls) {
+    const names = sourcesOf(call).flatMap((s) => (s.kind === "secret" ? [s.name] : []));
+    secrets[call.id] = [...new Set(names)].sort();
+  }
+  return {
+    flow: flow.flowName,
+    params,
+    calls: b.calls,
+    conditions: b.conditions,
+    groups: b.groups.map((g) => ({ ...g, maxConcurrency: g.maxConcurrency, members: [...g.members] })),
+    result,
+    secrets,
+  };
+}
+
+/** Every value source a call reads. */
+export function sourcesOf(call: Call): ValueSource[] {
+  return call.kind === "task" ? call.args.map((a) => a.source) : Object.values(call.args);
+}
+
+function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: ValueSource | undefined) {
+  for (const name of params.filter((p) => (RESERVED_PARAMS as readonly string[]).includes(p))) {
+    b.problems.push(`parameter \`${name}\` uses a name stepflow keeps for task results in state data; rename it`);
+  }
+  if (!b.calls.some((c) => c.kind === "task" || c.kind === "subflow")) {
+    b.problems.push("its body calls no task; call at least one task (a flow with nothing to run is a mistake)");
+  }
+  const byId = new Map(b.calls.map((c) => [c.id, c]));
+  const visible = (source: ValueSource, scope: readonly ScopeFrame[], where: string) => {
+    if (source.kind !== "node") return;
+    const producer = byId.get(source.node);
+    if (producer && !isPrefix(producer.scope, scope)) {
+      b.problems.push(
+        `${where} uses the result of \`${producer.state}\` (${producer.site}), which only runs inside a \`when\` branch; use it inside that branch`,
+      );
+    }
+  };
+  for (const call of b.calls) {
+    for (const s of sourcesOf(call)) visible(s, call.scope, `\`${call.state}\` (${call.site})`);
+    if (call.kind === "subflow" && call.flow === flow) b.problems.push(`it calls itself as a subflow at ${call.site}; flows cannot recurse`);
+  }
+  for (const c of b.conditions) {
+    visible(c.source, c.scope, `the condition of \`when\` at ${c.site}`);
+    checkConditionType(b, flow.schema, c.source, c.site, byId);
+  }
+  if (result) visible(result, [], "the value the body returns");
+  if (result && result.kind !== "node") {
+    b.problems.push("its body returns something that is not a task or subflow result; return a task result or nothing");
+  }
+}
+
+function checkConditionType(
+  b: GraphBuilder,
+  schema: ParamsSchema | undefined,
+  source: ValueSource,
+  site: string,
+  byId: Map<string, Call>,
+) {
+  if (source.kind === "param" && schema) {
+    const type = baseType(schema.shape[source.name]);
+    if (type !== "boolean") {
+      b.problems.push(`the condition of \`when\` at ${site} is parameter \`${source.name}\` of type ${type}, not boolean; use a boolean parameter or a task that returns a boolean`);
+    }
+  }
+  if (source.kind === "node") {
+    const call = byId.get(source.node);
+    if (call?.kind === "task" && call.map) {
+      b.problems.push(`the condition of \`when\` at ${site} is the list of results of \`${call.state}.map(...)\`, not a boolean; reduce it with a task (e.g. any/all) first`);
+    }
+  }
+}
+
+function baseType(t: unknown): string {
+  let node = t as { _zod?: { def?: { type?: string; innerType?: unknown } } } | undefined;
+  while (node?._zod?.def?.innerType) node = node._zod.def.innerType as typeof node;
+  return node?._zod?.def?.type ?? "unknown";
+}
+
+function isPrefix(outer: readonly ScopeFrame[], inner: readonly ScopeFrame[]): boolean {
+  return outer.length <= inner.length && outer.every((f, i) => f.condition === inner[i].condition && f.branch === inner[i].branch);
+}

@@ -1,0 +1,114 @@
+import type { ArgBinding, Call, Condition, Json, MapGroup, ScopeFrame, ValueSource } from "../../graph/types.ts";
+import type { AnyFlow } from "../flow.ts";
+import { isRef, makeRef, type Ref } from "../ref.ts";
+import { jsonProblem } from "./json.ts";
+
+/** Records what a flow body does while it runs at definition time. */
+export class GraphBuilder {
+  readonly calls: Call[] = [];
+  readonly conditions: Condition[] = [];
+  readonly groups: { id: string; lists: MapGroup["lists"]; large: boolean; maxConcurrency?: number; members: string[] }[] = [];
+  readonly problems: string[] = [];
+  readonly scope: ScopeFrame[] = [];
+  private readonly stateCounts = new Map<string, number>();
+  private readonly ids = new Set<string>();
+  /** Task names seen, with the task object and site, to catch two tasks sharing a name. */
+  readonly taskNames = new Map<string, { task: object; site: string }>();
+
+  constructor(readonly flowName: string) {}
+
+  /** A readable, unique state name for a call of `name`. */
+  stateName(name: string): string {
+    const n = (this.stateCounts.get(name) ?? 0) + 1;
+    this.stateCounts.set(name, n);
+    return n === 1 ? name : `${name}-${n}`;
+  }
+
+  /** A unique JSONPath-safe key derived from a state name. */
+  idFor(state: string): string {
+    const base = state.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1");
+    let id = base;
+    for (let i = 2; this.ids.has(id); i++) id = `${base}_${i}`;
+    this.ids.add(id);
+    return id;
+  }
+
+  ref<T>(source: ValueSource): Ref<T> {
+    return makeRef<T>(source, this);
+  }
+
+  /** The source of one argument; records a problem when it cannot cross a state boundary. */
+  source(value: unknown, where: string): ValueSource {
+    if (isRef(value)) {
+      if (value.owner !== this && value.source.kind !== "secret") {
+        this.problems.push(
+          `${where} uses a value from another flow's body; pass it to \`${this.flowName}\` as a parameter or call the other flow as a subflow`,
+        );
+      }
+      return value.source;
+    }
+    const problem = jsonProblem(value);
+    if (problem) {
+      this.problems.push(`${where} is ${problem}; pass JSON values (strings, numbers, booleans, null, arrays, plain objects)`);
+      return { kind: "const", value: null };
+    }
+    return { kind: "const", value: value as Json };
+  }
+
+  /** Records a call of flow `child` inside this body. */
+  subflow(child: AnyFlow, params: Record<string, unknown>, site: string): Ref<unknown> {
+    const state = this.stateName(child.flowName);
+    const id = this.idFor(state);
+    const args: Record<string, ValueSource> = {};
+    const known = child.schema ? Object.keys(child.schema.shape) : [];
+    for (const [key, value] of Object.entries(params)) {
+      if (!known.includes(key)) {
+        this.problems.push(
+          `subflow \`${child.flowName}\` called at ${site} has no parameter \`${key}\`; it takes ${known.map((k) => `\`${k}\``).join(", ") || "none"}`,
+        );
+      }
+      args[key] = this.source(value, `parameter \`${key}\` of subflow \`${state}\``);
+    }
+    this.calls.push({ kind: "subflow", id, state, flow: child, args, scope: [...this.scope], site });
+    return this.ref({ kind: "node", node: id });
+  }
+
+  /** The group a mapped call belongs to when every mapped argument is an item of that group. */
+  fusableGroup(args: readonly ArgBinding[]): string | undefined {
+    const groupOf = (s: ValueSource) => {
+      if (s.kind !== "node") return undefined;
+      const call = this.calls.find((c) => c.id === s.node);
+      return call?.kind === "task" ? call.map?.group : undefined;
+    };
+    const mapped = args.filter((a) => a.mode === "mapped").map((a) => groupOf(a.source));
+    const group = mapped[0];
+    if (!group || mapped.some((g) => g !== group)) return undefined;
+    // A whole list of the group passed to a member would need the map to have finished.
+    const wholeUse = args.some((a) => a.mode !== "mapped" && groupOf(a.source) === group);
+    const lead = this.calls.find((c) => c.kind === "task" && c.map?.group === group);
+    const sameScope = lead !== undefined && sameFrames(lead.scope, this.scope);
+    return wholeUse || !sameScope ? undefined : group;
+  }
+}
+
+function sameFrames(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch);
+}
+
+let current: GraphBuilder | undefined;
+
+/** The builder of the flow body running now, if any. */
+export function currentBuilder(): GraphBuilder | undefined {
+  return current;
+}
+
+/** Runs `fn` with `builder` as the current flow body, restoring the previous one after. */
+export function withBuilder<T>(builder: GraphBuilder, fn: () => T): T {
+  const previous = current;
+  current = builder;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The payload protocol between the compiled state machine and the task handler. Everything a
+ * state passes is one of these small envelopes; data larger than the inline threshold lives in
+ * the results store and travels as a key.
+ */
+import type { Json } from "./graph/types.ts";
+
+/** A value as it travels between states. */
+export type Envelope =
+  /** Inline: small enough to show in the console and branch on. */
+  | { readonly v: Json }
+  /** Stored: the results-store key of the JSON value. */
+  | { readonly s3: string; readonly bytes: number }
+  /** A list whose items travel separately (produced for a Map state to iterate). */
+  | { readonly items: readonly Envelope[] };
+
+/** How a task argument is given to the handler (built by the compiler in `Parameters`). */
+export type ArgInput =
+  | Envelope
+  | { readonly secret: string }
+  /** A column of a Map state's output: `rows[i][col]` for each row. */
+  | { readonly rows: readonly Readonly<Record<string, Envelope>>[]; readonly col: string }
+  /** A Distributed Map's output written to the results store (ResultWriter manifest). */
+  | { readonly manifest: { readonly Bucket: string; readonly Key: string }; readonly col: string };
+
+/**
+ * What the handler must do with its result, beyond the default (inline when small, stored when large).
+ * - `items`: a list consumed by an inline Map: return `{ items }`.
+ * - `stored`: always store it (a Distributed Map reads it from S3).
+ * - `inline`: always inline (a subflow's parameter); fail clearly if too large.
+ * - `boolean`: the result drives a Choice state; fail clearly if it is not a boolean.
+ */
+export type OutputHint = "items" | "stored" | "inline" | "boolean";
+
+/** The input of a Task state, built in its `Parameters`. */
+export interface TaskRequest {
+  readonly flow: string;
+  /** The task name (the registry key of the function). */
+  readonly task: string;
+  /** The state name (unique in the machine). */
+  readonly state: string;
+  /** The execution name, which is the run id. */
+  readonly run: string;
+  /** The map item index inside a Map iteration. */
+  readonly index?: number;
+  /** Lengths of the lists a Map iterates in lockstep, checked equal by the handler. */
+  readonly lengths?: readonly number[];
+  /** The retry count of this attempt (`$$.State.RetryCount`). */
+  readonly attempt?: number;
+  readonly args: readonly ArgInput[];
+  readonly out?: readonly OutputHint[];
+}
+
+/** Inline results up to this many bytes of JSON; larger ones go to the results store. */
+export const INLINE_LIMIT_BYTES = 2048;
+/** Inside a Map iteration a smaller limit keeps the Map's combined output small. */
+export const ITEM_INLINE_LIMIT_BYTES = 256;
+/** Step Functions' payload limit for a state's input or output. */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** The results-store key of a task result. */
+export function resultKey(flow: string, run: string, state: string, index: number | undefined): string {
+  return `runs/${flow}/${run}/${state}/${index ?? 0}.json`;
+}
