@@ -1,0 +1,230 @@
+import { join } from "node:path";
+import { Arn, RemovalPolicy, Tags } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as logs from "aws-cdk-lib/aws-logs";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import type { AnyFlow, CompiledFlow, CompiledTask } from "stepflow";
+import { compile, StepflowError } from "stepflow";
+import type { Bundle } from "./private/bundle.ts";
+import {
+  acknowledge,
+  executionsArn,
+  objectsRead,
+  objectsReadWrite,
+  prefixArn,
+  secretsRead,
+  stateMachineArn,
+  syncRuleArn,
+} from "./private/grants.ts";
+import { HandlerFunction } from "./private/handler-function.ts";
+import { addSchedules } from "./private/schedules.ts";
+import { bundleTask } from "./private/task-bundle.ts";
+
+/** Properties of a `FlowConstruct`. */
+export interface FlowConstructProps {
+  /** The flow to deploy. */
+  readonly flow: AnyFlow;
+  /** The compiled flow. @default compile(flow) */
+  readonly compiled?: CompiledFlow;
+  /** Where task results live (`runs/<flow>/...`, `cache/<flow>/<task>/...`). */
+  readonly resultsBucket: s3.IBucket;
+  /** Run history (task-run items are written by the task Lambdas). */
+  readonly historyTable: dynamodb.ITableV2;
+  /** Secrets by stepflow name (without the `stepflow/` prefix); must hold every secret a task receives. */
+  readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
+  /** State machines of the flows this flow calls, by flow name. @default no subflows */
+  readonly subflows?: ReadonlyMap<string, sfn.IStateMachine>;
+  /** X-Ray tracing of the state machine and task Lambdas. @default false */
+  readonly tracing?: boolean;
+  /** Days a history item lives before DynamoDB TTL removes it. @default 90 */
+  readonly historyTtlDays?: number;
+  /** Retention of the state machine's and Lambdas' logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Bundle the AWS SDK v3 into each Lambda instead of using the runtime's copy. @default false */
+  readonly bundleAwsSdk?: boolean;
+  /** Directory for Lambda bundles (content-addressed). @default `.stepflow/bundles` in the working directory */
+  readonly bundleDir?: string;
+}
+
+/**
+ * One flow on AWS: its state machine `stepflow-<flow>`, one Lambda per task and its schedules.
+ * `FlowStack` makes one per flow; use it directly to put flows in a stack of your own.
+ * @example new FlowConstruct(this, "Etl", { flow: etl, resultsBucket, historyTable, secrets: new Map() });
+ */
+export class FlowConstruct extends Construct {
+  /** The flow's state machine. */
+  readonly stateMachine: sfn.StateMachine;
+  /** The compiled flow it was built from. */
+  readonly compiled: CompiledFlow;
+  /** Each task's Lambda, by task name. */
+  readonly functions: ReadonlyMap<string, lambda.Function>;
+  /** Each task's bundle (directory, size, source files), by task name. */
+  readonly bundles: ReadonlyMap<string, Bundle>;
+
+  constructor(scope: Construct, id: string, props: FlowConstructProps) {
+    super(scope, id);
+    const flow = props.flow;
+    this.compiled = props.compiled ?? compile(flow);
+    const functions = new Map<string, lambda.Function>();
+    const bundles = new Map<string, Bundle>();
+    for (const task of this.compiled.tasks) {
+      const fn = this.taskFunction(task, props);
+      functions.set(task.name, fn.function);
+      bundles.set(task.name, fn.bundle);
+    }
+    this.functions = functions;
+    this.bundles = bundles;
+    this.stateMachine = this.machine(props);
+    addSchedules(this, flow, this.stateMachine);
+  }
+
+  private taskFunction(task: CompiledTask, props: FlowConstructProps): { function: lambda.Function; bundle: Bundle } {
+    const flow = this.compiled.flow;
+    const built = bundleTask(task.task, {
+      outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    });
+    const fn = new HandlerFunction(this, `Task-${task.name}`, {
+      bundle: built,
+      description: `stepflow task ${task.name} of flow ${flow}`,
+      memory: task.memory,
+      timeoutSeconds: task.lambdaTimeoutSeconds,
+      environment: {
+        STEPFLOW_RESULTS_BUCKET: props.resultsBucket.bucketName,
+        STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
+        STEPFLOW_SECRET_PREFIX: "stepflow/",
+        STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? 90),
+      },
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const role = fn.role;
+    const own = [`runs/${flow}/`, `cache/${flow}/${task.name}/`];
+    role.addToPrincipalPolicy(objectsReadWrite(props.resultsBucket, own));
+    // A subflow's result is stored under its own flow's prefix; the parent's tasks may read it.
+    const children = this.compiled.subflows.map((s) => `runs/${s.flow}/`);
+    if (children.length > 0) role.addToPrincipalPolicy(objectsRead(props.resultsBucket, children));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+        resources: [props.historyTable.tableArn],
+      }),
+    );
+    if (task.secrets.length > 0) role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
+    acknowledge(
+      role,
+      "AwsSolutions-IAM5",
+      `task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
+    );
+    for (const [key, value] of Object.entries(task.task.options.tags)) Tags.of(fn.function).add(key, value);
+    return { function: fn.function, bundle: built };
+  }
+
+  private secret(name: string, props: FlowConstructProps): secretsmanager.ISecret {
+    const found = props.secrets.get(name);
+    if (!found) {
+      throw new StepflowError(
+        `secret \`${name}\` used by flow \`${this.compiled.flow}\` is not in \`secrets\`; add it to the map passed to FlowConstruct (FlowStack does this for you)`,
+      );
+    }
+    return found;
+  }
+
+  private machine(props: FlowConstructProps): sfn.StateMachine {
+    const c = this.compiled;
+    const substitutions: Record<string, string> = {};
+    for (const task of c.tasks) substitutions[task.placeholder] = this.functions.get(task.name)!.functionArn;
+    for (const sub of c.subflows) substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
+    if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
+    const logGroup = new logs.LogGroup(this, "Logs", {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const machine = new sfn.StateMachine(this, "StateMachine", {
+      stateMachineName: c.stateMachineName,
+      stateMachineType: props.flow.options.type === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(c.definition)),
+      definitionSubstitutions: substitutions,
+      comment: props.flow.options.description || undefined,
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      tracingEnabled: props.tracing ?? false,
+    });
+    for (const fn of this.functions.values()) fn.grantInvoke(machine);
+    for (const sub of c.subflows) this.grantSubflow(machine, this.subflow(sub.flow, props));
+    if (c.distributedMaps.length > 0) this.grantDistributedMap(machine, props.resultsBucket);
+    this.acknowledgeMachine(machine, props.tracing ?? false);
+    return machine;
+  }
+
+  private subflow(name: string, props: FlowConstructProps): sfn.IStateMachine {
+    const found = props.subflows?.get(name);
+    if (!found) {
+      throw new StepflowError(
+        `flow \`${this.compiled.flow}\` calls subflow \`${name}\`, which is not in \`subflows\`; deploy \`${name}\` first and pass its state machine (FlowStack does this for you)`,
+      );
+    }
+    return found;
+  }
+
+  /** `states:startExecution.sync:2`: start, watch and stop the child, through the managed events rule. */
+  private grantSubflow(machine: sfn.StateMachine, child: sfn.IStateMachine): void {
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [child.stateMachineArn] }));
+    const childName = Arn.extractResourceName(child.stateMachineArn, "stateMachine");
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["states:DescribeExecution", "states:StopExecution"],
+        resources: [executionsArn(this, childName)],
+      }),
+    );
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+        resources: [syncRuleArn(this)],
+      }),
+    );
+  }
+
+  /** A Distributed Map starts child executions of this machine and reads/writes items in S3. */
+  private grantDistributedMap(machine: sfn.StateMachine, bucket: s3.IBucket): void {
+    const name = this.compiled.stateMachineName;
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [stateMachineArn(this, name)] }),
+    );
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["states:DescribeExecution", "states:StopExecution"],
+        resources: [executionsArn(this, name, "/")],
+      }),
+    );
+    const prefix = `runs/${this.compiled.flow}/`;
+    machine.addToRolePolicy(objectsRead(bucket, [prefix]));
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        resources: [prefixArn(bucket, prefix)],
+      }),
+    );
+  }
+
+  private acknowledgeMachine(machine: sfn.StateMachine, tracing: boolean): void {
+    acknowledge(
+      machine,
+      "AwsSolutions-SF1",
+      "logs ERROR events only, without execution data: task inputs may hold user data, and per-state logs at ALL would cost more than the run; executions stay inspectable in the console",
+    );
+    if (!tracing) acknowledge(machine, "AwsSolutions-SF2", "X-Ray tracing is opt-in (`tracing: true`); it adds cost per trace");
+    acknowledge(
+      machine,
+      "AwsSolutions-IAM5",
+      "Step Functions log delivery needs logs:*Delivery on `*`; Lambda invoke covers the function's versions (`:*`); subflow and Distributed Map grants cover executions of a named state machine and objects under this flow's runs/ prefix",
+    );
+  }
+}

@@ -1,0 +1,143 @@
+import { join } from "node:path";
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
+import type { Construct } from "constructs";
+import type { AnyFlow, CompiledFlow } from "stepflow";
+import { collectFlows, compile } from "stepflow";
+import { FlowConstruct } from "./flow-construct.ts";
+import { acknowledge } from "./private/grants.ts";
+import { declareSecrets } from "./private/secrets.ts";
+import { StatusEvents } from "./private/status-events.ts";
+
+/** Properties of a `FlowStack`. */
+export interface FlowStackProps extends StackProps {
+  /** The flows to deploy; the subflows they call are deployed too. */
+  readonly flows: readonly AnyFlow[];
+  /** How long task results under `runs/` stay in the results bucket. @default Duration.days(30) */
+  readonly resultsExpiration?: Duration;
+  /** Days a history item lives before DynamoDB TTL removes it. @default 90 */
+  readonly historyTtlDays?: number;
+  /**
+   * Secret names (without `stepflow/`) that already exist in Secrets Manager and are referenced
+   * instead of created. @default [] (every secret the flows use is created, empty)
+   */
+  readonly existingSecrets?: readonly string[];
+  /** X-Ray tracing of state machines and Lambdas. @default false */
+  readonly tracing?: boolean;
+  /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the bucket, table, secrets and logs when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Bundle the AWS SDK v3 into each Lambda instead of using the runtime's copy. @default false */
+  readonly bundleAwsSdk?: boolean;
+}
+
+/**
+ * A stack of stepflow flows: per flow a state machine, task Lambdas and schedules; shared by
+ * all, the results bucket, the history table, the secrets, and the run-status rule with its
+ * recorder and notifier.
+ * @example new FlowStack(app, "Doge", { flows: [toTheMoon] });
+ */
+export class FlowStack extends Stack {
+  readonly resultsBucket: s3.Bucket;
+  readonly historyTable: dynamodb.TableV2;
+  /** Secrets by stepflow name. */
+  readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
+  /** One construct per flow (subflows included), by flow name. */
+  readonly flows: ReadonlyMap<string, FlowConstruct>;
+  readonly statusEvents: StatusEvents;
+
+  constructor(scope: Construct, id: string, props: FlowStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const historyTtlDays = props.historyTtlDays ?? 90;
+    const lambda = {
+      tracing: props.tracing ?? false,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    };
+    const bundles = { outRoot: join(process.cwd(), ".stepflow", "bundles"), bundleAwsSdk: props.bundleAwsSdk ?? false };
+    this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy);
+    this.historyTable = historyTable(this, removalPolicy);
+
+    const all = collectFlows(props.flows);
+    const compiled = new Map<AnyFlow, CompiledFlow>(all.map((f) => [f, compile(f)]));
+    const secretNames = [
+      ...[...compiled.values()].flatMap((c) => c.tasks.flatMap((t) => t.secrets)),
+      ...all.flatMap((f) => f.options.notify.map((n) => n.secret)),
+    ];
+    this.secrets = declareSecrets(this, secretNames, new Set(props.existingSecrets ?? []), removalPolicy);
+
+    // collectFlows orders children before parents, so every subflow exists when its parent is built.
+    const flows = new Map<string, FlowConstruct>();
+    const machines = new Map<string, sfn.IStateMachine>();
+    for (const f of all) {
+      const construct = new FlowConstruct(this, `Flow-${f.flowName}`, {
+        flow: f,
+        compiled: compiled.get(f),
+        resultsBucket: this.resultsBucket,
+        historyTable: this.historyTable,
+        secrets: this.secrets,
+        subflows: machines,
+        tracing: lambda.tracing,
+        historyTtlDays,
+        logRetention: lambda.logRetention,
+        removalPolicy,
+        bundleAwsSdk: bundles.bundleAwsSdk,
+        bundleDir: bundles.outRoot,
+      });
+      flows.set(f.flowName, construct);
+      machines.set(f.flowName, construct.stateMachine);
+    }
+    this.flows = flows;
+    this.statusEvents = new StatusEvents(this, "RunStatus", {
+      flows: all,
+      stateMachineArns: [...flows.values()].map((c) => c.stateMachine.stateMachineArn),
+      historyTable: this.historyTable,
+      historyTtlDays,
+      secrets: this.secrets,
+      bundles,
+      lambda,
+    });
+  }
+}
+
+function resultsBucket(scope: Construct, expiration: Duration, removalPolicy: RemovalPolicy): s3.Bucket {
+  const bucket = new s3.Bucket(scope, "ResultsBucket", {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    removalPolicy,
+    lifecycleRules: [
+      { id: "expire-run-results", prefix: "runs/", expiration },
+      { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
+    ],
+  });
+  acknowledge(
+    bucket,
+    "AwsSolutions-S1",
+    "holds transient task results that expire; object access is by the stack's own roles only and can be audited with CloudTrail data events, so a second (logging) bucket is not created",
+  );
+  return bucket;
+}
+
+/** The history table; key and index names are the runtime's (functions/stores). */
+function historyTable(scope: Construct, removalPolicy: RemovalPolicy): dynamodb.TableV2 {
+  const s = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
+  return new dynamodb.TableV2(scope, "HistoryTable", {
+    partitionKey: s("pk"),
+    sortKey: s("sk"),
+    billing: dynamodb.Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    timeToLiveAttribute: "expiresAt",
+    removalPolicy,
+    globalSecondaryIndexes: [
+      { indexName: "gsi1", partitionKey: s("gsi1pk"), sortKey: s("gsi1sk"), projectionType: dynamodb.ProjectionType.ALL },
+      { indexName: "gsi2", partitionKey: s("gsi2pk"), sortKey: s("gsi2sk"), projectionType: dynamodb.ProjectionType.ALL },
+    ],
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * Least-privilege statements stepflow grants. Each is written out rather than taken from
+ * `grantReadWrite` and friends, which add deletes, listings and `*` actions stepflow never uses.
+ */
+import { ArnFormat, Stack, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import type { IConstruct } from "constructs";
+
+/** Objects under `prefix` (ending in `/`) of the bucket. */
+export function prefixArn(bucket: s3.IBucket, prefix: string): string {
+  return `${bucket.bucketArn}/${prefix}*`;
+}
+
+/** Get and put objects under each prefix (no delete, no listing). */
+export function objectsReadWrite(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["s3:GetObject", "s3:PutObject"],
+    resources: prefixes.map((p) => prefixArn(bucket, p)),
+  });
+}
+
+/** Read objects under each prefix. */
+export function objectsRead(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: prefixes.map((p) => prefixArn(bucket, p)) });
+}
+
+/** The ARN a policy needs to read a secret: the full ARN, or the name plus AWS's 6-character suffix. */
+export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}
+
+/** Read the values of these secrets only. */
+export function secretsRead(secrets: readonly secretsmanager.ISecret[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["secretsmanager:GetSecretValue"],
+    resources: secrets.map(secretArnForPolicy),
+  });
+}
+
+/** ARN of a state machine by name (usable in its own role without a dependency cycle). */
+export function stateMachineArn(scope: IConstruct, name: string): string {
+  return Stack.of(scope).formatArn({
+    service: "states",
+    resource: "stateMachine",
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/**
+ * ARN pattern of the named state machine's executions: `name:*` for its runs, `name/*` for the
+ * child executions of its Distributed Maps.
+ */
+export function executionsArn(scope: IConstruct, name: string, separator: ":" | "/" = ":"): string {
+  return Stack.of(scope).formatArn({
+    service: "states",
+    resource: "execution",
+    resourceName: `${name}${separator}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The EventBridge managed rule Step Functions uses for `.sync` integrations. */
+export function syncRuleArn(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({
+    service: "events",
+    resource: "rule",
+    resourceName: "StepFunctionsGetEventsForStepFunctionsExecutionRule",
+  });
+}
+
+/** Acknowledges a cdk-nag finding on a construct, with the reason next to the grant that causes it. */
+export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}

@@ -1,0 +1,89 @@
+/**
+ * Run status changes: an EventBridge rule on "Step Functions Execution Status Change" for the
+ * stack's state machines, feeding the recorder (history) and the notifier (Slack). Status
+ * changes cost no state transitions this way.
+ */
+import { Duration } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import type { AnyFlow } from "stepflow";
+import { secretsRead } from "./grants.ts";
+import { HandlerFunction, type HandlerFunctionProps } from "./handler-function.ts";
+import { SECRET_PREFIX } from "./secrets.ts";
+import { type BundleOptions, bundleHandler, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
+
+/** Inputs of the status-events wiring. */
+export interface StatusEventsProps {
+  readonly flows: readonly AnyFlow[];
+  readonly stateMachineArns: readonly string[];
+  readonly historyTable: dynamodb.ITableV2;
+  readonly historyTtlDays: number;
+  readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
+  readonly bundles: BundleOptions;
+  readonly lambda: Pick<HandlerFunctionProps, "tracing" | "logRetention" | "removalPolicy">;
+}
+
+/** The rule, the recorder and (when a flow has `notify`) the notifier. */
+export class StatusEvents extends Construct {
+  readonly rule: events.Rule;
+  readonly recorder: HandlerFunction;
+  readonly notifier: HandlerFunction | undefined;
+
+  constructor(scope: Construct, id: string, props: StatusEventsProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, "Rule", {
+      description: "stepflow: run status changes of this stack's flows",
+      eventPattern: {
+        source: ["aws.states"],
+        detailType: ["Step Functions Execution Status Change"],
+        detail: { stateMachineArn: [...props.stateMachineArns] },
+      },
+    });
+    const target = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
+    this.recorder = new HandlerFunction(this, "Recorder", {
+      ...props.lambda,
+      bundle: bundleHandler(RUNTIME_ENTRY, "recorderHandler", props.bundles),
+      description: "stepflow: records flow runs in the history table",
+      memory: 256,
+      timeoutSeconds: 30,
+      environment: {
+        STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
+        STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays),
+      },
+    });
+    this.recorder.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+        resources: [props.historyTable.tableArn],
+      }),
+    );
+    this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
+    const config = notifyConfig(props.flows);
+    if (Object.keys(config).length === 0) return;
+    this.notifier = new HandlerFunction(this, "Notifier", {
+      ...props.lambda,
+      bundle: bundleHandler(NOTIFIER_ENTRY, "notifierHandler", props.bundles),
+      description: "stepflow: posts run status changes to Slack",
+      memory: 256,
+      timeoutSeconds: 30,
+      environment: { STEPFLOW_NOTIFY: JSON.stringify(config), STEPFLOW_SECRET_PREFIX: SECRET_PREFIX },
+    });
+    const webhooks = [...new Set(Object.values(config).flatMap((list) => list.map((n) => n.secret)))];
+    this.notifier.role.addToPrincipalPolicy(secretsRead(webhooks.map((name) => props.secrets.get(name)!)));
+    this.rule.addTarget(new targets.LambdaFunction(this.notifier.function, target));
+  }
+}
+
+/** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */
+export function notifyConfig(flows: readonly AnyFlow[]): Record<string, { kind: "slack"; secret: string; on: string[] }[]> {
+  const config: Record<string, { kind: "slack"; secret: string; on: string[] }[]> = {};
+  for (const f of flows) {
+    if (f.options.notify.length === 0) continue;
+    config[f.flowName] = f.options.notify.map((n) => ({ kind: n.kind, secret: n.secret, on: [...n.on] }));
+  }
+  return config;
+}
