@@ -16,6 +16,7 @@ export type { Schedule, ScheduleOptions } from "./define/schedule.ts";
 export { slack } from "./define/notify.ts";
 export type { Notifier, RunStatus, SlackOptions } from "./define/notify.ts";
 export { compile } from "./compile/compile.ts";
+export { substitute, localSubstitutions } from "./compile/substitute.ts";
 export type { CompileOptions } from "./compile/compile.ts";
 export type { CompiledFlow, CompiledTask, CompiledSubflow, OutputShape } from "./compile/types.ts";
 export type { StateMachineDefinition } from "./compile/asl.ts";

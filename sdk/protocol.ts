@@ -16,7 +16,10 @@ export type Envelope =
 
 /** How a task argument is given to the handler (built by the compiler in `Parameters`). */
 export type ArgInput =
-  | Envelope
+  /** A constant or parameter value: `{ v }`. */
+  | { readonly v: Json }
+  /** Another task's result envelope, wrapped so a Parameters array element can point at it. */
+  | { readonly env: Envelope }
   | { readonly secret: string }
   /** A column of a Map state's output: `rows[i][col]` for each row. */
   | { readonly rows: readonly Readonly<Record<string, Envelope>>[]; readonly col: string }

@@ -174,13 +174,15 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   }
   checkStaticLengths(b, state, site, args);
   const fused = b.fusableGroup(args);
+  let group = fused;
   if (fused) {
     b.groups.find((g) => g.id === fused)!.members.push(id);
   } else {
+    group = b.idFor(`map_${state}`);
     const lists = args.flatMap((a, arg) => (a.mode === "mapped" ? [{ arg, source: a.source }] : []));
-    b.groups.push({ id, lists, large: t.options.large, maxConcurrency: t.options.maxConcurrency, members: [id] });
+    b.groups.push({ id: group, lists, large: t.options.large, maxConcurrency: t.options.maxConcurrency, members: [id] });
   }
-  b.calls.push({ kind: "task", id, state, task: t, args, scope: [...b.scope], site, map: { group: fused ?? id, lead: !fused } });
+  b.calls.push({ kind: "task", id, state, task: t, args, scope: [...b.scope], site, map: { group: group!, lead: !fused } });
   return b.ref({ kind: "node", node: id });
 }
 

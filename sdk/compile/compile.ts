@@ -1,0 +1,167 @@
+import type { AnyFlow } from "../define/flow.ts";
+import { FlowDefinitionError } from "../errors.ts";
+import type { FlowGraph, Json, MapGroup } from "../graph/types.ts";
+import type { OutputHint } from "../protocol.ts";
+import type { StateMachineDefinition } from "./asl.ts";
+import { type BlockFacts, outputShape, TopBlock } from "./private/blocks.ts";
+import { type EmitContext, Emitter } from "./private/emitter.ts";
+import { WiringProblem } from "./private/locate.ts";
+import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
+import { GraphIndex } from "./private/units.ts";
+import { type CompiledFlow, type CompiledTask, HANDLER_GRACE_SECONDS, type OutputShape } from "./types.ts";
+
+/** Options of `compile`. */
+export interface CompileOptions {
+  /**
+   * `aws` compiles for Step Functions. `local` compiles for the local engine, which has no
+   * Distributed Map: large maps become inline Maps over the same items.
+   * @default "aws"
+   */
+  readonly target?: "aws" | "local";
+}
+
+/**
+ * Compiles a flow to an Amazon States Language definition. Pure and deterministic: the same
+ * flow always gives the same definition.
+ * @throws FlowDefinitionError listing every problem of the flow.
+ * @example const { definition } = compile(toTheMoon);
+ */
+export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFlow {
+  const graph = flow.graph();
+  const facts = factsFor(graph, options.target ?? "aws");
+  const ctx: EmitContext = {
+    ...facts,
+    flow: flow.flowName,
+    names: new Set(graph.calls.map((c) => c.state)),
+    hints: outputHints(graph, facts),
+    readers: readers(graph, facts.index),
+    constants: {},
+    distributedMaps: [],
+  };
+  let machine: StateMachineDefinition;
+  const output = outputShapeOrThrow(flow, facts, graph);
+  try {
+    const terminal = graph.result?.kind === "node" ? new TopBlock(facts).locate(graph.result.node).path : undefined;
+    machine = new Emitter(ctx, new TopBlock(facts), new Set(), new Set()).machine(facts.index.units([]), terminal);
+  } catch (cause) {
+    if (cause instanceof WiringProblem) throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });
+    throw cause;
+  }
+  if (Object.keys(ctx.constants).length) machine = withConstants(machine, ctx.constants, ctx.names);
+  const definition: StateMachineDefinition = {
+    Comment: flow.options.description || `stepflow flow ${flow.flowName}`,
+    ...machine,
+    ...(flow.options.timeoutSeconds ? { TimeoutSeconds: Math.ceil(flow.options.timeoutSeconds) } : {}),
+  };
+  return {
+    flow: flow.flowName,
+    stateMachineName: `stepflow-${flow.flowName}`,
+    // A JSON round trip drops undefined fields so the definition is exactly what AWS receives.
+    definition: JSON.parse(JSON.stringify(definition)),
+    tasks: compiledTasks(graph),
+    subflows: [...new Map(graph.calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : []))).keys()].map(
+      (name) => ({ flow: name, placeholder: flowPlaceholder(name) }),
+    ),
+    output,
+    distributedMaps: ctx.distributedMaps,
+    usesResultsBucket: ctx.distributedMaps.length > 0,
+  };
+}
+
+const shapes = new WeakMap<AnyFlow, Map<string, OutputShape>>();
+
+function factsFor(graph: FlowGraph, target: "aws" | "local"): BlockFacts {
+  return {
+    index: new GraphIndex(graph),
+    distributed: (g: MapGroup) => g.large && target === "aws",
+    childOutput: (child: AnyFlow) => {
+      const byTarget = shapes.get(child) ?? new Map<string, OutputShape>();
+      shapes.set(child, byTarget);
+      let shape = byTarget.get(target);
+      if (!shape) {
+        const childGraph = child.graph();
+        shape = outputShape(factsFor(childGraph, target), childGraph.result as { kind: string; node?: string } | undefined);
+        byTarget.set(target, shape);
+      }
+      return shape;
+    },
+  };
+}
+
+function outputShapeOrThrow(flow: AnyFlow, facts: BlockFacts, graph: FlowGraph): OutputShape {
+  try {
+    return outputShape(facts, graph.result as { kind: string; node?: string } | undefined);
+  } catch (cause) {
+    if (cause instanceof WiringProblem) throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [cause.message], { cause });
+    throw cause;
+  }
+}
+
+/** What each producer's handler must do with its result for its consumers. */
+function outputHints(graph: FlowGraph, facts: BlockFacts): Map<string, OutputHint[]> {
+  const hints = new Map<string, Set<OutputHint>>();
+  const add = (node: string, hint: OutputHint) => {
+    const call = facts.index.calls.get(node);
+    if (call?.kind !== "task" || call.map) return;
+    hints.set(node, (hints.get(node) ?? new Set()).add(hint));
+  };
+  for (const c of graph.conditions) if (c.source.kind === "node") add(c.source.node, "boolean");
+  for (const g of graph.groups) {
+    g.lists.forEach((l, i) => {
+      if (l.source.kind === "node") add(l.source.node, facts.distributed(g) && i === 0 ? "stored" : "items");
+    });
+  }
+  for (const call of graph.calls) {
+    if (call.kind !== "subflow") continue;
+    for (const s of Object.values(call.args)) if (s.kind === "node") add(s.node, "inline");
+  }
+  return new Map([...hints].map(([k, v]) => [k, [...v].sort()]));
+}
+
+/** Result keys each reader (call, condition, or the flow result) reads. */
+function readers(graph: FlowGraph, index: GraphIndex): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const read = (reader: string, node: string) => {
+    const keys = out.get(reader) ?? new Set<string>();
+    const group = index.groupOf(node);
+    const readerGroup = index.groupOf(reader);
+    keys.add(node);
+    if (group && group !== readerGroup) keys.add(group.id);
+    out.set(reader, keys);
+  };
+  for (const call of graph.calls) {
+    const sources = call.kind === "task" ? call.args.map((a) => a.source) : Object.values(call.args);
+    for (const s of sources) if (s.kind === "node") read(call.id, s.node);
+  }
+  for (const c of graph.conditions) if (c.source.kind === "node") read(c.id, c.source.node);
+  if (graph.result?.kind === "node") read("result", graph.result.node);
+  return out;
+}
+
+function withConstants(machine: StateMachineDefinition, constants: Record<string, Json>, names: Set<string>): StateMachineDefinition {
+  let name = "constants";
+  for (let i = 2; names.has(name); i++) name = `constants (${i})`;
+  return {
+    StartAt: name,
+    States: { [name]: { Type: "Pass", Result: constants, ResultPath: "$.constants", Next: machine.StartAt }, ...machine.States },
+  };
+}
+
+function compiledTasks(graph: FlowGraph): CompiledTask[] {
+  const byName = new Map<string, CompiledTask>();
+  for (const call of graph.calls) {
+    if (call.kind !== "task") continue;
+    const seen = byName.get(call.task.taskName);
+    const secrets = [...new Set([...(seen?.secrets ?? []), ...(graph.secrets[call.id] ?? [])])].sort();
+    byName.set(call.task.taskName, {
+      name: call.task.taskName,
+      task: call.task,
+      placeholder: taskPlaceholder(call.task.taskName),
+      states: [...(seen?.states ?? []), call.state],
+      secrets,
+      lambdaTimeoutSeconds: call.task.options.timeoutSeconds + HANDLER_GRACE_SECONDS,
+      memory: call.task.options.memory,
+    });
+  }
+  return [...byName.values()];
+}

@@ -1,0 +1,206 @@
+/**
+ * Emits states for a schedule of units into one block (a machine, a branch, an iteration).
+ * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
+ */
+import type { Json, TaskCall } from "../../graph/types.ts";
+import type { OutputHint } from "../../protocol.ts";
+import type { ChoiceState, State, StateMachineDefinition } from "../asl.ts";
+import { type Block, conditionPath, WiringProblem } from "./locate.ts";
+import { type Schedule, spSchedule } from "./sp-schedule.ts";
+import { subflowState, taskState } from "./states.ts";
+import type { Unit } from "./units.ts";
+import type { BlockFacts } from "./blocks.ts";
+import { mapState } from "./map-state.ts";
+
+type Link = (target: string | undefined) => void;
+interface Segment {
+  readonly start: string;
+  readonly links: readonly Link[];
+}
+
+/** Compile-wide state shared by all emitters of one machine. */
+export interface EmitContext extends BlockFacts {
+  readonly flow: string;
+  readonly names: Set<string>;
+  readonly hints: ReadonlyMap<string, OutputHint[]>;
+  /** Result keys read by each reader (call id, condition id, or `result`). */
+  readonly readers: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly constants: Record<string, Json>;
+  readonly distributedMaps: string[];
+}
+
+/** Emits one block's states. */
+export class Emitter {
+  readonly states: Record<string, State> = {};
+  private doneCount = 0;
+
+  constructor(
+    readonly ctx: EmitContext,
+    readonly block: Block,
+    readonly defined: Set<string>,
+    /** Readers (call and condition ids) already emitted: what they read is dead after them. */
+    readonly emitted: Set<string>,
+    /** The lead of the group when this block is a Map iteration. */
+    private readonly lead?: { call: TaskCall; items: ReadonlyMap<number, string>; lengthsPath?: string },
+  ) {}
+
+  /** Emits `units` scheduled for parallelism, returning the sub-machine. */
+  machine(units: readonly Unit[], terminalOutputPath: string | undefined): StateMachineDefinition {
+    const seg = this.units(units);
+    if (!seg) throw new WiringProblem("a block has nothing to run");
+    this.close(seg.links, terminalOutputPath);
+    return { StartAt: seg.start, States: this.states };
+  }
+
+  units(units: readonly Unit[]): Segment | undefined {
+    if (units.length === 0) return undefined;
+    const index = this.ctx.index;
+    const schedule = spSchedule(units, (u) => index.deps(u, units), (u) => index.weight(u));
+    return this.schedule(schedule);
+  }
+
+  /** Ties loose ends to the end of the block. */
+  close(links: readonly Link[], terminalOutputPath: string | undefined) {
+    this.terminal = terminalOutputPath;
+    for (const link of links) link(undefined);
+  }
+
+  private terminal: string | undefined;
+
+  private schedule(s: Schedule<Unit>): Segment {
+    if (s.kind === "node") return this.unit(s.node);
+    if (s.kind === "par") return this.parallel(s.branches);
+    const segments = s.items.map((item) => this.schedule(item));
+    for (let i = 1; i < segments.length; i++) for (const link of segments[i - 1].links) link(segments[i].start);
+    return { start: segments[0].start, links: segments.at(-1)!.links };
+  }
+
+  private unit(u: Unit): Segment {
+    if (u.kind === "when") {
+      this.emitted.add(u.id);
+      return this.choice(u);
+    }
+    for (const leaf of unitLeaves(u)) this.emitted.add(leaf);
+    if (u.kind === "map") return this.add(mapState(this, u), `map ${u.members[0].state}`, [u.id]);
+    const call = u.call;
+    const isLead = this.lead?.call === call;
+    const state =
+      call.kind === "subflow"
+        ? subflowState(call, this.block, this.ctx.childOutput(call.flow))
+        : taskState(this.ctx.flow, call, this.block, this.ctx.hints.get(call.id), isLead ? this.lead!.items : new Map(), isLead ? this.lead!.lengthsPath : undefined);
+    return this.add(state, call.state, [call.id], true);
+  }
+
+  /** Adds a state that continues with `Next` (or ends the block). */
+  private add(state: State, name: string, defines: string[], exact = false): Segment {
+    const unique = exact ? name : this.uniqueName(name);
+    if (exact) this.ctx.names.add(unique);
+    this.states[unique] = state;
+    for (const key of defines) this.defined.add(key);
+    const link: Link = (target) => {
+      const s = state as State & { Next?: string; End?: true; OutputPath?: string };
+      if (target) s.Next = target;
+      else {
+        s.End = true;
+        if (this.terminal) s.OutputPath = this.terminal;
+      }
+    };
+    return { start: unique, links: [link] };
+  }
+
+  private parallel(branches: readonly Schedule<Unit>[]): Segment {
+    const before = new Set(this.defined);
+    const emitted = branches.map((b) => {
+      const e = new Emitter(this.ctx, this.block, new Set(before), new Set(this.emitted), this.lead);
+      const seg = e.schedule(b);
+      e.close(seg.links, "$.results");
+      return { e, seg, leaves: leafIds(b) };
+    });
+    for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
+    // Only values some later state reads survive the merge: state data stays small.
+    const live = new Set<string>();
+    for (const [reader, keys] of this.ctx.readers) if (!this.emitted.has(reader)) for (const k of keys) live.add(k);
+    const selector: Record<string, string> = {};
+    this.defined.clear();
+    for (const k of before) {
+      if (!live.has(k)) continue;
+      selector[`${k}.$`] = `$[0].${k}`;
+      this.defined.add(k);
+    }
+    emitted.forEach(({ e }, i) => {
+      for (const k of e.defined) {
+        if (before.has(k) || !live.has(k)) continue;
+        this.defined.add(k);
+        selector[`${k}.$`] = `$[${i}].${k}`;
+      }
+    });
+    const heads = emitted.map((x) => x.seg.start).join(" + ");
+    const state: State = {
+      Type: "Parallel",
+      Branches: emitted.map(({ e, seg }) => ({ StartAt: seg.start, States: e.states })),
+      ...(Object.keys(selector).length ? { ResultSelector: selector, ResultPath: "$.results" } : { ResultPath: null }),
+    };
+    return this.add(state, `parallel ${heads}`.slice(0, 80), []);
+  }
+
+  private choice(u: Extract<Unit, { kind: "when" }>): Segment {
+    const name = this.uniqueName(`if ${this.conditionLabel(u)}`);
+    const choice: ChoiceState = {
+      Type: "Choice",
+      Choices: [{ Variable: conditionPath(this.block, u.condition.source), BooleanEquals: true, Next: "" }],
+    };
+    this.states[name] = choice;
+    const branch = (units: readonly Unit[], set: (target: string) => void): Link[] => {
+      const saved = new Set(this.defined);
+      const seg = this.units(units);
+      this.defined.clear();
+      for (const k of saved) this.defined.add(k);
+      if (seg) {
+        set(seg.start);
+        return [...seg.links];
+      }
+      return [(target) => set(target ?? this.done())];
+    };
+    const links = [
+      ...branch(u.then, (t) => {
+        choice.Choices[0].Next = t;
+      }),
+      ...branch(u.otherwise, (t) => {
+        choice.Default = t;
+      }),
+    ];
+    return { start: name, links };
+  }
+
+  private conditionLabel(u: Extract<Unit, { kind: "when" }>): string {
+    const s = u.condition.source;
+    if (s.kind === "param") return s.name;
+    if (s.kind === "node") return this.ctx.index.calls.get(s.node)?.state ?? s.node;
+    return u.id;
+  }
+
+  /** A Succeed state ending the block, for a Choice branch with nothing to run. */
+  private done(): string {
+    const name = this.uniqueName(this.doneCount++ === 0 ? "done" : "done");
+    this.states[name] = { Type: "Succeed", ...(this.terminal ? { OutputPath: this.terminal } : {}) };
+    return name;
+  }
+
+  uniqueName(base: string): string {
+    let name = base;
+    for (let i = 2; this.ctx.names.has(name); i++) name = `${base} (${i})`;
+    this.ctx.names.add(name);
+    return name;
+  }
+}
+
+function leafIds(s: Schedule<Unit>): string[] {
+  if (s.kind === "node") return unitLeaves(s.node);
+  return (s.kind === "seq" ? s.items : s.branches).flatMap(leafIds);
+}
+
+function unitLeaves(u: Unit): string[] {
+  if (u.kind === "call") return [u.id];
+  if (u.kind === "map") return u.members.map((m) => m.id);
+  return [u.id, ...[...u.then, ...u.otherwise].flatMap(unitLeaves)];
+}

@@ -1,0 +1,104 @@
+/** Builders of Task states: a task call (Lambda) and a subflow call (startExecution.sync:2). */
+import type { Json, SubflowCall, TaskCall } from "../../graph/types.ts";
+import type { OutputHint } from "../../protocol.ts";
+import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
+import { HANDLER_GRACE_SECONDS, type OutputShape } from "../types.ts";
+import { argTemplate, rawValue, type Block } from "./locate.ts";
+
+/** Lambda errors worth retrying whatever the task's options say. */
+export const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+/** `${Task_<name>}`: the definition substitution key of a task's Lambda ARN. */
+export function taskPlaceholder(taskName: string): string {
+  return `Task_${taskName.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** `${Flow_<name>}`: the definition substitution key of a subflow's state machine ARN. */
+export function flowPlaceholder(flowName: string): string {
+  return `Flow_${flowName.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** The Task state of one task call. `items` maps a lead's mapped argument index to its item path. */
+export function taskState(
+  flow: string,
+  call: TaskCall,
+  block: Block,
+  hints: readonly OutputHint[] | undefined,
+  items: ReadonlyMap<number, string>,
+  lengthsPath: string | undefined,
+): TaskState {
+  const o = call.task.options;
+  const args = call.args.map((a, i) => (items.has(i) ? { "env.$": items.get(i)! } : argTemplate(block, a.source)));
+  const parameters: PayloadTemplate = {
+    flow,
+    task: call.task.taskName,
+    state: call.state,
+    "run.$": block.runPath,
+    "attempt.$": "$$.State.RetryCount",
+    args: args as Json,
+  };
+  if (block.indexPath) parameters["index.$"] = block.indexPath;
+  if (lengthsPath) parameters["lengths.$"] = lengthsPath;
+  if (hints?.length) parameters.out = [...hints];
+  return {
+    Type: "Task",
+    Comment: o.tags && Object.keys(o.tags).length ? `tags: ${JSON.stringify(o.tags)}` : undefined,
+    Resource: `\${${taskPlaceholder(call.task.taskName)}}`,
+    Parameters: parameters,
+    ResultPath: `$.results.${call.id}`,
+    TimeoutSeconds: o.timeoutSeconds + HANDLER_GRACE_SECONDS,
+    Retry: retriers(call),
+  };
+}
+
+function retriers(call: TaskCall): Retrier[] {
+  const o = call.task.options;
+  const list: Retrier[] = [
+    { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" },
+  ];
+  if (o.retries === 0) return list;
+  list.push({ ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 });
+  const user: Retrier = {
+    ErrorEquals: o.retryOn ? [...o.retryOn] : ["States.ALL"],
+    IntervalSeconds: o.retryDelaySeconds,
+    MaxAttempts: o.retries,
+    BackoffRate: o.backoff,
+  };
+  if (o.maxDelaySeconds !== undefined) user.MaxDelaySeconds = o.maxDelaySeconds;
+  if (o.jitter) user.JitterStrategy = "FULL";
+  list.push(user);
+  return list;
+}
+
+/** The Task state that runs a child flow and waits for it. */
+export function subflowState(call: SubflowCall, block: Block, childOutput: OutputShape): TaskState {
+  const input: PayloadTemplate = { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" };
+  for (const [name, source] of Object.entries(call.args)) {
+    const raw = rawValue(block, source, `parameter \`${name}\` of subflow \`${call.state}\``);
+    if ("path" in raw) input[`${name}.$`] = raw.path;
+    else input[name] = raw.value;
+  }
+  const selector: PayloadTemplate = { "execution.$": "$.ExecutionArn" };
+  if (childOutput.kind !== "none") selector["output.$"] = "$.Output";
+  return {
+    Type: "Task",
+    Resource: "arn:aws:states:::states:startExecution.sync:2",
+    Parameters: { "StateMachineArn": `\${${flowPlaceholder(call.flow.flowName)}}`, Input: input },
+    ResultSelector: selector,
+    ResultPath: `$.results.${call.id}`,
+    Retry: [
+      {
+        ErrorEquals: ["StepFunctions.ExecutionLimitExceeded", "StepFunctions.AWSStepFunctionsException"],
+        IntervalSeconds: 2,
+        MaxAttempts: 3,
+        BackoffRate: 2,
+        JitterStrategy: "FULL",
+      },
+    ],
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Groups a flow graph's calls into units per `when` scope: a plain call, a map group (one Map
+ * state), or a condition with its branches. Units are what the scheduler orders.
+ */
+import type { Call, Condition, FlowGraph, MapGroup, ScopeFrame, TaskCall, ValueSource } from "../../graph/types.ts";
+import { sourcesOf } from "../../define/private/build-graph.ts";
+
+export type Unit =
+  | { readonly kind: "call"; readonly id: string; readonly call: Call }
+  | { readonly kind: "map"; readonly id: string; readonly group: MapGroup; readonly members: readonly TaskCall[] }
+  | { readonly kind: "when"; readonly id: string; readonly condition: Condition; readonly then: readonly Unit[]; readonly otherwise: readonly Unit[] };
+
+/** Lookups over a graph shared by the compiler's passes. */
+export class GraphIndex {
+  readonly calls: Map<string, Call>;
+  readonly groups: Map<string, MapGroup>;
+  constructor(readonly graph: FlowGraph) {
+    this.calls = new Map(graph.calls.map((c) => [c.id, c]));
+    this.groups = new Map(graph.groups.map((g) => [g.id, g]));
+  }
+
+  /** The map group a node belongs to, if it is a mapped call. */
+  groupOf(node: string): MapGroup | undefined {
+    const call = this.calls.get(node);
+    return call?.kind === "task" && call.map ? this.groups.get(call.map.group) : undefined;
+  }
+
+  /** The units of one scope, in call order. */
+  units(scope: readonly ScopeFrame[]): Unit[] {
+    type Entry = { order: number; unit: Unit };
+    const entries: Entry[] = [];
+    const order = (id: string) => this.graph.calls.findIndex((c) => c.id === id);
+    for (const call of this.graph.calls) {
+      if (!sameScope(call.scope, scope)) continue;
+      if (call.kind === "task" && call.map) {
+        if (!call.map.lead) continue;
+        const group = this.groups.get(call.map.group)!;
+        const members = group.members.map((m) => this.calls.get(m) as TaskCall);
+        entries.push({ order: order(call.id), unit: { kind: "map", id: group.id, group, members } });
+      } else {
+        entries.push({ order: order(call.id), unit: { kind: "call", id: call.id, call } });
+      }
+    }
+    for (const condition of this.graph.conditions) {
+      if (!sameScope(condition.scope, scope)) continue;
+      const inner = (branch: "then" | "else") => this.units([...scope, { condition: condition.id, branch }]);
+      const then = inner("then");
+      const otherwise = inner("else");
+      const first = [...then, ...otherwise].map((u) => firstOrder(u, order));
+      // A condition runs where its first branch call was written (after its condition source).
+      entries.push({ order: Math.min(Number.MAX_SAFE_INTEGER, ...first), unit: { kind: "when", id: condition.id, condition, then, otherwise } });
+    }
+    return entries.sort((a, b) => a.order - b.order).map((e) => e.unit);
+  }
+
+  /** Node ids produced inside a unit. */
+  produced(unit: Unit): string[] {
+    if (unit.kind === "call") return [unit.id];
+    if (unit.kind === "map") return unit.members.map((m) => m.id);
+    return [...unit.then, ...unit.otherwise].flatMap((u) => this.produced(u));
+  }
+
+  /** Value sources a unit reads (including the condition and branch contents). */
+  reads(unit: Unit): ValueSource[] {
+    if (unit.kind === "call") return sourcesOf(unit.call);
+    if (unit.kind === "map") return unit.members.flatMap((m) => m.args.map((a) => a.source));
+    return [unit.condition.source, ...[...unit.then, ...unit.otherwise].flatMap((u) => this.reads(u))];
+  }
+
+  /** The units among `units` that `unit` must wait for. */
+  deps(unit: Unit, units: readonly Unit[]): Unit[] {
+    const read = new Set(this.reads(unit).flatMap((s) => (s.kind === "node" ? [s.node] : [])));
+    return units.filter((u) => u !== unit && this.produced(u).some((p) => read.has(p)));
+  }
+
+  /** Number of task calls in a unit (its weight for scheduling). */
+  weight(unit: Unit): number {
+    if (unit.kind !== "when") return unit.kind === "map" ? unit.members.length : 1;
+    const side = (us: readonly Unit[]) => us.reduce((n, u) => n + this.weight(u), 0);
+    return 0.2 + Math.max(side(unit.then), side(unit.otherwise));
+  }
+}
+
+function firstOrder(unit: Unit, order: (id: string) => number): number {
+  if (unit.kind === "call") return order(unit.id);
+  if (unit.kind === "map") return order(unit.members[0].id);
+  return Math.min(Number.MAX_SAFE_INTEGER, ...[...unit.then, ...unit.otherwise].map((u) => firstOrder(u, order)));
+}
+
+function sameScope(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch);
+}

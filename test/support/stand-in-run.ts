@@ -1,0 +1,143 @@
+/**
+ * Executes a compiled definition in aws-local-stepfunctions with stand-in task handlers: each
+ * Task state runs the task's plain function on inline envelopes (no stores). For compiler tests:
+ * it proves the wiring (paths, Map items, Parallel merges, Choice) and counts transitions.
+ */
+import { StateMachine } from "aws-local-stepfunctions";
+import validator from "asl-validator";
+import type { AnyFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
+import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
+
+type Env = { v: Json } | { items: Env[] };
+type Arg = { v: Json } | { env: Env } | { secret: string } | { rows: Record<string, Env>[]; col: string };
+interface Request {
+  task: string;
+  state: string;
+  args: Arg[];
+  index?: number;
+  lengths?: number[];
+  out?: string[];
+}
+
+export interface StandInRun {
+  readonly output: Json;
+  /** The decoded flow result. */
+  readonly result: unknown;
+  /** State entries by state type. */
+  readonly entered: Record<string, number>;
+  readonly transitions: number;
+  readonly taskRuns: number;
+  /** Task state names in the order they started (with map index). */
+  readonly calls: string[];
+}
+
+/** Every state machine (nested ones too) must pass asl-validator. */
+export function assertValidAsl(definition: StateMachineDefinition): void {
+  const { isValid, errorsText } = validator(JSON.parse(JSON.stringify(definition)));
+  if (!isValid) throw new Error(`invalid ASL: ${errorsText("\n")}`);
+}
+
+function unwrap(env: Env): unknown {
+  return "items" in env ? env.items.map(unwrap) : env.v;
+}
+
+function resolveArg(a: Arg): unknown {
+  if ("secret" in a) return `<secret ${a.secret}>`;
+  if ("env" in a) return unwrap(a.env);
+  if ("rows" in a) return a.rows.map((r) => unwrap(r[a.col]));
+  return a.v;
+}
+
+/** Runs `flow` (compiled for the local target) with stand-in handlers. */
+export async function standInRun(
+  flow: AnyFlow,
+  params: Record<string, unknown> = {},
+  options: { fail?: (state: string) => Error | undefined } = {},
+): Promise<StandInRun> {
+  const compiled = compile(flow, { target: "local" });
+  const calls: string[] = [];
+  const entered: Record<string, number> = {};
+  const run = await execute(flow, flow.parse(params) as Json, calls, entered, options.fail);
+  const output = run as Json;
+  const shape = compiled.output;
+  const result =
+    shape.kind === "none"
+      ? null
+      : shape.kind === "envelope"
+        ? unwrap(output as Env)
+        : (output as Record<string, Env>[]).map((r) => unwrap(r[(shape as { col: string }).col]));
+  const transitions = Object.values(entered).reduce((a, b) => a + b, 0);
+  return { output, result, entered, transitions, taskRuns: entered.Task ?? 0, calls };
+}
+
+async function execute(
+  flow: AnyFlow,
+  input: Json,
+  calls: string[],
+  entered: Record<string, number>,
+  fail?: (state: string) => Error | undefined,
+): Promise<Json> {
+  const compiled: CompiledFlow = compile(flow, { target: "local" });
+  assertValidAsl(compiled.definition);
+  assertValidAsl(compile(flow).definition);
+  const tasks = new Map(compiled.tasks.map((t) => [t.name, t.task]));
+  const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+  const bind = (def: StateMachineDefinition) => {
+    for (const [name, state] of Object.entries(def.States)) {
+      if (state.Type === "Map") bind(state.ItemProcessor);
+      if (state.Type === "Parallel") state.Branches.forEach(bind);
+      if (state.Type !== "Task") continue;
+      if (state.Resource.includes("startExecution")) {
+        const child = flow
+          .graph()
+          .calls.find((c) => c.kind === "subflow" && state.Parameters?.StateMachineArn === `\${Flow_${c.flow.flowName.replace(/[^A-Za-z0-9_]/g, "_")}}`);
+        handlers[name] = async (req) => {
+          if (child?.kind !== "subflow") throw new Error(`no subflow for ${name}`);
+          const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (req as { Input: Record<string, Json> }).Input;
+          const output = await execute(child.flow, child.flow.parse(params) as Json, calls, entered, fail);
+          return { ExecutionArn: `arn:local:${child.flow.flowName}`, Output: output };
+        };
+        continue;
+      }
+      handlers[name] = async (raw) => {
+        const req = raw as unknown as Request;
+        calls.push(req.index === undefined ? req.state : `${req.state}[${req.index}]`);
+        if (req.lengths && new Set(req.lengths).size > 1) throw new Error(`lengths differ: ${req.lengths}`);
+        const error = fail?.(req.state);
+        if (error) throw error;
+        const value = (await tasks.get(req.task)!.fn(...req.args.map(resolveArg))) ?? null;
+        if (req.out?.includes("boolean") && typeof value !== "boolean") throw new Error(`${req.state} is not boolean`);
+        if (req.out?.includes("items")) return { items: (value as Json[]).map((v) => ({ v })) } as Json;
+        return { v: value as Json } as Json;
+      };
+    }
+  };
+  bind(compiled.definition);
+  const definition = substitute(compiled.definition, localSubstitutions(compiled));
+  const machine = new StateMachine(definition as never);
+  const execution = machine.run(input, {
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: allZero(compiled.definition) },
+    context: { Execution: { Name: "stand-in-run", Id: "arn:local:execution" }, State: { RetryCount: 0 } },
+  });
+  const counting = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === "StateEntered") entered[event.state.type] = (entered[event.state.type] ?? 0) + 1;
+    }
+  })();
+  const output = await execution.result;
+  await counting;
+  return output;
+}
+
+function allZero(def: StateMachineDefinition): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (d: StateMachineDefinition) => {
+    for (const [name, s] of Object.entries(d.States)) {
+      if (s.Type === "Task") out[name] = 0;
+      if (s.Type === "Map") walk(s.ItemProcessor);
+      if (s.Type === "Parallel") s.Branches.forEach(walk);
+    }
+  };
+  walk(def);
+  return out;
+}
