@@ -2,8 +2,9 @@
  * The smallest flow: say hello, then shout it. Run it locally with
  * `npx stepflow run flows/hello.ts --param name=Ada`.
  */
-import { z } from "zod";
+
 import { flow, rate, task } from "stepflow";
+import { z } from "zod";
 
 export const greet = task("greet", (name: string) => `Hello, ${name}!`);
 

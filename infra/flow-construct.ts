@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Arn, RemovalPolicy, Tags } from "aws-cdk-lib";
-import * as iam from "aws-cdk-lib/aws-iam";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type * as s3 from "aws-cdk-lib/aws-s3";
@@ -85,7 +85,10 @@ export class FlowConstruct extends Construct {
     addSchedules(this, flow, this.stateMachine);
   }
 
-  private taskFunction(task: CompiledTask, props: FlowConstructProps): { function: lambda.Function; bundle: Bundle } {
+  private taskFunction(
+    task: CompiledTask,
+    props: FlowConstructProps,
+  ): { function: lambda.Function; bundle: Bundle } {
     const flow = this.compiled.flow;
     const built = bundleTask(task.task, {
       outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
@@ -118,7 +121,8 @@ export class FlowConstruct extends Construct {
         resources: [props.historyTable.tableArn],
       }),
     );
-    if (task.secrets.length > 0) role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
+    if (task.secrets.length > 0)
+      role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
     acknowledge(
       role,
       "AwsSolutions-IAM5",
@@ -142,7 +146,8 @@ export class FlowConstruct extends Construct {
     const c = this.compiled;
     const substitutions: Record<string, string> = {};
     for (const task of c.tasks) substitutions[task.placeholder] = this.functions.get(task.name)!.functionArn;
-    for (const sub of c.subflows) substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
+    for (const sub of c.subflows)
+      substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
     if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
     const logGroup = new logs.LogGroup(this, "Logs", {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -150,7 +155,8 @@ export class FlowConstruct extends Construct {
     });
     const machine = new sfn.StateMachine(this, "StateMachine", {
       stateMachineName: c.stateMachineName,
-      stateMachineType: props.flow.options.type === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+      stateMachineType:
+        props.flow.options.type === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(c.definition)),
       definitionSubstitutions: substitutions,
       comment: props.flow.options.description || undefined,
@@ -176,7 +182,9 @@ export class FlowConstruct extends Construct {
 
   /** `states:startExecution.sync:2`: start, watch and stop the child, through the managed events rule. */
   private grantSubflow(machine: sfn.StateMachine, child: sfn.IStateMachine): void {
-    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [child.stateMachineArn] }));
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [child.stateMachineArn] }),
+    );
     const childName = Arn.extractResourceName(child.stateMachineArn, "stateMachine");
     machine.addToRolePolicy(
       new iam.PolicyStatement({
@@ -196,7 +204,10 @@ export class FlowConstruct extends Construct {
   private grantDistributedMap(machine: sfn.StateMachine, bucket: s3.IBucket): void {
     const name = this.compiled.stateMachineName;
     machine.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [stateMachineArn(this, name)] }),
+      new iam.PolicyStatement({
+        actions: ["states:StartExecution"],
+        resources: [stateMachineArn(this, name)],
+      }),
     );
     machine.addToRolePolicy(
       new iam.PolicyStatement({
@@ -220,7 +231,12 @@ export class FlowConstruct extends Construct {
       "AwsSolutions-SF1",
       "logs ERROR events only, without execution data: task inputs may hold user data, and per-state logs at ALL would cost more than the run; executions stay inspectable in the console",
     );
-    if (!tracing) acknowledge(machine, "AwsSolutions-SF2", "X-Ray tracing is opt-in (`tracing: true`); it adds cost per trace");
+    if (!tracing)
+      acknowledge(
+        machine,
+        "AwsSolutions-SF2",
+        "X-Ray tracing is opt-in (`tracing: true`); it adds cost per trace",
+      );
     acknowledge(
       machine,
       "AwsSolutions-IAM5",

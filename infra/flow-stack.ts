@@ -60,7 +60,10 @@ export class FlowStack extends Stack {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
     };
-    const bundles = { outRoot: join(process.cwd(), ".stepflow", "bundles"), bundleAwsSdk: props.bundleAwsSdk ?? false };
+    const bundles = {
+      outRoot: join(process.cwd(), ".stepflow", "bundles"),
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    };
     this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy);
     this.historyTable = historyTable(this, removalPolicy);
 
@@ -136,8 +139,18 @@ function historyTable(scope: Construct, removalPolicy: RemovalPolicy): dynamodb.
     timeToLiveAttribute: "expiresAt",
     removalPolicy,
     globalSecondaryIndexes: [
-      { indexName: "gsi1", partitionKey: s("gsi1pk"), sortKey: s("gsi1sk"), projectionType: dynamodb.ProjectionType.ALL },
-      { indexName: "gsi2", partitionKey: s("gsi2pk"), sortKey: s("gsi2sk"), projectionType: dynamodb.ProjectionType.ALL },
+      {
+        indexName: "gsi1",
+        partitionKey: s("gsi1pk"),
+        sortKey: s("gsi1sk"),
+        projectionType: dynamodb.ProjectionType.ALL,
+      },
+      {
+        indexName: "gsi2",
+        partitionKey: s("gsi2pk"),
+        sortKey: s("gsi2sk"),
+        projectionType: dynamodb.ProjectionType.ALL,
+      },
     ],
   });
 }

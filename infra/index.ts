@@ -4,8 +4,9 @@
  * import { FlowStack } from "stepflow/cdk";
  * new FlowStack(app, "Doge", { flows: [toTheMoon] });
  */
-export { FlowStack } from "./flow-stack.ts";
-export type { FlowStackProps } from "./flow-stack.ts";
-export { FlowConstruct } from "./flow-construct.ts";
+
 export type { FlowConstructProps } from "./flow-construct.ts";
+export { FlowConstruct } from "./flow-construct.ts";
+export type { FlowStackProps } from "./flow-stack.ts";
+export { FlowStack } from "./flow-stack.ts";
 export type { Bundle as TaskBundle } from "./private/bundle.ts";

@@ -43,7 +43,12 @@ export function bundle(request: BundleRequest): Bundle {
   const hit = cache.get(key);
   if (hit) return hit;
   const result = buildSync({
-    stdin: { contents: request.source, resolveDir: request.resolveDir, sourcefile: "stepflow-entry.ts", loader: "ts" },
+    stdin: {
+      contents: request.source,
+      resolveDir: request.resolveDir,
+      sourcefile: "stepflow-entry.ts",
+      loader: "ts",
+    },
     bundle: true,
     write: false,
     outfile: "index.mjs",

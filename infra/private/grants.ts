@@ -23,7 +23,10 @@ export function objectsReadWrite(bucket: s3.IBucket, prefixes: readonly string[]
 
 /** Read objects under each prefix. */
 export function objectsRead(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: prefixes.map((p) => prefixArn(bucket, p)) });
+  return new iam.PolicyStatement({
+    actions: ["s3:GetObject"],
+    resources: prefixes.map((p) => prefixArn(bucket, p)),
+  });
 }
 
 /** The ARN a policy needs to read a secret: the full ARN, or the name plus AWS's 6-character suffix. */

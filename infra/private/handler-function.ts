@@ -2,7 +2,7 @@
  * A Lambda function with its own role and log group, so its permissions are exactly what
  * stepflow grants (no `AWSLambdaBasicExecutionRole` managed policy, no `logs:*` on `*`).
  */
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -59,16 +59,19 @@ export class HandlerFunction extends Construct {
     const stack = Stack.of(this);
     Validations.of(this.function).acknowledge({
       id: "AwsSolutions-L1",
-      reason: "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
+      reason:
+        "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
     });
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`,
-      reason: "log stream names are created by Lambda at run time; the wildcard is scoped to this function's own log group",
+      reason:
+        "log stream names are created by Lambda at run time; the wildcard is scoped to this function's own log group",
     });
     if (props.tracing) {
       Validations.of(this.role).acknowledge({
         id: "AwsSolutions-IAM5[Resource::*]",
-        reason: "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (AWS requires `*`)",
+        reason:
+          "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (AWS requires `*`)",
       });
     }
   }

@@ -2,9 +2,9 @@
  * Finds the module and export name of a task, so a generated Lambda entry can import it.
  */
 import { isAbsolute, resolve } from "node:path";
-import { require as tsxRequire } from "tsx/cjs/api";
 import type { AnyTask } from "stepflow";
 import { StepflowError } from "stepflow";
+import { require as tsxRequire } from "tsx/cjs/api";
 
 /** A task's module (absolute path) and the name it is exported under. */
 export interface TaskExport {
@@ -49,7 +49,8 @@ export function locateTask(t: AnyTask): TaskExport {
   const same = entries.find(([, v]) => v === t);
   const fingerprint = JSON.stringify(t.options);
   const named = entries.filter(([, v]) => isTask(v) && v.taskName === t.taskName);
-  const match = same ?? named.find(([, v]) => JSON.stringify((v as AnyTask).options) === fingerprint) ?? named[0];
+  const match =
+    same ?? named.find(([, v]) => JSON.stringify((v as AnyTask).options) === fingerprint) ?? named[0];
   if (!match) {
     throw new StepflowError(
       `task \`${t.taskName}\` (${t.site}) is not exported from ${file}; write \`export const ... = task("${t.taskName}", ...)\` so its Lambda bundle can import it`,

@@ -22,7 +22,12 @@ export function stepflowImports(source: string): string[] {
   const names: string[] = [];
   for (const match of source.matchAll(IMPORT)) {
     for (const part of match[1].split(",")) {
-      const name = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/).at(-1)?.trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)
+        .at(-1)
+        ?.trim();
       if (name && !part.trim().startsWith("type ")) names.push(name);
     }
   }
@@ -37,7 +42,14 @@ export function annotatePure(source: string): string {
   return out.replace(used("[A-Za-z_$][\\w$]*\\.with"), `$1${PURE}$2`);
 }
 
-const LOADERS: Record<string, Loader> = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js" };
+const LOADERS: Record<string, Loader> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+};
 
 /** The plugin: annotates the given files (absolute paths) as they load. */
 export function purePlugin(files: readonly string[]): Plugin {

@@ -32,7 +32,9 @@ export function addSchedules(scope: Construct, flow: AnyFlow, stateMachine: sfn.
       schedule: events.Schedule.expression(s.expression),
       enabled: s.enabled,
       description,
-      targets: [new eventTargets.SfnStateMachine(stateMachine, { input: events.RuleTargetInput.fromObject(input) })],
+      targets: [
+        new eventTargets.SfnStateMachine(stateMachine, { input: events.RuleTargetInput.fromObject(input) }),
+      ],
     });
   });
 }

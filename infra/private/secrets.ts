@@ -33,7 +33,9 @@ export function declareSecrets(
     });
     // The L2 Secret always generates a random value when given none; without SecretString and
     // GenerateSecretString CloudFormation creates the secret with no value at all.
-    (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride("GenerateSecretString");
+    (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride(
+      "GenerateSecretString",
+    );
     acknowledge(
       secret,
       "AwsSolutions-SMG4",

@@ -11,7 +11,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
-import { secretsRead } from "./grants.ts";
+import { acknowledge, executionsArn, secretsRead } from "./grants.ts";
 import { HandlerFunction, type HandlerFunctionProps } from "./handler-function.ts";
 import { SECRET_PREFIX } from "./secrets.ts";
 import { type BundleOptions, bundleHandler, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
@@ -74,12 +74,26 @@ export class StatusEvents extends Construct {
     });
     const webhooks = [...new Set(Object.values(config).flatMap((list) => list.map((n) => n.secret)))];
     this.notifier.role.addToPrincipalPolicy(secretsRead(webhooks.map((name) => props.secrets.get(name)!)));
+    // The failed task's name comes from the execution history of the notified flows only.
+    this.notifier.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["states:GetExecutionHistory"],
+        resources: Object.keys(config).map((flow) => executionsArn(this, `stepflow-${flow}`)),
+      }),
+    );
+    acknowledge(
+      this.notifier.role,
+      "AwsSolutions-IAM5",
+      "GetExecutionHistory is granted on the executions (`stepflow-<flow>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
+    );
     this.rule.addTarget(new targets.LambdaFunction(this.notifier.function, target));
   }
 }
 
 /** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */
-export function notifyConfig(flows: readonly AnyFlow[]): Record<string, { kind: "slack"; secret: string; on: string[] }[]> {
+export function notifyConfig(
+  flows: readonly AnyFlow[],
+): Record<string, { kind: "slack"; secret: string; on: string[] }[]> {
   const config: Record<string, { kind: "slack"; secret: string; on: string[] }[]> = {};
   for (const f of flows) {
     if (f.options.notify.length === 0) continue;

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { AnyTask } from "stepflow";
-import { bundle, type Bundle } from "./bundle.ts";
+import { type Bundle, bundle } from "./bundle.ts";
 import { locateTask } from "./locate-export.ts";
 
 /** The runtime entry (`lambdaHandler`, `recorderHandler`). */
@@ -31,7 +31,12 @@ export function taskEntry(file: string, exportName: string): string {
 /** Builds the bundle of one task's Lambda. */
 export function bundleTask(t: AnyTask, options: BundleOptions): Bundle {
   const { file, exportName } = locateTask(t);
-  return bundle({ source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], ...options });
+  return bundle({
+    source: taskEntry(file, exportName),
+    resolveDir: process.cwd(),
+    pureFiles: [file],
+    ...options,
+  });
 }
 
 /** Builds the bundle of a handler exported by a runtime module (`export { name as handler }`). */

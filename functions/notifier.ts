@@ -1,0 +1,141 @@
+/**
+ * The notifier Lambda: on a run status change of a flow whose `notify` asks for that status,
+ * posts a Slack message (flow, run id, status, failing task, error, console link) to the
+ * webhook URL held in the notifier's secret.
+ */
+
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { StepflowError } from "../sdk/errors.ts";
+import { failedState } from "./notify/failed-state.ts";
+import { slackMessage } from "./notify/slack-message.ts";
+import {
+  consoleUrl,
+  flowOfStateMachine,
+  type RunNotice,
+  runError,
+  type StatusChangeEvent,
+  taskInMessage,
+} from "./notify/status-event.ts";
+import { lazy } from "./private/lazy.ts";
+import { awsSecretStore } from "./stores/aws-secret-store.ts";
+import type { SecretStore } from "./stores/types.ts";
+
+export type { StatusChangeEvent } from "./notify/status-event.ts";
+
+/** One notifier of a flow, as `FlowStack` writes it into `STEPFLOW_NOTIFY`. */
+export interface NotifyTarget {
+  readonly kind: "slack";
+  /** Secret name (without prefix) holding the webhook URL. */
+  readonly secret: string;
+  readonly on: readonly string[];
+}
+
+/** Notifiers by flow name. */
+export type NotifyConfig = Readonly<Record<string, readonly NotifyTarget[]>>;
+
+/** Options of `createNotifierHandler`. */
+export interface NotifierOptions {
+  /** Notifiers by flow. @default JSON of env `STEPFLOW_NOTIFY` */
+  readonly config?: NotifyConfig;
+  /** Where webhook URLs are read. @default Secrets Manager, names prefixed with env `STEPFLOW_SECRET_PREFIX` */
+  readonly secrets?: SecretStore;
+  /** Reads execution history to name the failed task. @default a client built on first use */
+  readonly sfn?: SFNClient;
+  /** Secrets Manager client of the default secret store (tests). @default built on first use */
+  readonly secretsManager?: SecretsManagerClient;
+  /** HTTP timeout of a webhook POST, in milliseconds. @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+/** What a call did: the webhooks (secret names) it posted to. */
+export interface NotifyResult {
+  readonly sent: readonly string[];
+}
+
+/**
+ * Creates the notifier handler. A webhook that answers with an error fails the invocation, so
+ * EventBridge retries it.
+ */
+export function createNotifierHandler(
+  options: NotifierOptions = {},
+): (event: StatusChangeEvent) => Promise<NotifyResult> {
+  const config = options.config ?? readConfig();
+  const secrets =
+    options.secrets ??
+    awsSecretStore({
+      prefix: process.env.STEPFLOW_SECRET_PREFIX ?? "stepflow/",
+      client: options.secretsManager,
+    });
+  const sfn = lazy(async () => options.sfn ?? new (await import("@aws-sdk/client-sfn")).SFNClient({}));
+  const timeoutMs = options.timeoutMs ?? 5000;
+
+  return async (event) => {
+    const flow = flowOfStateMachine(event.detail.stateMachineArn);
+    const targets = (flow && config[flow]?.filter((t) => t.on.includes(event.detail.status))) || [];
+    if (!flow || targets.length === 0) return { sent: [] };
+    const notice = await describe(event, flow, sfn);
+    const message = JSON.stringify(slackMessage(notice));
+    for (const target of targets) {
+      const url = await secrets.get(target.secret);
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: message,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!response.ok) {
+        throw new StepflowError(
+          `Slack webhook of secret \`${target.secret}\` answered ${response.status} for flow \`${flow}\` run \`${notice.runId}\`; check the URL with \`stepflow secret set ${target.secret}\``,
+        );
+      }
+    }
+    return { sent: targets.map((t) => t.secret) };
+  };
+}
+
+async function describe(
+  event: StatusChangeEvent,
+  flow: string,
+  sfn: () => Promise<SFNClient>,
+): Promise<RunNotice> {
+  const d = event.detail;
+  const region = event.region ?? d.executionArn.split(":")[3];
+  const error = runError(d.error, d.cause);
+  let failedTask = error ? taskInMessage(error.message) : undefined;
+  if (error && !failedTask) {
+    // Best effort: a notice without the task name beats no notice.
+    failedTask = await failedState(await sfn(), d.executionArn).catch(() => undefined);
+  }
+  return {
+    flow,
+    runId: d.name,
+    status: d.status,
+    region,
+    executionArn: d.executionArn,
+    failedTask,
+    error,
+    consoleUrl: consoleUrl(region, d.executionArn),
+  };
+}
+
+function readConfig(): NotifyConfig {
+  const raw = process.env.STEPFLOW_NOTIFY;
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as NotifyConfig;
+  } catch (cause) {
+    throw new StepflowError("env `STEPFLOW_NOTIFY` is not JSON; redeploy the stack so FlowStack writes it", {
+      cause,
+    });
+  }
+}
+
+/** The Lambda entry: configured from the environment once per container. */
+export const notifierHandler = (() => {
+  let handler: ((event: StatusChangeEvent) => Promise<NotifyResult>) | undefined;
+  return (event: StatusChangeEvent) => {
+    handler ??= createNotifierHandler();
+    return handler(event);
+  };
+})();

@@ -1,0 +1,83 @@
+/**
+ * The EventBridge "Step Functions Execution Status Change" event, and what a notification
+ * says about it.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+
+/** Status of an execution, as the event reports it. */
+export type ExecutionStatus =
+  | "RUNNING"
+  | "SUCCEEDED"
+  | "FAILED"
+  | "TIMED_OUT"
+  | "ABORTED"
+  | "PENDING_REDRIVE";
+
+/** The event (fields stepflow reads). */
+export interface StatusChangeEvent {
+  readonly "detail-type": string;
+  readonly region?: string;
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    /** The execution name: stepflow's run id. */
+    readonly name: string;
+    readonly status: ExecutionStatus;
+    readonly error?: string | null;
+    readonly cause?: string | null;
+  };
+}
+
+/** What one notification reports. */
+export interface RunNotice {
+  readonly flow: string;
+  readonly runId: string;
+  readonly status: ExecutionStatus;
+  readonly region: string;
+  readonly executionArn: string;
+  /** The state of the task that failed, when known. */
+  readonly failedTask?: string;
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly consoleUrl: string;
+}
+
+/** The flow name of a stepflow state machine ARN (`...:stateMachine:stepflow-<flow>`). */
+export function flowOfStateMachine(arn: string): string | undefined {
+  const name = arn.split(":").at(-1) ?? "";
+  return name.startsWith("stepflow-") ? name.slice("stepflow-".length) : undefined;
+}
+
+/** The Step Functions console page of an execution. */
+export function consoleUrl(region: string, executionArn: string): string {
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+/**
+ * The error of a failed run: `error` is the error name; `cause` is the message, or for a
+ * Lambda task the JSON `{ errorType, errorMessage, trace }` Lambda reports.
+ */
+export function runError(
+  error: string | null | undefined,
+  cause: string | null | undefined,
+): RunNotice["error"] {
+  if (!error && !cause) return undefined;
+  const name = error || "Error";
+  if (!cause) return { name, message: "" };
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") {
+      return {
+        name: typeof parsed.errorType === "string" ? parsed.errorType : name,
+        message: parsed.errorMessage,
+      };
+    }
+  } catch {
+    // Not JSON: a plain cause string (States.Timeout, a subflow's failure, ...).
+  }
+  return { name, message: cause };
+}
+
+/** The task a stepflow error message names (`task \`x\``, `state \`y\``), if any. */
+export function taskInMessage(message: string): string | undefined {
+  return /state `([^`]+)`/.exec(message)?.[1] ?? /task `([^`]+)`/.exec(message)?.[1];
+}

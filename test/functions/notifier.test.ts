@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createNotifierHandler, type StatusChangeEvent } from "../../functions/notifier.ts";
+
+const secretsManager = mockClient(SecretsManagerClient);
+const sfn = mockClient(SFNClient);
+
+/** A stand-in for Slack's webhook endpoint on 127.0.0.1. */
+let server: Server;
+let base: string;
+let received: { path: string; body: { text: string; blocks: { text: { text: string } }[] } }[] = [];
+let answer = 200;
+
+beforeAll(async () => {
+  server = createServer(async (req: IncomingMessage, res) => {
+    let data = "";
+    for await (const chunk of req) data += chunk;
+    received.push({ path: req.url ?? "", body: JSON.parse(data) });
+    res.writeHead(answer).end(answer === 200 ? "ok" : "invalid_token");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  received = [];
+  answer = 200;
+  secretsManager.reset();
+  sfn.reset();
+  secretsManager
+    .on(GetSecretValueCommand, { SecretId: "stepflow/slack-webhook" })
+    .resolves({ SecretString: `${base}/hook/1` });
+  secretsManager
+    .on(GetSecretValueCommand, { SecretId: "stepflow/ops-webhook" })
+    .resolves({ SecretString: `${base}/hook/ops` });
+});
+
+const arn = "arn:aws:states:eu-west-1:123456789012:execution:stepflow-to-the-moon:run-42";
+function event(
+  status: StatusChangeEvent["detail"]["status"],
+  extra: Partial<StatusChangeEvent["detail"]> = {},
+): StatusChangeEvent {
+  return {
+    "detail-type": "Step Functions Execution Status Change",
+    region: "eu-west-1",
+    detail: {
+      executionArn: arn,
+      stateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:stepflow-to-the-moon",
+      name: "run-42",
+      status,
+      ...extra,
+    },
+  };
+}
+
+function notifier() {
+  return createNotifierHandler({
+    config: {
+      "to-the-moon": [
+        { kind: "slack", secret: "slack-webhook", on: ["FAILED", "TIMED_OUT"] },
+        { kind: "slack", secret: "ops-webhook", on: ["SUCCEEDED"] },
+      ],
+    },
+    secretsManager: new SecretsManagerClient({ region: "eu-west-1" }),
+    sfn: new SFNClient({ region: "eu-west-1" }),
+    // Each test builds its own handler, so the secret store's cache never leaks between tests.
+  });
+}
+
+describe("notifierHandler", () => {
+  it("posts a failed run to the flow's Slack webhook with flow, run, task, error and console link", async () => {
+    const cause = JSON.stringify({ errorType: "RateLimited", errorMessage: "coin API said 429", trace: [] });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 9, previousEventId: 8, type: "ExecutionFailed", timestamp: new Date() },
+        { id: 8, previousEventId: 7, type: "TaskFailed", timestamp: new Date() },
+        { id: 7, previousEventId: 6, type: "TaskStarted", timestamp: new Date() },
+        { id: 6, previousEventId: 5, type: "TaskScheduled", timestamp: new Date() },
+        {
+          id: 5,
+          previousEventId: 4,
+          type: "TaskStateEntered",
+          stateEnteredEventDetails: { name: "get-data" },
+          timestamp: new Date(),
+        },
+      ],
+    });
+    const result = await notifier()(event("FAILED", { error: "RateLimited", cause }));
+    expect(result.sent).toEqual(["slack-webhook"]);
+    expect(received).toHaveLength(1);
+    expect(received[0].path).toBe("/hook/1");
+    const text = received[0].body.blocks[0].text.text;
+    expect(received[0].body.text).toBe("Flow to-the-moon run run-42 FAILED");
+    expect(text).toContain("*to-the-moon*");
+    expect(text).toContain("`run-42`");
+    expect(text).toContain("*Task:* `get-data`");
+    expect(text).toContain("*Error:* `RateLimited` coin API said 429");
+    expect(text).toContain(
+      `<https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}|`,
+    );
+  });
+
+  it("names the task from a stepflow error message without reading history", async () => {
+    const cause = JSON.stringify({
+      errorType: "TaskTimeoutError",
+      errorMessage: "task `get-data` (state `get-data_2`) did not finish within its `timeout` of 30 seconds",
+    });
+    await notifier()(event("TIMED_OUT", { error: "TaskTimeoutError", cause }));
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
+    expect(received[0].body.blocks[0].text.text).toContain("*Task:* `get-data_2`");
+  });
+
+  it.each(["RUNNING", "ABORTED"] as const)(
+    "sends nothing for %s, which no notifier asks for",
+    async (status) => {
+      expect((await notifier()(event(status))).sent).toEqual([]);
+      expect(received).toEqual([]);
+      expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    },
+  );
+
+  it("sends each status to the notifiers that ask for it", async () => {
+    expect((await notifier()(event("SUCCEEDED"))).sent).toEqual(["ops-webhook"]);
+    expect(received.map((r) => r.path)).toEqual(["/hook/ops"]);
+  });
+
+  it("ignores state machines that are not stepflow flows or have no notifiers", async () => {
+    const other = event("FAILED");
+    const foreign = {
+      ...other,
+      detail: {
+        ...other.detail,
+        stateMachineArn: other.detail.stateMachineArn.replace("stepflow-to-the-moon", "billing"),
+      },
+    };
+    const quiet = {
+      ...other,
+      detail: {
+        ...other.detail,
+        stateMachineArn: other.detail.stateMachineArn.replace("to-the-moon", "hello"),
+      },
+    };
+    expect((await notifier()(foreign)).sent).toEqual([]);
+    expect((await notifier()(quiet)).sent).toEqual([]);
+    expect(received).toEqual([]);
+  });
+
+  it("fails, naming the secret and the status, when Slack rejects the message (so EventBridge retries)", async () => {
+    answer = 403;
+    await expect(notifier()(event("FAILED", { error: "States.Timeout", cause: "" }))).rejects.toThrow(
+      /webhook of secret `slack-webhook` answered 403 for flow `to-the-moon` run `run-42`/,
+    );
+  });
+});
