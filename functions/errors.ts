@@ -1,0 +1,31 @@
+/**
+ * Errors the task runtime throws. Each names the identifier in backticks and gives the fix.
+ * Errors thrown by a task function are not wrapped: they keep their own `name` and `message`
+ * so that `retryOn` and `Retry.ErrorEquals` can match them.
+ */
+import { StepflowError } from "../sdk/errors.ts";
+
+/** A request named a task this handler does not have. */
+export class UnknownTaskError extends StepflowError {
+  override name = "UnknownTaskError";
+}
+
+/** A task ran longer than its `timeout` option. */
+export class TaskTimeoutError extends StepflowError {
+  override name = "TaskTimeoutError";
+}
+
+/** A secret the task needs does not exist in the secret store. */
+export class SecretNotFoundError extends StepflowError {
+  override name = "SecretNotFoundError";
+}
+
+/** A stored result the task needs is missing (expired, or written by another deployment). */
+export class ResultNotFoundError extends StepflowError {
+  override name = "ResultNotFoundError";
+}
+
+/** A task's inputs or result break the payload protocol (lengths, hints, sizes, JSON). */
+export class PayloadError extends StepflowError {
+  override name = "PayloadError";
+}

@@ -1,0 +1,51 @@
+/**
+ * stepflow's runtime (`stepflow/runtime`): the task handler, the run recorder, and the stores
+ * they use. Lambda bundles import this entry; it never pulls in aws-cdk-lib, the compiler or the CLI.
+ * @example
+ * import { lambdaHandler } from "stepflow/runtime";
+ * import { getData } from "./flows/crypto.ts";
+ * export const handler = lambdaHandler(getData);
+ */
+
+export {
+  PayloadError,
+  ResultNotFoundError,
+  SecretNotFoundError,
+  TaskTimeoutError,
+  UnknownTaskError,
+} from "./errors.ts";
+export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
+export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
+export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
+export { createRecorder, flowNameOf } from "./recorder.ts";
+export type { EncodedValue } from "./resolve-output.ts";
+export { resolveOutput } from "./resolve-output.ts";
+export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
+export { awsHistoryStore } from "./stores/aws-history-store.ts";
+export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";
+export { awsResultStore } from "./stores/aws-result-store.ts";
+export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
+export { awsSecretStore } from "./stores/aws-secret-store.ts";
+export { localHistoryStore } from "./stores/local-history-store.ts";
+export type { LocalStoreOptions } from "./stores/local-result-store.ts";
+export { localDir, localResultStore } from "./stores/local-result-store.ts";
+export type { LocalSecretStoreOptions } from "./stores/local-secret-store.ts";
+export { localSecretStore, secretEnvName } from "./stores/local-secret-store.ts";
+export { resultsCacheStore } from "./stores/results-cache-store.ts";
+export type { AwsStoresOptions, Stores } from "./stores/stores.ts";
+export { awsStores, localStores } from "./stores/stores.ts";
+export type {
+  CacheEntry,
+  CacheStore,
+  FlowRunRecord,
+  FlowRunStatus,
+  HistoryStore,
+  ResultStore,
+  RunDetails,
+  RunQuery,
+  SecretStore,
+  TaskRunRecord,
+  TaskRunStatus,
+} from "./stores/types.ts";
+export type { PayloadLimits, TaskHandler, TaskHandlerDeps, TaskLookup } from "./task-handler.ts";
+export { createTaskHandler } from "./task-handler.ts";

@@ -1,0 +1,90 @@
+/**
+ * Thin Lambda entries around the cores: they read the environment once per container and
+ * keep only clients and the secret cache at module scope, never per-run state.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { AnyTask } from "../sdk/define/task.ts";
+import { StepflowError } from "../sdk/errors.ts";
+import type { Envelope, TaskRequest } from "../sdk/protocol.ts";
+import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
+import { awsHistoryStore } from "./stores/aws-history-store.ts";
+import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
+import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
+
+/** Options of the Lambda entries (tests; deployed functions use the environment). */
+export interface LambdaOptions {
+  /** Where configuration is read. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Client configs (endpoint, region) of the AWS clients. @default {} each */
+  readonly clients?: AwsStoresOptions["clients"];
+}
+
+/** A task Lambda's handler. The Lambda context is not needed. */
+export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promise<Envelope>;
+
+/**
+ * The Lambda handler of one task. Generated entries call it at module scope:
+ * @example export const handler = lambdaHandler(getData);
+ */
+export function lambdaHandler(task: AnyTask, options: LambdaOptions = {}): TaskLambdaHandler {
+  const env = options.env ?? process.env;
+  let handle: TaskHandler | undefined;
+  return (event) => {
+    // Built on the first invocation, so a missing variable fails the task with a clear error
+    // instead of failing the module import.
+    handle ??= createTaskHandler({
+      tasks: (name) => (name === task.taskName ? task : undefined),
+      ...awsStores({
+        bucket: required(env, "STEPFLOW_RESULTS_BUCKET"),
+        table: required(env, "STEPFLOW_HISTORY_TABLE"),
+        secretPrefix: env.STEPFLOW_SECRET_PREFIX,
+        historyTtlDays: ttlDays(env),
+        clients: options.clients,
+      }),
+      logger: new Logger({ serviceName: "stepflow" }),
+    });
+    return handle(event);
+  };
+}
+
+/** Creates the recorder Lambda's handler (see `recorderHandler`). */
+export function createRecorderHandler(
+  options: LambdaOptions = {},
+): (event: ExecutionStatusEvent) => Promise<void> {
+  const env = options.env ?? process.env;
+  let record: Recorder | undefined;
+  return async (event) => {
+    record ??= createRecorder({
+      history: awsHistoryStore({
+        table: required(env, "STEPFLOW_HISTORY_TABLE"),
+        ttlDays: ttlDays(env),
+        clientConfig: options.clients?.dynamodb,
+      }),
+    });
+    await record(event);
+  };
+}
+
+/** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
+export const recorderHandler: (event: ExecutionStatusEvent) => Promise<void> = createRecorderHandler();
+
+function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+  const value = env[name];
+  if (!value) {
+    throw new StepflowError(
+      `environment variable \`${name}\` is not set; deploy the function with \`FlowStack\`, which sets it, or set it yourself`,
+    );
+  }
+  return value;
+}
+
+function ttlDays(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env.STEPFLOW_HISTORY_TTL_DAYS;
+  const days = raw === undefined || raw === "" ? 90 : Number(raw);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new StepflowError(
+      `environment variable \`STEPFLOW_HISTORY_TTL_DAYS\` is \`${raw}\`; set it to a positive number of days`,
+    );
+  }
+  return days;
+}

@@ -1,0 +1,113 @@
+/**
+ * Turning a task's result into the envelope its state returns, following the output hints
+ * the compiler put in the request (see `OutputHint` in sdk/protocol.ts).
+ */
+import type { Json } from "../../sdk/graph/types.ts";
+import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../../sdk/protocol.ts";
+import { PayloadError } from "../errors.ts";
+import type { ResultStore } from "../stores/types.ts";
+import { jsonBytes, mapLimit } from "./json.ts";
+
+/** Size thresholds of the payload protocol (defaults from sdk/protocol.ts). */
+export interface PayloadLimits {
+  /** Inline results up to this many bytes. */
+  readonly inlineBytes: number;
+  /** Inline limit inside a Map iteration, and for each item of an `items` list. */
+  readonly itemInlineBytes: number;
+  /** No envelope the handler returns may be larger. */
+  readonly payloadBytes: number;
+}
+
+interface EmitContext {
+  readonly request: TaskRequest;
+  readonly results: ResultStore;
+  readonly limits: PayloadLimits;
+}
+
+const CONFLICTS: readonly (readonly [OutputHint, OutputHint])[] = [
+  ["items", "stored"],
+  ["items", "inline"],
+  ["stored", "inline"],
+  ["boolean", "stored"],
+  ["boolean", "items"],
+];
+
+/** Converts a task's return value to JSON: `undefined` becomes `null`; non-JSON values fail clearly. */
+export function toJson(value: unknown, request: TaskRequest): Json {
+  try {
+    return JSON.parse(JSON.stringify(value) ?? "null") as Json;
+  } catch (cause) {
+    throw new PayloadError(
+      `task \`${request.task}\` (state \`${request.state}\`) returned a value that is not JSON-serialisable; results cross state boundaries as JSON, so return plain objects, arrays, strings, numbers, booleans or null`,
+      { cause },
+    );
+  }
+}
+
+/** The envelope for `value`, storing it (or its items) in the results store when needed. */
+export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelope> {
+  const { request, limits } = ctx;
+  const hints = new Set(request.out ?? []);
+  const where = `task \`${request.task}\` (state \`${request.state}\`)`;
+  for (const [a, b] of CONFLICTS) {
+    if (hints.has(a) && hints.has(b)) {
+      throw new PayloadError(
+        `${where} got conflicting output hints \`${a}\` and \`${b}\`; this is a compiler bug, please report it`,
+      );
+    }
+  }
+  if (hints.has("boolean") && typeof value !== "boolean") {
+    throw new PayloadError(
+      `${where} returned ${describe(value)} but its result decides a \`when(...)\`; return \`true\` or \`false\``,
+    );
+  }
+  if (hints.has("items")) return emitItems(value, ctx, where);
+  const key = resultKey(request.flow, request.run, request.state, request.index);
+  if (hints.has("stored")) return { s3: key, bytes: await ctx.results.put(key, value) };
+  const bytes = jsonBytes(value);
+  if (hints.has("inline") || hints.has("boolean")) {
+    if (bytes > limits.payloadBytes) {
+      throw new PayloadError(
+        `${where} returned ${bytes} bytes of JSON, over the ${limits.payloadBytes}-byte Step Functions payload limit, and its result must travel inline (it is a subflow parameter); return a smaller value, or pass a reference such as an S3 key`,
+      );
+    }
+    return { v: value };
+  }
+  const limit = request.index === undefined ? limits.inlineBytes : limits.itemInlineBytes;
+  if (bytes <= limit) return { v: value };
+  return { s3: key, bytes: await ctx.results.put(key, value) };
+}
+
+/** A list for an inline Map: each item inline when small, else stored under `<index>-<i>.json`. */
+async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<Envelope> {
+  const { request, limits } = ctx;
+  if (!Array.isArray(value)) {
+    throw new PayloadError(`${where} returned ${describe(value)} but it is mapped over; return a list`);
+  }
+  const keyOf = (i: number) =>
+    resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, `-${i}.json`);
+  const sizes = value.map(jsonBytes);
+  const refBytes = (i: number) => jsonBytes({ s3: keyOf(i), bytes: sizes[i] });
+  // Plan first, store after: a list that cannot fit fails before writing anything.
+  const overhead = jsonBytes({ items: [] }) + value.length;
+  const mixed = sizes.reduce(
+    (sum, s, i) => sum + (s <= limits.itemInlineBytes ? jsonBytes({ v: value[i] }) : refBytes(i)),
+    overhead,
+  );
+  const storeAll = mixed > limits.payloadBytes;
+  if (storeAll && sizes.reduce((sum, _s, i) => sum + refBytes(i), overhead) > limits.payloadBytes) {
+    throw new PayloadError(
+      `${where} returned a list of ${value.length} items, too many for an inline Map (its item references alone exceed the ${limits.payloadBytes}-byte payload limit); declare the task that maps over it with \`large: true\` so the list is read from S3 by a Distributed Map`,
+    );
+  }
+  const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
+    if (!storeAll && sizes[i] <= limits.itemInlineBytes) return { v: item };
+    return { s3: keyOf(i), bytes: await ctx.results.put(keyOf(i), item) };
+  });
+  return { items };
+}
+
+function describe(value: Json): string {
+  const text = JSON.stringify(value);
+  return `\`${text.length > 80 ? `${text.slice(0, 77)}...` : text}\` (${Array.isArray(value) ? "a list" : value === null ? "null" : typeof value})`;
+}

@@ -1,0 +1,31 @@
+/**
+ * The history table's keys, as agreed with infra: one table, `pk`/`sk`, GSIs `gsi1` (a flow's
+ * runs) and `gsi2` (a flow's runs of one status), TTL attribute `expiresAt`.
+ */
+import type { FlowRunRecord, TaskRunRecord, TaskRunStatus } from "../stores/types.ts";
+
+/** `RUN#<runId>`: the partition of a run and its task runs. */
+export const runPk = (runId: string): string => `RUN#${runId}`;
+/** The sort key of the flow run record (sorts before every `TASK#`). */
+export const RUN_SK = "#RUN";
+
+/** `TASK#<state>#<index, 6 digits>#<attempt, 3 digits>`. */
+export function taskSk(record: Pick<TaskRunRecord, "state" | "mapIndex" | "attempt">): string {
+  return `TASK#${record.state}#${String(record.mapIndex ?? 0).padStart(6, "0")}#${String(record.attempt).padStart(3, "0")}`;
+}
+
+/** gsi1 (runs of a flow, newest first) and gsi2 (runs of a flow with one status). */
+export function flowRunIndexKeys(record: Pick<FlowRunRecord, "flow" | "runId" | "status" | "startedAt">) {
+  const sk = `${record.startedAt}#${record.runId}`;
+  return {
+    gsi1pk: `FLOW#${record.flow}`,
+    gsi1sk: sk,
+    gsi2pk: `FLOW#${record.flow}#${record.status}`,
+    gsi2sk: sk,
+  };
+}
+
+/** A task-run status only moves forward: RUNNING (0) to a terminal status (1). */
+export function taskRank(status: TaskRunStatus): number {
+  return status === "RUNNING" ? 0 : 1;
+}

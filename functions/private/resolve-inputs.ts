@@ -1,0 +1,56 @@
+/** Resolving a request's arguments into the values the task function receives. */
+import type { Json } from "../../sdk/graph/types.ts";
+import type { ArgInput, TaskRequest } from "../../sdk/protocol.ts";
+import { PayloadError } from "../errors.ts";
+import { resolveOutput } from "../resolve-output.ts";
+import type { ResultStore, SecretStore } from "../stores/types.ts";
+
+interface InputStores {
+  readonly results: ResultStore;
+  readonly secrets: SecretStore;
+}
+
+/**
+ * Fails when the lists a Map iterates in lockstep have different lengths (checked here because
+ * the lengths are only known at run time).
+ */
+export function checkLengths(request: TaskRequest): void {
+  const lengths = request.lengths ?? [];
+  if (new Set(lengths).size > 1) {
+    throw new PayloadError(
+      `state \`${request.state}\` maps over lists of different lengths (${lengths.join(", ")}); mapped lists run in lockstep, so give them the same length or wrap the ones to pass whole in \`unmapped(...)\``,
+    );
+  }
+}
+
+/**
+ * Resolves every argument; `onSecret` sees each secret value read, so the caller can redact it.
+ * Secrets are read first so that their values are known before anything can fail and log.
+ */
+export async function resolveArgs(
+  request: TaskRequest,
+  stores: InputStores,
+  onSecret: (value: string) => void,
+): Promise<Json[]> {
+  const secrets = await Promise.all(
+    request.args.map(async (arg) => {
+      if (!("secret" in arg)) return undefined;
+      const value = await stores.secrets.get(arg.secret);
+      onSecret(value);
+      return value;
+    }),
+  );
+  return Promise.all(
+    request.args.map((arg: ArgInput, i) =>
+      "secret" in arg ? (secrets[i] as string) : resolveOutput(stores.results, arg),
+    ),
+  );
+}
+
+/**
+ * The inputs as they enter the default cache key: secrets by name (never by value, which
+ * rotates and must not be hashed into keys that outlive it), everything else resolved.
+ */
+export function cacheKeyMaterial(request: TaskRequest, values: readonly Json[]): Json[] {
+  return request.args.map((arg, i) => ("secret" in arg ? { secret: arg.secret } : values[i]));
+}

@@ -1,0 +1,76 @@
+/**
+ * Structured logs of one invocation: every line carries the flow, run id, task, state, map
+ * index and attempt, and never a secret value. `console.*` calls made inside a task function
+ * are captured into the same logger (Prefect's `log_prints`) through AsyncLocalStorage, so no
+ * per-run state lives at module scope.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { format } from "node:util";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { redact } from "./redact.ts";
+
+/** The keys on every log line of an invocation. */
+export interface LogContext {
+  readonly flow: string;
+  readonly runId: string;
+  readonly task: string;
+  readonly state: string;
+  readonly mapIndex?: number;
+  readonly attempt: number;
+}
+
+type Level = "debug" | "info" | "warn" | "error";
+
+/** A logger bound to one invocation. */
+export type RunLog = Record<Level, (message: string, extra?: Record<string, unknown>) => void>;
+
+const storage = new AsyncLocalStorage<RunLog>();
+// True only during the synchronous call into Powertools, so that a logger printing through the
+// global console (POWERTOOLS_DEV) is not captured again.
+let emitting = false;
+
+/** A logger whose lines carry `context` and have every value in `secrets` redacted. */
+export function createRunLog(base: Logger, context: LogContext, secrets: ReadonlySet<string>): RunLog {
+  const child = base.createChild({ persistentKeys: { ...context } });
+  const emit =
+    (level: Level) =>
+    (message: string, extra?: Record<string, unknown>): void => {
+      const clean = extra && (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>);
+      emitting = true;
+      try {
+        if (clean) child[level](redact(message, secrets), clean);
+        else child[level](redact(message, secrets));
+      } finally {
+        emitting = false;
+      }
+    };
+  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+}
+
+/** Runs `fn` with `console.*` captured into `log`. */
+export function withConsoleCapture<T>(log: RunLog, fn: () => T): T {
+  installConsoleCapture();
+  return storage.run(log, fn);
+}
+
+const CONSOLE_LEVELS: Readonly<Record<"log" | "info" | "debug" | "warn" | "error", Level>> = {
+  log: "info",
+  info: "info",
+  debug: "debug",
+  warn: "warn",
+  error: "error",
+};
+let installed = false;
+
+function installConsoleCapture(): void {
+  if (installed) return;
+  installed = true;
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS) as [keyof typeof CONSOLE_LEVELS, Level][]) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const log = storage.getStore();
+      if (!log || emitting) return original(...args);
+      log[level](format(...args), { source: "console" });
+    };
+  }
+}

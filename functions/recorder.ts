@@ -1,0 +1,136 @@
+/**
+ * The run recorder core: turns EventBridge "Step Functions Execution Status Change" events into
+ * flow run records. Events can arrive twice and out of order; the record's rank makes the
+ * status move forward only (RUNNING, then a terminal status; a redrive starts a higher round).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Json } from "../sdk/graph/types.ts";
+import { preview } from "./private/json.ts";
+import { REDACTED } from "./private/redact.ts";
+import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
+
+/** The `detail` of a "Step Functions Execution Status Change" event. */
+export interface ExecutionStatusDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** The execution name: the run id. */
+  readonly name: string;
+  readonly status: string;
+  /** Epoch milliseconds. */
+  readonly startDate: number;
+  readonly stopDate?: number | null;
+  /** The execution input, as a JSON string. */
+  readonly input?: string | null;
+  readonly output?: string | null;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+  readonly redriveCount?: number;
+}
+
+/** An EventBridge "Step Functions Execution Status Change" event. */
+export interface ExecutionStatusEvent {
+  readonly "detail-type"?: string;
+  readonly source?: string;
+  readonly detail: ExecutionStatusDetail;
+}
+
+/** What the recorder needs. */
+export interface RecorderDeps {
+  readonly history: HistoryStore;
+  /** @default a Powertools Logger, service `stepflow-recorder` */
+  readonly logger?: Logger;
+}
+
+/** Records one event; returns the record it wrote (or tried to), `undefined` for events it ignores. */
+export type Recorder = (event: ExecutionStatusEvent) => Promise<FlowRunRecord | undefined>;
+
+const STATUSES: readonly FlowRunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+/** Parameters whose names look like credentials are stored as `***`, whatever their value. */
+const SECRET_LIKE = /secret|passw(or)?d|token|api[-_]?key|credential|private[-_]?key|auth/i;
+const PARAMS_BYTES = 8192;
+const OUTPUT_BYTES = 4096;
+const CAUSE_CHARS = 2000;
+const STATE_MACHINE_PREFIX = "stepflow-";
+
+/**
+ * Creates the recorder.
+ * @example const record = createRecorder({ history: awsHistoryStore({ table }) });
+ */
+export function createRecorder(deps: RecorderDeps): Recorder {
+  const logger = deps.logger ?? new Logger({ serviceName: "stepflow-recorder" });
+  return async (event) => {
+    const d = event.detail;
+    const status = d.status as FlowRunStatus;
+    if (!STATUSES.includes(status)) {
+      logger.info("ignored an execution status the history does not keep", {
+        runId: d.name,
+        status: d.status,
+      });
+      return undefined;
+    }
+    const record = toRecord(d, status);
+    await deps.history.putFlowRun(record);
+    logger.info("recorded flow run status", { flow: record.flow, runId: record.runId, status });
+    return record;
+  };
+}
+
+/** The flow name of a state machine: its name without the `stepflow-` prefix. */
+export function flowNameOf(stateMachineArn: string): string {
+  const name = stateMachineArn.split(":").at(-1) ?? stateMachineArn;
+  return name.startsWith(STATE_MACHINE_PREFIX) ? name.slice(STATE_MACHINE_PREFIX.length) : name;
+}
+
+function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecord {
+  const terminal = status !== "RUNNING";
+  const stop = terminal && d.stopDate ? d.stopDate : undefined;
+  const params = parse(d.input);
+  const output = parse(d.output);
+  return {
+    flow: flowNameOf(d.stateMachineArn),
+    runId: d.name,
+    status,
+    rank: (d.redriveCount ?? 0) * 2 + (terminal ? 1 : 0),
+    executionArn: d.executionArn,
+    stateMachineArn: d.stateMachineArn,
+    startedAt: new Date(d.startDate).toISOString(),
+    endedAt: stop === undefined ? undefined : new Date(stop).toISOString(),
+    durationMs: stop === undefined ? undefined : stop - d.startDate,
+    params: params === undefined ? undefined : preview(scrubParams(params), PARAMS_BYTES),
+    output: output === undefined ? undefined : preview(output, OUTPUT_BYTES),
+    error: d.error || d.cause ? { name: d.error ?? "Error", message: readableCause(d.cause) } : undefined,
+  };
+}
+
+/** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */
+function readableCause(cause: string | null | undefined): string {
+  let message = cause ?? "";
+  try {
+    const parsed = JSON.parse(message) as { errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === "string") message = parsed.errorMessage;
+  } catch {
+    // Not JSON: keep the cause as it is.
+  }
+  return message.length > CAUSE_CHARS ? `${message.slice(0, CAUSE_CHARS - 3)}...` : message;
+}
+
+function parse(text: string | null | undefined): Json | undefined {
+  if (text === null || text === undefined || text === "") return undefined;
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text.slice(0, OUTPUT_BYTES);
+  }
+}
+
+/** Drops Step Functions' own input fields and masks credential-looking parameters. */
+function scrubParams(input: Json): Json {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (k.startsWith("AWS_STEP_FUNCTIONS_")) continue;
+    out[k] = SECRET_LIKE.test(k) ? REDACTED : scrubParams(v);
+  }
+  return out;
+}

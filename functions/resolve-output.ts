@@ -1,0 +1,105 @@
+/**
+ * Decoding values that travel by the payload protocol back into plain JSON: envelopes, a
+ * Map's rows and a Distributed Map's ResultWriter manifest. Used by the task handler for
+ * its inputs, and by the local runner and client for flow outputs.
+ */
+import type { Json } from "../sdk/graph/types.ts";
+import type { ArgInput, Envelope } from "../sdk/protocol.ts";
+import { PayloadError } from "./errors.ts";
+import { mapLimit } from "./private/json.ts";
+import type { ResultStore } from "./stores/types.ts";
+
+/**
+ * A value that `resolveOutput` decodes: an envelope (bare, or wrapped as `{ env }` in a task
+ * argument), a Map's rows, or a ResultWriter manifest.
+ */
+export type EncodedValue = Envelope | Exclude<ArgInput, { readonly secret: string }>;
+
+/** Stored values read in parallel at most this many at a time (keeps sockets and memory bounded). */
+const READ_CONCURRENCY = 16;
+
+/**
+ * Returns the plain JSON value an envelope, rows column or manifest column stands for,
+ * reading stored parts from `results`.
+ * @example const prices = await resolveOutput(results, execution.output as Envelope);
+ */
+export async function resolveOutput(results: ResultStore, value: EncodedValue): Promise<Json> {
+  if ("v" in value) return value.v;
+  if ("env" in value) return resolveOutput(results, value.env);
+  if ("s3" in value) return results.get(value.s3);
+  if ("items" in value) return mapLimit(value.items, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+  if ("rows" in value) {
+    const column = value.rows.map((row, i) => cell(row, value.col, `row ${i}`));
+    return mapLimit(column, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+  }
+  if ("manifest" in value) {
+    const rows = await manifestRows(results, value.manifest.Key);
+    const column = rows.map((row, i) =>
+      cell(row, value.col, `item ${i} of manifest \`${value.manifest.Key}\``),
+    );
+    return mapLimit(column, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+  }
+  throw new PayloadError(
+    `value \`${JSON.stringify(value).slice(0, 200)}\` is not an envelope, rows or manifest; it was not produced by the stepflow compiler`,
+  );
+}
+
+function cell(
+  row: Readonly<Record<string, Envelope>> | null | undefined,
+  col: string,
+  where: string,
+): Envelope {
+  const e = row?.[col];
+  if (e === undefined || e === null) {
+    throw new PayloadError(
+      `${where} has no column \`${col}\`; the Map iteration did not produce that call's result`,
+    );
+  }
+  return e;
+}
+
+/** One entry of a ResultWriter result file (a child execution of a Distributed Map). */
+interface ManifestEntry {
+  readonly Input?: string;
+  readonly Output?: string;
+  readonly Status?: string;
+}
+
+/**
+ * Reads a ResultWriter manifest, then its SUCCEEDED result files, and returns each iteration's
+ * output object in item order (by the `index` field of the iteration input, when present).
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+ */
+async function manifestRows(results: ResultStore, key: string): Promise<Record<string, Envelope>[]> {
+  const manifest = (await results.get(key)) as { ResultFiles?: { SUCCEEDED?: { Key: string }[] } } | null;
+  const files = manifest?.ResultFiles?.SUCCEEDED;
+  if (!Array.isArray(files)) {
+    throw new PayloadError(
+      `\`${key}\` is not a Distributed Map ResultWriter manifest (no \`ResultFiles.SUCCEEDED\`)`,
+    );
+  }
+  const chunks = await mapLimit(files, READ_CONCURRENCY, (f) => results.get(f.Key) as Promise<Json>);
+  const entries = chunks.flatMap((c) => (Array.isArray(c) ? (c as unknown as ManifestEntry[]) : []));
+  const rows = entries.map((e, i) => ({ order: itemIndex(e) ?? i, row: parseOutput(e, key) }));
+  rows.sort((a, b) => a.order - b.order);
+  return rows.map((r) => r.row);
+}
+
+function itemIndex(entry: ManifestEntry): number | undefined {
+  try {
+    const input = JSON.parse(entry.Input ?? "null") as { index?: unknown } | null;
+    return typeof input?.index === "number" ? input.index : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseOutput(entry: ManifestEntry, key: string): Record<string, Envelope> {
+  try {
+    return JSON.parse(entry.Output ?? "null") as Record<string, Envelope>;
+  } catch (cause) {
+    throw new PayloadError(`a result file of manifest \`${key}\` holds an \`Output\` that is not JSON`, {
+      cause,
+    });
+  }
+}

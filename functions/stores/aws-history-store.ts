@@ -1,0 +1,121 @@
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Json } from "../../sdk/graph/types.ts";
+import { flowRunIndexKeys, RUN_SK, runPk, taskRank, taskSk } from "../private/history-keys.ts";
+import { lazy } from "../private/lazy.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
+
+/** Options of the DynamoDB history store. */
+export interface AwsHistoryStoreOptions {
+  /** The history table (env `STEPFLOW_HISTORY_TABLE`). */
+  readonly table: string;
+  /** Records expire (TTL attribute `expiresAt`) this many days after they are written. @default 90 */
+  readonly ttlDays?: number;
+  /** A ready document client (tests, custom middleware). @default one built from `clientConfig` on first use */
+  readonly client?: DynamoDBDocumentClient;
+  /** Config of the client built on first use. @default {} */
+  readonly clientConfig?: DynamoDBClientConfig;
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+}
+
+type Item = Record<string, unknown>;
+/** Record fields kept as JSON strings: arbitrary user JSON (empty keys, deep nesting) is not always a valid item. */
+const JSON_FIELDS = ["result", "params", "output"] as const;
+
+/**
+ * History in the single DynamoDB table. Every write is a conditional Put that only creates a
+ * record or moves its rank forward, so redelivered and out-of-order writes are harmless.
+ */
+export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
+  const { table } = options;
+  const ttlSeconds = (options.ttlDays ?? 90) * 86_400;
+  const clock = options.clock ?? Date.now;
+  const ddb = lazy(async () => {
+    const lib = await import("@aws-sdk/lib-dynamodb");
+    if (options.client) return { lib, client: options.client };
+    const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+    const base = new DynamoDBClient(options.clientConfig ?? {});
+    return {
+      lib,
+      client: lib.DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
+    };
+  });
+
+  const putRanked = async (item: Item, rank: number) => {
+    const { lib, client } = await ddb();
+    try {
+      await client.send(
+        new lib.PutCommand({
+          TableName: table,
+          Item: { ...toItem(item), rank, expiresAt: Math.floor(clock() / 1000) + ttlSeconds },
+          ConditionExpression: "attribute_not_exists(pk) OR #rank < :rank",
+          ExpressionAttributeNames: { "#rank": "rank" },
+          ExpressionAttributeValues: { ":rank": rank },
+        }),
+      );
+    } catch (error) {
+      // The stored record is as far along or further: this write is a redelivery or arrived late.
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  };
+
+  return {
+    putTaskRun: (r: TaskRunRecord) =>
+      putRanked({ pk: runPk(r.runId), sk: taskSk(r), type: "task", ...r }, taskRank(r.status)),
+    putFlowRun: (r: FlowRunRecord) =>
+      putRanked({ pk: runPk(r.runId), sk: RUN_SK, type: "run", ...flowRunIndexKeys(r), ...r }, r.rank),
+    async getRun(runId): Promise<RunDetails> {
+      const { lib, client } = await ddb();
+      const items: Item[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await client.send(
+          new lib.QueryCommand({
+            TableName: table,
+            KeyConditionExpression: "pk = :pk",
+            ExpressionAttributeValues: { ":pk": runPk(runId) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      const run = items.find((i) => i.sk === RUN_SK);
+      const tasks = items.filter((i) => i.sk !== RUN_SK).map((i) => fromItem(i) as unknown as TaskRunRecord);
+      return { run: run && (fromItem(run) as unknown as FlowRunRecord), tasks };
+    },
+    async listRuns(flow, query = {}) {
+      const { lib, client } = await ddb();
+      const byStatus = query.status !== undefined;
+      const keys = flowRunIndexKeys({ flow, runId: "", status: query.status ?? "RUNNING", startedAt: "" });
+      const out = await client.send(
+        new lib.QueryCommand({
+          TableName: table,
+          IndexName: byStatus ? "gsi2" : "gsi1",
+          KeyConditionExpression: byStatus ? "gsi2pk = :pk" : "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": byStatus ? keys.gsi2pk : keys.gsi1pk },
+          ScanIndexForward: false,
+          Limit: query.limit ?? 50,
+        }),
+      );
+      return (out.Items ?? []).map((i) => fromItem(i) as unknown as FlowRunRecord);
+    },
+  };
+}
+
+function toItem(record: Item): Item {
+  const item: Item = { ...record };
+  for (const f of JSON_FIELDS) if (item[f] !== undefined) item[f] = JSON.stringify(item[f]);
+  return item;
+}
+
+const TABLE_ONLY = ["pk", "sk", "type", "rank", "expiresAt", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
+
+function fromItem(item: Item): Item {
+  const record: Item = { ...item };
+  for (const f of JSON_FIELDS)
+    if (typeof record[f] === "string") record[f] = JSON.parse(record[f] as string) as Json;
+  for (const k of TABLE_ONLY) if (k !== "rank" || record.type !== "run") delete record[k];
+  return record;
+}

@@ -1,0 +1,56 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { keyedLock, readJsonFile, writeAtomic } from "../private/files.ts";
+import { taskRank, taskSk } from "../private/history-keys.ts";
+import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
+
+/**
+ * History as JSON files: `<dir>/history/<runId>/run.json` for the flow run and
+ * `<dir>/history/<runId>/tasks/<sk>.json` for each task-run attempt (`sk` as in DynamoDB:
+ * `TASK#<state>#<index>#<attempt>`), with the same forward-only update rule as the table.
+ */
+export function localHistoryStore(options: LocalStoreOptions = {}): HistoryStore {
+  const root = join(localDir(options), "history");
+  const lock = keyedLock();
+  const runDir = (runId: string) => join(root, encodeURIComponent(runId));
+  const taskFile = (r: TaskRunRecord) =>
+    join(runDir(r.runId), "tasks", `${encodeURIComponent(taskSk(r))}.json`);
+
+  /** Writes `record` unless the stored one has the same or a higher rank. */
+  const putRanked = <T extends object>(file: string, record: T, rank: (r: T) => number) =>
+    lock(file, async () => {
+      const stored = await readJsonFile<T>(file);
+      if (stored && rank(stored) >= rank(record)) return;
+      await writeAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+    });
+
+  const readRun = (runId: string) => readJsonFile<FlowRunRecord>(join(runDir(runId), "run.json"));
+
+  return {
+    putTaskRun: (record) => putRanked(taskFile(record), record, (r) => taskRank(r.status)),
+    putFlowRun: (record) => putRanked(join(runDir(record.runId), "run.json"), record, (r) => r.rank),
+    async getRun(runId): Promise<RunDetails> {
+      const dir = join(runDir(runId), "tasks");
+      const names = (await listDir(dir)).filter((n) => n.endsWith(".json")).sort();
+      const tasks = await Promise.all(names.map((n) => readJsonFile<TaskRunRecord>(join(dir, n))));
+      return { run: await readRun(runId), tasks: tasks.filter((t): t is TaskRunRecord => t !== undefined) };
+    },
+    async listRuns(flow, query = {}) {
+      const runs = await Promise.all((await listDir(root)).map((d) => readRun(decodeURIComponent(d))));
+      return runs
+        .filter((r): r is FlowRunRecord => r?.flow === flow && (!query.status || r.status === query.status))
+        .sort((a, b) => (`${a.startedAt}#${a.runId}` < `${b.startedAt}#${b.runId}` ? 1 : -1))
+        .slice(0, query.limit ?? 50);
+    },
+  };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+import { join } from "node:path";
+import { SecretNotFoundError } from "../errors.ts";
+import { readJsonFile } from "../private/files.ts";
+import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
+import type { SecretStore } from "./types.ts";
+
+/** Options of the local secret store. */
+export interface LocalSecretStoreOptions extends LocalStoreOptions {
+  /** Where `STEPFLOW_SECRET_<NAME>` variables are read. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The environment variable that holds a secret locally: `STEPFLOW_SECRET_<NAME>`. */
+export function secretEnvName(name: string): string {
+  return `STEPFLOW_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/**
+ * Secrets for local runs: the environment variable `STEPFLOW_SECRET_<NAME>` (name upper-cased,
+ * other characters as `_`), else the key `<name>` of `<dir>/secrets.json` (git-ignored).
+ * Both are read on every call, so edits apply to the next task.
+ */
+export function localSecretStore(options: LocalSecretStoreOptions = {}): SecretStore {
+  const env = options.env ?? process.env;
+  const file = join(localDir(options), "secrets.json");
+  return {
+    async get(name) {
+      const fromEnv = env[secretEnvName(name)];
+      if (fromEnv !== undefined) return fromEnv;
+      const secrets = await readJsonFile<Record<string, unknown>>(file);
+      const value = secrets && Object.hasOwn(secrets, name) ? secrets[name] : undefined;
+      if (typeof value === "string") return value;
+      throw new SecretNotFoundError(
+        `secret \`${name}\` is not set; set the environment variable \`${secretEnvName(name)}\`, or add \`"${name}": "<value>"\` to \`${file}\``,
+      );
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * The runtime's stores: where results, history and secrets live. Each has an AWS
+ * implementation (S3, DynamoDB, Secrets Manager) and a local one (files under `.stepflow/`).
+ */
+import type { Json } from "../../sdk/graph/types.ts";
+
+/** JSON values by key: S3 objects on AWS, files locally. */
+export interface ResultStore {
+  /** Reads the JSON value stored under `key`; throws `ResultNotFoundError` when there is none. */
+  get(key: string): Promise<Json>;
+  /** Stores `value` as JSON under `key` and returns its size in bytes. */
+  put(key: string, value: Json): Promise<number>;
+}
+
+/** Secret values by name: Secrets Manager on AWS, env vars or `.stepflow/secrets.json` locally. */
+export interface SecretStore {
+  /** The secret's value; throws `SecretNotFoundError` (saying how to set it) when it does not exist. */
+  get(name: string): Promise<string>;
+}
+
+/** A cached task result. */
+export interface CacheEntry {
+  /** When it was stored (epoch milliseconds). */
+  readonly storedAt: number;
+  readonly value: Json;
+}
+
+/** Task results by cache key (already namespaced by task). */
+export interface CacheStore {
+  get(key: string): Promise<CacheEntry | undefined>;
+  put(key: string, entry: CacheEntry): Promise<void>;
+}
+
+/** Status of a task-run attempt. */
+export type TaskRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
+
+/** Status of a flow run (a Step Functions execution). */
+export type FlowRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+/** One attempt of one task call (one map item) in a run. */
+export interface TaskRunRecord {
+  readonly flow: string;
+  readonly runId: string;
+  readonly task: string;
+  readonly state: string;
+  /** The map item index, when the call ran inside a Map iteration. */
+  readonly mapIndex?: number;
+  /** 0 for the first attempt, 1 for the first retry, ... */
+  readonly attempt: number;
+  readonly status: TaskRunStatus;
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  /** True when the result came from the task's cache. */
+  readonly cached?: boolean;
+  readonly error?: { readonly name: string; readonly message: string };
+  /** Where the result is: the returned envelope, with large inline values summarised. */
+  readonly result?: Json;
+}
+
+/** One flow run, written by the recorder from execution status events. */
+export interface FlowRunRecord {
+  readonly flow: string;
+  readonly runId: string;
+  readonly status: FlowRunStatus;
+  /**
+   * Orders status changes so they never go backwards, whatever order events arrive in:
+   * `redriveCount * 2`, plus 1 once terminal. A write with a rank not above the stored one is ignored.
+   */
+  readonly rank: number;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  /** The run's parameters (values of secret-looking fields replaced by `***`). */
+  readonly params?: Json;
+  /** The execution output (an envelope or rows), truncated when large. */
+  readonly output?: Json;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/** Filters for listing a flow's runs. */
+export interface RunQuery {
+  /** Only runs with this status. @default every status */
+  readonly status?: FlowRunStatus;
+  /** At most this many runs, newest first. @default 50 */
+  readonly limit?: number;
+}
+
+/** A run with its task-run attempts, in state / index / attempt order. */
+export interface RunDetails {
+  readonly run: FlowRunRecord | undefined;
+  readonly tasks: readonly TaskRunRecord[];
+}
+
+/**
+ * Run history. Writes are idempotent: a record is created once, and a later write only
+ * replaces it when it moves the status forward (RUNNING to terminal); otherwise it is ignored.
+ */
+export interface HistoryStore {
+  putTaskRun(record: TaskRunRecord): Promise<void>;
+  putFlowRun(record: FlowRunRecord): Promise<void>;
+  /** A run and its task runs (one DynamoDB Query). */
+  getRun(runId: string): Promise<RunDetails>;
+  /** A flow's runs, newest first, optionally of one status (one DynamoDB Query). */
+  listRuns(flow: string, query?: RunQuery): Promise<readonly FlowRunRecord[]>;
+}

@@ -1,0 +1,212 @@
+/**
+ * The task handler core: what every task Lambda (and the local runner, in-process) runs for
+ * one Task state invocation. It resolves inputs, checks the cache, runs the task function under
+ * its timeout, stores the result, records the attempt in history and returns a small envelope.
+ * @see sdk/protocol.ts for the payload protocol it follows.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { AnyTask } from "../sdk/define/task.ts";
+import type { Json } from "../sdk/graph/types.ts";
+import {
+  type Envelope,
+  INLINE_LIMIT_BYTES,
+  ITEM_INLINE_LIMIT_BYTES,
+  PAYLOAD_LIMIT_BYTES,
+  type TaskRequest,
+} from "../sdk/protocol.ts";
+import { PayloadError, TaskTimeoutError, UnknownTaskError } from "./errors.ts";
+import { cacheKey, readCache } from "./private/cache.ts";
+import { emitResult, type PayloadLimits, toJson } from "./private/emit-output.ts";
+import { jsonBytes, preview } from "./private/json.ts";
+import { containsSecret } from "./private/redact.ts";
+import { cacheKeyMaterial, checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
+import { createRunLog, type LogContext, type RunLog, withConsoleCapture } from "./private/run-log.ts";
+import { errorSummary, toEngineError } from "./private/task-error.ts";
+import { withTimeout } from "./private/timeout.ts";
+import { resultsCacheStore } from "./stores/results-cache-store.ts";
+import type { CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
+
+export type { PayloadLimits } from "./private/emit-output.ts";
+
+/** Finds a task by name: a function, a `Map` or a plain object keyed by task name. */
+export type TaskLookup =
+  | ((name: string) => AnyTask | undefined)
+  | ReadonlyMap<string, AnyTask>
+  | Readonly<Record<string, AnyTask>>;
+
+/** What the task handler needs. */
+export interface TaskHandlerDeps {
+  /** The tasks this handler can run, by task name. */
+  readonly tasks: TaskLookup;
+  readonly results: ResultStore;
+  readonly history: HistoryStore;
+  readonly secrets: SecretStore;
+  /** Where cached results live. @default entries in `results` under `cache/` */
+  readonly cache?: CacheStore;
+  /** Current time in epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
+  readonly logger?: Logger;
+  /** Payload thresholds. @default the constants in sdk/protocol.ts */
+  readonly limits?: Partial<PayloadLimits>;
+}
+
+/** Handles one Task state invocation; throws the task's error (name kept) on failure. */
+export type TaskHandler = (request: TaskRequest) => Promise<Envelope>;
+
+/** Inline values in history records are kept up to this size; larger ones become a size note. */
+const HISTORY_PREVIEW_BYTES = 256;
+
+/**
+ * Creates the task handler.
+ * @example const handle = createTaskHandler({ tasks: { "get-data": getData }, ...localStores() });
+ */
+export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
+  const clock = deps.clock ?? Date.now;
+  const limits: PayloadLimits = {
+    inlineBytes: deps.limits?.inlineBytes ?? INLINE_LIMIT_BYTES,
+    itemInlineBytes: deps.limits?.itemInlineBytes ?? ITEM_INLINE_LIMIT_BYTES,
+    payloadBytes: deps.limits?.payloadBytes ?? PAYLOAD_LIMIT_BYTES,
+  };
+  const cache = deps.cache ?? resultsCacheStore(deps.results);
+  const logger = deps.logger ?? new Logger({ serviceName: "stepflow" });
+  const find = taskFinder(deps.tasks);
+
+  return async (request) => {
+    const attempt = request.attempt ?? 0;
+    const context: LogContext = {
+      flow: request.flow,
+      runId: request.run,
+      task: request.task,
+      state: request.state,
+      mapIndex: request.index,
+      attempt,
+    };
+    const secrets = new Set<string>();
+    const log = createRunLog(logger, context, secrets);
+    const task = find(request.task);
+    if (!task) {
+      const error = new UnknownTaskError(
+        `state \`${request.state}\` asked for task \`${request.task}\`, which this handler does not have; redeploy so the Lambda and the state machine come from the same build`,
+      );
+      log.error("task failed", { error: errorSummary(error) });
+      throw error;
+    }
+    const started = clock();
+    const base = { ...context, mapIndex: request.index, startedAt: new Date(started).toISOString() };
+    await record(deps.history, { ...base, status: "RUNNING" }, log);
+    log.info("task started");
+    try {
+      const { envelope, cached } = await run(task, request, { deps, cache, clock, limits, log, secrets });
+      const ended = clock();
+      const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
+      await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
+      log.info("task succeeded", { durationMs: done.durationMs, cached });
+      return envelope;
+    } catch (thrown) {
+      const error = toEngineError(thrown, secrets);
+      const ended = clock();
+      const done = {
+        endedAt: new Date(ended).toISOString(),
+        durationMs: ended - started,
+        error: errorSummary(error),
+      };
+      await record(deps.history, { ...base, ...done, status: "FAILED" }, log);
+      log.error("task failed", { durationMs: done.durationMs, error: done.error });
+      throw error;
+    }
+  };
+}
+
+interface RunScope {
+  readonly deps: TaskHandlerDeps;
+  readonly cache: CacheStore;
+  readonly clock: () => number;
+  readonly limits: PayloadLimits;
+  readonly log: RunLog;
+  readonly secrets: Set<string>;
+}
+
+async function run(
+  task: AnyTask,
+  request: TaskRequest,
+  s: RunScope,
+): Promise<{ envelope: Envelope; cached: boolean }> {
+  checkLengths(request);
+  const args = await resolveArgs(request, s.deps, (value) => s.secrets.add(value));
+  const key = cacheKey(task, args, cacheKeyMaterial(request, args));
+  const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
+  let value: Json;
+  if (hit) {
+    value = hit.value;
+  } else {
+    const seconds = task.options.timeoutSeconds;
+    const result = await withTimeout(
+      () => withConsoleCapture(s.log, () => task.fn(...args)),
+      seconds,
+      () =>
+        new TaskTimeoutError(
+          `task \`${task.taskName}\` (state \`${request.state}\`) did not finish within its \`timeout\` of ${seconds} seconds; make it faster or raise \`timeout\` in its options`,
+        ),
+    );
+    value = toJson(result, request);
+  }
+  if (s.secrets.size > 0 && containsSecret(JSON.stringify(value), s.secrets)) {
+    throw new PayloadError(
+      `task \`${task.taskName}\` (state \`${request.state}\`) returned a value containing a secret it received; secrets never leave the task that reads them, so return something derived from the secret instead`,
+    );
+  }
+  const envelope = await emitResult(value, { request, results: s.deps.results, limits: s.limits });
+  const bytes = jsonBytes(envelope);
+  if (bytes > s.limits.payloadBytes) {
+    throw new PayloadError(
+      `task \`${task.taskName}\` (state \`${request.state}\`) would return a ${bytes}-byte envelope, over the ${s.limits.payloadBytes}-byte payload limit; this is a stepflow bug, please report it`,
+    );
+  }
+  if (key !== undefined && !hit) {
+    await s.cache.put(key, { storedAt: s.clock(), value }).catch((error: unknown) => {
+      s.log.warn("could not write the task's cache entry; the next call will run the task again", {
+        error: String(error),
+      });
+    });
+  }
+  return { envelope, cached: hit !== undefined };
+}
+
+async function lookup(
+  s: RunScope,
+  key: string,
+  expiresInSeconds: number,
+): Promise<{ value: Json } | undefined> {
+  try {
+    return await readCache(s.cache, key, expiresInSeconds, s.clock());
+  } catch (error) {
+    s.log.warn("could not read the task's cache; running the task", { error: String(error) });
+    return undefined;
+  }
+}
+
+/** History is the record, not the work: a failed write is logged and the task carries on. */
+async function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): Promise<void> {
+  try {
+    await history.putTaskRun(rec);
+  } catch (error) {
+    log.warn(`could not write the ${rec.status} task-run record to history`, { error: String(error) });
+  }
+}
+
+/** The envelope as history keeps it: references as they are, large inline values summarised. */
+function resultRef(envelope: Envelope): Json {
+  if ("items" in envelope) {
+    return { items: envelope.items.length, stored: envelope.items.filter((e) => "s3" in e).length };
+  }
+  if ("v" in envelope) return { v: preview(envelope.v, HISTORY_PREVIEW_BYTES) };
+  return { s3: envelope.s3, bytes: envelope.bytes };
+}
+
+function taskFinder(tasks: TaskLookup): (name: string) => AnyTask | undefined {
+  if (typeof tasks === "function") return tasks;
+  if (tasks instanceof Map) return (name) => tasks.get(name);
+  const record = tasks as Readonly<Record<string, AnyTask>>;
+  return (name) => (Object.hasOwn(record, name) ? record[name] : undefined);
+}
