@@ -8,6 +8,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores on CI: forks keep emulator ports and module state apart per file.
     pool: "forks",
-    typecheck: { enabled: true, include: ["test/types/**/*.test.ts"], tsconfig: "./tsconfig.json" },
   },
 });

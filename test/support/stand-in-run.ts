@@ -8,7 +8,7 @@ import validator from "asl-validator";
 import type { AnyFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
 import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
 
-type Env = { v: Json } | { items: Env[] };
+type Env = { v: Json } | { items: Env[] } | { s3: string; bytes: number };
 type Arg = { v: Json } | { env: Env } | { secret: string } | { rows: Record<string, Env>[]; col: string };
 interface Request {
   task: string;
@@ -29,6 +29,15 @@ export interface StandInRun {
   readonly taskRuns: number;
   /** Task state names in the order they started (with map index). */
   readonly calls: string[];
+  /** The largest state input or output seen, in bytes of JSON. */
+  readonly maxPayloadBytes: number;
+}
+
+export interface StandInOptions {
+  /** Make a state fail with this error (called once per attempt). */
+  readonly fail?: (state: string) => Error | undefined;
+  /** Return every result as a stored reference, as the real handler does for large values. */
+  readonly stored?: boolean;
 }
 
 /** Every state machine (nested ones too) must pass asl-validator. */
@@ -37,8 +46,19 @@ export function assertValidAsl(definition: StateMachineDefinition): void {
   if (!isValid) throw new Error(`invalid ASL: ${errorsText("\n")}`);
 }
 
+/** Values the stand-in "stored" (when run with `stored: true`), by key. */
+const store = new Map<string, unknown>();
+
 function unwrap(env: Env): unknown {
+  if ("s3" in env) return store.get(env.s3);
   return "items" in env ? env.items.map(unwrap) : env.v;
+}
+
+function wrap(value: unknown, stored: boolean): Env {
+  if (!stored || typeof value === "boolean") return { v: value as Json };
+  const key = `stored/${store.size}`;
+  store.set(key, value);
+  return { s3: key, bytes: JSON.stringify(value).length };
 }
 
 function resolveArg(a: Arg): unknown {
@@ -52,12 +72,13 @@ function resolveArg(a: Arg): unknown {
 export async function standInRun(
   flow: AnyFlow,
   params: Record<string, unknown> = {},
-  options: { fail?: (state: string) => Error | undefined } = {},
+  options: StandInOptions = {},
 ): Promise<StandInRun> {
   const compiled = compile(flow, { target: "local" });
   const calls: string[] = [];
   const entered: Record<string, number> = {};
-  const run = await execute(flow, flow.parse(params) as Json, calls, entered, options.fail);
+  const sizes = { max: 0 };
+  const run = await execute(flow, flow.parse(params) as Json, { calls, entered, sizes, options });
   const output = run as Json;
   const shape = compiled.output;
   const result =
@@ -67,16 +88,18 @@ export async function standInRun(
         ? unwrap(output as Env)
         : (output as Record<string, Env>[]).map((r) => unwrap(r[(shape as { col: string }).col]));
   const transitions = Object.values(entered).reduce((a, b) => a + b, 0);
-  return { output, result, entered, transitions, taskRuns: entered.Task ?? 0, calls };
+  return { output, result, entered, transitions, taskRuns: entered.Task ?? 0, calls, maxPayloadBytes: sizes.max };
 }
 
-async function execute(
-  flow: AnyFlow,
-  input: Json,
-  calls: string[],
-  entered: Record<string, number>,
-  fail?: (state: string) => Error | undefined,
-): Promise<Json> {
+interface Tally {
+  calls: string[];
+  entered: Record<string, number>;
+  sizes: { max: number };
+  options: StandInOptions;
+}
+
+async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> {
+  const { calls, entered, sizes, options } = tally;
   const compiled: CompiledFlow = compile(flow, { target: "local" });
   assertValidAsl(compiled.definition);
   assertValidAsl(compile(flow).definition);
@@ -94,7 +117,7 @@ async function execute(
         handlers[name] = async (req) => {
           if (child?.kind !== "subflow") throw new Error(`no subflow for ${name}`);
           const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (req as { Input: Record<string, Json> }).Input;
-          const output = await execute(child.flow, child.flow.parse(params) as Json, calls, entered, fail);
+          const output = await execute(child.flow, child.flow.parse(params) as Json, tally);
           return { ExecutionArn: `arn:local:${child.flow.flowName}`, Output: output };
         };
         continue;
@@ -103,12 +126,13 @@ async function execute(
         const req = raw as unknown as Request;
         calls.push(req.index === undefined ? req.state : `${req.state}[${req.index}]`);
         if (req.lengths && new Set(req.lengths).size > 1) throw new Error(`lengths differ: ${req.lengths}`);
-        const error = fail?.(req.state);
+        const error = options.fail?.(req.state);
         if (error) throw error;
         const value = (await tasks.get(req.task)!.fn(...req.args.map(resolveArg))) ?? null;
         if (req.out?.includes("boolean") && typeof value !== "boolean") throw new Error(`${req.state} is not boolean`);
-        if (req.out?.includes("items")) return { items: (value as Json[]).map((v) => ({ v })) } as Json;
-        return { v: value as Json } as Json;
+        const stored = options.stored === true;
+        if (req.out?.includes("items")) return { items: (value as Json[]).map((v) => wrap(v, stored)) } as Json;
+        return wrap(value, stored) as Json;
       };
     }
   };
@@ -122,6 +146,10 @@ async function execute(
   const counting = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === "StateEntered") entered[event.state.type] = (entered[event.state.type] ?? 0) + 1;
+      if (event.type === "StateEntered" || event.type === "StateExited") {
+        const size = JSON.stringify(event.type === "StateEntered" ? event.state.input : (event.state.output ?? null)).length;
+        sizes.max = Math.max(sizes.max, size);
+      }
     }
   })();
   const output = await execution.result;

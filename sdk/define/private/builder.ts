@@ -44,6 +44,7 @@ export class GraphBuilder {
         this.problems.push(
           `${where} uses a value from another flow's body; pass it to \`${this.flowName}\` as a parameter or call the other flow as a subflow`,
         );
+        return { kind: "const", value: null };
       }
       return value.source;
     }

@@ -1,0 +1,60 @@
+/** Small builders of the states the compiler should emit, so expected definitions read like the flow. */
+import type { Json } from "../../sdk/index.ts";
+
+export const LAMBDA_RETRY = {
+  ErrorEquals: ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+  IntervalSeconds: 1,
+  MaxAttempts: 3,
+  BackoffRate: 2,
+  JitterStrategy: "FULL",
+};
+
+type Link = { Next: string } | { End: true; OutputPath?: string };
+
+/** Where a state goes next: another state's name, or the end with an optional OutputPath. */
+export function next(to: string | { end: true; output?: string }): Link {
+  if (typeof to === "string") return { Next: to };
+  return to.output ? { End: true, OutputPath: to.output } : { End: true };
+}
+
+export interface LambdaTaskSpec {
+  flow: string;
+  task: string;
+  state?: string;
+  args: Json[];
+  /** Inside a Map iteration. */
+  inMap?: boolean;
+  out?: string[];
+  timeout?: number;
+  retry?: Json[];
+  lengths?: boolean;
+}
+
+/** The Task state of a task call. */
+export function lambdaTask(spec: LambdaTaskSpec, link: Link): Json {
+  const state = spec.state ?? spec.task;
+  const id = state.replace(/[^A-Za-z0-9_]/g, "_");
+  const parameters: Record<string, Json> = {
+    flow: spec.flow,
+    task: spec.task,
+    state,
+    "run.$": spec.inMap ? "$.run" : "$$.Execution.Name",
+    "attempt.$": "$$.State.RetryCount",
+    args: spec.args,
+  };
+  if (spec.inMap) parameters["index.$"] = "$.index";
+  if (spec.lengths) parameters["lengths.$"] = "$.lengths";
+  if (spec.out) parameters.out = spec.out;
+  return {
+    Type: "Task",
+    Resource: `\${Task_${spec.task.replace(/[^A-Za-z0-9_]/g, "_")}}`,
+    Parameters: parameters,
+    ResultPath: `$.results.${id}`,
+    TimeoutSeconds: spec.timeout ?? 310,
+    Retry: spec.retry ?? [LAMBDA_RETRY],
+    ...link,
+  };
+}
+
+export const env = (path: string) => ({ "env.$": path });
+export const param = (name: string) => ({ "v.$": `$.${name}` });
