@@ -16,7 +16,7 @@ import {
 } from "../sdk/protocol.ts";
 import { PayloadError, TaskTimeoutError, UnknownTaskError } from "./errors.ts";
 import { cacheKey, readCache } from "./private/cache.ts";
-import { emitResult, type PayloadLimits, toJson } from "./private/emit-output.ts";
+import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes, preview } from "./private/json.ts";
 import { containsSecret } from "./private/redact.ts";
 import { cacheKeyMaterial, checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
@@ -47,7 +47,7 @@ export interface TaskHandlerDeps {
   readonly clock?: () => number;
   /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
   readonly logger?: Logger;
-  /** Payload thresholds. @default the constants in sdk/protocol.ts */
+  /** Payload thresholds. @default the constants in sdk/protocol.ts, and 1000 items per inline Map */
   readonly limits?: Partial<PayloadLimits>;
 }
 
@@ -67,6 +67,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     inlineBytes: deps.limits?.inlineBytes ?? INLINE_LIMIT_BYTES,
     itemInlineBytes: deps.limits?.itemInlineBytes ?? ITEM_INLINE_LIMIT_BYTES,
     payloadBytes: deps.limits?.payloadBytes ?? PAYLOAD_LIMIT_BYTES,
+    maxItems: deps.limits?.maxItems ?? MAX_INLINE_MAP_ITEMS,
   };
   const cache = deps.cache ?? resultsCacheStore(deps.results);
   const logger = deps.logger ?? new Logger({ serviceName: "stepflow" });

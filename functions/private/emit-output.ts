@@ -16,7 +16,15 @@ export interface PayloadLimits {
   readonly itemInlineBytes: number;
   /** No envelope the handler returns may be larger. */
   readonly payloadBytes: number;
+  /** Most items an `items` list (an inline Map) may have. */
+  readonly maxItems: number;
 }
+
+/**
+ * An inline Map writes several history events per item (7 for one task, more for a chain) and a
+ * Standard execution stops at 25,000 events: longer lists belong in a Distributed Map.
+ */
+export const MAX_INLINE_MAP_ITEMS = 1000;
 
 interface EmitContext {
   readonly request: TaskRequest;
@@ -84,6 +92,13 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   if (!Array.isArray(value)) {
     throw new PayloadError(`${where} returned ${describe(value)} but it is mapped over; return a list`);
   }
+  const tooMany = (why: string) =>
+    new PayloadError(
+      `${where} returned a list of ${value.length} items, too many for an inline Map (${why}); declare the task that maps over it with \`large: true\` so the list is read from S3 by a Distributed Map`,
+    );
+  if (value.length > limits.maxItems) {
+    throw tooMany(`at most ${limits.maxItems} items keep the execution under 25,000 history events`);
+  }
   const keyOf = (i: number) =>
     resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, `-${i}.json`);
   const sizes = value.map(jsonBytes);
@@ -96,9 +111,7 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   );
   const storeAll = mixed > limits.payloadBytes;
   if (storeAll && sizes.reduce((sum, _s, i) => sum + refBytes(i), overhead) > limits.payloadBytes) {
-    throw new PayloadError(
-      `${where} returned a list of ${value.length} items, too many for an inline Map (its item references alone exceed the ${limits.payloadBytes}-byte payload limit); declare the task that maps over it with \`large: true\` so the list is read from S3 by a Distributed Map`,
-    );
+    throw tooMany(`its item references alone exceed the ${limits.payloadBytes}-byte payload limit`);
   }
   const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
     if (!storeAll && sizes[i] <= limits.itemInlineBytes) return { v: item };
