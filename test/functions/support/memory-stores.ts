@@ -81,16 +81,20 @@ export function memorySecrets(values: Record<string, string>): SecretStore {
   };
 }
 
-/** Log lines a Powertools logger printed to stdout, parsed, while `captureLogs` is active. */
+/** Log lines a Powertools logger printed (stdout, and stderr for warnings and errors), parsed. */
 export function captureLogs(): { lines: Record<string, unknown>[]; restore: () => void } {
   const lines: Record<string, unknown>[] = [];
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+  const collect = (chunk: string | Uint8Array) => {
     for (const line of String(chunk).split("\n")) {
       if (line.trim().startsWith("{")) lines.push(JSON.parse(line) as Record<string, unknown>);
     }
     return true;
-  });
-  return { lines, restore: () => spy.mockRestore() };
+  };
+  const spies = [
+    vi.spyOn(process.stdout, "write").mockImplementation(collect),
+    vi.spyOn(process.stderr, "write").mockImplementation(collect),
+  ];
+  return { lines, restore: () => spies.forEach((s) => s.mockRestore()) };
 }
 
 /** A logger for tests (prints JSON lines to stdout, as in Lambda). */

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { createTaskHandler } from "../../functions/index.ts";
+import { cacheKey } from "../../functions/private/cache.ts";
+import { task } from "../../sdk/define/task.ts";
+import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
+import { request } from "./support/request.ts";
+
+function setup() {
+  let calls = 0;
+  const now = { t: 1_000_000 };
+  const price = task("price", { cache: { expiresIn: "1 minute" } }, (coin: string) => `${coin}:${++calls}`);
+  const keyed = task(
+    "keyed",
+    { cache: { key: (coin: string) => coin.toLowerCase(), expiresIn: 60 } },
+    (coin: string) => `${coin}:${++calls}`,
+  );
+  const history = memoryHistory();
+  const handle = createTaskHandler({
+    tasks: { price, keyed },
+    results: memoryResults(),
+    history,
+    secrets: memorySecrets({ token: "first-value" }),
+    clock: () => now.t,
+    logger: quietLogger(),
+  });
+  return { handle, now, history, price, calls: () => calls };
+}
+
+describe("task result cache", () => {
+  it("returns the cached result for the same inputs within `expiresIn`, and runs again after", async () => {
+    const { handle, now, calls } = setup();
+    expect(await handle(request("price", [{ v: "DOGE" }]))).toStrictEqual({ v: "DOGE:1" });
+    now.t += 59_000;
+    expect(await handle(request("price", [{ v: "DOGE" }], { run: "r2" }))).toStrictEqual({ v: "DOGE:1" });
+    expect(calls()).toBe(1);
+    now.t += 1_000;
+    expect(await handle(request("price", [{ v: "DOGE" }], { run: "r3" }))).toStrictEqual({ v: "DOGE:2" });
+  });
+
+  it("misses on different inputs", async () => {
+    const { handle, calls } = setup();
+    await handle(request("price", [{ v: "DOGE" }]));
+    expect(await handle(request("price", [{ v: "BTC" }]))).toStrictEqual({ v: "BTC:2" });
+    expect(calls()).toBe(2);
+  });
+
+  it("uses the task's own key function", async () => {
+    const { handle } = setup();
+    await handle(request("keyed", [{ v: "DOGE" }]));
+    expect(await handle(request("keyed", [{ v: "doge" }]))).toStrictEqual({ v: "DOGE:1" });
+  });
+
+  it("marks a cache hit in history", async () => {
+    const { handle, history } = setup();
+    await handle(request("price", [{ v: "DOGE" }]));
+    await handle(request("price", [{ v: "DOGE" }], { run: "r2" }));
+    const done = history.writes.filter((w) => w.status === "SUCCEEDED").map((w) => w.cached);
+    expect(done).toStrictEqual([false, true]);
+  });
+
+  it("keys by task name and inputs, and by secret name rather than value", () => {
+    const { price } = setup();
+    const other = task("other", { cache: { expiresIn: 60 } }, (coin: string) => coin);
+    const a = cacheKey(price, ["DOGE"], ["DOGE"]);
+    expect(a).toMatch(/^price\/[0-9a-f]{64}$/);
+    expect(cacheKey(price, ["DOGE"], ["DOGE"])).toBe(a);
+    expect(cacheKey(other, ["DOGE"], ["DOGE"])?.split("/")[1]).not.toBe(a?.split("/")[1]);
+    const uncached = task("plain", (x: string) => x);
+    expect(cacheKey(uncached, ["DOGE"], ["DOGE"])).toBeUndefined();
+  });
+
+  it("hits the cache after a secret rotates, since the key holds the secret's name", async () => {
+    let calls = 0;
+    const post = task(
+      "post",
+      { cache: { expiresIn: 60 } },
+      (_webhook: string, text: string) => `${text}:${++calls}`,
+    );
+    const values = { hook: "first-value" };
+    const common = {
+      tasks: { post },
+      results: memoryResults(),
+      history: memoryHistory(),
+      logger: quietLogger(),
+    };
+    await createTaskHandler({ ...common, secrets: memorySecrets(values) })(
+      request("post", [{ secret: "hook" }, { v: "hi" }]),
+    );
+    values.hook = "rotated-value";
+    const out = await createTaskHandler({ ...common, secrets: memorySecrets(values) })(
+      request("post", [{ secret: "hook" }, { v: "hi" }]),
+    );
+    expect(out).toStrictEqual({ v: "hi:1" });
+  });
+});

@@ -1,0 +1,133 @@
+import "promise.withresolvers/auto";
+import { StateMachine } from "aws-local-stepfunctions";
+import { describe, expect, it } from "vitest";
+import { createTaskHandler, TaskTimeoutError } from "../../functions/index.ts";
+import { task } from "../../sdk/define/task.ts";
+import { NonRetriableError } from "../../sdk/errors.ts";
+import type { Json } from "../../sdk/graph/types.ts";
+import type { TaskRequest } from "../../sdk/protocol.ts";
+import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
+import { request } from "./support/request.ts";
+
+class RateLimited extends Error {
+  override name = "RateLimited";
+}
+
+let throwNext: unknown;
+const boom = task("boom", () => {
+  throw throwNext;
+});
+const slow = task("slow", { timeout: 1 }, () => new Promise((resolve) => setTimeout(resolve, 5_000)));
+
+function setup() {
+  const history = memoryHistory();
+  const handle = createTaskHandler({
+    tasks: { boom, slow },
+    results: memoryResults(),
+    history,
+    secrets: memorySecrets({}),
+    logger: quietLogger(),
+  });
+  return { handle, history };
+}
+
+describe("task errors", () => {
+  it("rethrows a user error with its name and message", async () => {
+    const { handle, history } = setup();
+    throwNext = new RateLimited("coin `DOGE` is rate limited");
+    const error = await handle(request("boom")).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe("RateLimited");
+    expect(error.message).toBe("coin `DOGE` is rate limited");
+    expect(history.writes.at(-1)).toMatchObject({
+      status: "FAILED",
+      error: { name: "RateLimited", message: "coin `DOGE` is rate limited" },
+    });
+  });
+
+  it("keeps NonRetriableError's name and marks it not retryable for the local engine", async () => {
+    const { handle } = setup();
+    throwNext = new NonRetriableError("coin `XYZ` does not exist");
+    const error = (await handle(request("boom")).catch((e: unknown) => e)) as Error & {
+      isRetryable?: boolean;
+    };
+    expect(error.name).toBe("NonRetriableError");
+    expect(error.isRetryable).toBe(false);
+  });
+
+  it("turns a thrown non-Error into a readable Error", async () => {
+    const { handle } = setup();
+    throwNext = { code: 42 };
+    await expect(handle(request("boom"))).rejects.toThrow('a non-Error value was thrown: {"code":42}');
+  });
+
+  it("fails a task that outlives its timeout with a named timeout error", async () => {
+    const { handle, history } = setup();
+    const error = (await handle(request("slow")).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(TaskTimeoutError);
+    expect(error.name).toBe("TaskTimeoutError");
+    expect(error.message).toMatch(
+      /task `slow` \(state `slow`\) did not finish within its `timeout` of 1 seconds/,
+    );
+    expect(history.writes.at(-1)?.status).toBe("FAILED");
+  });
+
+  it("fails a request for a task it does not have, naming it", async () => {
+    await expect(setup().handle(request("nope"))).rejects.toThrow(
+      /asked for task `nope`, which this handler does not have/,
+    );
+  });
+});
+
+describe("errors as aws-local-stepfunctions sees them", () => {
+  const definition = (errorEquals: string[]) => ({
+    StartAt: "boom",
+    States: {
+      boom: {
+        Type: "Task",
+        Resource: "arn:aws:lambda:us-east-1:000000000000:function:boom",
+        Parameters: { flow: "f", task: "boom", state: "boom", "run.$": "$$.Execution.Name", args: [] },
+        Retry: [
+          { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },
+          { ErrorEquals: errorEquals, MaxAttempts: 2 },
+        ],
+        Catch: [{ ErrorEquals: ["States.ALL"], Next: "caught" }],
+        End: true,
+      },
+      caught: { Type: "Pass", End: true },
+    },
+  });
+
+  async function runMachine(errorEquals: string[], thrown: Error) {
+    const { handle } = setup();
+    let attempts = 0;
+    throwNext = thrown;
+    const machine = new StateMachine(definition(errorEquals) as never);
+    const execution = machine.run({}, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          boom: async (input: Json) => {
+            attempts++;
+            return (await handle(input as unknown as TaskRequest)) as unknown as Json;
+          },
+        },
+        retryIntervalOverrides: { boom: 0 },
+      },
+      context: { Execution: { Name: "run-1" }, State: { RetryCount: 0 } },
+    } as never);
+    const output = (await execution.result) as { Error: string; Cause: string };
+    return { attempts, output };
+  }
+
+  it("matches Retry.ErrorEquals on the user error's name and passes its message as the Cause", async () => {
+    const { attempts, output } = await runMachine(["RateLimited"], new RateLimited("slow down"));
+    expect(attempts).toBe(3);
+    expect(output).toStrictEqual({ Error: "RateLimited", Cause: "slow down" });
+  });
+
+  it("does not retry a NonRetriableError, even under a States.ALL retrier", async () => {
+    const { attempts, output } = await runMachine(["States.ALL"], new NonRetriableError("no such coin"));
+    expect(attempts).toBe(1);
+    expect(output.Error).toBe("NonRetriableError");
+  });
+});
