@@ -46,7 +46,7 @@ export interface ResolvedFlowOptions {
  * body to run it as a subflow.
  */
 export interface Flow<PIn, POut, R> {
-  (params: { [K in keyof PIn]: Input<PIn[K]> }): Ref<R>;
+  (...params: {} extends PIn ? [params?: SubflowParams<PIn>] : [params: SubflowParams<PIn>]): Ref<R>;
   readonly flowName: string;
   readonly options: ResolvedFlowOptions;
   readonly schema: ParamsSchema | undefined;
@@ -57,6 +57,9 @@ export interface Flow<PIn, POut, R> {
   /** Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field. */
   parse(params: unknown): POut;
 }
+
+/** What a subflow call accepts: each parameter as a value or a ref. */
+export type SubflowParams<P> = { [K in keyof P]: Input<P[K]> };
 
 // biome-ignore lint/suspicious/noExplicitAny: the widest flow type, for collections of flows
 export type AnyFlow = Flow<any, any, unknown>;
@@ -90,7 +93,7 @@ export function flow(name: string, ...rest: unknown[]): AnyFlow {
   }
   const site = callSite();
   let graph: FlowGraph | undefined;
-  const call = (params: Record<string, unknown>) => {
+  const call = (params?: Record<string, unknown>) => {
     const b = currentBuilder();
     if (!b) {
       throw new UsageError(

@@ -66,7 +66,7 @@ describe("graph building", () => {
       add.map([1, 2, 3], [1, 2]);
       when(true as unknown as Ref<boolean>, () => num());
       when(n as unknown as Ref<boolean>, () => num());
-      add(() => 1, 2);
+      add((() => 1) as never, 2);
       log(undefined as unknown as string);
       add(10n as unknown as number, 1);
       dup();

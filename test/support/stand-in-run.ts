@@ -23,7 +23,7 @@ export interface StandInRun {
   readonly output: Json;
   /** The decoded flow result. */
   readonly result: unknown;
-  /** State entries by state type. */
+  /** State entries by state type (walked from the definition and the tasks that ran). */
   readonly entered: Record<string, number>;
   readonly transitions: number;
   readonly taskRuns: number;
@@ -88,7 +88,7 @@ export async function standInRun(
         ? unwrap(output as Env)
         : (output as Record<string, Env>[]).map((r) => unwrap(r[(shape as { col: string }).col]));
   const transitions = Object.values(entered).reduce((a, b) => a + b, 0);
-  return { output, result, entered, transitions, taskRuns: entered.Task ?? 0, calls, maxPayloadBytes: sizes.max };
+  return { output, result, entered, transitions, taskRuns: calls.length, calls, maxPayloadBytes: sizes.max };
 }
 
 interface Tally {
@@ -143,9 +143,10 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: allZero(compiled.definition) },
     context: { Execution: { Name: "stand-in-run", Id: "arn:local:execution" }, State: { RetryCount: 0 } },
   });
-  const counting = (async () => {
+  // aws-local-stepfunctions drops nested events when a branch closes first, so payload sizes are
+  // read from the events it does deliver, and transitions are walked from the definition.
+  const sizing = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === "StateEntered") entered[event.state.type] = (entered[event.state.type] ?? 0) + 1;
       if (event.type === "StateEntered" || event.type === "StateExited") {
         const size = JSON.stringify(event.type === "StateEntered" ? event.state.input : (event.state.output ?? null)).length;
         sizes.max = Math.max(sizes.max, size);
@@ -153,7 +154,13 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
     }
   })();
   const output = await execution.result;
-  await counting;
+  await sizing;
+  const ran = new Map<string, number>();
+  for (const c of calls) {
+    const name = c.replace(/\[\d+\]$/, "");
+    ran.set(name, (ran.get(name) ?? 0) + 1);
+  }
+  walk(compiled.definition, ran, entered);
   return output;
 }
 
@@ -168,4 +175,33 @@ function allZero(def: StateMachineDefinition): Record<string, number> {
   };
   walk(def);
   return out;
+}
+
+/**
+ * Counts state entries along the path a run took: Choice follows the branch whose first task ran;
+ * a Map iteration is walked once per time its first task ran (iterations take one path).
+ */
+function walk(def: StateMachineDefinition, ran: ReadonlyMap<string, number>, entered: Record<string, number>, times = 1): void {
+  const firstTask = (d: StateMachineDefinition, name: string): string => {
+    const s = d.States[name];
+    if (s.Type === "Map") return firstTask(s.ItemProcessor, s.ItemProcessor.StartAt);
+    if (s.Type === "Parallel") return firstTask(s.Branches[0], s.Branches[0].StartAt);
+    return name;
+  };
+  let name: string | undefined = def.StartAt;
+  while (name) {
+    const state: StateMachineDefinition["States"][string] = def.States[name];
+    entered[state.Type] = (entered[state.Type] ?? 0) + times;
+    if (state.Type === "Map") {
+      const iterations = ran.get(firstTask(state.ItemProcessor, state.ItemProcessor.StartAt)) ?? 0;
+      if (iterations) walk(state.ItemProcessor, ran, entered, iterations);
+    }
+    if (state.Type === "Parallel") for (const b of state.Branches) walk(b, ran, entered, times);
+    if (state.Type === "Choice") {
+      const then: string = state.Choices[0].Next;
+      name = (ran.get(firstTask(def, then)) ?? 0) > 0 || def.States[then].Type === "Choice" ? then : state.Default;
+      continue;
+    }
+    name = "Next" in state ? state.Next : undefined;
+  }
 }
