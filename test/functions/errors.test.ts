@@ -35,7 +35,7 @@ describe("task errors", () => {
   it("rethrows a user error with its name and message", async () => {
     const { handle, history } = setup();
     throwNext = new RateLimited("coin `DOGE` is rate limited");
-    const error = await handle(request("boom")).catch((e: unknown) => e as Error);
+    const error = (await handle(request("boom")).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe("RateLimited");
     expect(error.message).toBe("coin `DOGE` is rate limited");

@@ -88,7 +88,7 @@ describe("local secret store", () => {
     expect(secretEnvName("slack-webhook")).toBe("STEPFLOW_SECRET_SLACK_WEBHOOK");
     expect(await store.get("slack-webhook")).toBe("from-env");
     expect(await store.get("other")).toBe("file-only");
-    const error = await store.get("db/password").catch((e: unknown) => e as Error);
+    const error = (await store.get("db/password").catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(SecretNotFoundError);
     expect(error.message).toMatch(
       /secret `db\/password` is not set; set the environment variable `STEPFLOW_SECRET_DB_PASSWORD`/,

@@ -1,0 +1,54 @@
+import { mkdtempSync } from "node:fs";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  createTaskHandler,
+  localHistoryStore,
+  localResultStore,
+  localStores,
+  ResultNotFoundError,
+} from "../../functions/index.ts";
+import { task } from "../../sdk/define/task.ts";
+import { historyContract } from "./support/history-contract.ts";
+import { quietLogger } from "./support/memory-stores.ts";
+import { request } from "./support/request.ts";
+
+const fresh = () => mkdtemp(join(tmpdir(), "stepflow-local-"));
+
+describe("local result store", () => {
+  it("keeps results as JSON files under results/<key> and refuses keys outside the folder", async () => {
+    const dir = await fresh();
+    const store = localResultStore({ dir });
+    expect(await store.put("runs/f/r/s/0.json", { a: [1, 2] })).toBe(11);
+    expect(await readFile(join(dir, "results/runs/f/r/s/0.json"), "utf8")).toBe('{"a":[1,2]}');
+    expect(await store.get("runs/f/r/s/0.json")).toStrictEqual({ a: [1, 2] });
+    await expect(store.get("runs/f/r/s/9.json")).rejects.toBeInstanceOf(ResultNotFoundError);
+    await expect(store.put("../escape.json", 1)).rejects.toThrow(/points outside the store folder/);
+  });
+});
+
+describe("local history store", () => {
+  historyContract(() => localHistoryStore({ dir: mkdtempSync(join(tmpdir(), "stepflow-history-")) }));
+
+  it("lays out one folder per run: run.json and tasks/<sk>.json", async () => {
+    const d = await fresh();
+    const handle = createTaskHandler({
+      tasks: { t: task("t", () => 1) },
+      ...localStores({ dir: d, env: {} }),
+      logger: quietLogger(),
+    });
+    await handle(request("t", [], { run: "run-9", state: "t-2", index: 4, attempt: 1 }));
+    const files = await readdir(join(d, "history/run-9/tasks"));
+    expect(files.map(decodeURIComponent)).toStrictEqual(["TASK#t-2#000004#001.json"]);
+    const rec = JSON.parse(await readFile(join(d, "history/run-9/tasks", files[0]), "utf8"));
+    expect(rec).toMatchObject({
+      status: "SUCCEEDED",
+      result: { v: 1 },
+      state: "t-2",
+      mapIndex: 4,
+      attempt: 1,
+    });
+  });
+});

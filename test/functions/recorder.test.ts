@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { createRecorder, type ExecutionStatusDetail, flowNameOf } from "../../functions/index.ts";
+import { memoryHistory, quietLogger } from "./support/memory-stores.ts";
+
+const detail = (over: Partial<ExecutionStatusDetail> = {}): ExecutionStatusDetail => ({
+  executionArn: "arn:aws:states:us-east-1:123:execution:stepflow-to-the-moon:run-1",
+  stateMachineArn: "arn:aws:states:us-east-1:123:stateMachine:stepflow-to-the-moon",
+  name: "run-1",
+  status: "RUNNING",
+  startDate: Date.parse("2026-01-01T00:00:00Z"),
+  stopDate: null,
+  input: JSON.stringify({
+    coin: "DOGE",
+    apiToken: "tok-123",
+    nested: { password: "pw" },
+    AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: "x",
+  }),
+  output: null,
+  error: null,
+  cause: null,
+  ...over,
+});
+
+function setup() {
+  const history = memoryHistory();
+  const record = createRecorder({ history, logger: quietLogger() });
+  const send = (d: ExecutionStatusDetail) =>
+    record({ "detail-type": "Step Functions Execution Status Change", source: "aws.states", detail: d });
+  return { history, send };
+}
+
+describe("run recorder", () => {
+  it("names the flow after its state machine without the `stepflow-` prefix", () => {
+    expect(flowNameOf("arn:aws:states:us-east-1:123:stateMachine:stepflow-to-the-moon")).toBe("to-the-moon");
+  });
+
+  it("writes the flow run with params, masking credential-looking ones", async () => {
+    const { history, send } = setup();
+    await send(detail());
+    expect(history.runs.get("run-1")).toMatchObject({
+      flow: "to-the-moon",
+      status: "RUNNING",
+      startedAt: "2026-01-01T00:00:00.000Z",
+      params: { coin: "DOGE", apiToken: "***", nested: { password: "***" } },
+    });
+    expect(JSON.stringify(history.runs.get("run-1"))).not.toMatch(/tok-123|"pw"|AWS_STEP_FUNCTIONS/);
+  });
+
+  it("keeps the terminal status when RUNNING arrives after FAILED, with the readable cause", async () => {
+    const { history, send } = setup();
+    const cause = JSON.stringify({ errorType: "RateLimited", errorMessage: "slow down", trace: [] });
+    await send(
+      detail({ status: "FAILED", stopDate: Date.parse("2026-01-01T00:01:00Z"), error: "RateLimited", cause }),
+    );
+    await send(detail());
+    expect(history.runs.get("run-1")).toMatchObject({
+      status: "FAILED",
+      durationMs: 60_000,
+      endedAt: "2026-01-01T00:01:00.000Z",
+      error: { name: "RateLimited", message: "slow down" },
+    });
+  });
+
+  it("lets a redriven run go back to RUNNING", async () => {
+    const { history, send } = setup();
+    await send(detail({ status: "FAILED", stopDate: Date.parse("2026-01-01T00:01:00Z") }));
+    await send(detail({ status: "RUNNING", redriveCount: 1 }));
+    expect(history.runs.get("run-1")?.status).toBe("RUNNING");
+  });
+
+  it("ignores statuses it does not keep", async () => {
+    const { history, send } = setup();
+    expect(await send(detail({ status: "PENDING_REDRIVE" }))).toBeUndefined();
+    expect(history.runs.size).toBe(0);
+  });
+});
