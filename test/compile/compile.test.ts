@@ -183,3 +183,20 @@ describe("compile", () => {
     expect(() => compile(g)).toThrow(/subflow `silent` returns nothing/);
   });
 });
+
+describe("payload contract", () => {
+  it("keeps state payloads the same size whatever the size of the results", async () => {
+    const make = task("make", (n: number) => "x".repeat(n));
+    const split = task("split", (s: string) => [s, s, s]);
+    const size = task("size", (s: string) => s.length);
+    const total = task("total", (xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    const f = flow("payloads", { params: z.object({ n: z.number() }) }, ({ n }) => total(size.map(split(make(n)))));
+    const small = await standInRun(f, { n: 1_000 }, { stored: true });
+    const large = await standInRun(f, { n: 1_000_000 }, { stored: true });
+    expect(large.result).toBe(3_000_000);
+    expect(small.result).toBe(3_000);
+    // Only digits grow (the `n` param and each envelope's `bytes`), never the data: 1000x the data, < 64 B more.
+    expect(large.maxPayloadBytes - small.maxPayloadBytes).toBeLessThan(64);
+    expect(large.maxPayloadBytes).toBeLessThan(2_000);
+  });
+});
