@@ -1,0 +1,9 @@
+/**
+ * stepflow/local: run flows on this machine, with the same compiled state machine and task
+ * handler as on AWS, and read the history of past local runs.
+ * @example import { runLocal } from "stepflow/local";
+ */
+export { runLocal } from "./run-local.ts";
+export type { ListLocalRunsOptions, LocalRunDetails } from "./runs.ts";
+export { getLocalRun, listLocalRuns } from "./runs.ts";
+export type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, TaskRun } from "./types.ts";

@@ -1,0 +1,123 @@
+/**
+ * A flow made ready for the local engine: compiled for the `local` target (Distributed Maps
+ * become inline Maps over the same items), placeholders substituted, and its states indexed so
+ * each run binds handlers without walking the definition again. Cached per flow object.
+ */
+import { StateMachine } from "aws-local-stepfunctions";
+import type { Retrier, StateMachineDefinition } from "../../compile/asl.ts";
+import { compile } from "../../compile/compile.ts";
+import { localSubstitutions, substitute } from "../../compile/substitute.ts";
+import type { CompiledFlow } from "../../compile/types.ts";
+import type { AnyFlow } from "../../define/flow.ts";
+
+/** A Map state: where its items are and which task state names it in progress lines. */
+export interface MapInfo {
+  readonly itemsPath: string | undefined;
+  readonly task: string;
+}
+
+export interface PreparedFlow {
+  readonly flow: AnyFlow;
+  readonly compiled: CompiledFlow;
+  readonly definition: StateMachineDefinition;
+  readonly machine: StateMachine;
+  /** Task states that invoke a task, with their retriers. */
+  readonly tasks: ReadonlyMap<string, { readonly retry: readonly Retrier[] | undefined }>;
+  /** Task states that start a subflow, with the child flow. */
+  readonly subflows: ReadonlyMap<string, AnyFlow>;
+  readonly maps: ReadonlyMap<string, MapInfo>;
+  /** `retryIntervalOverrides` that make every retry immediate. */
+  readonly zeroRetries: Readonly<Record<string, number>>;
+  readonly stateMachineArn: string;
+}
+
+/**
+ * aws-local-stepfunctions gives a Task state without `TimeoutSeconds` 60 seconds; on AWS a
+ * `startExecution.sync` state waits for the child as long as it runs. A long timeout (kept under
+ * Node's 24.8-day timer limit) restores AWS's behaviour; the child's own `TimeoutSeconds` still applies.
+ */
+const SUBFLOW_TIMEOUT_SECONDS = 2_000_000;
+const REGION = "us-east-1";
+const ACCOUNT = "000000000000";
+
+const cache = new WeakMap<AnyFlow, PreparedFlow>();
+
+/** The prepared flow, built once per flow object (the compiler is pure, so this is safe to share). */
+export function prepare(flow: AnyFlow): PreparedFlow {
+  let prepared = cache.get(flow);
+  if (!prepared) {
+    prepared = build(flow);
+    cache.set(flow, prepared);
+  }
+  return prepared;
+}
+
+function build(flow: AnyFlow): PreparedFlow {
+  const compiled = compile(flow, { target: "local" });
+  const values = localSubstitutions(compiled, REGION, ACCOUNT);
+  const definition = substitute(compiled.definition, values);
+  const children = new Map<string, AnyFlow>();
+  for (const call of flow.graph().calls) {
+    if (call.kind === "subflow")
+      children.set(values[compiledPlaceholder(compiled, call.flow.flowName)], call.flow);
+  }
+  const tasks = new Map<string, { retry: readonly Retrier[] | undefined }>();
+  const subflows = new Map<string, AnyFlow>();
+  const maps = new Map<string, MapInfo>();
+  const zeroRetries: Record<string, number> = {};
+  const walk = (d: StateMachineDefinition) => {
+    for (const [name, state] of Object.entries(d.States)) {
+      if (state.Type === "Parallel") state.Branches.forEach(walk);
+      if (state.Type === "Map") {
+        walk(state.ItemProcessor);
+        maps.set(name, { itemsPath: state.ItemsPath, task: firstTask(state.ItemProcessor) ?? name });
+      }
+      if (state.Type !== "Task") continue;
+      zeroRetries[name] = 0;
+      const child = children.get(String(state.Parameters?.StateMachineArn));
+      if (child) {
+        subflows.set(name, child);
+        state.TimeoutSeconds ??= SUBFLOW_TIMEOUT_SECONDS;
+      } else {
+        tasks.set(name, { retry: state.Retry });
+      }
+    }
+  };
+  walk(definition);
+  // Validated once here, like CreateStateMachine on AWS; runs skip the 50-200 ms validation.
+  new StateMachine(definition as never);
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
+  return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
+}
+
+function compiledPlaceholder(compiled: CompiledFlow, flowName: string): string {
+  return compiled.subflows.find((s) => s.flow === flowName)?.placeholder ?? "";
+}
+
+function firstTask(d: StateMachineDefinition): string | undefined {
+  for (const [name, state] of Object.entries(d.States)) {
+    if (state.Type === "Task") return name;
+    const nested =
+      state.Type === "Parallel" ? state.Branches : state.Type === "Map" ? [state.ItemProcessor] : [];
+    for (const n of nested) {
+      const found = firstTask(n);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The length of the list at a simple JSONPath (`$.a.b`, `$['a b'].c`) in `input`, if it is one. */
+export function listLengthAt(input: unknown, path = "$"): number | undefined {
+  if (!path.startsWith("$")) return undefined;
+  const keys = [...path.slice(1).matchAll(/\.([^.[\]]+)|\['([^']*)'\]|\[(\d+)\]/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3],
+  );
+  let value: unknown = input;
+  for (const key of keys) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return Array.isArray(value) ? value.length : undefined;
+}

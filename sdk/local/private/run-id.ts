@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+
+/** Step Functions' limit on execution names. */
+const MAX_NAME = 80;
+/** `-yyyymmddThhmmss-abcd` */
+const SUFFIX = 21;
+
+/**
+ * A readable, unique execution name: `<flow>-<yyyymmddThhmmss>-<4 hex>` in UTC, the flow name
+ * shortened so the whole stays within Step Functions' 80 characters.
+ * @example runIdFor("crypto-dip", new Date("2025-05-01T12:00:00Z")) // "crypto-dip-20250501T120000-3f9a"
+ */
+export function runIdFor(flow: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").slice(0, 15);
+  return `${flow.slice(0, MAX_NAME - SUFFIX)}-${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+/** The flow-name part of a run id made by `runIdFor` (possibly shortened), or `undefined`. */
+export function flowPrefixOf(runId: string): string | undefined {
+  return /^(.+)-\d{8}T\d{6}-[0-9a-f]{4}$/.exec(runId)?.[1];
+}
+
+/** True when the prefix may have been shortened, so it cannot be trusted as the whole flow name. */
+export function isShortened(prefix: string): boolean {
+  return prefix.length >= MAX_NAME - SUFFIX;
+}

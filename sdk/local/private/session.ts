@@ -1,0 +1,302 @@
+/**
+ * One local session: a run and the subflow runs it starts, sharing stores, task handlers and
+ * the in-memory task-run book. Every Task state is bound by name to the real task handler
+ * (functions/), in-process; subflow states start nested executions with their own run ids.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
+import {
+  createRecorder,
+  createTaskHandler,
+  type HistoryStore,
+  localHistoryStore,
+  localResultStore,
+  localSecretStore,
+  type Recorder,
+  type ResultStore,
+  resolveOutput,
+  type TaskHandler,
+} from "../../../functions/index.ts";
+import type { AnyFlow } from "../../define/flow.ts";
+import type { Json } from "../../graph/types.ts";
+import type { Envelope, TaskRequest } from "../../protocol.ts";
+import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions } from "../types.ts";
+import { type PreparedFlow, prepare } from "./prepare.ts";
+import { trackMaps } from "./progress.ts";
+import { nextRetryDelay } from "./retry.ts";
+import { runIdFor } from "./run-id.ts";
+import { localSecrets } from "./secrets.ts";
+import { type LogLine, sinkLogger } from "./sink-logger.ts";
+import { TaskRunBook } from "./task-runs.ts";
+
+type Handler = (input: unknown) => Promise<never>;
+
+interface Parent {
+  readonly runId: string;
+  readonly executionArn: string;
+}
+
+/** A subflow's failure as the parent's state sees it (`startExecution.sync` fails with `States.TaskFailed`). */
+class SubflowFailed extends Error {
+  override name = "States.TaskFailed";
+  constructor(
+    message: string,
+    readonly child: RunError | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The handler's own lines; the session reports them as task events, not as log lines. */
+const HANDLER_LINES = new Set(["task started", "task succeeded", "task failed"]);
+const LEVELS = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" } as const;
+
+export class LocalSession {
+  private readonly results: ResultStore;
+  private readonly history: HistoryStore;
+  private readonly book: TaskRunBook;
+  private readonly recordRun: Recorder;
+  private readonly handlers = new Map<AnyFlow, TaskHandler>();
+  private readonly emit: ((event: RunEvent) => void) | undefined;
+  private readonly runIds = new Set<string>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: RunLocalOptions) {
+    const dir = { dir: options.dir };
+    this.emit = options.onEvent;
+    this.results = options.stores?.results ?? localResultStore(dir);
+    this.history = options.stores?.history ?? localHistoryStore(dir);
+    this.book = new TaskRunBook(this.emit);
+    this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
+    // Without a listener, only warnings are built at all: info lines cost time per task.
+    this.logger = sinkLogger(this.emit ? LEVELS[options.logLevel ?? "info"] : "SILENT", (line) =>
+      this.onLog(line),
+    );
+  }
+
+  /** Runs `flow` with validated `input`; a subflow run passes its `parent`. */
+  async run(flow: AnyFlow, input: Json, parent?: Parent): Promise<LocalRun> {
+    const prepared = prepare(flow);
+    const runId = parent || !this.options.runId ? runIdFor(flow.flowName) : this.options.runId;
+    const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
+    this.runIds.add(runId);
+    const started = Date.now();
+    const status = (s: string, extra: Record<string, unknown> = {}) =>
+      this.recordRun({
+        detail: {
+          executionArn,
+          stateMachineArn: prepared.stateMachineArn,
+          name: runId,
+          status: s,
+          startDate: started,
+          input: JSON.stringify(input),
+          ...extra,
+        },
+      });
+    this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId });
+    await status("RUNNING");
+    const execution = prepared.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: this.bind(prepared, runId, executionArn),
+        ...(this.options.fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
+      },
+      context: {
+        Execution: { Name: runId, Id: executionArn },
+        StateMachine: { Id: prepared.stateMachineArn, Name: prepared.compiled.stateMachineName },
+        State: { RetryCount: 0 },
+      },
+    });
+    const abort = () => execution.abort();
+    this.options.signal?.addEventListener("abort", abort, { once: true });
+    if (this.options.signal?.aborted) abort();
+    const tracking = this.emit ? trackMaps(execution.eventLogs, prepared, runId, this.emit) : undefined;
+    let outcome: { status: LocalRunStatus; output?: Json; error?: RunError };
+    try {
+      outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
+    } catch (error) {
+      outcome = this.failure(error, runId);
+    } finally {
+      this.options.signal?.removeEventListener("abort", abort);
+    }
+    await tracking;
+    let result: unknown;
+    if (outcome.status === "SUCCEEDED" && !parent) {
+      try {
+        result = await decode(prepared, outcome.output ?? null, this.results);
+      } catch (error) {
+        outcome = { status: "FAILED", output: outcome.output, error: errorOf(error) };
+      }
+    }
+    const ended = Date.now();
+    await this.book.flush(this.history, runId);
+    await status(outcome.status, {
+      stopDate: ended,
+      output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
+      error: outcome.error?.name,
+      cause: outcome.error?.message,
+    });
+    const durationMs = ended - started;
+    this.emit?.({
+      type: "run-finished",
+      flow: flow.flowName,
+      runId,
+      parentRunId: parent?.runId,
+      durationMs,
+      ...outcome,
+    });
+    return {
+      runId,
+      flow: flow.flowName,
+      status: outcome.status,
+      result,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      tasks: this.book.list(parent ? new Set([runId]) : this.runIds),
+      startedAt: new Date(started).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      durationMs,
+      output: outcome.output,
+    };
+  }
+
+  /** `taskResourceLocalHandlers` for one run: attempts are counted per (state, map index). */
+  private bind(p: PreparedFlow, runId: string, executionArn: string): Record<string, Handler> {
+    const handlers: Record<string, Handler> = {};
+    const attempts = new Map<string, { attempt: number; retriers: number[] }>();
+    const handle = this.handlerFor(p);
+    const fast = this.options.fastRetries ?? false;
+    for (const [state, { retry }] of p.tasks) {
+      handlers[state] = async (input) => {
+        const request = input as TaskRequest;
+        const key = request.index === undefined ? state : `${state}#${request.index}`;
+        let a = attempts.get(key);
+        if (a) a.attempt++;
+        else {
+          a = { attempt: 0, retriers: [] };
+          attempts.set(key, a);
+        }
+        try {
+          // $$.State.RetryCount is always 0 in aws-local-stepfunctions: the real attempt comes from here.
+          return (await handle({ ...request, attempt: a.attempt })) as never;
+        } catch (error) {
+          const delayMs = nextRetryDelay(retry, error, a.retriers, fast);
+          if (delayMs !== undefined && this.emit) {
+            const { flow, task, index } = request;
+            this.emit({
+              type: "task-retrying",
+              flow,
+              runId,
+              state,
+              task,
+              index,
+              attempt: a.attempt,
+              delayMs,
+            });
+          }
+          throw error;
+        }
+      };
+    }
+    for (const [state, child] of p.subflows) {
+      handlers[state] = async (input) => {
+        const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
+          input as { Input: Record<string, Json> }
+        ).Input;
+        const run = await this.run(child, child.parse(params) as Json, { runId, executionArn });
+        if (run.status === "SUCCEEDED") {
+          return {
+            ExecutionArn: `${executionArn.split(":execution:")[0]}:execution:stepflow-${child.flowName}:${run.runId}`,
+            Output: run.output ?? null,
+          } as never;
+        }
+        const why = run.error ? `${run.error.name}: ${run.error.message}` : run.status;
+        throw new SubflowFailed(
+          `subflow \`${child.flowName}\` run \`${run.runId}\` ended ${run.status}: ${why}`,
+          run.error,
+        );
+      };
+    }
+    return handlers;
+  }
+
+  private handlerFor(p: PreparedFlow): TaskHandler {
+    let handler = this.handlers.get(p.flow);
+    if (!handler) {
+      const h = this.history;
+      const history: HistoryStore = {
+        putTaskRun: this.book.put,
+        putFlowRun: (r) => h.putFlowRun(r),
+        getRun: (id) => h.getRun(id),
+        listRuns: (f, q) => h.listRuns(f, q),
+      };
+      const secrets = localSecrets(
+        this.options.stores?.secrets ?? localSecretStore({ dir: this.options.dir }),
+        {
+          overrides: this.options.secrets ?? {},
+          missing: this.options.missingSecrets ?? "fail",
+          warn: (message) => this.emit?.({ type: "warning", flow: p.flow.flowName, message }),
+        },
+      );
+      const tasks = new Map(p.compiled.tasks.map((t) => [t.name, t.task]));
+      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger });
+      this.handlers.set(p.flow, handler);
+    }
+    return handler;
+  }
+
+  private failure(error: unknown, runId: string): { status: LocalRunStatus; error: RunError } {
+    if (error instanceof ExecutionTimeoutError) {
+      return {
+        status: "TIMED_OUT",
+        error: { name: "States.Timeout", message: "the flow ran longer than its `timeout`" },
+      };
+    }
+    if (error instanceof ExecutionAbortedError) {
+      return { status: "ABORTED", error: { name: "ExecutionAborted", message: "the run was aborted" } };
+    }
+    const cause = error instanceof ExecutionError ? error.cause : error;
+    if (cause instanceof SubflowFailed && cause.child) return { status: "FAILED", error: cause.child };
+    const base = errorOf(cause);
+    const task = this.book.failed(runId, base.name, base.message);
+    if (!task) return { status: "FAILED", error: base };
+    const at = {
+      state: task.state,
+      task: task.task,
+      runId,
+      ...(task.mapIndex === undefined ? {} : { index: task.mapIndex }),
+    };
+    return { status: "FAILED", error: { ...base, ...at } };
+  }
+
+  private onLog(line: LogLine): void {
+    const message = String(line.message ?? "");
+    if (!this.emit || HANDLER_LINES.has(message)) return;
+    const level = String(line.level ?? "INFO").toLowerCase();
+    this.emit({
+      type: "log",
+      flow: String(line.flow ?? ""),
+      runId: String(line.runId ?? ""),
+      level: level === "warn" || level === "error" || level === "debug" ? level : "info",
+      message: line.error ? `${message}: ${JSON.stringify(line.error)}` : message,
+      state: line.state as string | undefined,
+      index: line.mapIndex as number | undefined,
+      attempt: line.attempt as number | undefined,
+    });
+  }
+}
+
+function errorOf(error: unknown): RunError {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: "Error", message: String(error) };
+}
+
+async function decode(p: PreparedFlow, output: Json, results: ResultStore): Promise<unknown> {
+  const shape = p.compiled.output;
+  if (shape.kind === "none") return null;
+  if (shape.kind === "envelope") return resolveOutput(results, output as Envelope);
+  if (shape.kind === "rows")
+    return resolveOutput(results, { rows: output as Record<string, Envelope>[], col: shape.col });
+  // Unreachable: the local target compiles Distributed Maps to inline Maps, whose output is rows.
+  throw new Error(
+    `flow \`${p.flow.flowName}\` compiled for \`local\` has a \`${shape.kind}\` output; this is a stepflow bug, please report it`,
+  );
+}

@@ -1,0 +1,33 @@
+import type { AnyFlow, FlowParams, FlowResult } from "../define/flow.ts";
+import type { Json } from "../graph/types.ts";
+import { LocalSession } from "./private/session.ts";
+import type { LocalRun, RunLocalOptions } from "./types.ts";
+
+/**
+ * Runs a flow on this machine: the state machine `compile(flow, { target: "local" })` gives,
+ * executed by aws-local-stepfunctions, with every Task state bound in-process to the same task
+ * handler that runs in Lambda and the local stores under `.stepflow/` (results, history, secrets
+ * from `STEPFLOW_SECRET_<NAME>` or `.stepflow/secrets.json`).
+ *
+ * As on AWS: retries follow each state's `Retry` (delays are real unless `fastRetries`), task
+ * timeouts fail the attempt, the flow `timeout` ends the run `TIMED_OUT`, and subflows run as
+ * nested executions with their own run ids. Unlike AWS: a Distributed Map (`large: true`) runs
+ * as an inline Map over the same items (the local engine has no Distributed Map), with the
+ * task's `maxConcurrency`.
+ *
+ * The run and its task attempts are written to the local history, so `stepflow runs` lists them.
+ * @throws ParamsError naming every bad parameter, before anything runs.
+ * @throws FlowDefinitionError listing every problem of the flow.
+ * @example
+ * const run = await runLocal(toTheMoon, { coin: "BTC" }, { fastRetries: true });
+ * if (run.status === "SUCCEEDED") console.log(run.result);
+ */
+export async function runLocal<F extends AnyFlow>(
+  flow: F,
+  params?: FlowParams<F>,
+  options: RunLocalOptions = {},
+): Promise<LocalRun<FlowResult<F>>> {
+  const input = flow.parse(params ?? {}) as Json;
+  const run = await new LocalSession(options).run(flow, input);
+  return run as LocalRun<FlowResult<F>>;
+}

@@ -1,0 +1,155 @@
+/** Types of local runs: options, the run returned, its task runs and the live events. */
+import type { HistoryStore, ResultStore, SecretStore } from "../../functions/index.ts";
+import type { Json } from "../graph/types.ts";
+
+/** Final status of a local run (the statuses of a Step Functions execution). */
+export type LocalRunStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+
+/** An error as the run reports it: the thrown error's `name` and `message`. */
+export interface RunError {
+  readonly name: string;
+  readonly message: string;
+  /** The state whose failure failed the run, when a task failed it. */
+  readonly state?: string;
+  /** The task of that state. */
+  readonly task?: string;
+  /** The map item index of the failing call, inside a Map. */
+  readonly index?: number;
+  /** The run the failing task belonged to (a subflow's run id when a subflow failed it). */
+  readonly runId?: string;
+}
+
+/** One attempt of one task call (one map item) in a run or in one of its subflow runs. */
+export interface TaskRun {
+  /** The flow whose state ran it (a subflow's name for subflow tasks). */
+  readonly flow: string;
+  /** The run it belongs to (a subflow's run id for subflow tasks). */
+  readonly runId: string;
+  readonly state: string;
+  readonly task: string;
+  /** The map item index, inside a Map iteration. */
+  readonly index?: number;
+  /** 0 for the first attempt, 1 for the first retry, ... */
+  readonly attempt: number;
+  /** `RUNNING` only when the run ended (e.g. timed out) while the attempt was still going. */
+  readonly status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly durationMs?: number;
+  /** True when the result came from the task's cache. */
+  readonly cached?: boolean;
+  readonly error?: { readonly name: string; readonly message: string };
+}
+
+/** What `runLocal` returns. */
+export interface LocalRun<R = unknown> {
+  /** The execution name: `<flow>-<yyyymmddThhmmss>-<4 hex>`. */
+  readonly runId: string;
+  readonly flow: string;
+  readonly status: LocalRunStatus;
+  /** The flow's result, decoded (stored values read back); `undefined` unless `SUCCEEDED`. */
+  readonly result: R | undefined;
+  readonly error?: RunError;
+  /** Every task attempt, subflow runs' included, in the order they started. */
+  readonly tasks: readonly TaskRun[];
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  /** The raw execution output (envelopes or rows), for debugging the payload protocol. */
+  readonly output: Json | undefined;
+}
+
+interface EventBase {
+  readonly flow: string;
+  readonly runId: string;
+}
+
+interface TaskEventBase extends EventBase {
+  readonly state: string;
+  readonly task: string;
+  readonly index?: number;
+  readonly attempt: number;
+}
+
+/** Live progress of a local run, for `onEvent`. */
+export type RunEvent =
+  | (EventBase & { readonly type: "run-started"; readonly parentRunId?: string })
+  | (EventBase & {
+      readonly type: "run-finished";
+      readonly status: LocalRunStatus;
+      readonly durationMs: number;
+      readonly error?: RunError;
+      readonly parentRunId?: string;
+    })
+  | (TaskEventBase & { readonly type: "task-started" })
+  | (TaskEventBase & {
+      readonly type: "task-succeeded";
+      readonly durationMs: number;
+      readonly cached: boolean;
+    })
+  | (TaskEventBase & {
+      readonly type: "task-failed";
+      readonly durationMs: number;
+      readonly error: { readonly name: string; readonly message: string };
+    })
+  /** Sent right after `task-failed` when the state's `Retry` will run the call again. */
+  | (TaskEventBase & { readonly type: "task-retrying"; readonly delayMs: number })
+  /** A Map iteration finished: `done` of `total` items (`total` is unknown until the Map starts). */
+  | (EventBase & {
+      readonly type: "map-progress";
+      /** The Map state. */
+      readonly state: string;
+      /** The first task state of its iteration, which names the Map in progress lines. */
+      readonly task: string;
+      readonly done: number;
+      readonly failed: number;
+      readonly total: number | undefined;
+    })
+  /** A line a task logged (its `console.*` output, and the runtime's warnings). */
+  | (EventBase & {
+      readonly type: "log";
+      readonly level: "debug" | "info" | "warn" | "error";
+      readonly message: string;
+      readonly state?: string;
+      readonly index?: number;
+      readonly attempt?: number;
+    })
+  /** Something the run did differently from AWS, e.g. an unset secret passed as `""`. */
+  | { readonly type: "warning"; readonly flow: string; readonly message: string };
+
+/** Options of `runLocal`. */
+export interface RunLocalOptions {
+  /** The project folder for results and history. @default `.stepflow` in the current directory */
+  readonly dir?: string;
+  /**
+   * Retry delays are real by default, as on AWS; `true` makes every retry interval zero
+   * (`retryIntervalOverrides`), for tests. @default false
+   */
+  readonly fastRetries?: boolean;
+  /** Receives live progress. @default none */
+  readonly onEvent?: (event: RunEvent) => void;
+  /**
+   * The lowest level of task log lines sent to `onEvent` as `log` events (a task's `console.log`
+   * is `info`). Lines are dropped when there is no `onEvent`. @default "info"
+   */
+  readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /**
+   * What a task receives for a secret that is set neither as `STEPFLOW_SECRET_<NAME>` nor in
+   * `<dir>/secrets.json`: `fail` fails the task, as on AWS; `empty` passes `""` and sends a
+   * `warning` event, so tasks can skip what needs it during development. @default "fail"
+   */
+  readonly missingSecrets?: "fail" | "empty";
+  /** Secret values that take precedence over the environment and `secrets.json` (tests). @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Aborts the run (status `ABORTED`). @default none */
+  readonly signal?: AbortSignal;
+  /** Replaces the stores (tests); each defaults to the local store under `dir`. @default local stores */
+  readonly stores?: {
+    readonly results?: ResultStore;
+    readonly history?: HistoryStore;
+    readonly secrets?: SecretStore;
+  };
+  /** The run id. @default `<flow>-<yyyymmddThhmmss>-<4 hex>` */
+  readonly runId?: string;
+}
