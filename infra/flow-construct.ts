@@ -10,9 +10,9 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { AnyFlow, CompiledFlow, CompiledTask } from "stepflow";
 import { compile, StepflowError } from "stepflow";
-import type { Bundle } from "./private/bundle.ts";
+import type { Bundle } from "./bundle-info.ts";
+import { bundleAll } from "./private/bundle.ts";
 import {
-  acknowledge,
   executionsArn,
   objectsRead,
   objectsReadWrite,
@@ -22,8 +22,9 @@ import {
   syncRuleArn,
 } from "./private/grants.ts";
 import { HandlerFunction } from "./private/handler-function.ts";
+import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
-import { bundleTask } from "./private/task-bundle.ts";
+import { taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowConstruct`. */
 export interface FlowConstructProps {
@@ -72,28 +73,26 @@ export class FlowConstruct extends Construct {
     super(scope, id);
     const flow = props.flow;
     this.compiled = props.compiled ?? compile(flow);
+    const options = {
+      outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    };
+    // One esbuild run for all of the flow's tasks (cached: FlowStack builds the whole stack's at once).
+    const built = bundleAll(this.compiled.tasks.map((t) => taskRequest(t.task, options)));
     const functions = new Map<string, lambda.Function>();
     const bundles = new Map<string, Bundle>();
-    for (const task of this.compiled.tasks) {
-      const fn = this.taskFunction(task, props);
-      functions.set(task.name, fn.function);
-      bundles.set(task.name, fn.bundle);
-    }
+    this.compiled.tasks.forEach((task, i) => {
+      functions.set(task.name, this.taskFunction(task, built[i], props));
+      bundles.set(task.name, built[i]);
+    });
     this.functions = functions;
     this.bundles = bundles;
     this.stateMachine = this.machine(props);
     addSchedules(this, flow, this.stateMachine);
   }
 
-  private taskFunction(
-    task: CompiledTask,
-    props: FlowConstructProps,
-  ): { function: lambda.Function; bundle: Bundle } {
+  private taskFunction(task: CompiledTask, built: Bundle, props: FlowConstructProps): lambda.Function {
     const flow = this.compiled.flow;
-    const built = bundleTask(task.task, {
-      outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
-      bundleAwsSdk: props.bundleAwsSdk ?? false,
-    });
     const fn = new HandlerFunction(this, `Task-${task.name}`, {
       bundle: built,
       description: `stepflow task ${task.name} of flow ${flow}`,
@@ -123,13 +122,12 @@ export class FlowConstruct extends Construct {
     );
     if (task.secrets.length > 0)
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
-    acknowledge(
+    acknowledgeWildcards(
       role,
-      "AwsSolutions-IAM5",
-      `task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
+      `log streams of its own log group (named by Lambda at run time); task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
     );
     for (const [key, value] of Object.entries(task.task.options.tags)) Tags.of(fn.function).add(key, value);
-    return { function: fn.function, bundle: built };
+    return fn.function;
   }
 
   private secret(name: string, props: FlowConstructProps): secretsmanager.ISecret {
@@ -237,9 +235,8 @@ export class FlowConstruct extends Construct {
         "AwsSolutions-SF2",
         "X-Ray tracing is opt-in (`tracing: true`); it adds cost per trace",
       );
-    acknowledge(
-      machine,
-      "AwsSolutions-IAM5",
+    acknowledgeWildcards(
+      machine.role,
       "Step Functions log delivery needs logs:*Delivery on `*`; Lambda invoke covers the function's versions (`:*`); subflow and Distributed Map grants cover executions of a named state machine and objects under this flow's runs/ prefix",
     );
   }

@@ -9,9 +9,11 @@ import type { Construct } from "constructs";
 import type { AnyFlow, CompiledFlow } from "stepflow";
 import { collectFlows, compile } from "stepflow";
 import { FlowConstruct } from "./flow-construct.ts";
-import { acknowledge } from "./private/grants.ts";
+import { bundleAll } from "./private/bundle.ts";
+import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
 import { StatusEvents } from "./private/status-events.ts";
+import { handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowStack`. */
 export interface FlowStackProps extends StackProps {
@@ -74,6 +76,15 @@ export class FlowStack extends Stack {
       ...all.flatMap((f) => f.options.notify.map((n) => n.secret)),
     ];
     this.secrets = declareSecrets(this, secretNames, new Set(props.existingSecrets ?? []), removalPolicy);
+
+    // Build every bundle of the stack in one esbuild process; the constructs below hit the cache.
+    bundleAll([
+      ...[...compiled.values()].flatMap((c) => c.tasks.map((t) => taskRequest(t.task, bundles))),
+      handlerRequest(RUNTIME_ENTRY, "recorderHandler", bundles),
+      ...(all.some((f) => f.options.notify.length > 0)
+        ? [handlerRequest(NOTIFIER_ENTRY, "notifierHandler", bundles)]
+        : []),
+    ]);
 
     // collectFlows orders children before parents, so every subflow exists when its parent is built.
     const flows = new Map<string, FlowConstruct>();

@@ -5,8 +5,8 @@
  * new FlowStack(app, "Doge", { flows: [toTheMoon] });
  */
 
+export type { Bundle as TaskBundle } from "./bundle-info.ts";
 export type { FlowConstructProps } from "./flow-construct.ts";
 export { FlowConstruct } from "./flow-construct.ts";
 export type { FlowStackProps } from "./flow-stack.ts";
 export { FlowStack } from "./flow-stack.ts";
-export type { Bundle as TaskBundle } from "./private/bundle.ts";

@@ -1,27 +1,16 @@
 /**
- * Bundles Lambda code with esbuild's synchronous API, in process.
+ * Bundles Lambda code with esbuild.
  *
- * Why not `NodejsFunction`: it needs an entry file on disk per function and spawns the esbuild
- * CLI once per function; stepflow generates one tiny entry per task, builds it in-process with
- * `buildSync` (a few ms each), injects `@__PURE__` annotations into flow modules so other
- * tasks' code is dropped (an esbuild plugin, which `NodejsFunction` cannot take), and writes
- * each bundle to a content-addressed directory so concurrent syntheses never race.
+ * Why not `NodejsFunction`: it needs an entry file on disk per function and spawns esbuild
+ * once per function. stepflow generates one tiny entry per task, builds all of a stack's
+ * bundles in one child process (`bundle-worker.mjs`, esbuild's async API, in parallel) with a
+ * plugin that drops other tasks' code (`NodejsFunction` takes no plugins), and writes each
+ * bundle to a content-addressed directory so concurrent syntheses never race.
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildSync } from "esbuild";
-import { purePlugin } from "./pure-plugin.ts";
-
-/** A built Lambda bundle. */
-export interface Bundle {
-  /** Directory holding `index.mjs` (handler `index.handler`). */
-  readonly dir: string;
-  /** Size of `index.mjs` in bytes. */
-  readonly bytes: number;
-  /** Source files in the bundle, relative to the working directory. */
-  readonly inputs: readonly string[];
-}
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { StepflowError } from "stepflow";
+import type { Bundle } from "../bundle-info.ts";
 
 /** What to bundle: generated entry source and the directory its imports resolve from. */
 export interface BundleRequest {
@@ -35,48 +24,41 @@ export interface BundleRequest {
   readonly bundleAwsSdk: boolean;
 }
 
+const WORKER = fileURLToPath(new URL("./bundle-worker.mjs", import.meta.url));
 const cache = new Map<string, Bundle>();
 
-/** Builds (or returns the cached build of) one Lambda bundle. */
-export function bundle(request: BundleRequest): Bundle {
-  const key = JSON.stringify(request);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const result = buildSync({
-    stdin: {
-      contents: request.source,
-      resolveDir: request.resolveDir,
-      sourcefile: "stepflow-entry.ts",
-      loader: "ts",
-    },
-    bundle: true,
-    write: false,
-    outfile: "index.mjs",
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: true,
-    treeShaking: true,
-    legalComments: "none",
-    metafile: true,
-    // The Lambda nodejs22.x runtime ships the AWS SDK v3; leaving it out keeps bundles small.
-    external: request.bundleAwsSdk ? [] : ["@aws-sdk/*", "@smithy/*"],
-    // CommonJS dependencies inside an ES module bundle may still call `require`.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-    plugins: [purePlugin(request.pureFiles)],
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0].contents;
-  const hash = createHash("sha256").update(code).digest("hex").slice(0, 20);
-  const dir = join(request.outRoot, hash);
-  if (!existsSync(join(dir, "index.mjs"))) {
-    mkdirSync(dir, { recursive: true });
-    // Write then rename: another synth writing the same bundle never sees half a file.
-    const tmp = join(dir, `index.mjs.${process.pid}.tmp`);
-    writeFileSync(tmp, code);
-    renameSync(tmp, join(dir, "index.mjs"));
+/** Builds every request not built yet in this process (one child process for all). */
+export function bundleAll(requests: readonly BundleRequest[]): Bundle[] {
+  const missing = [...new Map(requests.map((r) => [JSON.stringify(r), r])).entries()].filter(
+    ([k]) => !cache.has(k),
+  );
+  if (missing.length > 0) {
+    let out: string;
+    try {
+      out = execFileSync(process.execPath, [WORKER], {
+        input: JSON.stringify({ requests: missing.map(([, r]) => r) }),
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (cause) {
+      const stderr = String((cause as { stderr?: unknown }).stderr ?? "").trim();
+      throw new StepflowError(
+        `bundling Lambda code with esbuild failed:\n${stderr}\nfix the error above (an import that does not resolve?) and synth again`,
+        {
+          cause,
+        },
+      );
+    }
+    const built = (JSON.parse(out) as { bundles: Bundle[] }).bundles;
+    missing.forEach(([key], i) => {
+      cache.set(key, built[i]);
+    });
   }
-  const built: Bundle = { dir, bytes: code.byteLength, inputs: Object.keys(result.metafile.inputs) };
-  cache.set(key, built);
-  return built;
+  return requests.map((r) => cache.get(JSON.stringify(r))!);
+}
+
+/** Builds (or returns the cached build of) one bundle. */
+export function bundle(request: BundleRequest): Bundle {
+  return bundleAll([request])[0];
 }

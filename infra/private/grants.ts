@@ -2,7 +2,7 @@
  * Least-privilege statements stepflow grants. Each is written out rather than taken from
  * `grantReadWrite` and friends, which add deletes, listings and `*` actions stepflow never uses.
  */
-import { ArnFormat, Stack, Validations } from "aws-cdk-lib";
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -72,9 +72,4 @@ export function syncRuleArn(scope: IConstruct): string {
     resource: "rule",
     resourceName: "StepFunctionsGetEventsForStepFunctionsExecutionRule",
   });
-}
-
-/** Acknowledges a cdk-nag finding on a construct, with the reason next to the grant that causes it. */
-export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
 }

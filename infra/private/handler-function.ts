@@ -2,12 +2,13 @@
  * A Lambda function with its own role and log group, so its permissions are exactly what
  * stepflow grants (no `AWSLambdaBasicExecutionRole` managed policy, no `logs:*` on `*`).
  */
-import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import type { Bundle } from "./bundle.ts";
+import type { Bundle } from "../bundle-info.ts";
+import { acknowledge } from "./nag.ts";
 
 /** Options of a stepflow Lambda. */
 export interface HandlerFunctionProps {
@@ -36,7 +37,8 @@ export class HandlerFunction extends Construct {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
       description: props.description,
     });
-    // The log group exists before the function, so the role needs no logs:CreateLogGroup.
+    // The log group exists before the function, so the role needs no logs:CreateLogGroup; log
+    // stream names are made by Lambda at run time, hence `log-stream:*` in this group only.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -56,23 +58,10 @@ export class HandlerFunction extends Construct {
       logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     });
-    const stack = Stack.of(this);
-    Validations.of(this.function).acknowledge({
-      id: "AwsSolutions-L1",
-      reason:
-        "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
-    });
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`,
-      reason:
-        "log stream names are created by Lambda at run time; the wildcard is scoped to this function's own log group",
-    });
-    if (props.tracing) {
-      Validations.of(this.role).acknowledge({
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason:
-          "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (AWS requires `*`)",
-      });
-    }
+    acknowledge(
+      this.function,
+      "AwsSolutions-L1",
+      "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
+    );
   }
 }

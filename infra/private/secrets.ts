@@ -4,7 +4,7 @@
 import type { RemovalPolicy } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { acknowledge } from "./grants.ts";
+import { acknowledge } from "./nag.ts";
 
 /** Prefix of every stepflow secret name in Secrets Manager. */
 export const SECRET_PREFIX = "stepflow/";

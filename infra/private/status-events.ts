@@ -11,10 +11,12 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
-import { acknowledge, executionsArn, secretsRead } from "./grants.ts";
+import { bundle } from "./bundle.ts";
+import { executionsArn, secretsRead } from "./grants.ts";
 import { HandlerFunction, type HandlerFunctionProps } from "./handler-function.ts";
+import { acknowledgeWildcards } from "./nag.ts";
 import { SECRET_PREFIX } from "./secrets.ts";
-import { type BundleOptions, bundleHandler, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
+import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
 
 /** Inputs of the status-events wiring. */
 export interface StatusEventsProps {
@@ -46,7 +48,7 @@ export class StatusEvents extends Construct {
     const target = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
     this.recorder = new HandlerFunction(this, "Recorder", {
       ...props.lambda,
-      bundle: bundleHandler(RUNTIME_ENTRY, "recorderHandler", props.bundles),
+      bundle: bundle(handlerRequest(RUNTIME_ENTRY, "recorderHandler", props.bundles)),
       description: "stepflow: records flow runs in the history table",
       memory: 256,
       timeoutSeconds: 30,
@@ -61,12 +63,13 @@ export class StatusEvents extends Construct {
         resources: [props.historyTable.tableArn],
       }),
     );
+    acknowledgeWildcards(this.recorder.role, "log streams of its own log group, named by Lambda at run time");
     this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
     const config = notifyConfig(props.flows);
     if (Object.keys(config).length === 0) return;
     this.notifier = new HandlerFunction(this, "Notifier", {
       ...props.lambda,
-      bundle: bundleHandler(NOTIFIER_ENTRY, "notifierHandler", props.bundles),
+      bundle: bundle(handlerRequest(NOTIFIER_ENTRY, "notifierHandler", props.bundles)),
       description: "stepflow: posts run status changes to Slack",
       memory: 256,
       timeoutSeconds: 30,
@@ -81,10 +84,9 @@ export class StatusEvents extends Construct {
         resources: Object.keys(config).map((flow) => executionsArn(this, `stepflow-${flow}`)),
       }),
     );
-    acknowledge(
+    acknowledgeWildcards(
       this.notifier.role,
-      "AwsSolutions-IAM5",
-      "GetExecutionHistory is granted on the executions (`stepflow-<flow>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
+      "log streams of its own log group, named by Lambda at run time; GetExecutionHistory is granted on the executions (`stepflow-<flow>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
     );
     this.rule.addTarget(new targets.LambdaFunction(this.notifier.function, target));
   }

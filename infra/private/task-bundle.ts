@@ -1,10 +1,11 @@
 /**
- * The Lambda bundle of one task: a generated entry that wraps the task's export with the
- * runtime's `lambdaHandler`, so the bundle holds that task's code and the runtime only.
+ * The Lambda bundles stepflow builds: per task, a generated entry that wraps the task's export
+ * with the runtime's `lambdaHandler`, so the bundle holds that task's code and the runtime
+ * only; and the recorder and notifier handlers.
  */
 import { fileURLToPath } from "node:url";
 import type { AnyTask } from "stepflow";
-import { type Bundle, bundle } from "./bundle.ts";
+import type { BundleRequest } from "./bundle.ts";
 import { locateTask } from "./locate-export.ts";
 
 /** The runtime entry (`lambdaHandler`, `recorderHandler`). */
@@ -28,19 +29,14 @@ export function taskEntry(file: string, exportName: string): string {
   ].join("\n");
 }
 
-/** Builds the bundle of one task's Lambda. */
-export function bundleTask(t: AnyTask, options: BundleOptions): Bundle {
+/** What to build for one task's Lambda. */
+export function taskRequest(t: AnyTask, options: BundleOptions): BundleRequest {
   const { file, exportName } = locateTask(t);
-  return bundle({
-    source: taskEntry(file, exportName),
-    resolveDir: process.cwd(),
-    pureFiles: [file],
-    ...options,
-  });
+  return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], ...options };
 }
 
-/** Builds the bundle of a handler exported by a runtime module (`export { name as handler }`). */
-export function bundleHandler(file: string, exportName: string, options: BundleOptions): Bundle {
+/** What to build for a handler exported by a runtime module (`export { name as handler }`). */
+export function handlerRequest(file: string, exportName: string, options: BundleOptions): BundleRequest {
   const source = `export { ${exportName} as handler } from ${JSON.stringify(file)};\n`;
-  return bundle({ source, resolveDir: process.cwd(), pureFiles: [], ...options });
+  return { source, resolveDir: process.cwd(), pureFiles: [], ...options };
 }

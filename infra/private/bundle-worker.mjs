@@ -1,0 +1,145 @@
+/**
+ * Builds Lambda bundles with esbuild's async API, in a child process: `bundle.ts` runs it
+ * with `execFileSync` because esbuild refuses plugins in `buildSync`, and CDK constructors are
+ * synchronous. Plain JavaScript so it starts with bare `node` (no TypeScript loader), ~50 ms.
+ *
+ * stdin: `{ requests: BundleRequest[] }`; stdout: `{ bundles: Bundle[] }` in the same order.
+ *
+ * The plugin marks a flow module's stepflow calls `/* @__PURE__ *\/`. A flow module defines
+ * several tasks: `export const a = task("a", fnA)`. To esbuild each `task(...)` call may have
+ * side effects, so a bundle that imports only `a` would keep `fnB`, `fnC` and all they import.
+ * esbuild's `pure` option only covers global names, not imported ones (measured), so the
+ * annotation is injected into the source; an unused pure call is dropped with everything only
+ * it references.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { extname, join, relative } from "node:path";
+import { build } from "esbuild";
+
+const PURE = "/* @__PURE__ */ ";
+/** Imports from the define API, by package name or path. */
+const IMPORT = /import\s*\{([^}]*)\}\s*from\s*["'](stepflow|[^"']*sdk(?:\/index)?(?:\.ts)?)["']/g;
+/** Calls whose value is used (after `=`, `(`, `,`, `:` or `[`), never a bare statement. */
+const used = (callee) => new RegExp(`([=(,:[]\\s*)(${callee}\\s*\\()`, "g");
+const LOADERS = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+};
+
+/** The local names a module imports from stepflow's define API (value imports only). */
+export function stepflowImports(source) {
+  const names = [];
+  for (const match of source.matchAll(IMPORT)) {
+    for (const part of match[1].split(",")) {
+      const spec = part.trim();
+      if (!spec || spec.startsWith("type ")) continue;
+      const name = spec
+        .split(/\s+as\s+/)
+        .at(-1)
+        .trim();
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+/** Local names of zod (`import { z } from "zod"`, `import * as z from "zod"`, `import z from "zod"`). */
+export function zodImports(source) {
+  const names = [];
+  for (const m of source.matchAll(/import\s+(?:\*\s+as\s+)?(\w+)\s+from\s*["']zod(?:\/v4)?["']/g))
+    names.push(m[1]);
+  for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']zod(?:\/v4)?["']/g)) {
+    for (const part of m[1].split(",")) {
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .at(-1)
+        ?.trim();
+      if (name === "z") names.push(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Adds `@__PURE__` before used calls of stepflow functions, `x.with(...)` and zod schema
+ * builders (`z.object(...)`): a pure call whose arguments have side effects is kept whole, so
+ * the schemas in a flow's options must be pure too for the flow to be dropped. The cost: a
+ * zod call whose value is unused is assumed to have no side effects (true of schema builders).
+ */
+export function annotatePure(source) {
+  let out = source;
+  for (const name of stepflowImports(source)) out = out.replace(used(`(?<![\\w$.])${name}`), `$1${PURE}$2`);
+  for (const name of zodImports(source))
+    out = out.replace(used(`(?<![\\w$.])${name}\\.[\\w$]+`), `$1${PURE}$2`);
+  return out.replace(used("(?<![\\w$.])[A-Za-z_$][\\w$]*\\.with"), `$1${PURE}$2`);
+}
+
+function purePlugin(files) {
+  const wanted = new Set(files);
+  return {
+    name: "stepflow-pure",
+    setup(b) {
+      b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+        if (!wanted.has(args.path)) return undefined;
+        return {
+          contents: annotatePure(readFileSync(args.path, "utf8")),
+          loader: LOADERS[extname(args.path)] ?? "ts",
+        };
+      });
+    },
+  };
+}
+
+async function bundleOne(request) {
+  const result = await build({
+    stdin: {
+      contents: request.source,
+      resolveDir: request.resolveDir,
+      sourcefile: "stepflow-entry.ts",
+      loader: "ts",
+    },
+    bundle: true,
+    write: false,
+    outfile: "index.mjs",
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    minify: true,
+    treeShaking: true,
+    legalComments: "none",
+    metafile: true,
+    // The Lambda nodejs22.x runtime ships the AWS SDK v3; leaving it out keeps bundles small.
+    external: request.bundleAwsSdk ? [] : ["@aws-sdk/*", "@smithy/*"],
+    // CommonJS dependencies inside an ES module bundle may still call `require`.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+    plugins: [purePlugin(request.pureFiles)],
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].contents;
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 20);
+  const dir = join(request.outRoot, hash);
+  if (!existsSync(join(dir, "index.mjs"))) {
+    mkdirSync(dir, { recursive: true });
+    // Write then rename: a concurrent synth writing the same bundle never sees half a file.
+    const tmp = join(dir, `index.mjs.${process.pid}.tmp`);
+    writeFileSync(tmp, code);
+    renameSync(tmp, join(dir, "index.mjs"));
+  }
+  // Files that contribute code (the metafile also lists files parsed and then tree-shaken away).
+  const contributing = Object.values(result.metafile.outputs)[0].inputs;
+  const inputs = Object.entries(contributing)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([i]) => relative(process.cwd(), join(request.resolveDir, i)));
+  return { dir, bytes: code.byteLength, inputs };
+}
+
+const input = JSON.parse(readFileSync(0, "utf8"));
+const bundles = await Promise.all(input.requests.map(bundleOne));
+process.stdout.write(JSON.stringify({ bundles }));

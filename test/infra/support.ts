@@ -1,0 +1,73 @@
+/**
+ * Helpers for template assertions: one synthesized stack per test file, and a renderer that
+ * turns CloudFormation intrinsics into readable strings (`<LogicalId.Arn>/runs/x/*`).
+ */
+import { App, type CfnElement, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import type { AnyFlow } from "stepflow";
+import { FlowStack, type FlowStackProps } from "stepflow/cdk";
+
+/** A synthesized FlowStack. */
+export interface Synth {
+  readonly app: App;
+  readonly stack: FlowStack;
+  readonly template: Template;
+  /** The logical id of a construct's CloudFormation resource. */
+  id(construct: IConstruct): string;
+}
+
+/** Synthesizes a FlowStack of `flows` (offline: no credentials, no lookups). */
+export function synth(flows: readonly AnyFlow[], props: Partial<FlowStackProps> = {}): Synth {
+  const app = new App();
+  const stack = new FlowStack(app, "Test", {
+    flows,
+    env: { account: "123456789012", region: "eu-west-1" },
+    ...props,
+  });
+  const template = Template.fromStack(stack);
+  return {
+    app,
+    stack,
+    template,
+    id: (construct) =>
+      Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
+  };
+}
+
+/** Renders CloudFormation intrinsics as strings: `{Ref: X}` -> `<X>`, GetAtt -> `<X.Arn>`, Join concatenated. */
+export function render(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(render);
+  if (value === null || typeof value !== "object") return value;
+  const o = value as Record<string, unknown>;
+  if ("Ref" in o) return `<${o.Ref}>`;
+  if ("Fn::GetAtt" in o) return `<${(o["Fn::GetAtt"] as string[]).join(".")}>`;
+  if ("Fn::Join" in o) {
+    const [sep, parts] = o["Fn::Join"] as [string, unknown[]];
+    return parts.map((p) => String(render(p))).join(sep);
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
+}
+
+/** A statement, rendered, with Action and Resource always lists. */
+export interface Statement {
+  readonly Effect: string;
+  readonly Action: string[];
+  readonly Resource: string[];
+  readonly Condition?: unknown;
+}
+
+/** Every statement of the inline policies attached to a role (by the role's logical id). */
+export function statementsOf(template: Template, roleId: string): Statement[] {
+  const policies = Object.values(template.findResources("AWS::IAM::Policy")) as {
+    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Record<string, unknown>[] } };
+  }[];
+  return policies
+    .filter((p) => p.Properties.Roles.some((r) => render(r) === `<${roleId}>`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .map((s) => {
+      const r = render(s) as Record<string, unknown>;
+      const list = (v: unknown) => (Array.isArray(v) ? v : [v]) as string[];
+      return { ...r, Action: list(r.Action), Resource: list(r.Resource) } as Statement;
+    });
+}
