@@ -3,19 +3,17 @@
  * the critical path, over seeded random flows. Prints a table; run with `npm run bench`.
  */
 import "promise.withresolvers/auto";
-import { compile } from "../sdk/index.ts";
 import { criticalPath } from "../sdk/compile/private/sp-schedule.ts";
+import { compile } from "../sdk/index.ts";
 import { definitionMakespan, randomDag, randomTaskMapWhenFlow } from "../test/support/random-flows.ts";
 import { standInRun } from "../test/support/stand-in-run.ts";
 
 /** Makespan of the naive schedule (level by level), to show what the scheduler buys. */
 function levelMakespan(deps: readonly (readonly number[])[], durations: readonly number[]): number {
   const level: number[] = [];
-  deps.forEach((d, i) => {
-    level[i] = Math.max(-1, ...d.map((j) => level[j])) + 1;
-  });
+  for (const [i, d] of deps.entries()) level[i] = Math.max(-1, ...d.map((j) => level[j])) + 1;
   const widths = new Map<number, number>();
-  level.forEach((l, i) => widths.set(l, Math.max(widths.get(l) ?? 0, durations[i])));
+  for (const [i, l] of level.entries()) widths.set(l, Math.max(widths.get(l) ?? 0, durations[i]));
   return [...widths.values()].reduce((a, b) => a + b, 0);
 }
 
@@ -29,7 +27,11 @@ export async function compileBench(): Promise<string[][]> {
     const dag = randomDag(seed);
     const def = compile(dag.flow).definition;
     const duration = (s: string) => dag.durations[s === "node" ? 0 : Number(s.slice(5)) - 1];
-    const cp = criticalPath(dag.deps.map((_, i) => i), (i) => dag.deps[i], (i) => dag.durations[i]);
+    const cp = criticalPath(
+      dag.deps.map((_, i) => i),
+      (i) => dag.deps[i],
+      (i) => dag.durations[i],
+    );
     const r = definitionMakespan(def, duration) / cp;
     ratio += r;
     worst = Math.max(worst, r);
@@ -47,7 +49,11 @@ export async function compileBench(): Promise<string[][]> {
     transitions += run.transitions;
     tasks += run.taskRuns;
   }
-  rows.push(["transitions per task (6 random task/map/when flows)", (transitions / tasks).toFixed(4), "<= 1.02"]);
+  rows.push([
+    "transitions per task (6 random task/map/when flows)",
+    (transitions / tasks).toFixed(4),
+    "<= 1.02",
+  ]);
   return rows;
 }
 

@@ -36,7 +36,9 @@ export class ParamsError extends StepflowError {
   readonly issues: readonly { path: string; message: string }[];
   constructor(flowName: string, issues: readonly { path: string; message: string }[]) {
     const list = issues.map((i) => `  - \`${i.path || "(root)"}\`: ${i.message}`).join("\n");
-    super(`parameters for flow \`${flowName}\` are invalid:\n${list}\nfix the values above and start the run again`);
+    super(
+      `parameters for flow \`${flowName}\` are invalid:\n${list}\nfix the values above and start the run again`,
+    );
     this.issues = issues;
   }
 }

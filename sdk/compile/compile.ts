@@ -41,10 +41,15 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
   let machine: StateMachineDefinition;
   const output = outputShapeOrThrow(flow, facts, graph);
   try {
-    const terminal = graph.result?.kind === "node" ? new TopBlock(facts).locate(graph.result.node).path : undefined;
-    machine = new Emitter(ctx, new TopBlock(facts), new Set(), new Set()).machine(facts.index.units([]), terminal);
+    const terminal =
+      graph.result?.kind === "node" ? new TopBlock(facts).locate(graph.result.node).path : undefined;
+    machine = new Emitter(ctx, new TopBlock(facts), new Set(), new Set()).machine(
+      facts.index.units([]),
+      terminal,
+    );
   } catch (cause) {
-    if (cause instanceof WiringProblem) throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });
+    if (cause instanceof WiringProblem)
+      throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });
     throw cause;
   }
   if (Object.keys(ctx.constants).length) machine = withConstants(machine, ctx.constants, ctx.names);
@@ -59,9 +64,11 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     // A JSON round trip drops undefined fields so the definition is exactly what AWS receives.
     definition: JSON.parse(JSON.stringify(definition)),
     tasks: compiledTasks(graph),
-    subflows: [...new Map(graph.calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : []))).keys()].map(
-      (name) => ({ flow: name, placeholder: flowPlaceholder(name) }),
-    ),
+    subflows: [
+      ...new Map(
+        graph.calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : [])),
+      ).keys(),
+    ].map((name) => ({ flow: name, placeholder: flowPlaceholder(name) })),
     output,
     distributedMaps: ctx.distributedMaps,
     usesResultsBucket: ctx.distributedMaps.length > 0,
@@ -80,7 +87,10 @@ function factsFor(graph: FlowGraph, target: "aws" | "local"): BlockFacts {
       let shape = byTarget.get(target);
       if (!shape) {
         const childGraph = child.graph();
-        shape = outputShape(factsFor(childGraph, target), childGraph.result as { kind: string; node?: string } | undefined);
+        shape = outputShape(
+          factsFor(childGraph, target),
+          childGraph.result as { kind: string; node?: string } | undefined,
+        );
         byTarget.set(target, shape);
       }
       return shape;
@@ -92,7 +102,8 @@ function outputShapeOrThrow(flow: AnyFlow, facts: BlockFacts, graph: FlowGraph):
   try {
     return outputShape(facts, graph.result as { kind: string; node?: string } | undefined);
   } catch (cause) {
-    if (cause instanceof WiringProblem) throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [cause.message], { cause });
+    if (cause instanceof WiringProblem)
+      throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [cause.message], { cause });
     throw cause;
   }
 }
@@ -138,12 +149,19 @@ function readers(graph: FlowGraph, index: GraphIndex): Map<string, Set<string>> 
   return out;
 }
 
-function withConstants(machine: StateMachineDefinition, constants: Record<string, Json>, names: Set<string>): StateMachineDefinition {
+function withConstants(
+  machine: StateMachineDefinition,
+  constants: Record<string, Json>,
+  names: Set<string>,
+): StateMachineDefinition {
   let name = "constants";
   for (let i = 2; names.has(name); i++) name = `constants (${i})`;
   return {
     StartAt: name,
-    States: { [name]: { Type: "Pass", Result: constants, ResultPath: "$.constants", Next: machine.StartAt }, ...machine.States },
+    States: {
+      [name]: { Type: "Pass", Result: constants, ResultPath: "$.constants", Next: machine.StartAt },
+      ...machine.States,
+    },
   };
 }
 

@@ -6,21 +6,34 @@ import { RESULTS_BUCKET_PLACEHOLDER } from "./types.ts";
  * Replaces `${Key}` placeholders in a definition, as CloudFormation's DefinitionSubstitutions do.
  * @throws Error naming any placeholder left without a value.
  */
-export function substitute(definition: StateMachineDefinition, values: Readonly<Record<string, string>>): StateMachineDefinition {
+export function substitute(
+  definition: StateMachineDefinition,
+  values: Readonly<Record<string, string>>,
+): StateMachineDefinition {
   const missing = new Set<string>();
   const text = JSON.stringify(definition).replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
     if (key in values) return values[key];
     missing.add(key);
     return whole;
   });
-  if (missing.size) throw new Error(`no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}`);
+  if (missing.size)
+    throw new Error(
+      `no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}`,
+    );
   return JSON.parse(text) as StateMachineDefinition;
 }
 
 /** Placeholder values for running a compiled flow locally (well-formed ARNs nobody calls). */
-export function localSubstitutions(compiled: CompiledFlow, region = "us-east-1", account = "000000000000"): Record<string, string> {
+export function localSubstitutions(
+  compiled: CompiledFlow,
+  region = "us-east-1",
+  account = "000000000000",
+): Record<string, string> {
   const values: Record<string, string> = { [RESULTS_BUCKET_PLACEHOLDER]: "stepflow-local" };
-  for (const t of compiled.tasks) values[t.placeholder] = `arn:aws:lambda:${region}:${account}:function:stepflow-${compiled.flow}-${t.name}`;
-  for (const s of compiled.subflows) values[s.placeholder] = `arn:aws:states:${region}:${account}:stateMachine:stepflow-${s.flow}`;
+  for (const t of compiled.tasks)
+    values[t.placeholder] =
+      `arn:aws:lambda:${region}:${account}:function:stepflow-${compiled.flow}-${t.name}`;
+  for (const s of compiled.subflows)
+    values[s.placeholder] = `arn:aws:states:${region}:${account}:stateMachine:stepflow-${s.flow}`;
   return values;
 }

@@ -3,10 +3,10 @@ import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
 import { FlowDefinitionError, ParamsError, UsageError } from "../errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
-import { buildGraph } from "./private/build-graph.ts";
-import { callSite } from "./private/call-site.ts";
-import { currentBuilder } from "./private/builder.ts";
 import type { Notifier } from "./notify.ts";
+import { buildGraph } from "./private/build-graph.ts";
+import { currentBuilder } from "./private/builder.ts";
+import { callSite } from "./private/call-site.ts";
 import type { Input, Ref } from "./ref.ts";
 import type { Schedule } from "./schedule.ts";
 
@@ -46,6 +46,7 @@ export interface ResolvedFlowOptions {
  * body to run it as a subflow.
  */
 export interface Flow<PIn, POut, R> {
+  // biome-ignore lint/complexity/noBannedTypes: `{} extends P` is how to ask "are all params optional"
   (...params: {} extends PIn ? [params?: SubflowParams<PIn>] : [params: SubflowParams<PIn>]): Ref<R>;
   readonly flowName: string;
   readonly options: ResolvedFlowOptions;
@@ -69,6 +70,7 @@ export type FlowParams<F> = F extends Flow<infer P, unknown, unknown> ? P : neve
 /** The result type of a flow. */
 export type FlowResult<F> = F extends Flow<unknown, unknown, infer R> ? R : never;
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a body may return nothing at all
 type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R> | undefined | void;
 
 /**
@@ -76,7 +78,9 @@ type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R
  * @example
  * export const etl = flow("etl", { params: z.object({ month: z.string() }) }, ({ month }) => load(transform(extract(month))));
  */
+// biome-ignore lint/complexity/noBannedTypes: a flow without params takes the empty object
 export function flow<R = null>(name: string, body: Body<z.ZodObject<{}>, R>): Flow<{}, {}, R>;
+// biome-ignore lint/complexity/noBannedTypes: the default schema is the empty object
 export function flow<S extends ParamsSchema = z.ZodObject<{}>, R = null>(
   name: string,
   options: FlowOptions<S>,
@@ -85,7 +89,8 @@ export function flow<S extends ParamsSchema = z.ZodObject<{}>, R = null>(
 export function flow(name: string, ...rest: unknown[]): AnyFlow {
   const body = rest.at(-1) as Body<ParamsSchema, unknown>;
   const options = (rest.length === 2 ? rest[0] : {}) as FlowOptions<ParamsSchema>;
-  if (typeof body !== "function") throw new UsageError(`flow \`${name}\` needs a body function as its last argument`);
+  if (typeof body !== "function")
+    throw new UsageError(`flow \`${name}\` needs a body function as its last argument`);
   if (!/^[A-Za-z][A-Za-z0-9-]{0,70}$/.test(name)) {
     throw new UsageError(
       `flow name \`${name}\` is not allowed; use up to 71 letters, digits or \`-\`, starting with a letter (it names the state machine \`stepflow-${name}\`)`,
@@ -109,7 +114,8 @@ export function flow(name: string, ...rest: unknown[]): AnyFlow {
     options: {
       schedules: options.schedules ?? [],
       notify: options.notify ?? [],
-      timeoutSeconds: options.timeout === undefined ? undefined : toSeconds(options.timeout, `flow \`${name}\` timeout`),
+      timeoutSeconds:
+        options.timeout === undefined ? undefined : toSeconds(options.timeout, `flow \`${name}\` timeout`),
       description: options.description ?? "",
       type: options.type ?? "STANDARD",
     },
@@ -126,16 +132,27 @@ function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
   const input = params ?? {};
   if (!f.schema) {
     const keys = typeof input === "object" ? Object.keys(input as object) : [];
-    if (keys.length) throw new ParamsError(f.flowName, keys.map((k) => ({ path: k, message: "unknown parameter; this flow takes none" })));
+    if (keys.length)
+      throw new ParamsError(
+        f.flowName,
+        keys.map((k) => ({ path: k, message: "unknown parameter; this flow takes none" })),
+      );
     return {};
   }
   const known = Object.keys(f.schema.shape);
   const unknownKeys =
-    typeof input === "object" && !Array.isArray(input) ? Object.keys(input as object).filter((k) => !known.includes(k)) : [];
+    typeof input === "object" && !Array.isArray(input)
+      ? Object.keys(input as object).filter((k) => !known.includes(k))
+      : [];
   const result = f.schema.safeParse(input);
   const issues = [
-    ...unknownKeys.map((k) => ({ path: k, message: `unknown parameter; known: ${known.join(", ") || "none"}` })),
-    ...(result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))),
+    ...unknownKeys.map((k) => ({
+      path: k,
+      message: `unknown parameter; known: ${known.join(", ") || "none"}`,
+    })),
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))),
   ];
   if (issues.length) throw new ParamsError(f.flowName, issues);
   return result.data as Record<string, unknown>;

@@ -26,12 +26,16 @@ const STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED
  */
 export function slack(webhook: Ref<string>, options: SlackOptions = {}): Notifier {
   if (!isRef(webhook) || webhook.source.kind !== "secret") {
-    throw new UsageError("`slack(webhook)` needs the webhook URL as a secret; write `slack(secret(\"slack-webhook\"))`");
+    throw new UsageError(
+      '`slack(webhook)` needs the webhook URL as a secret; write `slack(secret("slack-webhook"))`',
+    );
   }
   const on = options.on ?? ["FAILED", "TIMED_OUT", "ABORTED"];
   const bad = on.filter((s) => !STATUSES.includes(s));
   if (bad.length > 0) {
-    throw new UsageError(`\`slack\` option \`on\` has unknown status ${bad.map((s) => `\`${s}\``).join(", ")}; use ${STATUSES.join(", ")}`);
+    throw new UsageError(
+      `\`slack\` option \`on\` has unknown status ${bad.map((s) => `\`${s}\``).join(", ")}; use ${STATUSES.join(", ")}`,
+    );
   }
   return Object.freeze({ kind: "slack", secret: webhook.source.name, on: [...on] });
 }

@@ -1,5 +1,5 @@
 import { Cron } from "croner";
-import { toSeconds, type Duration } from "../duration.ts";
+import { type Duration, toSeconds } from "../duration.ts";
 import { ScheduleError } from "../errors.ts";
 
 /** Options of a schedule. */
@@ -34,11 +34,17 @@ const YEAR = /^(\*|\d{4}(-\d{4})?(\/\d+)?)(,(\d{4}(-\d{4})?))*$/;
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
  * @throws ScheduleError naming the field that is wrong.
  */
-export function cron(expression: string, params: Record<string, unknown> = {}, options: ScheduleOptions = {}): Schedule {
+export function cron(
+  expression: string,
+  params: Record<string, unknown> = {},
+  options: ScheduleOptions = {},
+): Schedule {
   const fields = expression.trim().split(/\s+/);
   const fix = "write six fields: minutes hours day-of-month month day-of-week year, e.g. `0 12 * * ? *`";
   if (fields.length !== 6) {
-    throw new ScheduleError(`cron expression \`${expression}\` has ${fields.length} fields; AWS needs 6: ${fix}`);
+    throw new ScheduleError(
+      `cron expression \`${expression}\` has ${fields.length} fields; AWS needs 6: ${fix}`,
+    );
   }
   const [, , dom, , dow, year] = fields;
   if ((dom === "?") === (dow === "?")) {
@@ -46,16 +52,23 @@ export function cron(expression: string, params: Record<string, unknown> = {}, o
       `cron expression \`${expression}\` must have \`?\` in exactly one of day-of-month and day-of-week (AWS rule); e.g. \`0 12 * * ? *\``,
     );
   }
-  if (!YEAR.test(year)) throw new ScheduleError(`cron expression \`${expression}\`: year \`${year}\` is invalid; use \`*\` or years like 2027`);
+  if (!YEAR.test(year))
+    throw new ScheduleError(
+      `cron expression \`${expression}\`: year \`${year}\` is invalid; use \`*\` or years like 2027`,
+    );
   // croner reads the first five fields (with seconds prepended, Quartz weekdays 1-7 = SUN-SAT).
   const pattern = fields.slice(0, 5).map((f, i) => f.replace(/^(\d+)\/(\d+)$/, `$1-${FIELD_MAX[i]}/$2`));
   try {
     new Cron(`0 ${pattern.join(" ")}`, { alternativeWeekdays: true, paused: true });
   } catch (cause) {
-    const field = FIELDS.find((_, i) => String(cause).includes(FIELDS[i].replace("day-of-", "day of "))) ?? "a field";
-    throw new ScheduleError(`cron expression \`${expression}\` is invalid (${field}): ${(cause as Error).message}; ${fix}`, {
-      cause,
-    });
+    const field =
+      FIELDS.find((_, i) => String(cause).includes(FIELDS[i].replace("day-of-", "day of "))) ?? "a field";
+    throw new ScheduleError(
+      `cron expression \`${expression}\` is invalid (${field}): ${(cause as Error).message}; ${fix}`,
+      {
+        cause,
+      },
+    );
   }
   return makeSchedule("cron", `cron(${fields.join(" ")})`, params, options);
 }
@@ -64,25 +77,49 @@ export function cron(expression: string, params: Record<string, unknown> = {}, o
  * A schedule that runs every `every` (at least one minute, whole minutes).
  * @example rate("5 minutes", { coin: "DOGE" })
  */
-export function rate(every: Duration, params: Record<string, unknown> = {}, options: ScheduleOptions = {}): Schedule {
+export function rate(
+  every: Duration,
+  params: Record<string, unknown> = {},
+  options: ScheduleOptions = {},
+): Schedule {
   const seconds = toSeconds(every, "rate");
   if (seconds < 60 || seconds % 60 !== 0) {
-    throw new ScheduleError(`rate \`${every}\` must be a whole number of minutes, at least 1 minute (EventBridge limit)`);
+    throw new ScheduleError(
+      `rate \`${every}\` must be a whole number of minutes, at least 1 minute (EventBridge limit)`,
+    );
   }
   const [value, unit] =
-    seconds % 86400 === 0 ? [seconds / 86400, "day"] : seconds % 3600 === 0 ? [seconds / 3600, "hour"] : [seconds / 60, "minute"];
+    seconds % 86400 === 0
+      ? [seconds / 86400, "day"]
+      : seconds % 3600 === 0
+        ? [seconds / 3600, "hour"]
+        : [seconds / 60, "minute"];
   return makeSchedule("rate", `rate(${value} ${unit}${value === 1 ? "" : "s"})`, params, options);
 }
 
-function makeSchedule(kind: Schedule["kind"], expression: string, params: Record<string, unknown>, o: ScheduleOptions): Schedule {
+function makeSchedule(
+  kind: Schedule["kind"],
+  expression: string,
+  params: Record<string, unknown>,
+  o: ScheduleOptions,
+): Schedule {
   if (o.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat("en", { timeZone: o.timezone });
     } catch (cause) {
-      throw new ScheduleError(`time zone \`${o.timezone}\` of \`${expression}\` is unknown; use an IANA name such as "Europe/Paris"`, {
-        cause,
-      });
+      throw new ScheduleError(
+        `time zone \`${o.timezone}\` of \`${expression}\` is unknown; use an IANA name such as "Europe/Paris"`,
+        {
+          cause,
+        },
+      );
     }
   }
-  return Object.freeze({ kind, expression, params: { ...params }, timezone: o.timezone, enabled: o.enabled ?? true });
+  return Object.freeze({
+    kind,
+    expression,
+    params: { ...params },
+    timezone: o.timezone,
+    enabled: o.enabled ?? true,
+  });
 }

@@ -1,9 +1,9 @@
-import type { ArgBinding, Json, ValueSource } from "../graph/types.ts";
-import { toSeconds, type Duration } from "../duration.ts";
+import { type Duration, toSeconds } from "../duration.ts";
 import { StepflowError, UsageError } from "../errors.ts";
-import { callSite } from "./private/call-site.ts";
+import type { ArgBinding, Json, ValueSource } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
-import { isRef, isUnmapped, type Input, type MapArg, type Ref } from "./ref.ts";
+import { callSite } from "./private/call-site.ts";
+import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 
 /** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
 export interface CacheOptions {
@@ -56,7 +56,9 @@ export interface ResolvedTaskOptions {
   readonly jitter: boolean;
   readonly retryOn: readonly string[] | undefined;
   readonly timeoutSeconds: number;
-  readonly cache: { readonly key?: (...args: never[]) => string; readonly expiresInSeconds: number } | undefined;
+  readonly cache:
+    | { readonly key?: (...args: never[]) => string; readonly expiresInSeconds: number }
+    | undefined;
   readonly memory: number;
   readonly tags: Readonly<Record<string, string>>;
   readonly maxConcurrency: number;
@@ -94,14 +96,18 @@ export type AnyTask = Task<any[], unknown>;
  */
 export function task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
 export function task<A extends unknown[], R>(name: string, fn: (...args: A) => R): Task<A, R>;
-export function task<A extends unknown[], R>(name: string, options: TaskOptions, fn: (...args: A) => R): Task<A, R>;
+export function task<A extends unknown[], R>(
+  name: string,
+  options: TaskOptions,
+  fn: (...args: A) => R,
+): Task<A, R>;
 export function task(...args: unknown[]): AnyTask {
   const fn = args.at(-1);
   const name = typeof args[0] === "string" ? args[0] : (fn as TaskFn | undefined)?.name;
   const options = (args.length === 3 ? args[1] : {}) as TaskOptions;
   if (typeof fn !== "function") throw new UsageError("`task(...)` needs a function as its last argument");
   if (!name) {
-    throw new UsageError("`task(fn)` was given an anonymous function; name it with `task(\"my-task\", fn)`");
+    throw new UsageError('`task(fn)` was given an anonymous function; name it with `task("my-task", fn)`');
   }
   return makeTask(name, options, fn as TaskFn, callSite());
 }
@@ -131,7 +137,8 @@ function resolveOptions(name: string, o: TaskOptions): ResolvedTaskOptions {
   const what = (field: string) => `task \`${name}\` option \`${field}\``;
   const count = (field: string, value: number | undefined, min: number, fallback: number) => {
     const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min) throw new StepflowError(`${what(field)} must be an integer >= ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min)
+      throw new StepflowError(`${what(field)} must be an integer >= ${min}, got ${v}`);
     return v;
   };
   const backoff = o.backoff ?? 1;
@@ -140,11 +147,15 @@ function resolveOptions(name: string, o: TaskOptions): ResolvedTaskOptions {
     retries: count("retries", o.retries, 0, 0),
     retryDelaySeconds: Math.max(1, Math.round(toSeconds(o.retryDelay ?? 1, what("retryDelay")))),
     backoff,
-    maxDelaySeconds: o.maxDelay === undefined ? undefined : Math.round(toSeconds(o.maxDelay, what("maxDelay"))),
+    maxDelaySeconds:
+      o.maxDelay === undefined ? undefined : Math.round(toSeconds(o.maxDelay, what("maxDelay"))),
     jitter: o.jitter ?? false,
     retryOn: o.retryOn,
     timeoutSeconds: Math.max(1, Math.ceil(toSeconds(o.timeout ?? 300, what("timeout")))),
-    cache: o.cache && { key: o.cache.key, expiresInSeconds: toSeconds(o.cache.expiresIn, what("cache.expiresIn")) },
+    cache: o.cache && {
+      key: o.cache.key,
+      expiresInSeconds: toSeconds(o.cache.expiresIn, what("cache.expiresIn")),
+    },
     memory: count("memory", o.memory, 128, 256),
     tags: o.tags ?? {},
     maxConcurrency: count("maxConcurrency", o.maxConcurrency, 0, 40),
@@ -170,7 +181,9 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
     return b.ref({ kind: "node", node: id });
   }
   if (!args.some((a) => a.mode === "mapped")) {
-    b.problems.push(`\`${state}.map(...)\` at ${site} has no list argument; pass at least one list, or call the task directly`);
+    b.problems.push(
+      `\`${state}.map(...)\` at ${site} has no list argument; pass at least one list, or call the task directly`,
+    );
   }
   checkStaticLengths(b, state, site, args);
   const fused = b.fusableGroup(args);
@@ -180,20 +193,40 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   } else {
     group = b.idFor(`map_${state}`);
     const lists = args.flatMap((a, arg) => (a.mode === "mapped" ? [{ arg, source: a.source }] : []));
-    b.groups.push({ id: group, lists, large: t.options.large, maxConcurrency: t.options.maxConcurrency, members: [id] });
+    b.groups.push({
+      id: group,
+      lists,
+      large: t.options.large,
+      maxConcurrency: t.options.maxConcurrency,
+      members: [id],
+    });
   }
-  b.calls.push({ kind: "task", id, state, task: t, args, scope: [...b.scope], site, map: { group: group!, lead: !fused } });
+  b.calls.push({
+    kind: "task",
+    id,
+    state,
+    task: t,
+    args,
+    scope: [...b.scope],
+    site,
+    map: { group: group!, lead: !fused },
+  });
   return b.ref({ kind: "node", node: id });
 }
 
 function bind(b: GraphBuilder, value: unknown, mapped: boolean, where: string): ArgBinding {
   if (isUnmapped(value)) {
-    if (!mapped) b.problems.push(`${where} is wrapped in \`unmapped(...)\`, which only means something inside \`.map(...)\``);
+    if (!mapped)
+      b.problems.push(
+        `${where} is wrapped in \`unmapped(...)\`, which only means something inside \`.map(...)\``,
+      );
     return { mode: "unmapped", source: b.source(value.unmapped, where) };
   }
   if (!mapped) return { mode: "value", source: b.source(value, where) };
   if (!isRef(value) && !Array.isArray(value)) {
-    b.problems.push(`${where} of a \`.map\` call is not a list; pass a list or a ref to one, or wrap it in \`unmapped(...)\``);
+    b.problems.push(
+      `${where} of a \`.map\` call is not a list; pass a list or a ref to one, or wrap it in \`unmapped(...)\``,
+    );
   }
   return { mode: "mapped", source: b.source(value, where) };
 }

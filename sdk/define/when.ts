@@ -1,6 +1,6 @@
 import { UsageError } from "../errors.ts";
-import { callSite } from "./private/call-site.ts";
 import { currentBuilder } from "./private/builder.ts";
+import { callSite } from "./private/call-site.ts";
 import type { Ref } from "./ref.ts";
 
 /**
@@ -20,7 +20,10 @@ export function when(condition: Ref<boolean>, then: () => void, otherwise?: () =
   }
   const id = b.idFor(`when_${b.conditions.length + 1}`);
   b.conditions.push({ id, source, scope: [...b.scope], site });
-  for (const [branch, fn] of [["then", then], ["else", otherwise]] as const) {
+  for (const [branch, fn] of [
+    ["then", then],
+    ["else", otherwise],
+  ] as const) {
     if (!fn) continue;
     b.scope.push({ condition: id, branch });
     try {

@@ -20,7 +20,9 @@ export function collectFlows(roots: readonly AnyFlow[]): AnyFlow[] {
     byName.set(f.flowName, f);
     if (state.get(f) === "done") return;
     if (state.get(f) === "visiting") {
-      problems.push(`subflows call each other in a cycle: ${[...path, f.flowName].map((n) => `\`${n}\``).join(" -> ")}; break the cycle`);
+      problems.push(
+        `subflows call each other in a cycle: ${[...path, f.flowName].map((n) => `\`${n}\``).join(" -> ")}; break the cycle`,
+      );
       return;
     }
     state.set(f, "visiting");

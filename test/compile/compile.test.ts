@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile, flow, FlowDefinitionError, secret, task, unmapped, when } from "../../sdk/index.ts";
+import { compile, FlowDefinitionError, flow, secret, task, when } from "../../sdk/index.ts";
 import { everything } from "../fixtures/every-feature.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 import { env, LAMBDA_RETRY, lambdaTask, next, param } from "./render.ts";
 
-const getData = task("get-data", { retries: 3, retryDelay: "1 minute", timeout: "30 seconds" }, (coin: string) =>
-  coin === "DOGE" ? [10, 12, 4] : [100, 101, 102],
+const getData = task(
+  "get-data",
+  { retries: 3, retryDelay: "1 minute", timeout: "30 seconds" },
+  (coin: string) => (coin === "DOGE" ? [10, 12, 4] : [100, 101, 102]),
 );
-const detectDip = task("detect-dip", (prices: number[], threshold: number) => Math.max(...prices) - prices.at(-1)! > threshold);
+const detectDip = task(
+  "detect-dip",
+  (prices: number[], threshold: number) => Math.max(...prices) - prices.at(-1)! > threshold,
+);
 const post = task("post-to-slack", (webhook: string, text: string) => `posted ${text} with ${webhook}`);
 
 const toTheMoon = flow(
@@ -44,7 +49,12 @@ describe("compile", () => {
           next("detect-dip"),
         ),
         "detect-dip": lambdaTask(
-          { flow: flowName, task: "detect-dip", args: [env("$.results.get_data"), param("threshold")], out: ["boolean"] },
+          {
+            flow: flowName,
+            task: "detect-dip",
+            args: [env("$.results.get_data"), param("threshold")],
+            out: ["boolean"],
+          },
           next("if detect-dip"),
         ),
         "if detect-dip": {
@@ -53,14 +63,20 @@ describe("compile", () => {
           Default: "done",
         },
         "post-to-slack": lambdaTask(
-          { flow: flowName, task: "post-to-slack", args: [{ secret: "slack-webhook" }, { v: "There has been a dip" }] },
+          {
+            flow: flowName,
+            task: "post-to-slack",
+            args: [{ secret: "slack-webhook" }, { v: "There has been a dip" }],
+          },
           next({ end: true }),
         ),
         done: { Type: "Succeed" },
       },
     });
     expect(compiled.stateMachineName).toBe("stepflow-to-the-moon");
-    expect(compiled.tasks.map((t) => [t.name, t.placeholder, t.states, t.secrets, t.lambdaTimeoutSeconds])).toEqual([
+    expect(
+      compiled.tasks.map((t) => [t.name, t.placeholder, t.states, t.secrets, t.lambdaTimeoutSeconds]),
+    ).toEqual([
       ["get-data", "Task_get_data", ["get-data"], [], 40],
       ["detect-dip", "Task_detect_dip", ["detect-dip"], [], 310],
       ["post-to-slack", "Task_post_to_slack", ["post-to-slack"], ["slack-webhook"], 310],
@@ -83,28 +99,44 @@ describe("compile", () => {
   });
 
   it("maps retry options to Retry and the timeout to TimeoutSeconds", () => {
-    const t = task("t", { retries: 2, retryDelay: 5, backoff: 3, maxDelay: 60, jitter: true, retryOn: ["A", "B"], timeout: 7 }, () => 1);
+    const t = task(
+      "t",
+      { retries: 2, retryDelay: 5, backoff: 3, maxDelay: 60, jitter: true, retryOn: ["A", "B"], timeout: 7 },
+      () => 1,
+    );
     const state = compile(flow("retry-options", () => t())).definition.States.t;
     expect(state).toMatchObject({
       TimeoutSeconds: 17,
       Retry: [
         LAMBDA_RETRY,
         { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },
-        { ErrorEquals: ["A", "B"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 3, MaxDelaySeconds: 60, JitterStrategy: "FULL" },
+        {
+          ErrorEquals: ["A", "B"],
+          IntervalSeconds: 5,
+          MaxAttempts: 2,
+          BackoffRate: 3,
+          MaxDelaySeconds: 60,
+          JitterStrategy: "FULL",
+        },
       ],
     });
   });
 
   it("wires lockstep lists with ArrayGetItem and checks their lengths in the handler", async () => {
     const pair = task("pair", (a: string, b: number) => `${a}${b}`);
-    const f = flow("lockstep", { params: z.object({ names: z.array(z.string()), counts: z.array(z.number()) }) }, ({ names, counts }) =>
-      pair.map(names, counts),
+    const f = flow(
+      "lockstep",
+      { params: z.object({ names: z.array(z.string()), counts: z.array(z.number()) }) },
+      ({ names, counts }) => pair.map(names, counts),
     );
     const map = compile(f).definition.States["map pair"];
     expect(map).toMatchObject({
       ItemsPath: "$.names",
       ItemSelector: {
-        item: { a0: { "v.$": "$$.Map.Item.Value" }, a1: { "v.$": "States.ArrayGetItem($.counts, $$.Map.Item.Index)" } },
+        item: {
+          a0: { "v.$": "$$.Map.Item.Value" },
+          a1: { "v.$": "States.ArrayGetItem($.counts, $$.Map.Item.Index)" },
+        },
         "lengths.$": "States.Array(States.ArrayLength($.names), States.ArrayLength($.counts))",
       },
     });
@@ -114,11 +146,17 @@ describe("compile", () => {
 
   it("compiles a large map to a Distributed Map reading items from S3 and writing results to S3", () => {
     const compiled = compile(everything);
-    const branch = (compiled.definition.States as Record<string, { Branches: { States: Record<string, { Branches: { States: Record<string, unknown> }[] }> }[] }>)[
-      compiled.definition.StartAt
-    ].Branches[1].States["parallel list-keys + monthly-etl"].Branches[0].States;
+    const branch = (
+      compiled.definition.States as Record<
+        string,
+        { Branches: { States: Record<string, { Branches: { States: Record<string, unknown> }[] }> }[] }
+      >
+    )[compiled.definition.StartAt].Branches[1].States["parallel list-keys + monthly-etl"].Branches[0].States;
     expect(branch["map process-key"]).toMatchObject({
-      ItemReader: { Resource: "arn:aws:states:::s3:getObject", Parameters: { Bucket: "${ResultsBucket}", "Key.$": "$.results.list_keys.s3" } },
+      ItemReader: {
+        Resource: "arn:aws:states:::s3:getObject",
+        Parameters: { Bucket: "${ResultsBucket}", "Key.$": "$.results.list_keys.s3" },
+      },
       ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" } },
       ResultWriter: { Resource: "arn:aws:states:::s3:putObject" },
       ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
@@ -166,7 +204,11 @@ describe("compile", () => {
       return c(x, y);
     });
     const par = compile(f).definition.States[compile(f).definition.StartAt];
-    expect(par).toMatchObject({ Type: "Parallel", ResultSelector: { "b.$": "$[0].b", "b_2.$": "$[1].b_2" }, ResultPath: "$.results" });
+    expect(par).toMatchObject({
+      Type: "Parallel",
+      ResultSelector: { "b.$": "$[0].b", "b_2.$": "$[1].b_2" },
+      ResultPath: "$.results",
+    });
   });
 
   it("reports wiring it cannot express with the fix", () => {
@@ -174,7 +216,9 @@ describe("compile", () => {
     const big = task("big", { large: true }, (x: number, y: number) => x + y);
     const f = flow("large-lockstep", () => big.map(n(), n()));
     expect(() => compile(f)).toThrow(FlowDefinitionError);
-    expect(() => compile(f)).toThrow(/a large map iterates one list, so pass the others with `unmapped\(...\)`/);
+    expect(() => compile(f)).toThrow(
+      /a large map iterates one list, so pass the others with `unmapped\(...\)`/,
+    );
     const child = flow("silent", () => {
       n();
     });
@@ -190,7 +234,9 @@ describe("payload contract", () => {
     const split = task("split", (s: string) => [s, s, s]);
     const size = task("size", (s: string) => s.length);
     const total = task("total", (xs: number[]) => xs.reduce((a, b) => a + b, 0));
-    const f = flow("payloads", { params: z.object({ n: z.number() }) }, ({ n }) => total(size.map(split(make(n)))));
+    const f = flow("payloads", { params: z.object({ n: z.number() }) }, ({ n }) =>
+      total(size.map(split(make(n)))),
+    );
     const small = await standInRun(f, { n: 1_000 }, { stored: true });
     const large = await standInRun(f, { n: 1_000_000 }, { stored: true });
     expect(large.result).toBe(3_000_000);

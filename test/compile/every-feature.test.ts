@@ -54,7 +54,14 @@ const pricesBranch = {
               retry: [
                 LAMBDA_RETRY,
                 { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },
-                { ErrorEquals: ["HttpError"], IntervalSeconds: 60, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 300, JitterStrategy: "FULL" },
+                {
+                  ErrorEquals: ["HttpError"],
+                  IntervalSeconds: 60,
+                  MaxAttempts: 3,
+                  BackoffRate: 2,
+                  MaxDelaySeconds: 300,
+                  JitterStrategy: "FULL",
+                },
               ],
             },
             next("score"),
@@ -70,7 +77,12 @@ const pricesBranch = {
       Next: "any-true",
     },
     "any-true": lambdaTask(
-      { flow: F, task: "any-true", args: [{ "rows.$": "$.results.map_fetch_price", col: "score" }], out: ["boolean"] },
+      {
+        flow: F,
+        task: "any-true",
+        args: [{ "rows.$": "$.results.map_fetch_price", col: "score" }],
+        out: ["boolean"],
+      },
       next("if any-true"),
     ),
     "if any-true": {
@@ -82,7 +94,10 @@ const pricesBranch = {
       { flow: F, task: "alert", args: [{ secret: "slack-webhook" }, env("$.results.any_true")] },
       next({ end: true, output: "$.results" }),
     ),
-    note: lambdaTask({ flow: F, task: "note", args: [{ v: "no dip" }] }, next({ end: true, output: "$.results" })),
+    note: lambdaTask(
+      { flow: F, task: "note", args: [{ v: "no dip" }] },
+      next({ end: true, output: "$.results" }),
+    ),
   },
 };
 
@@ -96,10 +111,17 @@ const keysAndEtlBranch = {
         {
           StartAt: "list-keys",
           States: {
-            "list-keys": lambdaTask({ flow: F, task: "list-keys", args: [], out: ["stored"] }, next("map process-key")),
+            "list-keys": lambdaTask(
+              { flow: F, task: "list-keys", args: [], out: ["stored"] },
+              next("map process-key"),
+            ),
             "map process-key": {
               Type: "Map",
-              ItemSelector: { "run.$": "$$.Execution.Name", "index.$": "$$.Map.Item.Index", item: { a0: { "v.$": "$$.Map.Item.Value" } } },
+              ItemSelector: {
+                "run.$": "$$.Execution.Name",
+                "index.$": "$$.Map.Item.Index",
+                item: { a0: { "v.$": "$$.Map.Item.Value" } },
+              },
               ItemProcessor: {
                 ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
                 StartAt: "process-key",
@@ -119,7 +141,10 @@ const keysAndEtlBranch = {
               },
               ResultWriter: {
                 Resource: "arn:aws:states:::s3:putObject",
-                Parameters: { Bucket: "${ResultsBucket}", "Prefix.$": "States.Format('runs/everything/{}/map_process_key', $$.Execution.Name)" },
+                Parameters: {
+                  Bucket: "${ResultsBucket}",
+                  "Prefix.$": "States.Format('runs/everything/{}/map_process_key', $$.Execution.Name)",
+                },
               },
               ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
               ToleratedFailurePercentage: 0,
@@ -137,13 +162,19 @@ const keysAndEtlBranch = {
               Resource: "arn:aws:states:::states:startExecution.sync:2",
               Parameters: {
                 StateMachineArn: "${Flow_monthly_etl}",
-                Input: { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id", month: "2026-01" },
+                Input: {
+                  "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                  month: "2026-01",
+                },
               },
               ResultSelector: { "execution.$": "$.ExecutionArn", "output.$": "$.Output" },
               ResultPath: "$.results.monthly_etl",
               Retry: [
                 {
-                  ErrorEquals: ["StepFunctions.ExecutionLimitExceeded", "StepFunctions.AWSStepFunctionsException"],
+                  ErrorEquals: [
+                    "StepFunctions.ExecutionLimitExceeded",
+                    "StepFunctions.AWSStepFunctionsException",
+                  ],
                   IntervalSeconds: 2,
                   MaxAttempts: 3,
                   BackoffRate: 2,
@@ -164,7 +195,10 @@ const keysAndEtlBranch = {
       {
         flow: F,
         task: "summarize",
-        args: [{ "manifest.$": "$.results.map_process_key.manifest", col: "process_key" }, env("$.results.monthly_etl.output")],
+        args: [
+          { "manifest.$": "$.results.map_process_key.manifest", col: "process_key" },
+          env("$.results.monthly_etl.output"),
+        ],
       },
       next({ end: true, output: "$.results" }),
     ),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../sdk/index.ts";
 import { criticalPath, makespan, spSchedule } from "../../sdk/compile/private/sp-schedule.ts";
+import { compile } from "../../sdk/index.ts";
 import { definitionMakespan, randomDag, randomTaskMapWhenFlow } from "../support/random-flows.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 
@@ -10,7 +10,8 @@ describe("parallel schedule", () => {
     for (let seed = 1; seed <= 100; seed++) {
       const dag = randomDag(seed);
       const compiled = compile(dag.flow);
-      const duration = (state: string) => dag.durations[state === "node" ? 0 : Number(state.slice("node-".length)) - 1];
+      const duration = (state: string) =>
+        dag.durations[state === "node" ? 0 : Number(state.slice("node-".length)) - 1];
       const span = definitionMakespan(compiled.definition, duration);
       const critical = criticalPath(
         dag.deps.map((_, i) => i),
@@ -37,20 +38,24 @@ describe("parallel schedule", () => {
       const run = await standInRun(dag.flow);
       const started = run.calls.map((c) => (c === "node" ? 0 : Number(c.slice("node-".length)) - 1));
       const position = new Map(started.map((n, i) => [n, i]));
-      for (const [i, deps] of dag.deps.entries()) for (const d of deps) expect(position.get(d)!).toBeLessThan(position.get(i)!);
+      for (const [i, deps] of dag.deps.entries())
+        for (const d of deps) expect(position.get(d)!).toBeLessThan(position.get(i)!);
     }
   });
 });
 
 describe("transitions", () => {
-  it.each([1, 2, 3, 4, 5, 6])("costs at most 1.02 transitions per task on random task/map/condition flow %i", async (seed) => {
-    const f = randomTaskMapWhenFlow(seed);
-    assertValidAsl(compile(f).definition);
-    const run = await standInRun(f);
-    const structural = (run.entered.Map ?? 0) + (run.entered.Choice ?? 0) + (run.entered.Parallel ?? 0);
-    // No glue: every state entered is a task or a structural Map/Choice/Parallel.
-    expect(run.transitions).toBe(run.taskRuns + structural);
-    expect(run.entered.Pass ?? 0).toBe(0);
-    expect(run.transitions / run.taskRuns).toBeLessThanOrEqual(1.02);
-  });
+  it.each([1, 2, 3, 4, 5, 6])(
+    "costs at most 1.02 transitions per task on random task/map/condition flow %i",
+    async (seed) => {
+      const f = randomTaskMapWhenFlow(seed);
+      assertValidAsl(compile(f).definition);
+      const run = await standInRun(f);
+      const structural = (run.entered.Map ?? 0) + (run.entered.Choice ?? 0) + (run.entered.Parallel ?? 0);
+      // No glue: every state entered is a task or a structural Map/Choice/Parallel.
+      expect(run.transitions).toBe(run.taskRuns + structural);
+      expect(run.entered.Pass ?? 0).toBe(0);
+      expect(run.transitions / run.taskRuns).toBeLessThanOrEqual(1.02);
+    },
+  );
 });

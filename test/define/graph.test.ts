@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { collectFlows, flow, FlowDefinitionError, ParamsError, type Ref, secret, slack, task, unmapped, when } from "../../sdk/index.ts";
+import {
+  collectFlows,
+  FlowDefinitionError,
+  flow,
+  ParamsError,
+  type Ref,
+  secret,
+  slack,
+  task,
+  unmapped,
+  when,
+} from "../../sdk/index.ts";
 
 const num = task("num", () => 1);
 const add = task("add", (a: number, b: number) => a + b);
@@ -38,7 +49,13 @@ describe("graph building", () => {
     ]);
     // add-2 maps over add's results item by item: fused into one group, run depth-first.
     expect(g.groups).toStrictEqual([
-      { id: "map_add", lists: [{ arg: 0, source: { kind: "param", name: "xs" } }], large: false, maxConcurrency: 40, members: ["add", "add_2"] },
+      {
+        id: "map_add",
+        lists: [{ arg: 0, source: { kind: "param", name: "xs" } }],
+        large: false,
+        maxConcurrency: 40,
+        members: ["add", "add_2"],
+      },
     ]);
     expect(g.conditions.map((c) => c.source)).toEqual([{ kind: "node", node: "is_big" }]);
     expect(g.calls[4].scope).toEqual([{ condition: "when_1", branch: "then" }]);
@@ -75,13 +92,19 @@ describe("graph building", () => {
     });
     const list = problems(() => f.graph());
     expect(list).toHaveLength(9);
-    expect(list[0]).toMatch(/^argument 1 of `add` uses a value from another flow's body; pass it to `broken` as a parameter/);
-    expect(list[1]).toMatch(/`add-2.map\(...\)` at .* iterates lists of different lengths \(argument 1 has 3, argument 2 has 2\)/);
+    expect(list[0]).toMatch(
+      /^argument 1 of `add` uses a value from another flow's body; pass it to `broken` as a parameter/,
+    );
+    expect(list[1]).toMatch(
+      /`add-2.map\(...\)` at .* iterates lists of different lengths \(argument 1 has 3, argument 2 has 2\)/,
+    );
     expect(list[2]).toMatch(/the condition of `when` at .* is the constant true, not a boolean ref/);
     expect(list[3]).toMatch(/argument 1 of `add-3` is a function; pass JSON values/);
     expect(list[4]).toMatch(/argument 1 of `log` is undefined/);
     expect(list[5]).toMatch(/argument 1 of `add-4` is a bigint/);
-    expect(list[6]).toMatch(/task name `num` is used by test\/define\/graph.test.ts:\d+ and test\/define\/graph.test.ts:\d+/);
+    expect(list[6]).toMatch(
+      /task name `num` is used by test\/define\/graph.test.ts:\d+ and test\/define\/graph.test.ts:\d+/,
+    );
     expect(list[7]).toMatch(/parameter `results` uses a name stepflow keeps/);
     expect(list[8]).toMatch(/the condition of `when` at .* is parameter `n` of type number, not boolean/);
   });
@@ -90,7 +113,9 @@ describe("graph building", () => {
     expect(problems(() => flow("empty", () => {}).graph())).toEqual([
       "its body calls no task; call at least one task (a flow with nothing to run is a mistake)",
     ]);
-    expect(problems(() => flow("async", (async () => num()) as never).graph())[0]).toMatch(/its body is async/);
+    expect(problems(() => flow("async", (async () => num()) as never).graph())[0]).toMatch(
+      /its body is async/,
+    );
   });
 
   it("rejects using a branch's result outside the branch", () => {
@@ -101,7 +126,9 @@ describe("graph building", () => {
       });
       return add(inside!, 1);
     });
-    expect(problems(() => f.graph())[0]).toMatch(/`add` \(.*\) uses the result of `num-2` .* which only runs inside a `when` branch/);
+    expect(problems(() => f.graph())[0]).toMatch(
+      /`add` \(.*\) uses the result of `num-2` .* which only runs inside a `when` branch/,
+    );
   });
 
   it("rejects a list of results as a condition and a non-list to .map", () => {
@@ -110,14 +137,18 @@ describe("graph building", () => {
       add.map(1 as never, [1]);
     });
     const list = problems(() => f.graph());
-    expect(list.some((p) => /is the list of results of `is-big.map\(...\)`, not a boolean/.test(p))).toBe(true);
+    expect(list.some((p) => /is the list of results of `is-big.map\(...\)`, not a boolean/.test(p))).toBe(
+      true,
+    );
     expect(list.some((p) => /argument 1 of `add` of a `.map` call is not a list/.test(p))).toBe(true);
   });
 
   it("rejects unknown subflow parameters and self-calls", () => {
     const child = flow("kid", { params: z.object({ n: z.number() }) }, ({ n }) => add(n, 1));
     const f = flow("parent", () => child({ m: 1 } as never));
-    expect(problems(() => f.graph())[0]).toMatch(/subflow `kid` called at .* has no parameter `m`; it takes `n`/);
+    expect(problems(() => f.graph())[0]).toMatch(
+      /subflow `kid` called at .* has no parameter `m`; it takes `n`/,
+    );
   });
 
   it("finds duplicate flow names and subflow cycles across flows", () => {
@@ -127,7 +158,9 @@ describe("graph building", () => {
       a1();
       a2();
     });
-    expect(problems(() => collectFlows([parent]))[0]).toMatch(/flow name `same` is used by .*graph.test.ts:\d+ and .*graph.test.ts:\d+/);
+    expect(problems(() => collectFlows([parent]))[0]).toMatch(
+      /flow name `same` is used by .*graph.test.ts:\d+ and .*graph.test.ts:\d+/,
+    );
     const ok = flow("leaf", () => num());
     const mid = flow("mid", () => ok());
     expect(collectFlows([mid]).map((f) => f.flowName)).toEqual(["leaf", "mid"]);
@@ -154,11 +187,17 @@ describe("params", () => {
     }
     expect(error).toBeInstanceOf(ParamsError);
     expect(error!.issues.map((i) => i.path)).toEqual(["con", "coin", "threshold"]);
-    expect(error!.message).toMatch(/parameters for flow `params` are invalid:\n {2}- `con`: unknown parameter; known: coin, threshold/);
+    expect(error!.message).toMatch(
+      /parameters for flow `params` are invalid:\n {2}- `con`: unknown parameter; known: coin, threshold/,
+    );
   });
 
   it("slack needs a secret and known statuses", () => {
-    expect(slack(secret("hook"), { on: ["FAILED"] })).toStrictEqual({ kind: "slack", secret: "hook", on: ["FAILED"] });
+    expect(slack(secret("hook"), { on: ["FAILED"] })).toStrictEqual({
+      kind: "slack",
+      secret: "hook",
+      on: ["FAILED"],
+    });
     expect(() => slack("https://hooks" as never)).toThrow(/needs the webhook URL as a secret/);
     expect(() => slack(secret("hook"), { on: ["DONE" as never] })).toThrow(/unknown status `DONE`/);
   });

@@ -10,7 +10,13 @@ describe("cron", () => {
     ["0 9 ? * 2#1 *", "cron(0 9 ? * 2#1 *)"],
   ])("accepts AWS expression %s", (expr, expression) => {
     const s = cron(expr, { coin: "BTC" });
-    expect(s).toStrictEqual({ kind: "cron", expression, params: { coin: "BTC" }, timezone: undefined, enabled: true });
+    expect(s).toStrictEqual({
+      kind: "cron",
+      expression,
+      params: { coin: "BTC" },
+      timezone: undefined,
+      enabled: true,
+    });
   });
 
   it.each([
@@ -28,7 +34,9 @@ describe("cron", () => {
 
   it("validates the time zone, which selects EventBridge Scheduler", () => {
     expect(cron("0 8 * * ? *", {}, { timezone: "Europe/Paris" }).timezone).toBe("Europe/Paris");
-    expect(() => cron("0 8 * * ? *", {}, { timezone: "Mars/Base" })).toThrow(/time zone `Mars\/Base` .* is unknown/);
+    expect(() => cron("0 8 * * ? *", {}, { timezone: "Mars/Base" })).toThrow(
+      /time zone `Mars\/Base` .* is unknown/,
+    );
   });
 });
 

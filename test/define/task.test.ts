@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flow, task, StepflowError, UsageError } from "../../sdk/index.ts";
+import { flow, StepflowError, task, UsageError } from "../../sdk/index.ts";
 
 describe("task", () => {
   it("accepts the three forms and keeps the function as .fn", () => {
@@ -95,7 +95,9 @@ describe("task", () => {
   it("throws outside a flow body, saying to use .fn", () => {
     const getData = task("get-data", (coin: string) => coin);
     expect(() => getData("DOGE")).toThrow(UsageError);
-    expect(() => getData("DOGE")).toThrow("task `get-data` was called outside a flow body; call `getData.fn(...)` to run it directly");
+    expect(() => getData("DOGE")).toThrow(
+      "task `get-data` was called outside a flow body; call `getData.fn(...)` to run it directly",
+    );
     expect(() => getData.map(["DOGE"])).toThrow(/outside a flow body/);
   });
 

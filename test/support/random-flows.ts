@@ -1,5 +1,13 @@
 /** Seeded random flows and DAGs for the compiler's property tests and benchmarks. */
-import { type AnyFlow, flow, type Ref, type StateMachineDefinition, task, unmapped, when } from "../../sdk/index.ts";
+import {
+  type AnyFlow,
+  flow,
+  type Ref,
+  type StateMachineDefinition,
+  task,
+  unmapped,
+  when,
+} from "../../sdk/index.ts";
 
 /** A small deterministic PRNG (LCG), so every run sees the same flows. */
 export function rng(seed: number): () => number {
@@ -25,7 +33,9 @@ export function randomDag(seed: number): RandomDag {
   const r = rng(seed);
   const n = 5 + Math.floor(r() * 20);
   const p = 0.1 + r() * 0.3;
-  const deps = Array.from({ length: n }, (_, i) => Array.from({ length: i }, (_, j) => j).filter(() => r() < p));
+  const deps = Array.from({ length: n }, (_, i) =>
+    Array.from({ length: i }, (_, j) => j).filter(() => r() < p),
+  );
   const durations = deps.map(() => 1 + r() * 9);
   const f = flow(`dag-${seed}`, () => {
     const refs: Ref<number>[] = [];
@@ -41,7 +51,10 @@ export function definitionMakespan(def: StateMachineDefinition, duration: (state
   while (name) {
     const state: StateMachineDefinition["States"][string] = def.States[name];
     if (state.Type === "Task") total += duration(name);
-    else if (state.Type === "Parallel") total += Math.max(...state.Branches.map((b: StateMachineDefinition) => definitionMakespan(b, duration)));
+    else if (state.Type === "Parallel")
+      total += Math.max(
+        ...state.Branches.map((b: StateMachineDefinition) => definitionMakespan(b, duration)),
+      );
     else if (state.Type !== "Pass") throw new Error(`unexpected ${state.Type} in a task-only DAG`);
     name = "Next" in state ? state.Next : undefined;
   }
@@ -67,11 +80,15 @@ export function randomTaskMapWhenFlow(seed: number): AnyFlow {
         return list;
       };
       if (r() < 0.4) {
-        when(isEven(last), () => {
-          mapped();
-        }, () => {
-          mapped();
-        });
+        when(
+          isEven(last),
+          () => {
+            mapped();
+          },
+          () => {
+            mapped();
+          },
+        );
       } else {
         mapped();
       }

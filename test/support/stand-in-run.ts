@@ -3,8 +3,9 @@
  * Task state runs the task's plain function on inline envelopes (no stores). For compiler tests:
  * it proves the wiring (paths, Map items, Parallel merges, Choice) and counts transitions.
  */
-import { StateMachine } from "aws-local-stepfunctions";
+
 import validator from "asl-validator";
+import { StateMachine } from "aws-local-stepfunctions";
 import type { AnyFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
 import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
 
@@ -113,10 +114,17 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
       if (state.Resource.includes("startExecution")) {
         const child = flow
           .graph()
-          .calls.find((c) => c.kind === "subflow" && state.Parameters?.StateMachineArn === `\${Flow_${c.flow.flowName.replace(/[^A-Za-z0-9_]/g, "_")}}`);
+          .calls.find(
+            (c) =>
+              c.kind === "subflow" &&
+              state.Parameters?.StateMachineArn ===
+                `\${Flow_${c.flow.flowName.replace(/[^A-Za-z0-9_]/g, "_")}}`,
+          );
         handlers[name] = async (req) => {
           if (child?.kind !== "subflow") throw new Error(`no subflow for ${name}`);
-          const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (req as { Input: Record<string, Json> }).Input;
+          const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
+            req as { Input: Record<string, Json> }
+          ).Input;
           const output = await execute(child.flow, child.flow.parse(params) as Json, tally);
           return { ExecutionArn: `arn:local:${child.flow.flowName}`, Output: output };
         };
@@ -129,9 +137,11 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
         const error = options.fail?.(req.state);
         if (error) throw error;
         const value = (await tasks.get(req.task)!.fn(...req.args.map(resolveArg))) ?? null;
-        if (req.out?.includes("boolean") && typeof value !== "boolean") throw new Error(`${req.state} is not boolean`);
+        if (req.out?.includes("boolean") && typeof value !== "boolean")
+          throw new Error(`${req.state} is not boolean`);
         const stored = options.stored === true;
-        if (req.out?.includes("items")) return { items: (value as Json[]).map((v) => wrap(v, stored)) } as Json;
+        if (req.out?.includes("items"))
+          return { items: (value as Json[]).map((v) => wrap(v, stored)) } as Json;
         return wrap(value, stored) as Json;
       };
     }
@@ -148,7 +158,9 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
   const sizing = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === "StateEntered" || event.type === "StateExited") {
-        const size = JSON.stringify(event.type === "StateEntered" ? event.state.input : (event.state.output ?? null)).length;
+        const size = JSON.stringify(
+          event.type === "StateEntered" ? event.state.input : (event.state.output ?? null),
+        ).length;
         sizes.max = Math.max(sizes.max, size);
       }
     }
@@ -181,7 +193,12 @@ function allZero(def: StateMachineDefinition): Record<string, number> {
  * Counts state entries along the path a run took: Choice follows the branch whose first task ran;
  * a Map iteration is walked once per time its first task ran (iterations take one path).
  */
-function walk(def: StateMachineDefinition, ran: ReadonlyMap<string, number>, entered: Record<string, number>, times = 1): void {
+function walk(
+  def: StateMachineDefinition,
+  ran: ReadonlyMap<string, number>,
+  entered: Record<string, number>,
+  times = 1,
+): void {
   const firstTask = (d: StateMachineDefinition, name: string): string => {
     const s = d.States[name];
     if (s.Type === "Map") return firstTask(s.ItemProcessor, s.ItemProcessor.StartAt);
@@ -199,7 +216,8 @@ function walk(def: StateMachineDefinition, ran: ReadonlyMap<string, number>, ent
     if (state.Type === "Parallel") for (const b of state.Branches) walk(b, ran, entered, times);
     if (state.Type === "Choice") {
       const then: string = state.Choices[0].Next;
-      name = (ran.get(firstTask(def, then)) ?? 0) > 0 || def.States[then].Type === "Choice" ? then : state.Default;
+      name =
+        (ran.get(firstTask(def, then)) ?? 0) > 0 || def.States[then].Type === "Choice" ? then : state.Default;
       continue;
     }
     name = "Next" in state ? state.Next : undefined;

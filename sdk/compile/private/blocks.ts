@@ -27,7 +27,9 @@ export class TopBlock implements Block {
       const shape = this.facts.childOutput(call.flow);
       const path = `$.results.${node}.output`;
       if (shape.kind === "none") {
-        throw new WiringProblem(`subflow \`${call.state}\` returns nothing, so its result cannot be used; return a task result from its body`);
+        throw new WiringProblem(
+          `subflow \`${call.state}\` returns nothing, so its result cannot be used; return a task result from its body`,
+        );
       }
       return shape.kind === "envelope" ? { kind: "env", path } : { kind: shape.kind, path, col: shape.col };
     }
@@ -53,7 +55,6 @@ export class IterationBlock implements Block {
   readonly params = new Set<string>();
 
   constructor(
-    private readonly facts: BlockFacts,
     readonly group: MapGroup,
     private readonly parent: Block,
   ) {}
@@ -77,8 +78,11 @@ export class IterationBlock implements Block {
 }
 
 /** The output shape of a flow, from where its result lives at the top level. */
-export function outputShape(facts: BlockFacts, result: { kind: string; node?: string } | undefined): OutputShape {
-  if (!result || result.kind !== "node" || !result.node) return { kind: "none" };
+export function outputShape(
+  facts: BlockFacts,
+  result: { kind: string; node?: string } | undefined,
+): OutputShape {
+  if (result?.kind !== "node" || !result.node) return { kind: "none" };
   const loc = new TopBlock(facts).locate(result.node);
   return loc.kind === "env" ? { kind: "envelope" } : { kind: loc.kind, col: loc.col };
 }

@@ -5,12 +5,12 @@
 import type { Json, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
 import type { ChoiceState, State, StateMachineDefinition } from "../asl.ts";
+import type { BlockFacts } from "./blocks.ts";
 import { type Block, conditionPath, WiringProblem } from "./locate.ts";
+import { mapState } from "./map-state.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
-import type { BlockFacts } from "./blocks.ts";
-import { mapState } from "./map-state.ts";
 
 type Link = (target: string | undefined) => void;
 interface Segment {
@@ -55,7 +55,11 @@ export class Emitter {
   units(units: readonly Unit[]): Segment | undefined {
     if (units.length === 0) return undefined;
     const index = this.ctx.index;
-    const schedule = spSchedule(units, (u) => index.deps(u, units), (u) => index.weight(u));
+    const schedule = spSchedule(
+      units,
+      (u) => index.deps(u, units),
+      (u) => index.weight(u),
+    );
     return this.schedule(schedule);
   }
 
@@ -71,7 +75,8 @@ export class Emitter {
     if (s.kind === "node") return this.unit(s.node);
     if (s.kind === "par") return this.parallel(s.branches);
     const segments = s.items.map((item) => this.schedule(item));
-    for (let i = 1; i < segments.length; i++) for (const link of segments[i - 1].links) link(segments[i].start);
+    for (let i = 1; i < segments.length; i++)
+      for (const link of segments[i - 1].links) link(segments[i].start);
     return { start: segments[0].start, links: segments.at(-1)!.links };
   }
 
@@ -87,7 +92,14 @@ export class Emitter {
     const state =
       call.kind === "subflow"
         ? subflowState(call, this.block, this.ctx.childOutput(call.flow))
-        : taskState(this.ctx.flow, call, this.block, this.ctx.hints.get(call.id), isLead ? this.lead!.items : new Map(), isLead ? this.lead!.lengthsPath : undefined);
+        : taskState(
+            this.ctx.flow,
+            call,
+            this.block,
+            this.ctx.hints.get(call.id),
+            isLead ? this.lead!.items : new Map(),
+            isLead ? this.lead!.lengthsPath : undefined,
+          );
     return this.add(state, call.state, [call.id], true);
   }
 
@@ -119,7 +131,8 @@ export class Emitter {
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
     // Only values some later state reads survive the merge: state data stays small.
     const live = new Set<string>();
-    for (const [reader, keys] of this.ctx.readers) if (!this.emitted.has(reader)) for (const k of keys) live.add(k);
+    for (const [reader, keys] of this.ctx.readers)
+      if (!this.emitted.has(reader)) for (const k of keys) live.add(k);
     const selector: Record<string, string> = {};
     this.defined.clear();
     for (const k of before) {
@@ -138,7 +151,9 @@ export class Emitter {
     const state: State = {
       Type: "Parallel",
       Branches: emitted.map(({ e, seg }) => ({ StartAt: seg.start, States: e.states })),
-      ...(Object.keys(selector).length ? { ResultSelector: selector, ResultPath: "$.results" } : { ResultPath: null }),
+      ...(Object.keys(selector).length
+        ? { ResultSelector: selector, ResultPath: "$.results" }
+        : { ResultPath: null }),
     };
     return this.add(state, `parallel ${heads}`.slice(0, 80), []);
   }

@@ -39,7 +39,9 @@ export function argTemplate(block: Block, source: ValueSource): Json | PayloadTe
     case "node": {
       const loc = block.locate(source.node);
       if (loc.kind === "env") return { "env.$": loc.path };
-      return loc.kind === "rows" ? { "rows.$": loc.path, col: loc.col } : { "manifest.$": loc.path, col: loc.col };
+      return loc.kind === "rows"
+        ? { "rows.$": loc.path, col: loc.col }
+        : { "manifest.$": loc.path, col: loc.col };
     }
   }
 }
@@ -55,7 +57,11 @@ export function conditionPath(block: Block, source: ValueSource): string {
 }
 
 /** A raw (non-envelope) value path for a subflow parameter. */
-export function rawValue(block: Block, source: ValueSource, where: string): { path: string } | { value: Json } {
+export function rawValue(
+  block: Block,
+  source: ValueSource,
+  where: string,
+): { path: string } | { value: Json } {
   switch (source.kind) {
     case "const":
       return { value: source.value };
@@ -64,10 +70,14 @@ export function rawValue(block: Block, source: ValueSource, where: string): { pa
     case "node": {
       const loc = block.locate(source.node);
       if (loc.kind === "env") return { path: `${loc.path}.v` };
-      throw new WiringProblem(`${where} is the result of a \`.map\`; reduce it with a task first, then pass that`);
+      throw new WiringProblem(
+        `${where} is the result of a \`.map\`; reduce it with a task first, then pass that`,
+      );
     }
     case "secret":
-      throw new WiringProblem(`${where} is a secret; call \`secret(...)\` inside the subflow instead of passing it`);
+      throw new WiringProblem(
+        `${where} is a secret; call \`secret(...)\` inside the subflow instead of passing it`,
+      );
   }
 }
 

@@ -6,8 +6,8 @@ import type { ValueSource } from "../../graph/types.ts";
 import type { MapState, PayloadTemplate } from "../asl.ts";
 import { RESULTS_BUCKET_PLACEHOLDER } from "../types.ts";
 import { IterationBlock } from "./blocks.ts";
-import { WiringProblem } from "./locate.ts";
 import type { Emitter } from "./emitter.ts";
+import { WiringProblem } from "./locate.ts";
 import type { Unit } from "./units.ts";
 
 type MapUnit = Extract<Unit, { kind: "map" }>;
@@ -27,8 +27,10 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
   const { ctx } = parent;
   const group = unit.group;
   const distributed = ctx.distributed(group);
-  const iteration = new IterationBlock(ctx, group, parent.block);
-  const lists = group.lists.map((l, i) => listSource(parent, group.id, l.arg, l.source, distributed && i === 0));
+  const iteration = new IterationBlock(group, parent.block);
+  const lists = group.lists.map((l, i) =>
+    listSource(parent, group.id, l.arg, l.source, distributed && i === 0),
+  );
   if (distributed && lists.length > 1) {
     throw new WiringProblem(
       `\`${unit.members[0].state}.map(...)\` is large (Distributed Map) and iterates ${lists.length} lists; a large map iterates one list, so pass the others with \`unmapped(...)\``,
@@ -36,14 +38,21 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
   }
   const items = new Map(group.lists.map((l) => [l.arg, iteration.itemPath(l.arg)]));
   const lengthsPath = lists.length > 1 ? "$.lengths" : undefined;
-  const inner = new (parent.constructor as typeof Emitter)(ctx, iteration, new Set(), new Set(), { call: unit.members[0], items, lengthsPath });
+  const inner = new (parent.constructor as typeof Emitter)(ctx, iteration, new Set(), new Set(), {
+    call: unit.members[0],
+    items,
+    lengthsPath,
+  });
   const units: Unit[] = unit.members.map((m) => ({ kind: "call", id: m.id, call: m }));
   const processor = inner.machine(units, "$.results");
 
   const item: PayloadTemplate = {};
   lists.forEach((list, i) => {
     const arg = group.lists[i].arg;
-    const value = i === 0 ? `$$.Map.Item.Value${list.itemSuffix}` : `States.ArrayGetItem(${list.path}, $$.Map.Item.Index)`;
+    const value =
+      i === 0
+        ? `$$.Map.Item.Value${list.itemSuffix}`
+        : `States.ArrayGetItem(${list.path}, $$.Map.Item.Index)`;
     if (i > 0 && list.itemSuffix) {
       throw new WiringProblem(
         `\`${unit.members[0].state}.map(...)\` iterates the results of another \`.map\` in lockstep with a second list; map over one of them and pass the other with \`unmapped(...)\``,
@@ -65,7 +74,9 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
     Type: "Map",
     ...(lists[0].stored ? {} : { ItemsPath: lists[0].path }),
     ItemSelector: selector,
-    ItemProcessor: distributed ? { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, ...processor } : processor,
+    ItemProcessor: distributed
+      ? { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, ...processor }
+      : processor,
     ResultPath: `$.results.${group.id}`,
   };
   if (group.maxConcurrency) state.MaxConcurrency = group.maxConcurrency;
@@ -76,7 +87,10 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
     ...withItems(state, lists[0]),
     ResultWriter: {
       Resource: "arn:aws:states:::s3:putObject",
-      Parameters: { Bucket: `\${${RESULTS_BUCKET_PLACEHOLDER}}`, "Prefix.$": `States.Format('${prefix}', ${parent.block.runPath})` },
+      Parameters: {
+        Bucket: `\${${RESULTS_BUCKET_PLACEHOLDER}}`,
+        "Prefix.$": `States.Format('${prefix}', ${parent.block.runPath})`,
+      },
     },
     ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
     ToleratedFailurePercentage: 0,
@@ -96,7 +110,13 @@ function withItems(state: MapState, list: ListSource): MapState {
   };
 }
 
-function listSource(parent: Emitter, groupId: string, arg: number, source: ValueSource, stored: boolean): ListSource {
+function listSource(
+  parent: Emitter,
+  groupId: string,
+  arg: number,
+  source: ValueSource,
+  stored: boolean,
+): ListSource {
   switch (source.kind) {
     case "param":
       return { path: parent.block.param(source.name), itemSuffix: "", raw: true };
@@ -106,10 +126,14 @@ function listSource(parent: Emitter, groupId: string, arg: number, source: Value
       return { path: `$.constants.${key}`, itemSuffix: "", raw: true };
     }
     case "secret":
-      throw new WiringProblem(`a secret cannot be mapped over (group \`${groupId}\`); pass it with \`unmapped(...)\``);
+      throw new WiringProblem(
+        `a secret cannot be mapped over (group \`${groupId}\`); pass it with \`unmapped(...)\``,
+      );
     case "node": {
       if (parent.ctx.index.calls.get(source.node)?.kind === "subflow") {
-        throw new WiringProblem(`\`${groupId}\` maps over a subflow's result; map inside the subflow, or pass the result through a task first`);
+        throw new WiringProblem(
+          `\`${groupId}\` maps over a subflow's result; map inside the subflow, or pass the result through a task first`,
+        );
       }
       const loc = parent.block.locate(source.node);
       if (loc.kind === "rows") return { path: loc.path, itemSuffix: `.${loc.col}`, raw: false };

@@ -25,7 +25,11 @@ interface Planned<T> {
  * Schedules `nodes` (in their given order) where `deps(n)` are the nodes `n` must wait for.
  * `weight(n)` is a relative size (e.g. tasks in a map chain).
  */
-export function spSchedule<T>(nodes: readonly T[], deps: (n: T) => readonly T[], weight: (n: T) => number = () => 1): Schedule<T> {
+export function spSchedule<T>(
+  nodes: readonly T[],
+  deps: (n: T) => readonly T[],
+  weight: (n: T) => number = () => 1,
+): Schedule<T> {
   const index = new Map(nodes.map((n, i) => [n, i]));
   const pred = nodes.map((n) => deps(n).flatMap((d) => (index.has(d) ? [index.get(d)!] : [])));
   const succ: number[][] = nodes.map(() => []);
@@ -58,7 +62,8 @@ export function spSchedule<T>(nodes: readonly T[], deps: (n: T) => readonly T[],
       const first = plan(prefix);
       const second = plan(set.filter((n) => !inPrefix.has(n)));
       const cost = first.cost.map((c, i) => c + second.cost[i]);
-      if (!best || mean(cost) < mean(best.cost) - 1e-9) best = { schedule: seq([first.schedule, second.schedule]), cost };
+      if (!best || mean(cost) < mean(best.cost) - 1e-9)
+        best = { schedule: seq([first.schedule, second.schedule]), cost };
     }
     return best!;
   };
@@ -75,7 +80,11 @@ export function makespan<T>(s: Schedule<T>, duration: (n: T) => number): number 
 }
 
 /** The DAG's critical path: the longest chain of durations. */
-export function criticalPath<T>(nodes: readonly T[], deps: (n: T) => readonly T[], duration: (n: T) => number): number {
+export function criticalPath<T>(
+  nodes: readonly T[],
+  deps: (n: T) => readonly T[],
+  duration: (n: T) => number,
+): number {
   const finish = new Map<T, number>();
   const at = (n: T): number => {
     const known = finish.get(n);
@@ -87,9 +96,15 @@ export function criticalPath<T>(nodes: readonly T[], deps: (n: T) => readonly T[
   return Math.max(0, ...nodes.map(at));
 }
 
-function candidateCuts(set: readonly number[], members: Set<number>, pred: number[][], succ: number[][]): number[][] {
+function candidateCuts(
+  set: readonly number[],
+  members: Set<number>,
+  pred: number[][],
+  succ: number[][],
+): number[][] {
   const asap = new Map<number, number>();
-  for (const n of set) asap.set(n, Math.max(-1, ...pred[n].filter((p) => members.has(p)).map((p) => asap.get(p)!)) + 1);
+  for (const n of set)
+    asap.set(n, Math.max(-1, ...pred[n].filter((p) => members.has(p)).map((p) => asap.get(p)!)) + 1);
   const height = new Map<number, number>();
   for (const n of [...set].reverse()) {
     height.set(n, Math.max(-1, ...succ[n].filter((s) => members.has(s)).map((s) => height.get(s)!)) + 1);
@@ -124,7 +139,12 @@ function isAncestor(a: number, b: number, members: Set<number>, pred: number[][]
   return false;
 }
 
-function connectedComponents(set: readonly number[], members: Set<number>, pred: number[][], succ: number[][]): number[][] {
+function connectedComponents(
+  set: readonly number[],
+  members: Set<number>,
+  pred: number[][],
+  succ: number[][],
+): number[][] {
   const component = new Map<number, number>();
   let count = 0;
   for (const start of set) {

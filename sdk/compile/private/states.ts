@@ -3,7 +3,7 @@ import type { Json, SubflowCall, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
 import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
 import { HANDLER_GRACE_SECONDS, type OutputShape } from "../types.ts";
-import { argTemplate, rawValue, type Block } from "./locate.ts";
+import { argTemplate, type Block, rawValue } from "./locate.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -33,7 +33,9 @@ export function taskState(
   lengthsPath: string | undefined,
 ): TaskState {
   const o = call.task.options;
-  const args = call.args.map((a, i) => (items.has(i) ? { "env.$": items.get(i)! } : argTemplate(block, a.source)));
+  const args = call.args.map((a, i) =>
+    items.has(i) ? { "env.$": items.get(i)! } : argTemplate(block, a.source),
+  );
   const parameters: PayloadTemplate = {
     flow,
     task: call.task.taskName,
@@ -59,7 +61,13 @@ export function taskState(
 function retriers(call: TaskCall): Retrier[] {
   const o = call.task.options;
   const list: Retrier[] = [
-    { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" },
+    {
+      ErrorEquals: LAMBDA_SERVICE_ERRORS,
+      IntervalSeconds: 1,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+      JitterStrategy: "FULL",
+    },
   ];
   if (o.retries === 0) return list;
   list.push({ ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 });
@@ -88,7 +96,7 @@ export function subflowState(call: SubflowCall, block: Block, childOutput: Outpu
   return {
     Type: "Task",
     Resource: "arn:aws:states:::states:startExecution.sync:2",
-    Parameters: { "StateMachineArn": `\${${flowPlaceholder(call.flow.flowName)}}`, Input: input },
+    Parameters: { StateMachineArn: `\${${flowPlaceholder(call.flow.flowName)}}`, Input: input },
     ResultSelector: selector,
     ResultPath: `$.results.${call.id}`,
     Retry: [

@@ -2,13 +2,33 @@
  * Groups a flow graph's calls into units per `when` scope: a plain call, a map group (one Map
  * state), or a condition with its branches. Units are what the scheduler orders.
  */
-import type { Call, Condition, FlowGraph, MapGroup, ScopeFrame, TaskCall, ValueSource } from "../../graph/types.ts";
+
 import { sourcesOf } from "../../define/private/build-graph.ts";
+import type {
+  Call,
+  Condition,
+  FlowGraph,
+  MapGroup,
+  ScopeFrame,
+  TaskCall,
+  ValueSource,
+} from "../../graph/types.ts";
 
 export type Unit =
   | { readonly kind: "call"; readonly id: string; readonly call: Call }
-  | { readonly kind: "map"; readonly id: string; readonly group: MapGroup; readonly members: readonly TaskCall[] }
-  | { readonly kind: "when"; readonly id: string; readonly condition: Condition; readonly then: readonly Unit[]; readonly otherwise: readonly Unit[] };
+  | {
+      readonly kind: "map";
+      readonly id: string;
+      readonly group: MapGroup;
+      readonly members: readonly TaskCall[];
+    }
+  | {
+      readonly kind: "when";
+      readonly id: string;
+      readonly condition: Condition;
+      readonly then: readonly Unit[];
+      readonly otherwise: readonly Unit[];
+    };
 
 /** Lookups over a graph shared by the compiler's passes. */
 export class GraphIndex {
@@ -48,7 +68,10 @@ export class GraphIndex {
       const otherwise = inner("else");
       const first = [...then, ...otherwise].map((u) => firstOrder(u, order));
       // A condition runs where its first branch call was written (after its condition source).
-      entries.push({ order: Math.min(Number.MAX_SAFE_INTEGER, ...first), unit: { kind: "when", id: condition.id, condition, then, otherwise } });
+      entries.push({
+        order: Math.min(Number.MAX_SAFE_INTEGER, ...first),
+        unit: { kind: "when", id: condition.id, condition, then, otherwise },
+      });
     }
     return entries.sort((a, b) => a.order - b.order).map((e) => e.unit);
   }
@@ -84,9 +107,14 @@ export class GraphIndex {
 function firstOrder(unit: Unit, order: (id: string) => number): number {
   if (unit.kind === "call") return order(unit.id);
   if (unit.kind === "map") return order(unit.members[0].id);
-  return Math.min(Number.MAX_SAFE_INTEGER, ...[...unit.then, ...unit.otherwise].map((u) => firstOrder(u, order)));
+  return Math.min(
+    Number.MAX_SAFE_INTEGER,
+    ...[...unit.then, ...unit.otherwise].map((u) => firstOrder(u, order)),
+  );
 }
 
 function sameScope(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
-  return a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch);
+  return (
+    a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch)
+  );
 }

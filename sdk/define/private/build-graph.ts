@@ -16,15 +16,22 @@ export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): Flo
     out = withBuilder(b, () => body(refs as never));
   } catch (cause) {
     if (cause instanceof FlowDefinitionError) throw cause;
-    throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [`its body threw: ${(cause as Error)?.message ?? cause}`], { cause });
+    throw new FlowDefinitionError(
+      `flow \`${flow.flowName}\``,
+      [`its body threw: ${(cause as Error)?.message ?? cause}`],
+      { cause },
+    );
   }
   if (out instanceof Promise) {
-    b.problems.push("its body is async; a flow body only wires task calls, so make it a plain (non-async) function");
+    b.problems.push(
+      "its body is async; a flow body only wires task calls, so make it a plain (non-async) function",
+    );
     out = undefined;
   }
   const result = out === undefined || out === null ? undefined : b.source(out, "the value the body returns");
   validate(b, flow, params, result);
-  if (b.problems.length) throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, b.problems);
+  if (b.problems.length)
+    throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, b.problems);
   const secrets: Record<string, string[]> = {};
   for (const call of b.calls) {
     const names = sourcesOf(call).flatMap((s) => (s.kind === "secret" ? [s.name] : []));
@@ -48,10 +55,14 @@ export function sourcesOf(call: Call): ValueSource[] {
 
 function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: ValueSource | undefined) {
   for (const name of params.filter((p) => (RESERVED_PARAMS as readonly string[]).includes(p))) {
-    b.problems.push(`parameter \`${name}\` uses a name stepflow keeps for task results in state data; rename it`);
+    b.problems.push(
+      `parameter \`${name}\` uses a name stepflow keeps for task results in state data; rename it`,
+    );
   }
   if (!b.calls.some((c) => c.kind === "task" || c.kind === "subflow")) {
-    b.problems.push("its body calls no task; call at least one task (a flow with nothing to run is a mistake)");
+    b.problems.push(
+      "its body calls no task; call at least one task (a flow with nothing to run is a mistake)",
+    );
   }
   const byId = new Map(b.calls.map((c) => [c.id, c]));
   const visible = (source: ValueSource, scope: readonly ScopeFrame[], where: string) => {
@@ -65,7 +76,8 @@ function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: Valu
   };
   for (const call of b.calls) {
     for (const s of sourcesOf(call)) visible(s, call.scope, `\`${call.state}\` (${call.site})`);
-    if (call.kind === "subflow" && call.flow === flow) b.problems.push(`it calls itself as a subflow at ${call.site}; flows cannot recurse`);
+    if (call.kind === "subflow" && call.flow === flow)
+      b.problems.push(`it calls itself as a subflow at ${call.site}; flows cannot recurse`);
   }
   for (const c of b.conditions) {
     visible(c.source, c.scope, `the condition of \`when\` at ${c.site}`);
@@ -73,7 +85,9 @@ function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: Valu
   }
   if (result) visible(result, [], "the value the body returns");
   if (result && result.kind !== "node") {
-    b.problems.push("its body returns something that is not a task or subflow result; return a task result or nothing");
+    b.problems.push(
+      "its body returns something that is not a task or subflow result; return a task result or nothing",
+    );
   }
 }
 
@@ -87,13 +101,17 @@ function checkConditionType(
   if (source.kind === "param" && schema) {
     const type = baseType(schema.shape[source.name]);
     if (type !== "boolean") {
-      b.problems.push(`the condition of \`when\` at ${site} is parameter \`${source.name}\` of type ${type}, not boolean; use a boolean parameter or a task that returns a boolean`);
+      b.problems.push(
+        `the condition of \`when\` at ${site} is parameter \`${source.name}\` of type ${type}, not boolean; use a boolean parameter or a task that returns a boolean`,
+      );
     }
   }
   if (source.kind === "node") {
     const call = byId.get(source.node);
     if (call?.kind === "task" && call.map) {
-      b.problems.push(`the condition of \`when\` at ${site} is the list of results of \`${call.state}.map(...)\`, not a boolean; reduce it with a task (e.g. any/all) first`);
+      b.problems.push(
+        `the condition of \`when\` at ${site} is the list of results of \`${call.state}.map(...)\`, not a boolean; reduce it with a task (e.g. any/all) first`,
+      );
     }
   }
 }
@@ -105,5 +123,8 @@ function baseType(t: unknown): string {
 }
 
 function isPrefix(outer: readonly ScopeFrame[], inner: readonly ScopeFrame[]): boolean {
-  return outer.length <= inner.length && outer.every((f, i) => f.condition === inner[i].condition && f.branch === inner[i].branch);
+  return (
+    outer.length <= inner.length &&
+    outer.every((f, i) => f.condition === inner[i].condition && f.branch === inner[i].branch)
+  );
 }

@@ -1,4 +1,12 @@
-import type { ArgBinding, Call, Condition, Json, MapGroup, ScopeFrame, ValueSource } from "../../graph/types.ts";
+import type {
+  ArgBinding,
+  Call,
+  Condition,
+  Json,
+  MapGroup,
+  ScopeFrame,
+  ValueSource,
+} from "../../graph/types.ts";
 import type { AnyFlow } from "../flow.ts";
 import { isRef, makeRef, type Ref } from "../ref.ts";
 import { jsonProblem } from "./json.ts";
@@ -7,7 +15,13 @@ import { jsonProblem } from "./json.ts";
 export class GraphBuilder {
   readonly calls: Call[] = [];
   readonly conditions: Condition[] = [];
-  readonly groups: { id: string; lists: MapGroup["lists"]; large: boolean; maxConcurrency?: number; members: string[] }[] = [];
+  readonly groups: {
+    id: string;
+    lists: MapGroup["lists"];
+    large: boolean;
+    maxConcurrency?: number;
+    members: string[];
+  }[] = [];
   readonly problems: string[] = [];
   readonly scope: ScopeFrame[] = [];
   private readonly stateCounts = new Map<string, number>();
@@ -50,7 +64,9 @@ export class GraphBuilder {
     }
     const problem = jsonProblem(value);
     if (problem) {
-      this.problems.push(`${where} is ${problem}; pass JSON values (strings, numbers, booleans, null, arrays, plain objects)`);
+      this.problems.push(
+        `${where} is ${problem}; pass JSON values (strings, numbers, booleans, null, arrays, plain objects)`,
+      );
       return { kind: "const", value: null };
     }
     return { kind: "const", value: value as Json };
@@ -93,7 +109,9 @@ export class GraphBuilder {
 }
 
 function sameFrames(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
-  return a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch);
+  return (
+    a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch)
+  );
 }
 
 let current: GraphBuilder | undefined;
