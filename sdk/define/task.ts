@@ -1,6 +1,6 @@
 import { type Duration, toSeconds } from "../duration.ts";
 import { StepflowError, UsageError } from "../errors.ts";
-import type { ArgBinding, Json, ValueSource } from "../graph/types.ts";
+import type { ArgBinding, Json } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
 import { callSite } from "./private/call-site.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
@@ -257,9 +257,4 @@ function noteTaskName(b: GraphBuilder, t: AnyTask, site: string) {
 
 function camel(name: string): string {
   return name.replace(/[-_.]+(\w)/g, (_, c: string) => c.toUpperCase());
-}
-
-/** @internal the source of a value in the current flow body (used by `when` and subflows). */
-export function sourceIn(b: GraphBuilder, value: unknown, where: string): ValueSource {
-  return b.source(value, where);
 }

@@ -32,7 +32,8 @@ export interface EmitContext extends BlockFacts {
 /** Emits one block's states. */
 export class Emitter {
   readonly states: Record<string, State> = {};
-  private doneCount = 0;
+  /** OutputPath of the states that end this block (set by `close`). */
+  private terminal: string | undefined;
 
   constructor(
     readonly ctx: EmitContext,
@@ -68,8 +69,6 @@ export class Emitter {
     this.terminal = terminalOutputPath;
     for (const link of links) link(undefined);
   }
-
-  private terminal: string | undefined;
 
   private schedule(s: Schedule<Unit>): Segment {
     if (s.kind === "node") return this.unit(s.node);
@@ -196,7 +195,7 @@ export class Emitter {
 
   /** A Succeed state ending the block, for a Choice branch with nothing to run. */
   private done(): string {
-    const name = this.uniqueName(this.doneCount++ === 0 ? "done" : "done");
+    const name = this.uniqueName("done");
     this.states[name] = { Type: "Succeed", ...(this.terminal ? { OutputPath: this.terminal } : {}) };
     return name;
   }

@@ -3,6 +3,9 @@
  * become inline Maps over the same items), placeholders substituted, and its states indexed so
  * each run binds handlers without walking the definition again. Cached per flow object.
  */
+// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+); this maintained es-shims
+// polyfill provides it on Node 20. Imported first so it is installed before any run.
+import "promise.withresolvers/auto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { Retrier, StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";

@@ -1,0 +1,18 @@
+import { StepflowError } from "../../errors.ts";
+
+/** Exit code of usage problems: bad file, unknown flow, bad parameters or options. */
+export const EXIT_USAGE = 2;
+/** Exit code of a run that did not succeed. */
+export const EXIT_FAILED = 1;
+
+/** A problem the CLI reports as one message and an exit code, without a stack trace. */
+export class CliError extends StepflowError {
+  override name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_USAGE,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

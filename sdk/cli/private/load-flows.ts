@@ -1,0 +1,68 @@
+import { access } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { AnyFlow } from "../../define/flow.ts";
+import { CliError } from "./cli-error.ts";
+
+/** A flow exported by a module, with its export name. */
+export interface ExportedFlow {
+  readonly exportName: string;
+  readonly flow: AnyFlow;
+}
+
+function isFlow(value: unknown): value is AnyFlow {
+  const v = value as Partial<AnyFlow> | null;
+  return typeof v === "function" && typeof v.flowName === "string" && typeof v.graph === "function";
+}
+
+/**
+ * Imports `file` (TypeScript loads through tsx) and returns the flows it exports.
+ * @throws CliError (exit 2) when the file is missing, fails to load or exports no flow.
+ */
+export async function loadFlows(file: string): Promise<ExportedFlow[]> {
+  const path = resolve(file);
+  try {
+    await access(path);
+  } catch {
+    throw new CliError(`file \`${file}\` does not exist; pass the path of a module that exports a flow, e.g. \`flows/crypto-dip.ts\``);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (cause) {
+    const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    throw new CliError(`could not load \`${file}\`:\n${why}\nfix the module so it imports cleanly`, undefined, { cause });
+  }
+  const flows: ExportedFlow[] = [];
+  const seen = new Set<AnyFlow>();
+  for (const [exportName, value] of Object.entries(mod)) {
+    if (isFlow(value) && !seen.has(value)) {
+      seen.add(value);
+      flows.push({ exportName, flow: value });
+    }
+  }
+  if (flows.length === 0) {
+    throw new CliError(`\`${file}\` exports no flow; export one, e.g. \`export const etl = flow("etl", ...)\``);
+  }
+  return flows;
+}
+
+/**
+ * The flow `name` (flow name or export name) of `flows`, or the only one when `name` is not given.
+ * @throws CliError (exit 2) naming the flows the file has.
+ */
+export function pickFlow(file: string, flows: readonly ExportedFlow[], name: string | undefined): AnyFlow {
+  const list = flows.map((f) => `\`${f.flow.flowName}\``).join(", ");
+  if (name === undefined) {
+    if (flows.length === 1) return flows[0].flow;
+    throw new CliError(`\`${file}\` exports ${flows.length} flows (${list}); choose one with \`--flow <name>\``);
+  }
+  const found = flows.find((f) => f.flow.flowName === name || f.exportName === name);
+  if (!found) throw new CliError(`\`${file}\` has no flow \`${name}\`; its flows are ${list}`);
+  return found.flow;
+}
+
+/** `flows` narrowed by `--flow`, all of them when it is not given. */
+export function selectFlows(file: string, flows: readonly ExportedFlow[], name: string | undefined): AnyFlow[] {
+  return name === undefined ? flows.map((f) => f.flow) : [pickFlow(file, flows, name)];
+}
