@@ -29,7 +29,7 @@ export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promi
 export function lambdaHandler(task: AnyTask, options: LambdaOptions = {}): TaskLambdaHandler {
   const env = options.env ?? process.env;
   let handle: TaskHandler | undefined;
-  return (event) => {
+  return async (event) => {
     // Built on the first invocation, so a missing variable fails the task with a clear error
     // instead of failing the module import.
     handle ??= createTaskHandler({

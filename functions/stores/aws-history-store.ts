@@ -104,8 +104,9 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
   };
 }
 
+/** Drops undefined fields (whatever the client's marshall options) and stringifies user JSON. */
 function toItem(record: Item): Item {
-  const item: Item = { ...record };
+  const item: Item = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
   for (const f of JSON_FIELDS) if (item[f] !== undefined) item[f] = JSON.stringify(item[f]);
   return item;
 }

@@ -26,9 +26,9 @@ export const flowRun = (over: Partial<FlowRunRecord> = {}): FlowRunRecord => ({
 });
 
 /** Defines the shared history tests; `store()` returns a fresh, empty store. */
-export function historyContract(store: () => HistoryStore): void {
+export function historyContract(store: () => HistoryStore | Promise<HistoryStore>): void {
   it("keeps one record per attempt and never regresses a terminal status", async () => {
-    const h = store();
+    const h = await store();
     await h.putTaskRun(taskRun());
     await h.putTaskRun(
       taskRun({ status: "SUCCEEDED", endedAt: "2026-01-01T00:00:01.000Z", result: { v: 1 } }),
@@ -41,7 +41,7 @@ export function historyContract(store: () => HistoryStore): void {
   });
 
   it("returns a run with its task runs in state, index and attempt order", async () => {
-    const h = store();
+    const h = await store();
     await h.putTaskRun(taskRun({ mapIndex: 10, attempt: 1, status: "SUCCEEDED" }));
     await h.putTaskRun(taskRun({ mapIndex: 10, attempt: 0, status: "FAILED" }));
     await h.putTaskRun(taskRun({ mapIndex: 2, attempt: 0, status: "SUCCEEDED" }));
@@ -57,7 +57,7 @@ export function historyContract(store: () => HistoryStore): void {
   });
 
   it("moves a flow run forward only, whatever order the writes arrive in", async () => {
-    const h = store();
+    const h = await store();
     await h.putFlowRun(
       flowRun({ status: "FAILED", rank: 1, error: { name: "States.TaskFailed", message: "boom" } }),
     );
@@ -68,7 +68,7 @@ export function historyContract(store: () => HistoryStore): void {
   });
 
   it("lists a flow's runs newest first, and its runs of one status", async () => {
-    const h = store();
+    const h = await store();
     const at = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
     await h.putFlowRun(flowRun({ runId: "a", startedAt: at(1), status: "SUCCEEDED", rank: 1 }));
     await h.putFlowRun(flowRun({ runId: "b", startedAt: at(2), status: "FAILED", rank: 1 }));

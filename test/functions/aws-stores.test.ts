@@ -1,0 +1,214 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  awsHistoryStore,
+  awsResultStore,
+  awsSecretStore,
+  createRecorderHandler,
+  lambdaHandler,
+  ResultNotFoundError,
+  SecretNotFoundError,
+} from "../../functions/index.ts";
+import { task } from "../../sdk/define/task.ts";
+import { type Envelope, PAYLOAD_LIMIT_BYTES } from "../../sdk/protocol.ts";
+import { createHistoryTable, startDynamo, startS3, startSecretsManager } from "./support/emulators.ts";
+import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
+import { captureLogs } from "./support/memory-stores.ts";
+import { request } from "./support/request.ts";
+
+const BUCKET = "stepflow-results";
+let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+let s3: Awaited<ReturnType<typeof startS3>>;
+let sm: Awaited<ReturnType<typeof startSecretsManager>>;
+let tables = 0;
+let logs: ReturnType<typeof captureLogs>;
+
+beforeAll(async () => {
+  logs = captureLogs();
+  dynamo = await startDynamo();
+  s3 = await startS3(BUCKET);
+  sm = await startSecretsManager({ "stepflow/slack-webhook": "https://hooks.example/T0/B0/secret-part" });
+});
+afterAll(async () => {
+  logs.restore();
+  await Promise.all([dynamo?.stop(), s3?.stop(), sm?.stop()]);
+});
+
+/** A fresh table (dynalite creates it instantly). */
+const freshTable = () => createHistoryTable(dynamo.config, `history-${++tables}`);
+
+/** A document client that counts the commands it sends. */
+function countingClient() {
+  const commands: string[] = [];
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient(dynamo.config));
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      commands.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "initialize", name: "countCommands" },
+  );
+  return { client, commands };
+}
+
+describe("DynamoDB history store (dynalite)", () => {
+  historyContract(async () => awsHistoryStore({ table: await freshTable(), clientConfig: dynamo.config }));
+
+  it("answers each of the three queries with a single Query call", async () => {
+    const table = await freshTable();
+    const { client, commands } = countingClient();
+    const h = awsHistoryStore({ table, client });
+    for (let i = 0; i < 20; i++) await h.putTaskRun(taskRun({ mapIndex: i, status: "SUCCEEDED" }));
+    await h.putFlowRun(flowRun({ status: "FAILED", rank: 1 }));
+    await h.putFlowRun(flowRun({ runId: "run-0", startedAt: "2025-12-31T00:00:00.000Z" }));
+    commands.length = 0;
+    expect((await h.getRun("run-1")).tasks).toHaveLength(20);
+    expect((await h.listRuns("etl")).map((r) => r.runId)).toStrictEqual(["run-1", "run-0"]);
+    expect((await h.listRuns("etl", { status: "FAILED" })).map((r) => r.runId)).toStrictEqual(["run-1"]);
+    expect(commands).toStrictEqual(["QueryCommand", "QueryCommand", "QueryCommand"]);
+  });
+
+  it("writes conditionally, so a redelivered attempt is one item with its terminal status", async () => {
+    const table = await freshTable();
+    const { client, commands } = countingClient();
+    const h = awsHistoryStore({ table, client, clock: () => Date.parse("2026-01-01T00:00:00Z"), ttlDays: 1 });
+    await h.putTaskRun(taskRun({ status: "SUCCEEDED" }));
+    await h.putTaskRun(taskRun({ status: "RUNNING" }));
+    await h.putTaskRun(taskRun({ status: "SUCCEEDED", durationMs: 5 }));
+    expect(commands).toStrictEqual(["PutItemCommand", "PutItemCommand", "PutItemCommand"]);
+    const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { Item } = await client.send(
+      new GetCommand({ TableName: table, Key: { pk: "RUN#run-1", sk: "TASK#load#000003#000" } }),
+    );
+    expect(Item).toMatchObject({ status: "SUCCEEDED", expiresAt: Date.parse("2026-01-02T00:00:00Z") / 1000 });
+    expect(Item?.durationMs).toBeUndefined();
+  });
+});
+
+describe("S3 result store (s3rver)", () => {
+  it("round-trips JSON and reports a missing key as ResultNotFoundError", async () => {
+    const store = awsResultStore({ bucket: BUCKET, clientConfig: s3.config });
+    expect(await store.put("runs/f/r/s/0.json", { ok: [1, "two"] })).toBe(16);
+    expect(await store.get("runs/f/r/s/0.json")).toStrictEqual({ ok: [1, "two"] });
+    await expect(store.get("runs/f/r/s/404.json")).rejects.toBeInstanceOf(ResultNotFoundError);
+  });
+});
+
+describe("Secrets Manager secret store (stub)", () => {
+  it("reads `stepflow/<name>`, caches it for the TTL, and reads again after", async () => {
+    const now = { t: 0 };
+    const store = awsSecretStore({ clientConfig: sm.config, clock: () => now.t, ttlSeconds: 300 });
+    sm.requests.length = 0;
+    expect(await store.get("slack-webhook")).toBe("https://hooks.example/T0/B0/secret-part");
+    now.t = 299_000;
+    await store.get("slack-webhook");
+    expect(sm.requests).toStrictEqual(["secretsmanager.GetSecretValue stepflow/slack-webhook"]);
+    now.t = 300_000;
+    await store.get("slack-webhook");
+    expect(sm.requests).toHaveLength(2);
+  });
+
+  it("fails a missing secret with the command that sets it", async () => {
+    const store = awsSecretStore({ clientConfig: sm.config, prefix: "team/" });
+    const error = (await store.get("slack-webhook").catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(SecretNotFoundError);
+    expect(error.message).toBe(
+      "secret `slack-webhook` does not exist in Secrets Manager (looked for `team/slack-webhook`); create it with `stepflow secret set slack-webhook`",
+    );
+  });
+});
+
+describe("Lambda entries against the emulators", () => {
+  const FIVE_MB = 5 * 1024 * 1024;
+  const produce = task("produce", (n: number) => "x".repeat(n));
+  const split = task("split", (n: number) => Array.from({ length: 500 }, (_, i) => String(i).repeat(n)));
+  const measure = task("measure", (s: string, hook: string) => ({
+    length: s.length,
+    hookIsSecret: hook.includes("secret-part"),
+  }));
+
+  it("passes a 5 MB result to the next task while every envelope stays under 256 KB", async () => {
+    const table = await freshTable();
+    const options = {
+      env: { STEPFLOW_RESULTS_BUCKET: BUCKET, STEPFLOW_HISTORY_TABLE: table },
+      clients: { s3: s3.config, dynamodb: dynamo.config, secretsManager: sm.config },
+    };
+    // One handler per task, as one Lambda container would hold.
+    const [produceLambda, measureLambda, splitLambda] = [produce, measure, split].map((t) =>
+      lambdaHandler(t, options),
+    );
+    const envelopes: Envelope[] = [];
+    const produced = await produceLambda(request("produce", [{ v: FIVE_MB }], { run: "big" }));
+    envelopes.push(produced);
+    expect(produced).toStrictEqual({ s3: "runs/f/big/produce/0.json", bytes: FIVE_MB + 2 });
+    const hook = { secret: "slack-webhook" };
+    const measured = await measureLambda(request("measure", [{ env: produced }, hook], { run: "big" }));
+    envelopes.push(measured);
+    expect(measured).toStrictEqual({ v: { length: FIVE_MB, hookIsSecret: true } });
+
+    // 500 items of 2-6 KB (about 2 MB in all) fan out through stored item envelopes.
+    const items = await splitLambda(request("split", [{ v: 2000 }], { run: "big", out: ["items"] }));
+    envelopes.push(items);
+    const list = "items" in items ? items.items : [];
+    expect(list).toHaveLength(500);
+    const each = await Promise.all(
+      list.map((item, index) =>
+        measureLambda(
+          request("measure", [{ env: item }, { v: "x" }], { run: "big", state: "measure-2", index }),
+        ),
+      ),
+    );
+    envelopes.push(...each);
+    expect(each.map((e) => ("v" in e ? (e.v as { length: number }).length : 0))).toStrictEqual(
+      Array.from({ length: 500 }, (_, i) => String(i).length * 2000),
+    );
+    for (const e of envelopes) expect(JSON.stringify(e).length).toBeLessThan(PAYLOAD_LIMIT_BYTES);
+
+    const history = awsHistoryStore({ table, clientConfig: dynamo.config });
+    const { tasks } = await history.getRun("big");
+    expect(tasks.filter((t) => t.status === "SUCCEEDED")).toHaveLength(503);
+    expect(JSON.stringify(tasks)).not.toContain("secret-part");
+  });
+
+  it("fails clearly when the environment is incomplete", async () => {
+    await expect(lambdaHandler(produce, { env: {} })(request("produce", [{ v: 1 }]))).rejects.toThrow(
+      /environment variable `STEPFLOW_RESULTS_BUCKET` is not set/,
+    );
+  });
+
+  it("records execution status events through the recorder Lambda", async () => {
+    const table = await freshTable();
+    const handler = createRecorderHandler({
+      env: { STEPFLOW_HISTORY_TABLE: table },
+      clients: { dynamodb: dynamo.config },
+    });
+    const detail = {
+      executionArn: "arn:aws:states:us-east-1:1:execution:stepflow-etl:r9",
+      stateMachineArn: "arn:aws:states:us-east-1:1:stateMachine:stepflow-etl",
+      name: "r9",
+      startDate: Date.parse("2026-01-01T00:00:00Z"),
+      input: '{"day":"2026-01-01"}',
+    };
+    await handler({
+      detail: {
+        ...detail,
+        status: "SUCCEEDED",
+        stopDate: Date.parse("2026-01-01T00:00:05Z"),
+        output: '{"v":3}',
+      },
+    });
+    await handler({ detail: { ...detail, status: "RUNNING" } });
+    const runs = await awsHistoryStore({ table, clientConfig: dynamo.config }).listRuns("etl", {
+      status: "SUCCEEDED",
+    });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      runId: "r9",
+      status: "SUCCEEDED",
+      durationMs: 5000,
+      params: { day: "2026-01-01" },
+      output: { v: 3 },
+    });
+  });
+});
