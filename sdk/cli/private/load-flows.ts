@@ -11,8 +11,9 @@ export interface ExportedFlow {
 }
 
 function isFlow(value: unknown): value is AnyFlow {
-  const v = value as Partial<AnyFlow> | null;
-  return typeof v === "function" && typeof v.flowName === "string" && typeof v.graph === "function";
+  if (typeof value !== "function") return false;
+  const v = value as unknown as Record<string, unknown>;
+  return typeof v.flowName === "string" && typeof v.graph === "function" && typeof v.parse === "function";
 }
 
 /**
@@ -24,14 +25,20 @@ export async function loadFlows(file: string): Promise<ExportedFlow[]> {
   try {
     await access(path);
   } catch {
-    throw new CliError(`file \`${file}\` does not exist; pass the path of a module that exports a flow, e.g. \`flows/crypto-dip.ts\``);
+    throw new CliError(
+      `file \`${file}\` does not exist; pass the path of a module that exports a flow, e.g. \`flows/crypto-dip.ts\``,
+    );
   }
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (cause) {
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    throw new CliError(`could not load \`${file}\`:\n${why}\nfix the module so it imports cleanly`, undefined, { cause });
+    throw new CliError(
+      `could not load \`${file}\`:\n${why}\nfix the module so it imports cleanly`,
+      undefined,
+      { cause },
+    );
   }
   const flows: ExportedFlow[] = [];
   const seen = new Set<AnyFlow>();
@@ -42,7 +49,9 @@ export async function loadFlows(file: string): Promise<ExportedFlow[]> {
     }
   }
   if (flows.length === 0) {
-    throw new CliError(`\`${file}\` exports no flow; export one, e.g. \`export const etl = flow("etl", ...)\``);
+    throw new CliError(
+      `\`${file}\` exports no flow; export one, e.g. \`export const etl = flow("etl", ...)\``,
+    );
   }
   return flows;
 }
@@ -55,7 +64,9 @@ export function pickFlow(file: string, flows: readonly ExportedFlow[], name: str
   const list = flows.map((f) => `\`${f.flow.flowName}\``).join(", ");
   if (name === undefined) {
     if (flows.length === 1) return flows[0].flow;
-    throw new CliError(`\`${file}\` exports ${flows.length} flows (${list}); choose one with \`--flow <name>\``);
+    throw new CliError(
+      `\`${file}\` exports ${flows.length} flows (${list}); choose one with \`--flow <name>\``,
+    );
   }
   const found = flows.find((f) => f.flow.flowName === name || f.exportName === name);
   if (!found) throw new CliError(`\`${file}\` has no flow \`${name}\`; its flows are ${list}`);
@@ -63,6 +74,10 @@ export function pickFlow(file: string, flows: readonly ExportedFlow[], name: str
 }
 
 /** `flows` narrowed by `--flow`, all of them when it is not given. */
-export function selectFlows(file: string, flows: readonly ExportedFlow[], name: string | undefined): AnyFlow[] {
+export function selectFlows(
+  file: string,
+  flows: readonly ExportedFlow[],
+  name: string | undefined,
+): AnyFlow[] {
   return name === undefined ? flows.map((f) => f.flow) : [pickFlow(file, flows, name)];
 }

@@ -13,14 +13,20 @@ export function collect(value: string, previous: string[] = []): string[] {
  * parameter given `007` or `true`), the string is kept.
  * @throws CliError (exit 2) for a `--param` without `=` or `--params-json` that is not a JSON object.
  */
-export function buildParams(flow: AnyFlow, pairs: readonly string[], json: string | undefined): Record<string, unknown> {
+export function buildParams(
+  flow: AnyFlow,
+  pairs: readonly string[],
+  json: string | undefined,
+): Record<string, unknown> {
   let params: Record<string, unknown> = {};
   if (json !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
     } catch (cause) {
-      throw new CliError(`\`--params-json\` is not valid JSON (${(cause as Error).message}); pass an object like '{"coin":"BTC"}'`);
+      throw new CliError(
+        `\`--params-json\` is not valid JSON (${(cause as Error).message}); pass an object like '{"coin":"BTC"}'`,
+      );
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new CliError(`\`--params-json\` must be a JSON object like '{"coin":"BTC"}'`);
@@ -29,7 +35,8 @@ export function buildParams(flow: AnyFlow, pairs: readonly string[], json: strin
   }
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
-    if (eq <= 0) throw new CliError(`\`--param ${pair}\` is not \`name=value\`; write e.g. \`--param coin=BTC\``);
+    if (eq <= 0)
+      throw new CliError(`\`--param ${pair}\` is not \`name=value\`; write e.g. \`--param coin=BTC\``);
     const key = pair.slice(0, eq);
     params[key] = coerce(flow, key, pair.slice(eq + 1));
   }

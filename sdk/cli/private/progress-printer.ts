@@ -33,10 +33,15 @@ export function progressPrinter(out: ProgressStream, rootFlow: string): (event: 
         line(e.parentRunId ? `  ▶ subflow ${e.flow}  ${e.runId}` : `▶ ${e.flow}  ${e.runId}`);
         return;
       case "task-succeeded":
-        if (e.index === undefined) line(`  ✓ ${name(e.flow, e.state, undefined, e.attempt).padEnd(28)} ${formatMs(e.durationMs)}${e.cached ? " (cached)" : ""}`);
+        if (e.index === undefined)
+          line(
+            `  ✓ ${name(e.flow, e.state, undefined, e.attempt).padEnd(28)} ${formatMs(e.durationMs)}${e.cached ? " (cached)" : ""}`,
+          );
         return;
       case "task-failed":
-        line(`  ✗ ${name(e.flow, e.state, e.index, e.attempt).padEnd(28)} ${formatMs(e.durationMs)}  ${e.error.name}: ${e.error.message}`);
+        line(
+          `  ✗ ${name(e.flow, e.state, e.index, e.attempt).padEnd(28)} ${formatMs(e.durationMs)}  ${e.error.name}: ${e.error.message}`,
+        );
         return;
       case "task-retrying":
         line(`    ↻ retrying ${name(e.flow, e.state, e.index)} in ${formatMs(e.delayMs)}`);

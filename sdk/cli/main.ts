@@ -1,0 +1,37 @@
+/**
+ * Entry of the `stepflow` CLI (`bin/stepflow.js` loads it after registering tsx, so flow files
+ * written in TypeScript load). `main` returns the exit code: 0 ok, 1 a run failed, 2 a usage
+ * problem (bad file, unknown flow, bad parameters or options).
+ */
+import { CommanderError } from "commander";
+import { StepflowError } from "../errors.ts";
+import { CliError, EXIT_USAGE } from "./private/cli-error.ts";
+import type { CliIo } from "./private/io.ts";
+import { createProgram } from "./program.ts";
+
+export type { CliIo } from "./private/io.ts";
+
+/** Runs the CLI on `argv` (as `process.argv`) and returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof CliError) {
+      if (error.message) io.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof StepflowError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(
+      `stepflow crashed; this is a bug, please report it:\n${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    return 1;
+  }
+}

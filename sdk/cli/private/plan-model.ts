@@ -1,0 +1,172 @@
+/**
+ * Static estimates of one flow's cost and limits on AWS, from its compiled (aws target) state
+ * machine: states, transitions and history events per run for a given map size, and an upper
+ * bound of the inline payload. Subflows count with their own machines (their transitions are
+ * billed too; their history is their own).
+ */
+import type { MapState, State, StateMachineDefinition } from "../../compile/asl.ts";
+import { compile } from "../../compile/compile.ts";
+import type { AnyFlow } from "../../define/flow.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
+
+/** Standard workflows: USD per state transition ($0.025 per 1,000). */
+export const USD_PER_TRANSITION = 0.025 / 1000;
+export const HISTORY_EVENT_LIMIT = 25_000;
+export const INLINE_MAP_CONCURRENCY = 40;
+
+/** Envelope and key overhead around an inline value, and the size of a stored reference. */
+const ENVELOPE_OVERHEAD = 64;
+const STORED_REF_BYTES = 160;
+
+/** History events per state, as a Standard execution records them. */
+const EVENTS = {
+  task: 5,
+  subflow: 6,
+  simple: 2,
+  parallel: 4,
+  map: 4,
+  iteration: 2,
+  distributed: 8,
+  execution: 2,
+};
+
+export interface FlowPlan {
+  readonly flow: string;
+  readonly type: "STANDARD" | "EXPRESS";
+  readonly states: number;
+  /** Transitions of one run, its subflows' included, on the longest path (retries not counted). */
+  readonly transitions: number;
+  readonly historyEvents: number;
+  /** Upper bound of the largest state payload (parameters not counted). */
+  readonly payloadBytes: number;
+  readonly costPer1000Runs: number;
+  readonly warnings: readonly string[];
+}
+
+interface Cost {
+  transitions: number;
+  events: number;
+  payload: number;
+}
+
+/** Estimates `flow` on AWS for Maps of `mapSize` items. */
+export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
+  const compiled = compile(flow);
+  const warnings: string[] = [];
+  const children = new Map(
+    flow.graph().calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : [])),
+  );
+  const childTransitions = (arn: unknown) => {
+    const name = String(arn).match(/^\$\{Flow_(.+)\}$/)?.[1];
+    const child = [...children.values()].find((f) => f.flowName.replace(/[^A-Za-z0-9_]/g, "_") === name);
+    return child ? planFlow(child, mapSize).transitions : 0;
+  };
+  const machine = (d: StateMachineDefinition): Cost => {
+    const memo = new Map<string, Cost>();
+    const from = (name: string | undefined): Cost => {
+      if (!name) return { transitions: 0, events: 0, payload: 0 };
+      const cached = memo.get(name);
+      if (cached) return cached;
+      const s = d.States[name];
+      const own = stateCost(name, s);
+      const nexts =
+        s.Type === "Choice"
+          ? [...s.Choices.map((c) => c.Next), s.Default]
+          : ["Next" in s ? s.Next : undefined];
+      const rest = nexts.map(from);
+      const cost = {
+        transitions: own.transitions + Math.max(0, ...rest.map((r) => r.transitions)),
+        events: own.events + Math.max(0, ...rest.map((r) => r.events)),
+        payload: own.payload + rest.reduce((a, r) => a + r.payload, 0),
+      };
+      memo.set(name, cost);
+      return cost;
+    };
+    return from(d.StartAt);
+  };
+  const stateCost = (name: string, s: State): Cost => {
+    if (s.Type === "Task") {
+      if (s.Resource.includes(":states:startExecution")) {
+        return {
+          transitions: 1 + childTransitions(s.Parameters?.StateMachineArn),
+          events: EVENTS.subflow,
+          payload: INLINE_LIMIT_BYTES,
+        };
+      }
+      const out = (s.Parameters?.out ?? []) as string[];
+      const payload = out.includes("items")
+        ? mapSize * (ITEM_INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD)
+        : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD;
+      return { transitions: 1, events: EVENTS.task, payload };
+    }
+    if (s.Type === "Parallel") {
+      const branches = s.Branches.map(machine);
+      return {
+        transitions: 1 + branches.reduce((a, b) => a + b.transitions, 0),
+        events: EVENTS.parallel + branches.reduce((a, b) => a + b.events + EVENTS.simple, 0),
+        payload: branches.reduce((a, b) => a + b.payload, 0),
+      };
+    }
+    if (s.Type === "Map") return mapCost(name, s);
+    if (s.Type === "Pass")
+      return { transitions: 1, events: EVENTS.simple, payload: JSON.stringify(s.Result ?? null).length };
+    return { transitions: 1, events: EVENTS.simple, payload: 0 };
+  };
+  const mapCost = (name: string, s: MapState): Cost => {
+    const iteration = machine(s.ItemProcessor);
+    const tasks = countStates(s.ItemProcessor, (x) => x.Type === "Task");
+    const distributed = s.ItemProcessor.ProcessorConfig?.Mode === "DISTRIBUTED";
+    if (distributed)
+      return {
+        transitions: 1 + mapSize * iteration.transitions,
+        events: EVENTS.distributed,
+        payload: STORED_REF_BYTES,
+      };
+    const events = EVENTS.map + mapSize * (EVENTS.iteration + iteration.events);
+    const rows = mapSize * tasks * (ITEM_INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD);
+    const concurrency = s.MaxConcurrency ?? 0;
+    if (concurrency > INLINE_MAP_CONCURRENCY || (concurrency === 0 && mapSize > INLINE_MAP_CONCURRENCY)) {
+      warnings.push(
+        `inline Map \`${name}\` asks for ${concurrency === 0 ? "unlimited" : concurrency} concurrent items, but an inline Map runs at most ${INLINE_MAP_CONCURRENCY}; declare its task \`large: true\` (Distributed Map, up to 10,000) for more`,
+      );
+    }
+    if (rows > PAYLOAD_LIMIT_BYTES) {
+      warnings.push(
+        `inline Map \`${name}\` output can reach ${Math.round(rows / 1024)} KB at ${mapSize} items (limit 256 KB); declare its task \`large: true\` so the Map reads items from and writes results to S3`,
+      );
+    }
+    return { transitions: 1 + mapSize * iteration.transitions, events, payload: rows };
+  };
+  const total = machine(compiled.definition);
+  const historyEvents = total.events + EVENTS.execution;
+  if (historyEvents > HISTORY_EVENT_LIMIT) {
+    warnings.push(
+      `one run records about ${historyEvents} history events at map size ${mapSize} (limit 25,000 per execution); declare the mapped task \`large: true\` so each item runs in a child execution with its own history`,
+    );
+  }
+  if (total.payload > PAYLOAD_LIMIT_BYTES && !warnings.some((w) => w.includes("256 KB"))) {
+    warnings.push(
+      `the state data can reach ${Math.round(total.payload / 1024)} KB (limit 256 KB); declare large-result tasks \`large: true\` or return smaller values`,
+    );
+  }
+  return {
+    flow: flow.flowName,
+    type: flow.options.type,
+    states: countStates(compiled.definition, () => true),
+    transitions: total.transitions,
+    historyEvents,
+    payloadBytes: total.payload,
+    costPer1000Runs: total.transitions * USD_PER_TRANSITION * 1000,
+    warnings,
+  };
+}
+
+function countStates(d: StateMachineDefinition, match: (s: State) => boolean): number {
+  let n = 0;
+  for (const s of Object.values(d.States)) {
+    if (match(s)) n++;
+    if (s.Type === "Parallel") n += s.Branches.reduce((a, b) => a + countStates(b, match), 0);
+    if (s.Type === "Map") n += countStates(s.ItemProcessor, match);
+  }
+  return n;
+}

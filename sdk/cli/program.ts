@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { graphCommand } from "./commands/graph.ts";
+import { planCommand } from "./commands/plan.ts";
+import { runCommand } from "./commands/run.ts";
+import { runsCommand } from "./commands/runs.ts";
+import type { CliIo } from "./private/io.ts";
+
+/**
+ * The `stepflow` command line: one file per command under `commands/`, each registering itself
+ * on the program (`trigger`, `runs --remote` and `secret set` join the same way).
+ */
+export function createProgram(io: CliIo): Command {
+  const program = new Command("stepflow")
+    .description("serverless workflows: Prefect-style TypeScript flows compiled to AWS Step Functions")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  runCommand(program, io);
+  graphCommand(program, io);
+  planCommand(program, io);
+  runsCommand(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
