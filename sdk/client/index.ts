@@ -1,0 +1,31 @@
+/**
+ * stepflow/client: start ad-hoc runs of deployed flows, follow them, read their results and
+ * their history, and store secrets.
+ * @example
+ * import { StepflowClient } from "stepflow/client";
+ * const run = await new StepflowClient().start(toTheMoon, { coin: "BTC" });
+ */
+export {
+  AccessDeniedError,
+  ClientConfigError,
+  FlowNotDeployedError,
+  RunFailedError,
+  RunNameTakenError,
+  RunNotFoundError,
+  ThrottledError,
+  WaitTimeoutError,
+} from "./errors.ts";
+export type { RunHandle } from "./run-handle.ts";
+export type { StartArgs } from "./stepflow-client.ts";
+export { StepflowClient } from "./stepflow-client.ts";
+export type {
+  RunDescription,
+  RunRecord,
+  RunStatus,
+  RunsFilter,
+  SecretWrite,
+  StartOptions,
+  StateMachineArns,
+  StepflowClientOptions,
+  WaitOptions,
+} from "./types.ts";

@@ -1,0 +1,49 @@
+/** Writing secret values to Secrets Manager for `stepflow secret set` and `StepflowClient.setSecret`. */
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { UsageError } from "../../errors.ts";
+import type { SecretWrite } from "../types.ts";
+import { awsCall, type RetryPolicy } from "./aws-call.ts";
+
+/** The prefix of stepflow's secrets in Secrets Manager (what infra grants tasks). */
+export const SECRET_PREFIX = "stepflow/";
+
+/** Puts a new value, creating the secret when it does not exist yet. */
+export async function setSecret(
+  client: SecretsManagerClient,
+  retry: RetryPolicy,
+  name: string,
+  value: string,
+): Promise<SecretWrite> {
+  if (!/^[A-Za-z0-9/_+=.@-]{1,500}$/.test(name)) {
+    throw new UsageError(
+      `secret name \`${name}\` is not allowed; use letters, digits and \`/_+=.@-\` (it is stored as \`${SECRET_PREFIX}<name>\`)`,
+    );
+  }
+  if (value.length === 0) {
+    throw new UsageError(`the value of secret \`${name}\` is empty; pass the value on stdin`);
+  }
+  const secretId = `${SECRET_PREFIX}${name}`;
+  const ctx = (action: string) => ({ action, resource: secretId });
+  try {
+    const out = await awsCall(ctx("secretsmanager:PutSecretValue"), retry, () =>
+      client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value })),
+    );
+    return { secretId, arn: out.ARN, created: false };
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+  }
+  const out = await awsCall(ctx("secretsmanager:CreateSecret"), retry, () =>
+    client.send(
+      new CreateSecretCommand({
+        Name: secretId,
+        SecretString: value,
+        Description: `stepflow secret \`${name}\`; tasks read it with secret("${name}")`,
+      }),
+    ),
+  );
+  return { secretId, arn: out.ARN, created: true };
+}

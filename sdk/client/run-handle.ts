@@ -1,0 +1,174 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+  StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import type { HistoryStore, ResultStore, TaskRunRecord } from "../../functions/index.ts";
+import type { OutputShape } from "../compile/types.ts";
+import { RunFailedError, WaitTimeoutError } from "./errors.ts";
+import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
+import { decodeOutput } from "./private/decode-output.ts";
+import { sleep } from "./private/sleep.ts";
+import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
+
+/** What a handle needs from its client. @internal */
+export interface RunHandleDeps {
+  readonly sfn: SFNClient;
+  readonly retry: RetryPolicy;
+  readonly results: () => ResultStore;
+  readonly history: () => HistoryStore;
+  /** How to decode the output; `undefined` when the run was started by flow name. */
+  readonly shape: OutputShape | undefined;
+}
+
+/**
+ * A run on AWS (a Step Functions execution), as `StepflowClient.start` returns it.
+ * @example
+ * const run = await client.start(toTheMoon, { coin: "BTC" });
+ * console.log(run.consoleUrl);
+ * const result = await run.result({ timeout: 60_000 });
+ */
+export class RunHandle<R = unknown> {
+  /** The run id: the execution name. */
+  readonly runId: string;
+  readonly executionArn: string;
+  /** The flow's name. */
+  readonly flow: string;
+  /** The execution's page in the Step Functions console. */
+  readonly consoleUrl: string;
+
+  /** @internal use `StepflowClient.start` or `StepflowClient.handle` */
+  constructor(
+    flow: string,
+    executionArn: string,
+    private readonly deps: RunHandleDeps,
+  ) {
+    this.flow = flow;
+    this.executionArn = executionArn;
+    this.runId = executionArn.split(":").at(-1) ?? executionArn;
+    this.consoleUrl = consoleUrl(executionArn);
+  }
+
+  /** The run's current status (one `DescribeExecution`). */
+  async status(): Promise<RunStatus> {
+    return (await this.describe()).status;
+  }
+
+  /** The run as Step Functions describes it now (one `DescribeExecution`). */
+  async describe(): Promise<RunDescription> {
+    const out = await awsCall(
+      { action: "states:DescribeExecution", flow: this.flow, run: this.runId, resource: this.executionArn },
+      this.deps.retry,
+      () => this.deps.sfn.send(new DescribeExecutionCommand({ executionArn: this.executionArn })),
+    );
+    return describeRun(this.runId, this.executionArn, out);
+  }
+
+  /**
+   * Waits until the run ends and returns how it ended (it does not throw when the run failed;
+   * `result()` does). Polls `DescribeExecution` with a delay growing from `pollInterval`.
+   * @throws WaitTimeoutError when `timeout` passes first; the run goes on.
+   * @example const { status } = await run.wait({ timeout: 5 * 60_000, onTask: (t) => console.log(t.state, t.status) });
+   */
+  async wait(options: WaitOptions = {}): Promise<RunDescription> {
+    const started = Date.now();
+    const maxDelay = options.maxPollInterval ?? 10_000;
+    let delay = options.pollInterval ?? 1000;
+    const seen = new Map<string, string>();
+    const history = options.onTask ? this.deps.history() : undefined;
+    for (;;) {
+      const run = await this.describe();
+      if (history && options.onTask) await this.reportTasks(history, seen, options.onTask);
+      if (run.status !== "RUNNING") return run;
+      const left = options.timeout === undefined ? delay : options.timeout - (Date.now() - started);
+      if (left <= 0) {
+        throw new WaitTimeoutError(
+          `run \`${this.runId}\` of flow \`${this.flow}\` was still RUNNING after ${options.timeout} ms; it goes on: wait again with a larger \`timeout\`, or follow it at ${this.consoleUrl}`,
+        );
+      }
+      await sleep(Math.min(delay, left), options.signal);
+      delay = Math.min(maxDelay, Math.round(delay * 1.5));
+    }
+  }
+
+  /**
+   * Waits for the run to end and returns the flow's result, decoded: inline values as they are,
+   * stored values read from the results bucket, Map results as lists.
+   * @throws RunFailedError with the run's error and cause when it did not succeed.
+   * @throws WaitTimeoutError when `timeout` passes first.
+   */
+  async result(options: WaitOptions = {}): Promise<R> {
+    const run = await this.wait(options);
+    if (run.status !== "SUCCEEDED") {
+      const why = [run.error, run.cause].filter(Boolean).join(": ") || "no error was reported";
+      throw new RunFailedError(
+        `run \`${this.runId}\` of flow \`${this.flow}\` ended ${run.status}, so it has no result (${why}); see ${this.consoleUrl}, fix the cause and start a new run`,
+        { runId: this.runId, status: run.status, error: run.error, cause: run.cause },
+      );
+    }
+    return (await decodeOutput(run.output ?? null, this.deps.shape, this.deps.results)) as R;
+  }
+
+  /**
+   * Stops the run (`StopExecution`); it ends ABORTED.
+   * @example await run.cancel({ cause: "started with the wrong coin" });
+   */
+  async cancel(options: { readonly error?: string; readonly cause?: string } = {}): Promise<void> {
+    await awsCall(
+      { action: "states:StopExecution", flow: this.flow, run: this.runId, resource: this.executionArn },
+      this.deps.retry,
+      () => this.deps.sfn.send(new StopExecutionCommand({ executionArn: this.executionArn, ...options })),
+    );
+  }
+
+  private async reportTasks(
+    history: HistoryStore,
+    seen: Map<string, string>,
+    onTask: (record: TaskRunRecord) => void,
+  ): Promise<void> {
+    const { tasks } = await history.getRun(this.runId);
+    const fresh = tasks.filter((t) => {
+      const key = `${t.state}#${t.mapIndex ?? ""}#${t.attempt}`;
+      if (seen.get(key) === t.status) return false;
+      seen.set(key, t.status);
+      return true;
+    });
+    fresh.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    for (const t of fresh) onTask(t);
+  }
+}
+
+/** `https://<region>.console.aws.amazon.com/states/home?region=<region>#/v2/executions/details/<arn>` */
+export function consoleUrl(executionArn: string): string {
+  const region = executionArn.split(":")[3] ?? "us-east-1";
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+function describeRun(
+  runId: string,
+  executionArn: string,
+  out: DescribeExecutionCommandOutput,
+): RunDescription {
+  return {
+    runId,
+    executionArn,
+    status: (out.status ?? "RUNNING") as RunStatus,
+    startedAt: out.startDate,
+    stoppedAt: out.stopDate,
+    ...(out.error ? { error: out.error } : {}),
+    ...(out.cause ? { cause: readableCause(out.cause) } : {}),
+    ...(out.output !== undefined ? { output: JSON.parse(out.output) as unknown } : {}),
+  };
+}
+
+/** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */
+function readableCause(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown } | null;
+    if (typeof parsed?.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // Not JSON: keep the cause as it is.
+  }
+  return cause;
+}
