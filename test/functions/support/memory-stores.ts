@@ -94,7 +94,12 @@ export function captureLogs(): { lines: Record<string, unknown>[]; restore: () =
     vi.spyOn(process.stdout, "write").mockImplementation(collect),
     vi.spyOn(process.stderr, "write").mockImplementation(collect),
   ];
-  return { lines, restore: () => spies.forEach((s) => s.mockRestore()) };
+  return {
+    lines,
+    restore: () => {
+      for (const s of spies) s.mockRestore();
+    },
+  };
 }
 
 /** A logger for tests (prints JSON lines to stdout, as in Lambda). */
