@@ -20,7 +20,8 @@ const READ_CONCURRENCY = 16;
 
 /**
  * Returns the plain JSON value an envelope, rows column or manifest column stands for,
- * reading stored parts from `results`.
+ * reading stored parts from `results`. A manifest's `Bucket` is not read: ResultWriter writes
+ * to the results bucket, which is the store's own.
  * @example const prices = await resolveOutput(results, execution.output as Envelope);
  */
 export async function resolveOutput(results: ResultStore, value: EncodedValue): Promise<Json> {
