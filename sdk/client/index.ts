@@ -21,6 +21,7 @@ export { StepflowClient } from "./stepflow-client.ts";
 export type {
   RunDescription,
   RunRecord,
+  RunResult,
   RunStatus,
   RunsFilter,
   SecretWrite,

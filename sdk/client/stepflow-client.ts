@@ -12,7 +12,7 @@ import {
 } from "../../functions/index.ts";
 import { compile } from "../compile/compile.ts";
 import type { OutputShape } from "../compile/types.ts";
-import type { AnyFlow, FlowParams, FlowResult } from "../define/flow.ts";
+import type { AnyFlow, FlowParams } from "../define/flow.ts";
 import { UsageError } from "../errors.ts";
 import { ClientConfigError, RunNotFoundError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
@@ -20,12 +20,23 @@ import { executionName, flowOfRunId, isValidExecutionName } from "./private/exec
 import { setSecret } from "./private/secrets.ts";
 import { regionOf, stateMachineResolver } from "./private/state-machines.ts";
 import { RunHandle, type RunHandleDeps } from "./run-handle.ts";
-import type { RunRecord, RunsFilter, SecretWrite, StartOptions, StepflowClientOptions } from "./types.ts";
+import type {
+  RunRecord,
+  RunResult,
+  RunsFilter,
+  SecretWrite,
+  StartOptions,
+  StepflowClientOptions,
+} from "./types.ts";
 
-/** The arguments of `start` after the flow: params are optional only when every param is. */
-export type StartArgs<F extends AnyFlow> =
-  // biome-ignore lint/complexity/noBannedTypes: `{} extends P` asks "are all params optional"
-  {} extends FlowParams<F>
+/**
+ * The arguments of `start` after the flow: params are optional only when every param is, and a
+ * flow without params takes none.
+ */
+export type StartArgs<F extends AnyFlow> = [keyof FlowParams<F>] extends [never]
+  ? [params?: Record<string, never>, options?: StartOptions]
+  : // biome-ignore lint/complexity/noBannedTypes: `{} extends P` asks "are all params optional"
+    {} extends FlowParams<F>
     ? [params?: FlowParams<F>, options?: StartOptions]
     : [params: FlowParams<F>, options?: StartOptions];
 
@@ -71,7 +82,7 @@ export class StepflowClient {
    * @throws FlowNotDeployedError, RunNameTakenError, AccessDeniedError, ThrottledError.
    * @example const run = await client.start(toTheMoon, { coin: "BTC" }, { name: "btc-backfill-1" });
    */
-  start<F extends AnyFlow>(flow: F, ...args: StartArgs<F>): Promise<RunHandle<FlowResult<F>>>;
+  start<F extends AnyFlow>(flow: F, ...args: StartArgs<F>): Promise<RunHandle<RunResult<F>>>;
   start(
     flowName: string,
     params?: Readonly<Record<string, unknown>>,
@@ -105,7 +116,7 @@ export class StepflowClient {
    * A handle on an existing run, by execution ARN, or by run id and flow.
    * @example const run = await client.handle(toTheMoon, "to-the-moon-20250501T120000Z-k3x9qa");
    */
-  async handle<F extends AnyFlow>(flow: F, runId: string): Promise<RunHandle<FlowResult<F>>>;
+  async handle<F extends AnyFlow>(flow: F, runId: string): Promise<RunHandle<RunResult<F>>>;
   async handle(flow: string | undefined, runIdOrArn: string): Promise<RunHandle>;
   async handle(flowOrName: AnyFlow | string | undefined, runIdOrArn: string): Promise<RunHandle> {
     const isFlow = typeof flowOrName === "function";

@@ -10,6 +10,13 @@ import type {
   ResultStore,
   TaskRunRecord,
 } from "../../functions/index.ts";
+import type { Ref } from "../define/ref.ts";
+
+/**
+ * The result type of a flow: what its body returns, as `Ref<R>`. (Inferred from the flow's call
+ * signature, which holds for flows with required params too.)
+ */
+export type RunResult<F> = F extends (...args: never[]) => Ref<infer R> ? R : unknown;
 
 /** Finds a flow's state machine ARN: a map by flow name, or a function returning `undefined` when it does not know. */
 export type StateMachineArns =

@@ -1,6 +1,12 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionStatus,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ClientConfigError,
@@ -12,7 +18,13 @@ import { bigDoubler, doubler, quiet, toTheMoon } from "./support/flows.ts";
 import { awsError, execArn, jsonBody, mockedClient } from "./support/mocks.ts";
 
 const started = (flow: string, name = "r1") => ({ executionArn: execArn(flow, name), startDate: new Date() });
-const described = (status: string, more: Record<string, unknown> = {}) => ({
+const described = (
+  status: ExecutionStatus,
+  more: Partial<DescribeExecutionCommandOutput> = {},
+): DescribeExecutionCommandOutput => ({
+  $metadata: {},
+  executionArn: execArn("f", "r1"),
+  stateMachineArn: "sm",
   status,
   startDate: new Date(0),
   ...(status === "RUNNING" ? {} : { stopDate: new Date(1000) }),
