@@ -1,0 +1,176 @@
+/**
+ * The client's history reads against dynalite, with records written by the real runtime: the
+ * task handler (task runs, attempts, errors) and the recorder (flow runs from status events).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeExecutionCommand, type ExecutionStatus, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  awsHistoryStore,
+  createRecorder,
+  createTaskHandler,
+  type TaskRunRecord,
+} from "../../functions/index.ts";
+import { RunNotFoundError } from "../../sdk/client/index.ts";
+import { task } from "../../sdk/index.ts";
+import { createHistoryTable, startDynamo } from "../functions/support/emulators.ts";
+import { memoryResults, memorySecrets, quietLogger } from "../functions/support/memory-stores.ts";
+import { request } from "../functions/support/request.ts";
+import { toTheMoon } from "./support/flows.ts";
+import { execArn, mockedClient, smArn } from "./support/mocks.ts";
+
+const FLOW = "to-the-moon";
+let dynamo: Awaited<ReturnType<typeof startDynamo>>;
+let table: string;
+
+let failuresLeft = 0;
+const getPrices = task("get-prices", (coin: string, days: number) => {
+  if (failuresLeft-- > 0)
+    throw Object.assign(new Error(`CoinGecko answered 503 for \`${coin}\``), { name: "HttpError" });
+  return Array.from({ length: days }, (_, i) => 100 - i);
+});
+const lowest = task("lowest", (prices: number[]) => Math.min(...prices));
+
+/** The runtime's writers, on the dynalite table. */
+function runtime() {
+  const history = awsHistoryStore({ table, clientConfig: dynamo.config });
+  const handle = createTaskHandler({
+    tasks: { "get-prices": getPrices, lowest },
+    results: memoryResults(),
+    history,
+    secrets: memorySecrets({}),
+    logger: quietLogger(),
+  });
+  const record = createRecorder({ history, logger: quietLogger() });
+  const status = (run: string, s: string, startDate: number, more: Record<string, unknown> = {}) =>
+    record({
+      detail: {
+        executionArn: execArn(FLOW, run),
+        stateMachineArn: smArn(FLOW),
+        name: run,
+        status: s,
+        startDate,
+        input: JSON.stringify({ coin: "BTC", days: 2, apiToken: "hunter2" }),
+        ...more,
+      },
+    });
+  const call = (run: string, name: string, args: unknown[], attempt = 0) =>
+    handle(
+      request(
+        name,
+        args.map((v) => ({ v }) as never),
+        { flow: FLOW, run, attempt },
+      ),
+    ).catch((e: Error) => e);
+  return { status, call };
+}
+
+const t = (iso: string) => Date.parse(iso);
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  table = await createHistoryTable(dynamo.config, "stepflow-history");
+  const { status, call } = runtime();
+  // An old failed run, a succeeded run with a retried task, and a run still going.
+  await status("run-old", "RUNNING", t("2025-04-30T09:00:00Z"));
+  await call("run-old", "get-prices", ["BTC", 2]).then(() => undefined);
+  await status("run-old", "FAILED", t("2025-04-30T09:00:00Z"), {
+    stopDate: t("2025-04-30T09:00:05Z"),
+    error: "HttpError",
+    cause: JSON.stringify({ errorType: "HttpError", errorMessage: "CoinGecko answered 503 for `BTC`" }),
+  });
+  await status("run-ok", "RUNNING", t("2025-05-01T12:00:00Z"));
+  failuresLeft = 1;
+  await call("run-ok", "get-prices", ["BTC", 2], 0);
+  await call("run-ok", "get-prices", ["BTC", 2], 1);
+  await call("run-ok", "lowest", [[100, 99]]);
+  await status("run-ok", "SUCCEEDED", t("2025-05-01T12:00:00Z"), {
+    stopDate: t("2025-05-01T12:00:03Z"),
+    output: '{"v":99}',
+  });
+  await status("run-now", "RUNNING", t("2025-05-02T08:00:00Z"));
+});
+
+afterAll(() => dynamo?.stop());
+
+const client = () =>
+  mockedClient({ dynamodb: new DynamoDBClient(dynamo.config), historyTable: table, resultsBucket: "b" });
+
+describe("StepflowClient history", () => {
+  it("lists a flow's runs newest first", async () => {
+    const runs = await client().client.runs(toTheMoon);
+    expect(runs.map((r) => [r.runId, r.status])).toStrictEqual([
+      ["run-now", "RUNNING"],
+      ["run-ok", "SUCCEEDED"],
+      ["run-old", "FAILED"],
+    ]);
+    expect(runs[1]).toMatchObject({
+      flow: FLOW,
+      executionArn: execArn(FLOW, "run-ok"),
+      durationMs: 3000,
+      params: { coin: "BTC", days: 2, apiToken: "***" },
+      output: { v: 99 },
+    });
+  });
+
+  it("filters by status, start time and count", async () => {
+    const c = client().client;
+    expect((await c.runs(FLOW, { status: "FAILED" })).map((r) => r.runId)).toStrictEqual(["run-old"]);
+    expect((await c.runs(FLOW, { since: "2025-05-01T00:00:00Z" })).map((r) => r.runId)).toStrictEqual([
+      "run-now",
+      "run-ok",
+    ]);
+    expect((await c.runs(FLOW, { limit: 1 })).map((r) => r.runId)).toStrictEqual(["run-now"]);
+    expect(await c.runs("other-flow")).toStrictEqual([]);
+  });
+
+  it("reads one run with every task attempt and its error", async () => {
+    const run = await client().client.run("run-ok");
+    expect(run).toMatchObject({
+      runId: "run-ok",
+      status: "SUCCEEDED",
+      startedAt: "2025-05-01T12:00:00.000Z",
+    });
+    expect(run.tasks.map((x) => [x.state, x.attempt, x.status, x.error?.name])).toStrictEqual([
+      ["get-prices", 0, "FAILED", "HttpError"],
+      ["get-prices", 1, "SUCCEEDED", undefined],
+      ["lowest", 0, "SUCCEEDED", undefined],
+    ]);
+    expect(run.tasks[0].error?.message).toBe("CoinGecko answered 503 for `BTC`");
+    expect(run.tasks[2].result).toStrictEqual({ v: 99 });
+  });
+
+  it("keeps the run's error from its status event", async () => {
+    const run = await client().client.run("run-old");
+    expect(run.error).toStrictEqual({ name: "HttpError", message: "CoinGecko answered 503 for `BTC`" });
+  });
+
+  it("throws RunNotFoundError for a run the history does not have", async () => {
+    await expect(client().client.run("nope")).rejects.toThrow(RunNotFoundError);
+    await expect(client().client.run("nope")).rejects.toThrow(
+      /`nope` is not in history table `stepflow-history`/,
+    );
+  });
+
+  it("streams task progress from history while waiting", async () => {
+    const env = client();
+    const { call } = runtime();
+    env.sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: execArn(FLOW, "run-live"), startDate: new Date() });
+    let polls = 0;
+    env.sfn.on(DescribeExecutionCommand).callsFake(async () => {
+      polls++;
+      if (polls === 2) await call("run-live", "lowest", [[3, 1]]);
+      return { status: (polls < 3 ? "RUNNING" : "SUCCEEDED") as ExecutionStatus, output: '{"v":1}' };
+    });
+    const run = await env.client.start(toTheMoon, { coin: "BTC" });
+    await call("run-live", "get-prices", ["BTC", 2]);
+    const seen: TaskRunRecord[] = [];
+    expect(await run.result({ pollInterval: 5, onTask: (r) => seen.push(r) })).toBe(1);
+    expect(seen.map((r) => [r.state, r.status])).toStrictEqual([
+      ["get-prices", "SUCCEEDED"],
+      ["lowest", "SUCCEEDED"],
+    ]);
+  });
+});
