@@ -135,7 +135,7 @@ async function run(
 ): Promise<{ envelope: Envelope; cached: boolean }> {
   checkLengths(request);
   const args = await resolveArgs(request, s.deps, (value) => s.secrets.add(value));
-  const key = cacheKey(task, args, cacheKeyMaterial(request, args));
+  const key = cacheKey(request.flow, task, args, cacheKeyMaterial(request, args));
   const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
   let value: Json;
   if (hit) {

@@ -14,6 +14,7 @@ import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
   executionsArn,
+  listUnder,
   objectsRead,
   objectsReadWrite,
   prefixArn,
@@ -111,6 +112,8 @@ export class FlowConstruct extends Construct {
     const role = fn.role;
     const own = [`runs/${flow}/`, `cache/${flow}/${task.name}/`];
     role.addToPrincipalPolicy(objectsReadWrite(props.resultsBucket, own));
+    if (task.task.options.cache)
+      role.addToPrincipalPolicy(listUnder(props.resultsBucket, [`cache/${flow}/${task.name}/`]));
     // A subflow's result is stored under its own flow's prefix; the parent's tasks may read it.
     const children = this.compiled.subflows.map((s) => `runs/${s.flow}/`);
     if (children.length > 0) role.addToPrincipalPolicy(objectsRead(props.resultsBucket, children));

@@ -3,7 +3,7 @@ import { ResultNotFoundError } from "../errors.ts";
 import type { CacheEntry, CacheStore, ResultStore } from "./types.ts";
 
 /**
- * A cache kept in the results store under `cache/<task>/<hash>.json` (S3 on AWS, files locally),
+ * A cache kept in the results store under `cache/<flow>/<task>/<hash>.json` (S3 on AWS, files locally),
  * so cached results need no extra infrastructure and expire with the bucket's lifecycle too.
  */
 export function resultsCacheStore(results: ResultStore): CacheStore {

@@ -21,6 +21,18 @@ export function objectsReadWrite(bucket: s3.IBucket, prefixes: readonly string[]
   });
 }
 
+/**
+ * List keys under the cache prefixes only. Without `s3:ListBucket` S3 answers a missing key with
+ * 403 AccessDenied instead of 404, and a cache miss would look like a permission error.
+ */
+export function listUnder(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["s3:ListBucket"],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
+  });
+}
+
 /** Read objects under each prefix. */
 export function objectsRead(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({

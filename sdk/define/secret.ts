@@ -9,7 +9,7 @@ export type SecretRef = Ref<string> & { readonly source: { readonly kind: "secre
 
 /**
  * Refers to a secret by name: a Secrets Manager secret on AWS, `STEPFLOW_SECRET_<NAME>` or
- * `.stepflow-secrets.json` locally. Its value never appears in a payload, log, template or history.
+ * `.stepflow/secrets.json` locally. Its value never appears in a payload, log, template or history.
  * @example post(secret("slack-webhook"), "There has been a dip")
  */
 export function secret(name: string): SecretRef {

@@ -58,15 +58,17 @@ describe("task result cache", () => {
     expect(done).toStrictEqual([false, true]);
   });
 
-  it("keys by task name and inputs, and by secret name rather than value", () => {
+  it("keys by flow, task name and inputs, and by secret name rather than value", () => {
     const { price } = setup();
     const other = task("other", { cache: { expiresIn: 60 } }, (coin: string) => coin);
-    const a = cacheKey(price, ["DOGE"], ["DOGE"]);
-    expect(a).toMatch(/^price\/[0-9a-f]{64}$/);
-    expect(cacheKey(price, ["DOGE"], ["DOGE"])).toBe(a);
-    expect(cacheKey(other, ["DOGE"], ["DOGE"])?.split("/")[1]).not.toBe(a?.split("/")[1]);
+    const a = cacheKey("f", price, ["DOGE"], ["DOGE"]);
+    // Under the flow and task: the prefix the task's Lambda may read and write.
+    expect(a).toMatch(/^f\/price\/[0-9a-f]{64}$/);
+    expect(cacheKey("f", price, ["DOGE"], ["DOGE"])).toBe(a);
+    expect(cacheKey("f", price, ["BTC"], ["BTC"])).not.toBe(a);
+    expect(cacheKey("f", other, ["DOGE"], ["DOGE"])?.split("/")[2]).not.toBe(a?.split("/")[2]);
     const uncached = task("plain", (x: string) => x);
-    expect(cacheKey(uncached, ["DOGE"], ["DOGE"])).toBeUndefined();
+    expect(cacheKey("f", uncached, ["DOGE"], ["DOGE"])).toBeUndefined();
   });
 
   it("hits the cache after a secret rotates, since the key holds the secret's name", async () => {

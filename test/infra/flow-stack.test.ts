@@ -230,6 +230,22 @@ describe("least privilege", () => {
     expect(dip.some((st) => st.Action.some((a) => a.startsWith("secretsmanager:")))).toBe(false);
   });
 
+  it("lets a cached task list only its own cache prefix, so a cache miss is a 404 rather than a 403", () => {
+    const listing = statementsOf(template, taskRole("to-the-moon", "fetch-prices")).filter((st) =>
+      st.Action.includes("s3:ListBucket"),
+    );
+    expect(listing).toStrictEqual([
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [`<${bucket}.Arn>`],
+        Condition: { StringLike: { "s3:prefix": ["cache/to-the-moon/fetch-prices/*"] } },
+      },
+    ]);
+    const post = statementsOf(template, taskRole("to-the-moon", "post"));
+    expect(post.some((st) => st.Action.includes("s3:ListBucket"))).toBe(false);
+  });
+
   it("lets a parent start, watch and stop its subflow through the managed .sync rule", () => {
     const sm = statementsOf(template, s.id(moon.stateMachine.role));
     expect(sm).toEqual(
