@@ -3,6 +3,8 @@ import { graphCommand } from "./commands/graph.ts";
 import { planCommand } from "./commands/plan.ts";
 import { runCommand } from "./commands/run.ts";
 import { runsCommand } from "./commands/runs.ts";
+import { secretCommand } from "./commands/secret.ts";
+import { triggerCommand } from "./commands/trigger.ts";
 import type { CliIo } from "./private/io.ts";
 
 /**
@@ -19,6 +21,8 @@ export function createProgram(io: CliIo): Command {
   graphCommand(program, io);
   planCommand(program, io);
   runsCommand(program, io);
+  triggerCommand(program, io);
+  secretCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

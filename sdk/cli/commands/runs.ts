@@ -3,11 +3,17 @@ import { getLocalRun, listLocalRuns } from "../../local/index.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { remoteRuns } from "./runs-remote.ts";
 
 interface RunsOptions {
   readonly flow?: string;
   readonly limit: string;
   readonly dir?: string;
+  readonly remote?: string | boolean;
+  readonly status?: string;
+  readonly since?: string;
+  readonly region?: string;
+  readonly historyTable?: string;
 }
 
 /** `stepflow runs [runId]`: past local runs, or one run's task attempts. */
@@ -19,7 +25,14 @@ export function runsCommand(program: Command, io: CliIo): void {
     .option("--flow <name>", "only this flow's runs")
     .option("--limit <n>", "at most this many runs", "20")
     .option("--dir <dir>", "project folder of the history", ".stepflow")
+    .option("--remote [flow]", "runs on AWS, from the flow stack's DynamoDB history (STEPFLOW_HISTORY_TABLE)")
+    .option("--status <status>", "with --remote, only runs with this status")
+    .option("--since <date>", "with --remote, only runs started since this date")
+    .option("--region <region>", "with --remote, the AWS region of the flow stack")
+    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
     .action(async (runId: string | undefined, o: RunsOptions) => {
+      if (o.remote)
+        return remoteRuns(runId, { ...o, flow: typeof o.remote === "string" ? o.remote : o.flow }, io);
       if (runId) return showRun(runId, o, io);
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1)

@@ -1,0 +1,68 @@
+import type { FlowRunStatus } from "../../../functions/index.ts";
+import { StepflowClient } from "../../client/index.ts";
+import { CliError } from "../private/cli-error.ts";
+import { formatMs, table } from "../private/format.ts";
+import type { CliIo } from "../private/io.ts";
+
+/** Options of `stepflow runs --remote`. */
+export interface RemoteRunsOptions {
+  /** The flow (`--remote <flow>` or `--flow`). */
+  readonly flow?: string;
+  /** `--limit`, as given. */
+  readonly limit: string;
+  readonly status?: string;
+  readonly since?: string;
+  readonly region?: string;
+  readonly historyTable?: string;
+}
+
+const STATUSES: readonly FlowRunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+
+/** `stepflow runs --remote <flow>` and `stepflow runs <runId> --remote`: runs from the DynamoDB history. */
+export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions, io: CliIo): Promise<void> {
+  const client = new StepflowClient({ region: o.region, historyTable: o.historyTable });
+  if (runId) {
+    const run = await client.run(runId);
+    io.stdout.write(
+      `${run.runId}  ${run.flow}  ${run.status}  ${formatMs(run.durationMs)}  started ${run.startedAt}\n`,
+    );
+    if (run.params !== undefined) io.stdout.write(`params: ${JSON.stringify(run.params)}\n`);
+    if (run.error) io.stdout.write(`error: ${run.error.name}: ${run.error.message}\n`);
+    const rows = run.tasks.map((t) => [
+      t.state,
+      t.mapIndex === undefined ? "" : String(t.mapIndex),
+      String(t.attempt + 1),
+      t.status,
+      formatMs(t.durationMs),
+      t.error ? `${t.error.name}: ${t.error.message}`.slice(0, 120) : t.cached ? "cached" : "",
+    ]);
+    io.stdout.write(`${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "DURATION", "ERROR"], rows)}\n`);
+    return;
+  }
+  if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");
+  const limit = Number(o.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError(`\`--limit ${o.limit}\` must be a whole number >= 1`);
+  const status = o.status?.toUpperCase() as FlowRunStatus | undefined;
+  if (status !== undefined && !STATUSES.includes(status))
+    throw new CliError(`\`--status ${o.status}\` is not a run status; use one of ${STATUSES.join(", ")}`);
+  if (o.since !== undefined && Number.isNaN(Date.parse(o.since)))
+    throw new CliError(
+      `\`--since ${o.since}\` is not a date; write e.g. \`2025-05-01\` or \`2025-05-01T12:00Z\``,
+    );
+  const runs = await client.runs(o.flow, { limit, status, since: o.since });
+  if (runs.length === 0) {
+    io.stdout.write(
+      `no runs of flow \`${o.flow}\` in the history table; start one with \`stepflow trigger ${o.flow}\`\n`,
+    );
+    return;
+  }
+  const rows = runs.map((r) => [
+    r.runId,
+    r.status,
+    r.startedAt.replace("T", " ").slice(0, 19),
+    formatMs(r.durationMs),
+    r.error ? `${r.error.name}: ${r.error.message}`.slice(0, 80) : "",
+  ]);
+  io.stdout.write(`${table(["RUN ID", "STATUS", "STARTED (UTC)", "DURATION", "ERROR"], rows)}\n`);
+}

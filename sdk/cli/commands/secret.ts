@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { StepflowClient } from "../../client/index.ts";
+import { CliError } from "../private/cli-error.ts";
+import type { CliIo } from "../private/io.ts";
+
+/** Reads the whole of stdin as text. */
+export type ReadInput = () => Promise<string>;
+
+/** `stepflow secret set <name>`: stores a secret's value, read from stdin, in Secrets Manager. */
+export function secretCommand(program: Command, io: CliIo, readInput: ReadInput = readStdin): void {
+  const secret = program.command("secret").description("manage the secrets tasks read with `secret(name)`");
+  secret
+    .command("set")
+    .description("store a secret's value (read from stdin, never from arguments) as `stepflow/<name>`")
+    .argument("<name>", "the secret's name, as in `secret(name)`")
+    .option("--region <region>", "AWS region of the flow stack (default: the SDK's, e.g. AWS_REGION)")
+    .addHelpText("after", '\nExample:\n  printf %s "$WEBHOOK_URL" | stepflow secret set slack-webhook\n')
+    .action(async (name: string, o: { readonly region?: string }) => {
+      if (process.stdin.isTTY && readInput === readStdin)
+        io.stderr.write(`value of secret \`${name}\` (end with Ctrl-D):\n`);
+      // A trailing newline comes from `echo` or the terminal, not from the value.
+      const value = (await readInput()).replace(/\r?\n$/, "");
+      if (value === "") {
+        throw new CliError(
+          `no value for secret \`${name}\` on stdin; pipe it in, e.g. \`printf %s "$VALUE" | stepflow secret set ${name}\``,
+        );
+      }
+      const out = await new StepflowClient({ region: o.region }).setSecret(name, value);
+      io.stdout.write(`${out.created ? "created" : "updated"} secret \`${out.secretId}\`\n`);
+    });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
