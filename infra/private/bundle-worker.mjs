@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { extname, join, relative } from "node:path";
+import { extname, join, relative, sep } from "node:path";
 import { build } from "esbuild";
 
 const PURE = "/* @__PURE__ */ ";
@@ -81,17 +81,20 @@ export function annotatePure(source) {
   return out.replace(used("(?<![\\w$.])[A-Za-z_$][\\w$]*\\.with"), `$1${PURE}$2`);
 }
 
+/**
+ * Marks the task's own module and every other user module that defines flows or tasks (it
+ * imports stepflow's define API): a flow imported as a subflow must not drag its tasks in.
+ */
 function purePlugin(files) {
   const wanted = new Set(files);
   return {
     name: "stepflow-pure",
     setup(b) {
       b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-        if (!wanted.has(args.path)) return undefined;
-        return {
-          contents: annotatePure(readFileSync(args.path, "utf8")),
-          loader: LOADERS[extname(args.path)] ?? "ts",
-        };
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const source = readFileSync(args.path, "utf8");
+        if (!wanted.has(args.path) && stepflowImports(source).length === 0) return undefined;
+        return { contents: annotatePure(source), loader: LOADERS[extname(args.path)] ?? "ts" };
       });
     },
   };

@@ -246,3 +246,37 @@ describe("payload contract", () => {
     expect(large.maxPayloadBytes).toBeLessThan(2_000);
   });
 });
+
+describe("subflows", () => {
+  const shout = task("shout", (name: string, punct: string) => `${name.toUpperCase()}${punct}`);
+  const greet = flow(
+    "greet",
+    { params: z.object({ name: z.string().default("world"), punct: z.string().default("!") }) },
+    ({ name, punct }) => shout(name, punct),
+  );
+
+  it("passes the child's parameter defaults in the execution input", async () => {
+    const parent = flow("greets", () => greet({ punct: "?" }));
+    const state = compile(parent).definition.States.greet;
+    expect(state).toMatchObject({
+      Parameters: {
+        Input: {
+          "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+          punct: "?",
+          name: "world",
+        },
+      },
+    });
+    expect((await standInRun(parent)).result).toBe("WORLD?");
+  });
+
+  it("rejects a call missing a parameter with no default", () => {
+    const strict = flow("strict", { params: z.object({ month: z.string() }) }, ({ month }) =>
+      shout(month, "."),
+    );
+    const parent = flow("calls-strict", () => strict({} as never));
+    expect(() => compile(parent)).toThrow(
+      /subflow `strict` called at .* needs parameter `month`, which has no default; pass it/,
+    );
+  });
+});

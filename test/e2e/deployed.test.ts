@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 /**
  * What we deploy is what we run: the example flows are synthesized into a cloud assembly, and
  * each state machine's definition from the template (substitutions resolved to fake ARNs) is
@@ -128,6 +129,21 @@ describe("the synthesized example stack", () => {
       }
     },
   );
+});
+
+describe("task bundles", () => {
+  it("hold only their task's code, even when the flow calls a subflow from another module", () => {
+    const report = machine("stepflow-e2e-report");
+    const hello = machine("stepflow-hello");
+    const helloBundles = new Set([...hello.lambdas.values()].map((l) => l.file));
+    for (const lambda of report.lambdas.values()) {
+      if (helloBundles.has(lambda.file)) continue;
+      const code = readFileSync(lambda.file, "utf8");
+      // hello's tasks build "Hello, <name>" and upper-case it; none of that belongs here.
+      expect(code).not.toContain("Hello, ");
+      expect(code.length).toBeLessThan(120_000);
+    }
+  });
 });
 
 describe("deployed flows run with their bundles", () => {

@@ -91,6 +91,10 @@ export function subflowState(call: SubflowCall, block: Block, childOutput: Outpu
     if ("path" in raw) input[`${name}.$`] = raw.path;
     else input[name] = raw.value;
   }
+  // The child's defaults travel in the input: a started execution gets no zod parsing.
+  for (const [name, value] of Object.entries(paramDefaults(call.flow.schema))) {
+    if (!(name in call.args)) input[name] = value;
+  }
   const selector: PayloadTemplate = { "execution.$": "$.ExecutionArn" };
   if (childOutput.kind !== "none") selector["output.$"] = "$.Output";
   return {
@@ -109,4 +113,16 @@ export function subflowState(call: SubflowCall, block: Block, childOutput: Outpu
       },
     ],
   };
+}
+
+/** The default value of each parameter that has one. */
+export function paramDefaults(schema: SubflowCall["flow"]["schema"]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [name, type] of Object.entries(schema?.shape ?? {})) {
+    const parsed = (type as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(
+      undefined,
+    );
+    if (parsed.success && parsed.data !== undefined) out[name] = parsed.data as Json;
+  }
+  return out;
 }

@@ -86,6 +86,14 @@ export class GraphBuilder {
       }
       args[key] = this.source(value, `parameter \`${key}\` of subflow \`${state}\``);
     }
+    for (const [key, type] of Object.entries(child.schema?.shape ?? {})) {
+      if (key in params) continue;
+      if (!(type as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success) {
+        this.problems.push(
+          `subflow \`${child.flowName}\` called at ${site} needs parameter \`${key}\`, which has no default; pass it`,
+        );
+      }
+    }
     this.calls.push({ kind: "subflow", id, state, flow: child, args, scope: [...this.scope], site });
     return this.ref({ kind: "node", node: id });
   }
