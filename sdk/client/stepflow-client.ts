@@ -222,17 +222,21 @@ export class StepflowClient {
     return (await this.history().getRun(runId)).run;
   }
 
+  /** The results store; the bucket is only required once a stored value is actually read. */
   private results(): ResultStore {
     if (this.options.results) return this.options.results;
-    const bucket = this.options.resultsBucket ?? process.env.STEPFLOW_RESULTS_BUCKET;
-    if (!bucket) {
-      throw new ClientConfigError(
-        "this result is stored in the results bucket, and `StepflowClient` does not know it; pass `resultsBucket` (the flow stack's bucket name) or set `STEPFLOW_RESULTS_BUCKET`",
-      );
-    }
-    const region = this.options.region === undefined ? {} : { region: this.options.region };
-    this.resultStore ??= awsResultStore({ bucket, client: this.options.s3 ?? new S3Client(region) });
-    return this.resultStore;
+    const store = () => {
+      const bucket = this.options.resultsBucket ?? process.env.STEPFLOW_RESULTS_BUCKET;
+      if (!bucket) {
+        throw new ClientConfigError(
+          "this result is stored in the results bucket, and `StepflowClient` does not know it; pass `resultsBucket` (the flow stack's bucket name) or set `STEPFLOW_RESULTS_BUCKET`",
+        );
+      }
+      const region = this.options.region === undefined ? {} : { region: this.options.region };
+      this.resultStore ??= awsResultStore({ bucket, client: this.options.s3 ?? new S3Client(region) });
+      return this.resultStore;
+    };
+    return { get: async (key) => store().get(key), put: async (key, value) => store().put(key, value) };
   }
 
   private history(): HistoryStore {

@@ -11,7 +11,10 @@ beforeAll(async () => {
     PutSecretValue: (b) =>
       existing.has(String(b.SecretId))
         ? { ARN: `arn:aws:secretsmanager:eu-west-1:1:secret:${b.SecretId}-AbCdEf`, Name: b.SecretId }
-        : { error: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." },
+        : {
+            __error: "ResourceNotFoundException",
+            message: "Secrets Manager can't find the specified secret.",
+          },
     CreateSecret: (b) => ({
       ARN: `arn:aws:secretsmanager:eu-west-1:1:secret:${b.Name}-XyZ123`,
       Name: b.Name,

@@ -5,8 +5,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** What a handler returns: a response body, or an AWS error. */
-export type StubReply = Record<string, unknown> | { readonly error: string; readonly message?: string };
+/** What a handler returns: a response body, or an AWS error (`__error`: its name). */
+export type StubReply = Record<string, unknown> | { readonly __error: string; readonly message?: string };
 export type StubHandler = (body: Record<string, unknown>) => StubReply | Promise<StubReply>;
 
 export interface StubRequest {
@@ -28,11 +28,11 @@ export async function startAwsStub(handlers: Record<string, StubHandler>) {
       const handler = handlers[operation];
       const reply: StubReply = handler
         ? await handler(body)
-        : { error: "UnknownOperationException", message: `stub has no ${operation}` };
+        : { __error: "UnknownOperationException", message: `stub has no ${operation}` };
       res.setHeader("content-type", "application/x-amz-json-1.1");
-      if ("error" in reply && typeof reply.error === "string") {
+      if (typeof reply.__error === "string") {
         res.statusCode = 400;
-        res.end(JSON.stringify({ __type: reply.error, message: reply.message ?? reply.error }));
+        res.end(JSON.stringify({ __type: reply.__error, message: reply.message ?? reply.__error }));
       } else {
         res.end(JSON.stringify(reply));
       }
