@@ -11,7 +11,6 @@
  * - Database: the connection string is the secret `postgres-url` (`STEPFLOW_SECRET_POSTGRES_URL`
  *   locally, Secrets Manager on AWS), e.g. `postgres://user:password@127.0.0.1:5432/shop`.
  */
-import pg from "pg";
 import { flow, NonRetriableError, secret, task } from "stepflow";
 import { z } from "zod";
 import { type CsvRecord, parseCsv } from "./lib/csv.ts";
@@ -99,6 +98,8 @@ export const load = task(
         "secret `postgres-url` is empty; set it to a connection string such as postgres://user:password@host:5432/db",
       );
     }
+    // Imported here so only the `load` Lambda bundles the driver (it is CommonJS, never tree-shaken).
+    const { default: pg } = await import("pg");
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
@@ -165,7 +166,7 @@ export const etlMonths = flow(
   "etl-months",
   {
     params: z.object({ source: z.string().default(SAMPLE), table: tableParam }),
-    description: `Runs the \`etl\` subflow for ${MONTHS.join(", ")}.`,
+    description: "Runs the `etl` subflow for each month of 2024's first quarter.",
   },
   ({ source, table }) => summarize(...MONTHS.map((month) => etl({ month, source, table }))),
 );

@@ -7,11 +7,15 @@
  */
 import { App } from "aws-cdk-lib";
 import type { AnyFlow } from "stepflow";
+import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
+import { etlMonths } from "../flows/etl.ts";
 import { hello } from "../flows/hello.ts";
+import { marketData } from "../flows/market-data.ts";
+import { taxiTips } from "../flows/taxi-tips.ts";
 import { FlowStack } from "./flow-stack.ts";
 
 /** The flows this app deploys. Edit this list to add a flow. */
-const flows: readonly AnyFlow[] = [hello];
+const flows: readonly AnyFlow[] = [hello, cryptoDipMany, marketData, taxiTips, etlMonths];
 
 const app = new App();
 new FlowStack(app, "StepflowExamples", {
