@@ -83,6 +83,24 @@ export const transform = task("transform", (rows: CsvRecord[], month: string): O
   rows.map((r) => toOrder(r, month)).filter((o): o is Order => o !== undefined),
 );
 
+function createTableSql(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS "${table}" (
+    order_id integer PRIMARY KEY, ordered_at timestamptz NOT NULL, customer text NOT NULL,
+    country char(2) NOT NULL, amount numeric(12, 2) NOT NULL, currency char(3) NOT NULL,
+    amount_usd numeric(12, 2) NOT NULL, month char(7) NOT NULL)`;
+}
+
+/** Inserts `$1` (a JSON array of orders) of month `$2`, replacing rows with the same order id. */
+function upsertSql(table: string): string {
+  return `INSERT INTO "${table}" (order_id, ordered_at, customer, country, amount, currency, amount_usd, month)
+    SELECT "orderId", "orderedAt", customer, country, amount, currency, "amountUsd", $2
+    FROM json_to_recordset($1::json) AS o("orderId" integer, "orderedAt" timestamptz, customer text,
+      country text, amount numeric, currency text, "amountUsd" numeric)
+    ON CONFLICT (order_id) DO UPDATE SET ordered_at = excluded.ordered_at, customer = excluded.customer,
+      country = excluded.country, amount = excluded.amount, currency = excluded.currency,
+      amount_usd = excluded.amount_usd, month = excluded.month`;
+}
+
 /** Upserts `orders` into `table` (created when missing) in one transaction. */
 export const load = task(
   "load",
@@ -106,27 +124,12 @@ export const load = task(
       await client.query("BEGIN");
       // Months load in parallel: the lock keeps concurrent CREATE TABLE IF NOT EXISTS from racing.
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [table]);
-      await client.query(`CREATE TABLE IF NOT EXISTS "${table}" (
-        order_id integer PRIMARY KEY, ordered_at timestamptz NOT NULL, customer text NOT NULL,
-        country char(2) NOT NULL, amount numeric(12, 2) NOT NULL, currency char(3) NOT NULL,
-        amount_usd numeric(12, 2) NOT NULL, month char(7) NOT NULL)`);
-      let rows = 0;
-      if (orders.length > 0) {
-        // One statement: the rows travel as a JSON array and become a record set on the server.
-        const result = await client.query(
-          `INSERT INTO "${table}" (order_id, ordered_at, customer, country, amount, currency, amount_usd, month)
-           SELECT "orderId", "orderedAt", customer, country, amount, currency, "amountUsd", $2
-           FROM json_to_recordset($1::json) AS o("orderId" integer, "orderedAt" timestamptz, customer text,
-             country text, amount numeric, currency text, "amountUsd" numeric)
-           ON CONFLICT (order_id) DO UPDATE SET ordered_at = excluded.ordered_at, customer = excluded.customer,
-             country = excluded.country, amount = excluded.amount, currency = excluded.currency,
-             amount_usd = excluded.amount_usd, month = excluded.month`,
-          [JSON.stringify(orders), month],
-        );
-        rows = result.rowCount ?? 0;
-      }
+      await client.query(createTableSql(table));
+      // One statement: the rows travel as a JSON array and become a record set on the server.
+      const result =
+        orders.length > 0 ? await client.query(upsertSql(table), [JSON.stringify(orders), month]) : undefined;
       await client.query("COMMIT");
-      return { month, table, rows };
+      return { month, table, rows: result?.rowCount ?? 0 };
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
