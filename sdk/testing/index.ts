@@ -7,6 +7,6 @@
  * const run = await runFlow(toTheMoon, { coin: "BTC" }, { overrides: [override(getData, async () => prices)] });
  * expect(run.attempts("get-data")).toBe(1);
  */
-export type { RunFlowOptions, TaskOverride } from "./run-flow.ts";
+export type { OverrideResult, RunFlowOptions, TaskOverride } from "./run-flow.ts";
 export { override, runFlow } from "./run-flow.ts";
 export type { TaskSelector, TestRun } from "./test-run.ts";

@@ -13,6 +13,9 @@ export interface TaskOverride {
   readonly fn: TaskFn;
 }
 
+/** What an override returns: what the task returns; a sync task's override may also be async. */
+export type OverrideResult<R> = [R] extends [PromiseLike<unknown>] ? R : R | Promise<R>;
+
 /**
  * Replaces `task`'s function in a test run; the replacement takes the task's arguments and
  * returns what it returns (or a promise of it).
@@ -20,7 +23,7 @@ export interface TaskOverride {
  */
 export function override<A extends unknown[], R>(
   task: Task<A, R>,
-  fn: (...args: A) => R | Awaited<R> | Promise<Awaited<R>>,
+  fn: (...args: A) => OverrideResult<R>,
 ): TaskOverride {
   return { task: task.taskName, fn };
 }
