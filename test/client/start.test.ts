@@ -137,6 +137,7 @@ describe("StepflowClient.start", () => {
     env = mockedClient();
     env.sfn.on(ListStateMachinesCommand).rejects(awsError("AccessDeniedException"));
     await expect(env.client.start(quiet)).rejects.toMatchObject({ permission: "states:ListStateMachines" });
+    await expect(env.client.start(quiet)).rejects.toThrow(/or pass the client's `accountId`/);
   });
 
   it("retries throttled requests, then succeeds", async () => {

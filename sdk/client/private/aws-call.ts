@@ -22,6 +22,8 @@ export interface CallContext {
   readonly run?: string;
   /** The resource, for access errors. */
   readonly resource?: string;
+  /** Another way out, added to access errors. */
+  readonly hint?: string;
 }
 
 /** Retries of throttled requests. */
@@ -98,7 +100,7 @@ export function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unk
   if (ACCESS_DENIED.has(name)) {
     const on = ctx.resource ? ` on \`${ctx.resource}\`` : "";
     return new AccessDeniedError(
-      `the AWS credentials in use are not allowed \`${ctx.action}\`${on}; grant that permission to the role or user running stepflow (AWS said: ${e.message ?? name})`,
+      `the AWS credentials in use are not allowed \`${ctx.action}\`${on}; grant that permission to the role or user running stepflow${ctx.hint ? `, or ${ctx.hint}` : ""} (AWS said: ${e.message ?? name})`,
       ctx.action,
       { cause: error },
     );

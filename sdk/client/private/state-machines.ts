@@ -55,8 +55,14 @@ async function listAll(o: StateMachineResolverOptions): Promise<Map<string, stri
   const arns = new Map<string, string>();
   let nextToken: string | undefined;
   do {
-    const out = await awsCall({ action: "states:ListStateMachines", resource: "*" }, o.retry, () =>
-      o.sfn.send(new ListStateMachinesCommand({ nextToken, maxResults: 1000 })),
+    const out = await awsCall(
+      {
+        action: "states:ListStateMachines",
+        resource: "*",
+        hint: "pass the client's `accountId` (or `stateMachineArn`) so no lookup is needed",
+      },
+      o.retry,
+      () => o.sfn.send(new ListStateMachinesCommand({ nextToken, maxResults: 1000 })),
     );
     for (const m of out.stateMachines ?? [])
       if (m.name && m.stateMachineArn) arns.set(m.name, m.stateMachineArn);
