@@ -66,7 +66,7 @@ export class LocalSession {
     this.emit = options.onEvent;
     this.results = options.stores?.results ?? localResultStore(dir);
     this.history = options.stores?.history ?? localHistoryStore(dir);
-    this.book = new TaskRunBook(this.emit);
+    this.book = new TaskRunBook(this.history, this.emit);
     this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
     // Without a listener, only warnings are built at all: info lines cost time per task.
     this.logger = sinkLogger(this.emit ? LEVELS[options.logLevel ?? "info"] : "SILENT", (line) =>
@@ -128,7 +128,7 @@ export class LocalSession {
       }
     }
     const ended = Date.now();
-    await this.book.flush(this.history, runId);
+    await this.book.flush(runId);
     await status(outcome.status, {
       stopDate: ended,
       output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),

@@ -1,0 +1,90 @@
+/**
+ * Local runner overhead: wall time of a 1,000-item map and a 200-task sequential flow with
+ * trivial tasks through `runLocal`, beside the same ASL run bare in aws-local-stepfunctions
+ * with trivial handlers, and the overhead per task in ms (target: <= 1 ms).
+ * Run: `npx tsx bench/local.ts` (median of 7 runs after 2 warm-ups each).
+ */
+import "promise.withresolvers/auto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StateMachine } from "aws-local-stepfunctions";
+import { z } from "zod";
+import { type AnyFlow, compile, flow, localSubstitutions, type Ref, substitute, task } from "../sdk/index.ts";
+import { runLocal } from "../sdk/local/index.ts";
+
+const RUNS = 7;
+const WARMUP = 2;
+
+const items = task("items", (n: number) => Array.from({ length: n }, (_, i) => i));
+const inc = task("inc", (x: number) => x + 1);
+const mapFlow = flow("bench-map", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(items(n)));
+const chainFlow = flow("bench-chain", () => {
+  let r: Ref<number> = inc(0);
+  for (let i = 1; i < 200; i++) r = inc(r);
+  return r;
+});
+
+/**
+ * The same definition runLocal executes, with handlers that return a constant envelope. Compiled
+ * once, outside the timing (runLocal caches its compiled flow too).
+ */
+function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number): () => Promise<void> {
+  const compiled = compile(f, { target: "local" });
+  const definition = substitute(compiled.definition, localSubstitutions(compiled));
+  const handlers: Record<string, (req: never) => unknown> = {};
+  const list = { items: Array.from({ length: listLength }, (_, i) => ({ v: i })) };
+  const walk = (d: typeof definition) => {
+    for (const [name, s] of Object.entries(d.States)) {
+      if (s.Type === "Map") walk(s.ItemProcessor);
+      if (s.Type === "Parallel") s.Branches.forEach(walk);
+      if (s.Type === "Task")
+        handlers[name] = async (req: { out?: string[] }) => (req.out?.includes("items") ? list : { v: 1 });
+    }
+  };
+  walk(definition);
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  return async () => {
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never },
+      context: { Execution: { Name: "bench", Id: "arn:bench" }, State: { RetryCount: 0 } },
+    });
+    await execution.result;
+  };
+}
+
+async function median(fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+}
+
+const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
+const cases = [
+  { name: "map of 1,000 items", flow: mapFlow, params: { n: 1000 }, tasks: 1001 },
+  { name: "200 sequential tasks", flow: chainFlow, params: {}, tasks: 200 },
+];
+console.log("local runner: runLocal vs bare aws-local-stepfunctions (median of 7)\n");
+console.log(
+  `${"case".padEnd(24)}${"compile".padStart(10)}${"bare".padStart(10)}${"runLocal".padStart(12)}${"overhead/task".padStart(16)}`,
+);
+for (const c of cases) {
+  const compileStart = performance.now();
+  const runBare = bare(c.flow, c.params, 1000);
+  const compileMs = performance.now() - compileStart;
+  const bareMs = await median(runBare);
+  const localMs = await median(async () => {
+    const run = await runLocal(c.flow, c.params as never, { dir });
+    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
+  });
+  const perTask = (localMs - bareMs) / c.tasks;
+  console.log(
+    `${c.name.padEnd(24)}${`${compileMs.toFixed(0)} ms`.padStart(10)}${`${bareMs.toFixed(0)} ms`.padStart(10)}${`${localMs.toFixed(0)} ms`.padStart(12)}${`${perTask.toFixed(3)} ms`.padStart(16)}`,
+  );
+}
+await rm(dir, { recursive: true, force: true });
