@@ -68,7 +68,7 @@ export type AnyFlow = Flow<any, any, unknown>;
 /** The parameters a flow accepts (before defaults). */
 export type FlowParams<F> = F extends Flow<infer P, unknown, unknown> ? P : never;
 /** The result type of a flow. */
-export type FlowResult<F> = F extends Flow<unknown, unknown, infer R> ? R : never;
+export type FlowResult<F> = F extends (...args: never[]) => Ref<infer R> ? R : never;
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a body may return nothing at all
 type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R> | undefined | void;

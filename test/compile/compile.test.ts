@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile, FlowDefinitionError, flow, secret, task, when } from "../../sdk/index.ts";
+import { compile, FlowDefinitionError, flow, secret, task, unmapped, when } from "../../sdk/index.ts";
 import { everything } from "../fixtures/every-feature.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 import { env, LAMBDA_RETRY, lambdaTask, next, param } from "./render.ts";
@@ -278,5 +278,52 @@ describe("subflows", () => {
     expect(() => compile(parent)).toThrow(
       /subflow `strict` called at .* needs parameter `month`, which has no default; pass it/,
     );
+  });
+});
+
+describe("map iterations", () => {
+  const join = task("join", (a: string, b: string) => a + b);
+
+  it("keeps parameters apart from the iteration's own keys, whatever their names", async () => {
+    const pick = task("pick", (xs: string[], index: number, item: string) => `${xs[index]}${item}`);
+    const f = flow(
+      "clashing-names",
+      { params: z.object({ index: z.number(), item: z.string(), run: z.string(), outer: z.string() }) },
+      ({ index, item, run, outer }) => {
+        join(run, outer);
+        return pick.map(
+          [
+            ["a", "b"],
+            ["c", "d"],
+          ],
+          unmapped(index),
+          unmapped(item),
+        );
+      },
+    );
+    const run = await standInRun(f, { index: 1, item: "!", run: "r", outer: "o" });
+    expect(run.result).toEqual(["b!", "d!"]);
+    const map = compile(f).definition;
+    expect(JSON.stringify(map)).toContain('"params":{"index.$":"$.index","item.$":"$.item"}');
+  });
+});
+
+describe("map fusion", () => {
+  const price = task("price", (coin: string) => coin.length * 10);
+  const label = task("label", (coin: string, p: number) => `${coin}=${p}`);
+
+  it("runs `b.map(xs, a.map(xs))` depth-first in one Map, as Prefect writes it", async () => {
+    const f = flow("prefect-lockstep", { params: z.object({ coins: z.array(z.string()) }) }, ({ coins }) =>
+      label.map(coins, price.map(coins)),
+    );
+    expect(f.graph().groups.map((g) => g.members)).toEqual([["price", "label"]]);
+    const map = compile(f).definition.States["map price"] as {
+      ItemProcessor: { States: Record<string, { Parameters: { args: unknown } }> };
+    };
+    expect(map.ItemProcessor.States.label.Parameters.args).toEqual([
+      { "env.$": "$.item.a0" },
+      { "env.$": "$.results.price" },
+    ]);
+    expect((await standInRun(f, { coins: ["BTC", "DOGE"] })).result).toEqual(["BTC=30", "DOGE=40"]);
   });
 });

@@ -39,7 +39,7 @@ const pricesBranch = {
         "run.$": "$$.Execution.Name",
         "index.$": "$$.Map.Item.Index",
         item: { a0: { "v.$": "$$.Map.Item.Value" } },
-        "threshold.$": "$.threshold",
+        params: { "threshold.$": "$.threshold" },
       },
       ItemProcessor: {
         StartAt: "fetch-price",
@@ -67,7 +67,12 @@ const pricesBranch = {
             next("score"),
           ),
           score: lambdaTask(
-            { flow: F, task: "score", args: [env("$.results.fetch_price"), param("threshold")], inMap: true },
+            {
+              flow: F,
+              task: "score",
+              args: [env("$.results.fetch_price"), { "v.$": "$.params.threshold" }],
+              inMap: true,
+            },
             next({ end: true, output: "$.results" }),
           ),
         },

@@ -67,13 +67,9 @@ export class IterationBlock implements Block {
   }
 
   param(name: string): string {
+    // Under `params`, so a parameter can never collide with `index`, `item`, `run`, ...
     this.params.add(name);
-    return `$.${name}`;
-  }
-
-  /** The item path of the lead's mapped argument `arg`. */
-  itemPath(arg: number): string {
-    return `$.item.a${arg}`;
+    return `$.params.${name}`;
   }
 }
 

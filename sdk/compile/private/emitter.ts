@@ -2,7 +2,8 @@
  * Emits states for a schedule of units into one block (a machine, a branch, an iteration).
  * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
  */
-import type { Json, TaskCall } from "../../graph/types.ts";
+import { sameSource } from "../../define/private/builder.ts";
+import type { Json, MapGroup, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
 import type { ChoiceState, State, StateMachineDefinition } from "../asl.ts";
 import type { BlockFacts } from "./blocks.ts";
@@ -41,8 +42,8 @@ export class Emitter {
     readonly defined: Set<string>,
     /** Readers (call and condition ids) already emitted: what they read is dead after them. */
     readonly emitted: Set<string>,
-    /** The lead of the group when this block is a Map iteration. */
-    private readonly lead?: { call: TaskCall; items: ReadonlyMap<number, string>; lengthsPath?: string },
+    /** The group's lead and lists when this block is a Map iteration. */
+    private readonly lead?: { call: TaskCall; lists: MapGroup["lists"]; lengthsPath?: string },
   ) {}
 
   /** Emits `units` scheduled for parallelism, returning the sub-machine. */
@@ -88,6 +89,8 @@ export class Emitter {
     if (u.kind === "map") return this.add(mapState(this, u), `map ${u.members[0].state}`, [u.id]);
     const call = u.call;
     const isLead = this.lead?.call === call;
+    const items =
+      call.kind === "task" && this.lead ? itemArgs(call, this.lead.lists) : new Map<number, string>();
     const state =
       call.kind === "subflow"
         ? subflowState(call, this.block, this.ctx.childOutput(call.flow))
@@ -96,7 +99,7 @@ export class Emitter {
             call,
             this.block,
             this.ctx.hints.get(call.id),
-            isLead ? this.lead!.items : new Map(),
+            items,
             isLead ? this.lead!.lengthsPath : undefined,
           );
     return this.add(state, call.state, [call.id], true);
@@ -206,6 +209,17 @@ export class Emitter {
     this.ctx.names.add(name);
     return name;
   }
+}
+
+/** The arguments of a call in a Map iteration that are items of the lists the Map iterates. */
+function itemArgs(call: TaskCall, lists: MapGroup["lists"]): Map<number, string> {
+  const items = new Map<number, string>();
+  call.args.forEach((a, i) => {
+    if (a.mode !== "mapped") return;
+    const list = lists.find((l) => sameSource(l.source, a.source));
+    if (list) items.set(i, `$.item.a${list.arg}`);
+  });
+  return items;
 }
 
 function leafIds(s: Schedule<Unit>): string[] {

@@ -36,11 +36,10 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
       `\`${unit.members[0].state}.map(...)\` is large (Distributed Map) and iterates ${lists.length} lists; a large map iterates one list, so pass the others with \`unmapped(...)\``,
     );
   }
-  const items = new Map(group.lists.map((l) => [l.arg, iteration.itemPath(l.arg)]));
   const lengthsPath = lists.length > 1 ? "$.lengths" : undefined;
   const inner = new (parent.constructor as typeof Emitter)(ctx, iteration, new Set(), new Set(), {
     call: unit.members[0],
-    items,
+    lists: group.lists,
     lengthsPath,
   });
   const units: Unit[] = unit.members.map((m) => ({ kind: "call", id: m.id, call: m }));
@@ -65,7 +64,11 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
   if (iteration.outer.size) {
     selector.outer = Object.fromEntries([...iteration.outer].map(([id, loc]) => [`${id}.$`, loc.path]));
   }
-  for (const p of [...iteration.params].sort()) selector[`${p}.$`] = parent.block.param(p);
+  if (iteration.params.size) {
+    selector.params = Object.fromEntries(
+      [...iteration.params].sort().map((p) => [`${p}.$`, parent.block.param(p)]),
+    );
+  }
   if (lengthsPath) {
     selector["lengths.$"] = `States.Array(${lists.map((l) => `States.ArrayLength(${l.path})`).join(", ")})`;
   }

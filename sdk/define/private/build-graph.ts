@@ -4,7 +4,7 @@ import type { AnyFlow, ParamsSchema } from "../flow.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 
 /** Keys of the state data that parameters may not use. */
-export const RESERVED_PARAMS = ["results"] as const;
+export const RESERVED_PARAMS = ["results", "constants"] as const;
 
 /** Runs a flow body with a fresh builder and validates what it recorded. */
 export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): FlowGraph {

@@ -98,22 +98,32 @@ export class GraphBuilder {
     return this.ref({ kind: "node", node: id });
   }
 
-  /** The group a mapped call belongs to when every mapped argument is an item of that group. */
+  /**
+   * The group a mapped call joins: every mapped argument is an item of that group (a member's
+   * result, or one of the lists the group iterates, as in Prefect's `b.map(xs, a.map(xs))`).
+   */
   fusableGroup(args: readonly ArgBinding[]): string | undefined {
     const groupOf = (s: ValueSource) => {
       if (s.kind !== "node") return undefined;
       const call = this.calls.find((c) => c.id === s.node);
       return call?.kind === "task" ? call.map?.group : undefined;
     };
-    const mapped = args.filter((a) => a.mode === "mapped").map((a) => groupOf(a.source));
-    const group = mapped[0];
-    if (!group || mapped.some((g) => g !== group)) return undefined;
+    const mapped = args.filter((a) => a.mode === "mapped");
+    const group = mapped.map((a) => groupOf(a.source)).find((g) => g !== undefined);
+    const lists = this.groups.find((g) => g.id === group)?.lists ?? [];
+    const isItem = (s: ValueSource) => groupOf(s) === group || lists.some((l) => sameSource(l.source, s));
+    if (!group || !mapped.every((a) => isItem(a.source))) return undefined;
     // A whole list of the group passed to a member would need the map to have finished.
     const wholeUse = args.some((a) => a.mode !== "mapped" && groupOf(a.source) === group);
     const lead = this.calls.find((c) => c.kind === "task" && c.map?.group === group);
     const sameScope = lead !== undefined && sameFrames(lead.scope, this.scope);
     return wholeUse || !sameScope ? undefined : group;
   }
+}
+
+/** True when two sources are the same value (same node, param, secret or equal constant). */
+export function sameSource(a: ValueSource, b: ValueSource): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function sameFrames(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
