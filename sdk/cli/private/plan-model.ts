@@ -132,7 +132,7 @@ export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
     }
     if (rows > PAYLOAD_LIMIT_BYTES) {
       warnings.push(
-        `inline Map \`${name}\` output can reach ${Math.round(rows / 1024)} KB at ${mapSize} items (limit 256 KB); declare its task \`large: true\` so the Map reads items from and writes results to S3`,
+        `inline Map \`${name}\` output can reach ${Math.round(rows / 1024).toLocaleString("en-US")} KB at ${mapSize.toLocaleString("en-US")} items (limit 256 KB); declare its task \`large: true\` so the Map reads items from and writes results to S3`,
       );
     }
     return { transitions: 1 + mapSize * iteration.transitions, events, payload: rows };
@@ -141,7 +141,7 @@ export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
   const historyEvents = total.events + EVENTS.execution;
   if (historyEvents > HISTORY_EVENT_LIMIT) {
     warnings.push(
-      `one run records about ${historyEvents} history events at map size ${mapSize} (limit 25,000 per execution); declare the mapped task \`large: true\` so each item runs in a child execution with its own history`,
+      `one run records about ${historyEvents.toLocaleString("en-US")} history events at map size ${mapSize.toLocaleString("en-US")} (limit 25,000 per execution); declare the mapped task \`large: true\` so each item runs in a child execution with its own history`,
     );
   }
   if (total.payload > PAYLOAD_LIMIT_BYTES && !warnings.some((w) => w.includes("256 KB"))) {
