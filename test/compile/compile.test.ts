@@ -317,7 +317,7 @@ describe("map fusion", () => {
       label.map(coins, price.map(coins)),
     );
     expect(f.graph().groups.map((g) => g.members)).toEqual([["price", "label"]]);
-    const map = compile(f).definition.States["map price"] as {
+    const map = compile(f).definition.States["map price"] as unknown as {
       ItemProcessor: { States: Record<string, { Parameters: { args: unknown } }> };
     };
     expect(map.ItemProcessor.States.label.Parameters.args).toEqual([

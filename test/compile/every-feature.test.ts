@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../../sdk/index.ts";
 import { everything } from "../fixtures/every-feature.ts";
 import { assertValidAsl } from "../support/stand-in-run.ts";
-import { env, LAMBDA_RETRY, lambdaTask, next, param } from "./render.ts";
+import { env, LAMBDA_RETRY, lambdaTask, next } from "./render.ts";
 
 const F = "everything";
 
