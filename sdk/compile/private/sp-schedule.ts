@@ -37,6 +37,13 @@ export function spSchedule<T>(
     for (const p of ps) succ[p].push(i);
   });
   const weights = nodes.map((n, i) => sampleWeights(i, weight(n)));
+  // Nodes come in call order, so every node's dependencies come before it.
+  const ancestors: Set<number>[] = [];
+  for (const [i, ps] of pred.entries()) {
+    const mine = new Set<number>(ps);
+    for (const p of ps) for (const a of ancestors[p]) mine.add(a);
+    ancestors[i] = mine;
+  }
   const memo = new Map<string, Planned<number>>();
 
   const plan = (set: readonly number[]): Planned<number> => {
@@ -56,8 +63,21 @@ export function spSchedule<T>(
       const parts = components.map(plan);
       return { schedule: par(parts.map((p) => p.schedule)), cost: maxCost(parts.map((p) => p.cost)) };
     }
+    // A cut where every later node already waits for every earlier one adds no constraint:
+    // take it without weighing the others (a chain then schedules in one pass per node).
+    const isExact = (prefix: readonly number[]) => {
+      const inPrefix = new Set(prefix);
+      return set.every((q) => inPrefix.has(q) || prefix.every((p) => ancestors[q].has(p)));
+    };
+    const sources = set.filter((n) => !pred[n].some((p) => members.has(p)));
+    const sinks = new Set(set.filter((n) => !succ[n].some((m) => members.has(m))));
+    const quick = [sources, set.filter((n) => !sinks.has(n))].find(
+      (c) => c.length > 0 && c.length < set.length && isExact(c),
+    );
+    const cuts = quick ? [quick] : candidateCuts(set, members, pred, succ);
+    const exact = quick ?? cuts.find(isExact);
     let best: Planned<number> | undefined;
-    for (const prefix of candidateCuts(set, members, pred, succ)) {
+    for (const prefix of exact ? [exact] : cuts) {
       const inPrefix = new Set(prefix);
       const first = plan(prefix);
       const second = plan(set.filter((n) => !inPrefix.has(n)));
