@@ -1,5 +1,7 @@
 /** Types of local runs: options, the run returned, its task runs and the live events. */
+
 import type { HistoryStore, ResultStore, SecretStore } from "../../functions/index.ts";
+import type { TaskFn } from "../define/task.ts";
 import type { Json } from "../graph/types.ts";
 
 /** Final status of a local run (the statuses of a Step Functions execution). */
@@ -152,4 +154,9 @@ export interface RunLocalOptions {
   };
   /** The run id. @default `<flow>-<yyyymmddThhmmss>-<4 hex>` */
   readonly runId?: string;
+  /**
+   * Functions that replace tasks' own for this run, by task name (in the flow and its subflows);
+   * the tasks keep their options (retries, timeout, cache). For tests. @default {}
+   */
+  readonly taskOverrides?: Readonly<Record<string, TaskFn>>;
 }

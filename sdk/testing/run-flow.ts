@@ -3,7 +3,7 @@ import type { AnyFlow, FlowParams } from "../define/flow.ts";
 import type { Task, TaskFn } from "../define/task.ts";
 import { type RunLocalOptions, runLocal } from "../local/index.ts";
 import { memoryHistory, memoryResults, memorySecrets } from "./private/memory-stores.ts";
-import { withOverrides } from "./private/overrides.ts";
+import { checkOverrides } from "./private/overrides.ts";
 import { type TestRun, testRun } from "./test-run.ts";
 
 /** A replacement of one task's function for a test run; build it with `override(task, fn)`. */
@@ -60,16 +60,16 @@ export async function runFlow<F extends AnyFlow>(
       ? overrides.map((o: TaskOverride) => [o.task, o.fn] as const)
       : Object.entries(overrides ?? {}),
   );
-  const run = await withOverrides(flow, fns, () =>
-    runLocal(flow, params, {
-      ...rest,
-      fastRetries: rest.fastRetries ?? true,
-      stores: {
-        results: rest.stores?.results ?? memoryResults(),
-        history: rest.stores?.history ?? memoryHistory(),
-        secrets: rest.stores?.secrets ?? memorySecrets(rest.secrets ?? {}),
-      },
-    }),
-  );
+  checkOverrides(flow, fns);
+  const run = await runLocal(flow, params, {
+    ...rest,
+    fastRetries: rest.fastRetries ?? true,
+    taskOverrides: { ...rest.taskOverrides, ...Object.fromEntries(fns) },
+    stores: {
+      results: rest.stores?.results ?? memoryResults(),
+      history: rest.stores?.history ?? memoryHistory(),
+      secrets: rest.stores?.secrets ?? memorySecrets(rest.secrets ?? {}),
+    },
+  });
   return testRun(run as Parameters<typeof testRun<RunResult<F>>>[0]);
 }

@@ -18,6 +18,7 @@ import {
   type TaskHandler,
 } from "../../../functions/index.ts";
 import type { AnyFlow } from "../../define/flow.ts";
+import type { AnyTask, TaskFn } from "../../define/task.ts";
 import type { Json } from "../../graph/types.ts";
 import type { Envelope, TaskRequest } from "../../protocol.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions } from "../types.ts";
@@ -236,7 +237,8 @@ export class LocalSession {
           warn: (message) => this.emit?.({ type: "warning", flow: p.flow.flowName, message }),
         },
       );
-      const tasks = new Map(p.compiled.tasks.map((t) => [t.name, t.task]));
+      const overrides = this.options.taskOverrides ?? {};
+      const tasks = new Map(p.compiled.tasks.map((t) => [t.name, withFn(t.task, overrides[t.name])]));
       handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger });
       this.handlers.set(p.flow, handler);
     }
@@ -299,4 +301,10 @@ async function decode(p: PreparedFlow, output: Json, results: ResultStore): Prom
   throw new Error(
     `flow \`${p.flow.flowName}\` compiled for \`local\` has a \`${shape.kind}\` output; this is a stepflow bug, please report it`,
   );
+}
+
+/** The task itself, or a copy running `fn` instead of its own function (same name and options). */
+function withFn(task: AnyTask, fn: TaskFn | undefined): AnyTask {
+  if (!fn) return task;
+  return Object.assign((...args: unknown[]) => task(...args), task, { fn }) as AnyTask;
 }
