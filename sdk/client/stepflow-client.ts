@@ -35,7 +35,7 @@ import type {
  */
 export type StartArgs<F extends AnyFlow> = [keyof FlowParams<F>] extends [never]
   ? [params?: Record<string, never>, options?: StartOptions]
-  : // biome-ignore lint/complexity/noBannedTypes: `{} extends P` asks "are all params optional"
+  : // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends P` asks "are all params optional"
     {} extends FlowParams<F>
     ? [params?: FlowParams<F>, options?: StartOptions]
     : [params: FlowParams<F>, options?: StartOptions];

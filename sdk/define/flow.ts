@@ -46,7 +46,7 @@ export interface ResolvedFlowOptions {
  * body to run it as a subflow.
  */
 export interface Flow<PIn, POut, R> {
-  // biome-ignore lint/complexity/noBannedTypes: `{} extends P` is how to ask "are all params optional"
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends P` is how to ask "are all params optional"
   (...params: {} extends PIn ? [params?: SubflowParams<PIn>] : [params: SubflowParams<PIn>]): Ref<R>;
   readonly flowName: string;
   readonly options: ResolvedFlowOptions;
@@ -62,7 +62,7 @@ export interface Flow<PIn, POut, R> {
 /** What a subflow call accepts: each parameter as a value or a ref. */
 export type SubflowParams<P> = { [K in keyof P]: Input<P[K]> };
 
-// biome-ignore lint/suspicious/noExplicitAny: the widest flow type, for collections of flows
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest flow type, for collections of flows
 export type AnyFlow = Flow<any, any, unknown>;
 
 /** The parameters a flow accepts (before defaults). */
@@ -70,7 +70,6 @@ export type FlowParams<F> = F extends Flow<infer P, unknown, unknown> ? P : neve
 /** The result type of a flow. */
 export type FlowResult<F> = F extends (...args: never[]) => Ref<infer R> ? R : never;
 
-// biome-ignore lint/suspicious/noConfusingVoidType: a body may return nothing at all
 type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R> | undefined | void;
 
 /**
@@ -78,9 +77,9 @@ type Body<S extends ParamsSchema, R> = (params: ParamRefs<z.output<S>>) => Ref<R
  * @example
  * export const etl = flow("etl", { params: z.object({ month: z.string() }) }, ({ month }) => load(transform(extract(month))));
  */
-// biome-ignore lint/complexity/noBannedTypes: a flow without params takes the empty object
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a flow without params takes the empty object
 export function flow<R = null>(name: string, body: Body<z.ZodObject<{}>, R>): Flow<{}, {}, R>;
-// biome-ignore lint/complexity/noBannedTypes: the default schema is the empty object
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the default schema is the empty object
 export function flow<S extends ParamsSchema = z.ZodObject<{}>, R = null>(
   name: string,
   options: FlowOptions<S>,

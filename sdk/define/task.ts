@@ -66,7 +66,7 @@ export interface ResolvedTaskOptions {
 }
 
 /** The function a task wraps. */
-// biome-ignore lint/suspicious/noExplicitAny: argument types are inferred per task; `any[]` keeps them open
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- argument types are inferred per task; `any[]` keeps them open
 export type TaskFn = (...args: any[]) => unknown;
 
 /**
@@ -87,7 +87,7 @@ export interface Task<A extends unknown[], R> {
   with(options: TaskOptions): Task<A, R>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the widest task type, for collections of tasks
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the widest task type, for collections of tasks
 export type AnyTask = Task<any[], unknown>;
 
 /**

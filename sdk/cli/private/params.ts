@@ -44,7 +44,7 @@ export function buildParams(
 }
 
 function coerce(flow: AnyFlow, key: string, raw: string): unknown {
-  let parsed: unknown = raw;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
