@@ -192,8 +192,9 @@ function allZero(def: StateMachineDefinition): Record<string, number> {
 /**
  * Counts state entries along the path a run took: Choice follows the branch whose first task ran;
  * a Map iteration is walked once per time its first task ran (iterations take one path).
+ * `ran` counts the runs (first attempts) of each state by name.
  */
-function walk(
+export function walk(
   def: StateMachineDefinition,
   ran: ReadonlyMap<string, number>,
   entered: Record<string, number>,

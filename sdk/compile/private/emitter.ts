@@ -57,11 +57,12 @@ export class Emitter {
   units(units: readonly Unit[]): Segment | undefined {
     if (units.length === 0) return undefined;
     const index = this.ctx.index;
-    const schedule = spSchedule(
-      units,
-      (u) => index.deps(u, units),
-      (u) => index.weight(u),
-    );
+    // Inside a Map iteration calls run in sequence: the Map already runs items side by side, and a
+    // Parallel state there would cost one more transition per item.
+    const schedule: Schedule<Unit> =
+      this.block.kind === "iteration"
+        ? { kind: "seq", items: units.map((node) => ({ kind: "node", node })) }
+        : spSchedule(units, (u) => index.deps(u, units), (u) => index.weight(u));
     return this.schedule(schedule);
   }
 

@@ -1,0 +1,74 @@
+/**
+ * Transitions per executed task for each example flow, run through `runLocal` with the real task
+ * handler. Network and database tasks are replaced (taskOverrides) so the bench needs neither;
+ * retries count as they do on AWS (each attempt is a transition).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AnyFlow, compile } from "../sdk/index.ts";
+import { runLocal } from "../sdk/local/index.ts";
+import { walk } from "../test/support/stand-in-run.ts";
+import { cryptoDip } from "../flows/crypto-dip.ts";
+import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
+import { etlMonths } from "../flows/etl.ts";
+import { marketData } from "../flows/market-data.ts";
+import { taxiTips } from "../flows/taxi-tips.ts";
+import { printTable } from "./compile.ts";
+
+const quote = (coin: string) => ({ coin, prices: [[0, 100], [1, 95], [2, coin === "DOGE" ? 70 : 99]] });
+
+const examples: { flow: AnyFlow; params: Record<string, unknown>; overrides?: Record<string, (...a: never[]) => unknown> }[] = [
+  { flow: cryptoDip, params: {} },
+  { flow: cryptoDipMany, params: { coins: ["BTC", "ETH", "DOGE", "ADA", "SOL"] }, overrides: { "fetch-prices": quote as never } },
+  { flow: marketData, params: {} },
+  { flow: taxiTips, params: { failureRate: 0.2 } },
+  {
+    flow: etlMonths,
+    params: {},
+    overrides: { load: ((_url: string, table: string, month: string, orders: unknown[]) => ({ month, table, rows: orders.length })) as never },
+  },
+];
+
+export async function examplesBench(): Promise<string[][]> {
+  const rows = [["example", "task attempts", "transitions", "per task", "target"]];
+  const dir = mkdtempSync(join(tmpdir(), "stepflow-bench-"));
+  const cwd = process.cwd();
+  try {
+    for (const { flow, params, overrides } of examples) {
+      const run = await runLocal(flow, params, { dir, fastRetries: true, missingSecrets: "empty", taskOverrides: overrides });
+      if (run.status !== "SUCCEEDED") throw new Error(`${flow.flowName} ${run.status}: ${run.error?.message}`);
+      let transitions = 0;
+      const byRun = Map.groupBy?.(run.tasks, (t) => t.runId) ?? group(run.tasks);
+      for (const tasks of byRun.values()) {
+        const ran = new Map<string, number>();
+        for (const t of tasks) if (t.attempt === 0) ran.set(t.state, (ran.get(t.state) ?? 0) + 1);
+        const entered: Record<string, number> = {};
+        const child = tasks[0].flow === flow.flowName ? flow : subflowNamed(flow, tasks[0].flow);
+        walk(compile(child, { target: "local" }).definition, ran, entered);
+        transitions += Object.values(entered).reduce((a, b) => a + b, 0) + tasks.filter((t) => t.attempt > 0).length;
+      }
+      const attempts = run.tasks.length;
+      rows.push([flow.flowName, String(attempts), String(transitions), (transitions / attempts).toFixed(3), "<= 1.02"]);
+    }
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function group<T extends { runId: string }>(xs: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of xs) out.set(x.runId, [...(out.get(x.runId) ?? []), x]);
+  return out;
+}
+
+function subflowNamed(parent: AnyFlow, name: string): AnyFlow {
+  for (const call of parent.graph().calls) if (call.kind === "subflow" && call.flow.flowName === name) return call.flow;
+  throw new Error(`no subflow ${name} in ${parent.flowName}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printTable("transitions per executed task, example flows (runLocal, real handler)", await examplesBench());
+}
