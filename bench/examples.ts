@@ -39,7 +39,7 @@ export async function examplesBench(): Promise<string[][]> {
       const run = await runLocal(flow, params, { dir, fastRetries: true, missingSecrets: "empty", taskOverrides: overrides });
       if (run.status !== "SUCCEEDED") throw new Error(`${flow.flowName} ${run.status}: ${run.error?.message}`);
       let transitions = 0;
-      const byRun = Map.groupBy?.(run.tasks, (t) => t.runId) ?? group(run.tasks);
+      const byRun = group(run.tasks);
       for (const tasks of byRun.values()) {
         const ran = new Map<string, number>();
         for (const t of tasks) if (t.attempt === 0) ran.set(t.state, (ran.get(t.state) ?? 0) + 1);
