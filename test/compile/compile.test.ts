@@ -327,3 +327,21 @@ describe("map fusion", () => {
     expect((await standInRun(f, { coins: ["BTC", "DOGE"] })).result).toEqual(["BTC=30", "DOGE=40"]);
   });
 });
+
+describe("map iteration scheduling", () => {
+  it("runs a chain's independent members in sequence inside the iteration: no Parallel per item", async () => {
+    const base = task("base", (x: number) => x);
+    const weekly = task("weekly", (x: number) => x * 7);
+    const monthly = task("monthly", (x: number) => x * 30);
+    const f = flow("no-parallel-per-item", () => {
+      const b = base.map([1, 2, 3]);
+      weekly.map(b);
+      return monthly.map(b);
+    });
+    const json = JSON.stringify(compile(f).definition);
+    expect(json).not.toContain('"Type":"Parallel"');
+    const run = await standInRun(f);
+    expect(run.result).toEqual([30, 60, 90]);
+    expect(run.transitions).toBe(run.taskRuns + 2); // the constants Pass state and the Map state
+  });
+});
