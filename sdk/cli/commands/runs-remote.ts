@@ -1,7 +1,7 @@
 import type { FlowRunStatus } from "../../../functions/index.ts";
 import { StepflowClient } from "../../client/index.ts";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, table } from "../private/format.ts";
+import { formatMs, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 
 /** Options of `stepflow runs --remote`. */
@@ -23,20 +23,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
   const client = new StepflowClient({ region: o.region, historyTable: o.historyTable });
   if (runId) {
     const run = await client.run(runId);
-    io.stdout.write(
-      `${run.runId}  ${run.flow}  ${run.status}  ${formatMs(run.durationMs)}  started ${run.startedAt}\n`,
-    );
-    if (run.params !== undefined) io.stdout.write(`params: ${JSON.stringify(run.params)}\n`);
-    if (run.error) io.stdout.write(`error: ${run.error.name}: ${run.error.message}\n`);
-    const rows = run.tasks.map((t) => [
-      t.state,
-      t.mapIndex === undefined ? "" : String(t.mapIndex),
-      String(t.attempt + 1),
-      t.status,
-      formatMs(t.durationMs),
-      t.error ? `${t.error.name}: ${t.error.message}`.slice(0, 120) : t.cached ? "cached" : "",
-    ]);
-    io.stdout.write(`${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "DURATION", "ERROR"], rows)}\n`);
+    io.stdout.write(runSummary(run) + taskRunsTable(run.tasks));
     return;
   }
   if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");

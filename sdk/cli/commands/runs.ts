@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { getLocalRun, listLocalRuns } from "../../local/index.ts";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, table } from "../private/format.ts";
+import { formatMs, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { remoteRuns } from "./runs-remote.ts";
 
@@ -62,20 +62,6 @@ async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> 
       `run \`${runId}\` is not in the local history \`${o.dir}\`; list runs with \`stepflow runs\``,
     );
   }
-  if (run) {
-    io.stdout.write(
-      `${run.runId}  ${run.flow}  ${run.status}  ${formatMs(run.durationMs)}  started ${run.startedAt}\n`,
-    );
-    if (run.params !== undefined) io.stdout.write(`params: ${JSON.stringify(run.params)}\n`);
-    if (run.error) io.stdout.write(`error: ${run.error.name}: ${run.error.message}\n`);
-  }
-  const rows = tasks.map((t) => [
-    t.state,
-    t.mapIndex === undefined ? "" : String(t.mapIndex),
-    String(t.attempt + 1),
-    t.status,
-    formatMs(t.durationMs),
-    t.error ? `${t.error.name}: ${t.error.message}`.slice(0, 120) : t.cached ? "cached" : "",
-  ]);
-  io.stdout.write(`${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "DURATION", "ERROR"], rows)}\n`);
+  if (run) io.stdout.write(runSummary(run));
+  io.stdout.write(taskRunsTable(tasks));
 }

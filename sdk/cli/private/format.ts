@@ -25,3 +25,42 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .trimEnd();
   return [render(header), ...rows.map(render)].join("\n");
 }
+
+/** The header line of one run, and its params and error when it has them. */
+export function runSummary(run: {
+  runId: string;
+  flow: string;
+  status: string;
+  durationMs?: number;
+  startedAt: string;
+  params?: unknown;
+  error?: { name: string; message: string };
+}): string {
+  const lines = [`${run.runId}  ${run.flow}  ${run.status}  ${formatMs(run.durationMs)}  started ${run.startedAt}`];
+  if (run.params !== undefined) lines.push(`params: ${JSON.stringify(run.params)}`);
+  if (run.error) lines.push(`error: ${run.error.name}: ${run.error.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** A table of task attempts: state, map item, attempt, status, duration, error or `cached`. */
+export function taskRunsTable(
+  tasks: readonly {
+    state: string;
+    mapIndex?: number;
+    attempt: number;
+    status: string;
+    durationMs?: number;
+    cached?: boolean;
+    error?: { name: string; message: string };
+  }[],
+): string {
+  const rows = tasks.map((t) => [
+    t.state,
+    t.mapIndex === undefined ? "" : String(t.mapIndex),
+    String(t.attempt + 1),
+    t.status,
+    formatMs(t.durationMs),
+    t.error ? `${t.error.name}: ${t.error.message}`.slice(0, 120) : t.cached ? "cached" : "",
+  ]);
+  return `${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "DURATION", "ERROR"], rows)}\n`;
+}
