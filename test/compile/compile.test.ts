@@ -122,6 +122,13 @@ describe("compile", () => {
     });
   });
 
+  it("carries memory to the task's Lambda and tags to the state's Comment", () => {
+    const t = task("tagged", { memory: 1024, tags: { team: "data" } }, () => 1);
+    const compiled = compile(flow("tags", () => t()));
+    expect(compiled.tasks[0].memory).toBe(1024);
+    expect(compiled.definition.States.tagged).toMatchObject({ Comment: 'tags: {"team":"data"}' });
+  });
+
   it("wires lockstep lists with ArrayGetItem and checks their lengths in the handler", async () => {
     const pair = task("pair", (a: string, b: number) => `${a}${b}`);
     const f = flow(
