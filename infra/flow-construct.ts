@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Arn, RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Annotations, Arn, RemovalPolicy, Tags } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -164,6 +164,12 @@ export class FlowConstruct extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       tracingEnabled: props.tracing ?? false,
     });
+    if (props.flow.options.type === "EXPRESS" && props.flow.options.notify.length > 0) {
+      Annotations.of(this).addWarningV2(
+        "stepflow:express-notify",
+        `flow \`${c.flow}\` is EXPRESS and asks for notifications, but Express workflows send no status-change events to EventBridge, so no run records or Slack messages will follow; make it STANDARD (the default)`,
+      );
+    }
     for (const fn of this.functions.values()) fn.grantInvoke(machine);
     for (const sub of c.subflows) this.grantSubflow(machine, this.subflow(sub.flow, props));
     if (c.distributedMaps.length > 0) this.grantDistributedMap(machine, props.resultsBucket);
