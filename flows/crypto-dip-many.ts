@@ -10,6 +10,7 @@
  */
 import { flow, NonRetriableError, rate, secret, slack, task, unmapped, when } from "stepflow";
 import { z } from "zod";
+import { postToWebhook } from "./lib/slack.ts";
 
 /** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
 export type Price = [number, number];
@@ -86,17 +87,7 @@ export const postDips = task(
   { retries: 2, retryDelay: "5 seconds" },
   async (webhook: string, dips: Dip[]) => {
     const text = dipMessage(dips);
-    if (webhook === "") {
-      console.log(`secret slack-webhook is not set; would post to Slack: ${text}`);
-      return { posted: false, text };
-    }
-    const response = await fetch(webhook, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text }),
-    });
-    if (!response.ok) throw new Error(`Slack answered ${response.status} to the dip message`);
-    return { posted: true, text };
+    return postToWebhook(webhook, text);
   },
 );
 

@@ -14,6 +14,7 @@
 
 import { flow, NonRetriableError, rate, secret, slack, task, when } from "stepflow";
 import { z } from "zod";
+import { postToWebhook } from "./lib/slack.ts";
 import fixture from "./data/prices.json" with { type: "json" };
 
 /** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
@@ -70,17 +71,7 @@ export const postToSlack = task(
   async (webhook: string, coin: string, prices: Price[]) => {
     const last = prices[prices.length - 1]?.[1];
     const text = `:chart_with_downwards_trend: There has been a dip: ${coin} is at $${last}, ${dipPercent(prices).toFixed(1)}% below its 24-hour high`;
-    if (webhook === "") {
-      console.log(`secret slack-webhook is not set; would post to Slack: ${text}`);
-      return { posted: false, text };
-    }
-    const response = await fetch(webhook, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text }),
-    });
-    if (!response.ok) throw new Error(`Slack answered ${response.status} to the dip message for ${coin}`);
-    return { posted: true, text };
+    return postToWebhook(webhook, text);
   },
 );
 
