@@ -17,7 +17,9 @@ export {
 export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
 export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
-export { createRecorder, flowNameOf } from "./recorder.ts";
+export { createRecorder } from "./recorder.ts";
+export { consoleUrl, flowNameOf, flowOfStateMachine } from "./status-event.ts";
+export type { ExecutionStatus } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
 export { resolveOutput } from "./resolve-output.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";

@@ -9,9 +9,8 @@ import type { SFNClient } from "@aws-sdk/client-sfn";
 import { StepflowError } from "../sdk/errors.ts";
 import { failedState } from "./notify/failed-state.ts";
 import { slackMessage } from "./notify/slack-message.ts";
+import { consoleUrl, flowOfStateMachine } from "./status-event.ts";
 import {
-  consoleUrl,
-  flowOfStateMachine,
   type RunNotice,
   runError,
   type StatusChangeEvent,
@@ -115,7 +114,7 @@ async function describe(
     executionArn: d.executionArn,
     failedTask,
     error,
-    consoleUrl: consoleUrl(region, d.executionArn),
+    consoleUrl: consoleUrl(d.executionArn),
   };
 }
 

@@ -8,32 +8,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Json } from "../sdk/graph/types.ts";
 import { preview } from "./private/json.ts";
 import { REDACTED } from "./private/redact.ts";
+import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf } from "./status-event.ts";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
 
-/** The `detail` of a "Step Functions Execution Status Change" event. */
-export interface ExecutionStatusDetail {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  /** The execution name: the run id. */
-  readonly name: string;
-  readonly status: string;
-  /** Epoch milliseconds. */
-  readonly startDate: number;
-  readonly stopDate?: number | null;
-  /** The execution input, as a JSON string. */
-  readonly input?: string | null;
-  readonly output?: string | null;
-  readonly error?: string | null;
-  readonly cause?: string | null;
-  readonly redriveCount?: number;
-}
-
-/** An EventBridge "Step Functions Execution Status Change" event. */
-export interface ExecutionStatusEvent {
-  readonly "detail-type"?: string;
-  readonly source?: string;
-  readonly detail: ExecutionStatusDetail;
-}
+export type { ExecutionStatusDetail, ExecutionStatusEvent };
+export { flowNameOf };
 
 /** What the recorder needs. */
 export interface RecorderDeps {
@@ -51,7 +30,6 @@ const SECRET_LIKE = /secret|passw(or)?d|token|api[-_]?key|credential|private[-_]
 const PARAMS_BYTES = 8192;
 const OUTPUT_BYTES = 4096;
 const CAUSE_CHARS = 2000;
-const STATE_MACHINE_PREFIX = "stepflow-";
 
 /**
  * Creates the recorder.
@@ -76,11 +54,6 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   };
 }
 
-/** The flow name of a state machine: its name without the `stepflow-` prefix. */
-export function flowNameOf(stateMachineArn: string): string {
-  const name = stateMachineArn.split(":").at(-1) ?? stateMachineArn;
-  return name.startsWith(STATE_MACHINE_PREFIX) ? name.slice(STATE_MACHINE_PREFIX.length) : name;
-}
 
 function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecord {
   const terminal = status !== "RUNNING";

@@ -4,35 +4,17 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 
-/** Status of an execution, as the event reports it. */
-export type ExecutionStatus =
-  | "RUNNING"
-  | "SUCCEEDED"
-  | "FAILED"
-  | "TIMED_OUT"
-  | "ABORTED"
-  | "PENDING_REDRIVE";
+import type { ExecutionStatus, ExecutionStatusDetail, ExecutionStatusEvent } from "../status-event.ts";
 
-/** The event (fields stepflow reads). */
-export interface StatusChangeEvent {
-  readonly "detail-type": string;
-  readonly region?: string;
-  readonly detail: {
-    readonly executionArn: string;
-    readonly stateMachineArn: string;
-    /** The execution name: stepflow's run id. */
-    readonly name: string;
-    readonly status: ExecutionStatus;
-    readonly error?: string | null;
-    readonly cause?: string | null;
-  };
-}
+export type { ExecutionStatus };
+/** The event, as the notifier reads it. */
+export type StatusChangeEvent = ExecutionStatusEvent;
 
 /** What one notification reports. */
 export interface RunNotice {
   readonly flow: string;
   readonly runId: string;
-  readonly status: ExecutionStatus;
+  readonly status: ExecutionStatusDetail["status"];
   readonly region: string;
   readonly executionArn: string;
   /** The state of the task that failed, when known. */
@@ -41,16 +23,6 @@ export interface RunNotice {
   readonly consoleUrl: string;
 }
 
-/** The flow name of a stepflow state machine ARN (`...:stateMachine:stepflow-<flow>`). */
-export function flowOfStateMachine(arn: string): string | undefined {
-  const name = arn.split(":").at(-1) ?? "";
-  return name.startsWith("stepflow-") ? name.slice("stepflow-".length) : undefined;
-}
-
-/** The Step Functions console page of an execution. */
-export function consoleUrl(region: string, executionArn: string): string {
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
-}
 
 /**
  * The error of a failed run: `error` is the error name; `cause` is the message, or for a

@@ -4,7 +4,7 @@ import {
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import type { HistoryStore, ResultStore, TaskRunRecord } from "../../functions/index.ts";
+import { consoleUrl, type HistoryStore, type ResultStore, type TaskRunRecord } from "../../functions/index.ts";
 import type { OutputShape } from "../compile/types.ts";
 import { RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
@@ -139,11 +139,7 @@ export class RunHandle<R = unknown> {
   }
 }
 
-/** `https://<region>.console.aws.amazon.com/states/home?region=<region>#/v2/executions/details/<arn>` */
-export function consoleUrl(executionArn: string): string {
-  const region = executionArn.split(":")[3] ?? "us-east-1";
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
-}
+export { consoleUrl };
 
 function describeRun(
   runId: string,

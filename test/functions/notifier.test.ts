@@ -52,6 +52,7 @@ function event(
       stateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:stepflow-to-the-moon",
       name: "run-42",
       status,
+      startDate: Date.parse("2026-11-21T08:00:00Z"),
       ...extra,
     },
   };

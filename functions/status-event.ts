@@ -1,0 +1,55 @@
+/**
+ * The EventBridge "Step Functions Execution Status Change" event, read by the recorder and the
+ * notifier, and the names and links derived from it.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ */
+
+/** Status of an execution, as the event reports it. */
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+
+/** The `detail` of a "Step Functions Execution Status Change" event. */
+export interface ExecutionStatusDetail {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** The execution name: the run id. */
+  readonly name: string;
+  /** An `ExecutionStatus`; typed as a string because events are read from outside. */
+  readonly status: ExecutionStatus | (string & {});
+  /** Epoch milliseconds. */
+  readonly startDate: number;
+  readonly stopDate?: number | null;
+  /** The execution input, as a JSON string. */
+  readonly input?: string | null;
+  readonly output?: string | null;
+  readonly error?: string | null;
+  readonly cause?: string | null;
+  readonly redriveCount?: number;
+}
+
+/** An EventBridge "Step Functions Execution Status Change" event. */
+export interface ExecutionStatusEvent {
+  readonly "detail-type"?: string;
+  readonly source?: string;
+  readonly region?: string;
+  readonly detail: ExecutionStatusDetail;
+}
+
+/** State machines stepflow deploys are named `stepflow-<flow>`. */
+export const STATE_MACHINE_PREFIX = "stepflow-";
+
+/** The flow of a stepflow state machine ARN, or undefined for another state machine. */
+export function flowOfStateMachine(stateMachineArn: string): string | undefined {
+  const name = stateMachineArn.split(":").at(-1) ?? "";
+  return name.startsWith(STATE_MACHINE_PREFIX) ? name.slice(STATE_MACHINE_PREFIX.length) : undefined;
+}
+
+/** The flow name of a state machine: its name without the `stepflow-` prefix. */
+export function flowNameOf(stateMachineArn: string): string {
+  return flowOfStateMachine(stateMachineArn) ?? stateMachineArn.split(":").at(-1) ?? stateMachineArn;
+}
+
+/** The Step Functions console page of an execution (its region read from the ARN). */
+export function consoleUrl(executionArn: string): string {
+  const region = executionArn.split(":")[3] || "us-east-1";
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
