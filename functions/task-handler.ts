@@ -4,6 +4,7 @@
  * its timeout, stores the result, records the attempt in history and returns a small envelope.
  * @see sdk/protocol.ts for the payload protocol it follows.
  */
+import { runInTaskContext, type TaskContext } from "../sdk/define/task-context.ts";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AnyTask } from "../sdk/define/task.ts";
 import type { Json } from "../sdk/graph/types.ts";
@@ -128,6 +129,17 @@ interface RunScope {
   readonly secrets: Set<string>;
 }
 
+function contextOf(task: AnyTask, request: TaskRequest): TaskContext {
+  return {
+    flow: request.flow,
+    runId: request.run,
+    task: task.taskName,
+    state: request.state,
+    mapIndex: request.index,
+    attempt: request.attempt ?? 0,
+  };
+}
+
 async function run(
   task: AnyTask,
   request: TaskRequest,
@@ -143,7 +155,7 @@ async function run(
   } else {
     const seconds = task.options.timeoutSeconds;
     const result = await withTimeout(
-      () => withConsoleCapture(s.log, () => task.fn(...args)),
+      () => withConsoleCapture(s.log, () => runInTaskContext(contextOf(task, request), () => task.fn(...args))),
       seconds,
       () =>
         new TaskTimeoutError(

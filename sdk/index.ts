@@ -30,6 +30,8 @@ export { secret } from "./define/secret.ts";
 export type { AnyTask, CacheOptions, ResolvedTaskOptions, Task, TaskFn, TaskOptions } from "./define/task.ts";
 export { task } from "./define/task.ts";
 export { when } from "./define/when.ts";
+export { taskContext } from "./define/task-context.ts";
+export type { TaskContext } from "./define/task-context.ts";
 export type { Duration } from "./duration.ts";
 export { toSeconds } from "./duration.ts";
 export {
