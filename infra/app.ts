@@ -7,6 +7,7 @@
  */
 import { App } from "aws-cdk-lib";
 import type { AnyFlow } from "stepflow";
+import { cryptoDip } from "../flows/crypto-dip.ts";
 import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
 import { etlMonths } from "../flows/etl.ts";
 import { hello } from "../flows/hello.ts";
@@ -15,7 +16,7 @@ import { taxiTips } from "../flows/taxi-tips.ts";
 import { FlowStack } from "./flow-stack.ts";
 
 /** The flows this app deploys. Edit this list to add a flow. */
-const flows: readonly AnyFlow[] = [hello, cryptoDipMany, marketData, taxiTips, etlMonths];
+const flows: readonly AnyFlow[] = [hello, cryptoDip, cryptoDipMany, marketData, taxiTips, etlMonths];
 
 const app = new App();
 new FlowStack(app, "StepflowExamples", {
