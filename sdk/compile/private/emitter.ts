@@ -19,6 +19,13 @@ interface Segment {
   readonly links: readonly Link[];
 }
 
+/** What an iteration's emitter knows of its Map: the lead call, the lists, the lengths check. */
+export interface IterationLead {
+  readonly call: TaskCall;
+  readonly lists: MapGroup["lists"];
+  readonly lengthsPath?: string;
+}
+
 /** Compile-wide state shared by all emitters of one machine. */
 export interface EmitContext extends BlockFacts {
   readonly flow: string;
@@ -43,8 +50,13 @@ export class Emitter {
     /** Readers (call and condition ids) already emitted: what they read is dead after them. */
     readonly emitted: Set<string>,
     /** The group's lead and lists when this block is a Map iteration. */
-    private readonly lead?: { call: TaskCall; lists: MapGroup["lists"]; lengthsPath?: string },
+    private readonly lead?: IterationLead,
   ) {}
+
+  /** An emitter for a Map iteration of this block: a fresh state layout with the group's lists. */
+  iteration(block: Block, lead: IterationLead): Emitter {
+    return new Emitter(this.ctx, block, new Set(), new Set(), lead);
+  }
 
   /** Emits `units` scheduled for parallelism, returning the sub-machine. */
   machine(units: readonly Unit[], terminalOutputPath: string | undefined): StateMachineDefinition {

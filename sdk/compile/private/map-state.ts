@@ -37,11 +37,7 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
     );
   }
   const lengthsPath = lists.length > 1 ? "$.lengths" : undefined;
-  const inner = new (parent.constructor as typeof Emitter)(ctx, iteration, new Set(), new Set(), {
-    call: unit.members[0],
-    lists: group.lists,
-    lengthsPath,
-  });
+  const inner = parent.iteration(iteration, { call: unit.members[0], lists: group.lists, lengthsPath });
   const units: Unit[] = unit.members.map((m) => ({ kind: "call", id: m.id, call: m }));
   const processor = inner.machine(units, "$.results");
 
