@@ -14,6 +14,7 @@ import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
   executionsArn,
+  historyWrite,
   listUnder,
   objectsRead,
   objectsReadWrite,
@@ -117,12 +118,7 @@ export class FlowConstruct extends Construct {
     // A subflow's result is stored under its own flow's prefix; the parent's tasks may read it.
     const children = this.compiled.subflows.map((s) => `runs/${s.flow}/`);
     if (children.length > 0) role.addToPrincipalPolicy(objectsRead(props.resultsBucket, children));
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
-        resources: [props.historyTable.tableArn],
-      }),
-    );
+    role.addToPrincipalPolicy(historyWrite(props.historyTable));
     if (task.secrets.length > 0)
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
     acknowledgeWildcards(

@@ -3,6 +3,7 @@
  * `grantReadWrite` and friends, which add deletes, listings and `*` actions stepflow never uses.
  */
 import { ArnFormat, Stack } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
@@ -39,6 +40,14 @@ export function objectsRead(bucket: s3.IBucket, prefixes: readonly string[]): ia
     actions: ["s3:GetObject"],
     resources: prefixes.map((p) => prefixArn(bucket, p)),
   });
+}
+
+/**
+ * Write history items: the runtime's history store only ever puts (a conditional Put that creates
+ * a record or moves its rank forward), so no update, read or delete.
+ */
+export function historyWrite(table: dynamodb.ITableV2): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] });
 }
 
 /** The ARN a policy needs to read a secret: the full ARN, or the name plus AWS's 6-character suffix. */

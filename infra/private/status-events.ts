@@ -12,7 +12,7 @@ import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
 import { bundle } from "./bundle.ts";
-import { executionsArn, secretsRead } from "./grants.ts";
+import { executionsArn, historyWrite, secretsRead } from "./grants.ts";
 import { HandlerFunction, type HandlerFunctionProps } from "./handler-function.ts";
 import { acknowledgeWildcards } from "./nag.ts";
 import { SECRET_PREFIX } from "./secrets.ts";
@@ -57,12 +57,7 @@ export class StatusEvents extends Construct {
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays),
       },
     });
-    this.recorder.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
-        resources: [props.historyTable.tableArn],
-      }),
-    );
+    this.recorder.role.addToPrincipalPolicy(historyWrite(props.historyTable));
     acknowledgeWildcards(this.recorder.role, "log streams of its own log group, named by Lambda at run time");
     this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
     const config = notifyConfig(props.flows);

@@ -211,7 +211,7 @@ describe("least privilege", () => {
         Resource: [`<${bucket}.Arn>/runs/to-the-moon/*`, `<${bucket}.Arn>/cache/to-the-moon/post/*`],
       },
       { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`<${bucket}.Arn>/runs/lookup/*`] },
-      { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [`<${table}.Arn>`] },
+      { Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [`<${table}.Arn>`] },
       {
         Effect: "Allow",
         Action: ["secretsmanager:GetSecretValue"],
@@ -221,7 +221,6 @@ describe("least privilege", () => {
     const dip = statementsOf(template, taskRole("quick", "detect-dip"));
     expect(dip.flatMap((st) => st.Action).sort()).toEqual([
       "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
       "logs:CreateLogStream",
       "logs:PutLogEvents",
       "s3:GetObject",
@@ -306,7 +305,7 @@ describe("least privilege", () => {
       (st) => !st.Action[0].startsWith("logs:"),
     );
     expect(recorder).toStrictEqual([
-      { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [`<${table}.Arn>`] },
+      { Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [`<${table}.Arn>`] },
     ]);
   });
 
