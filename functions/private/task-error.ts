@@ -5,31 +5,61 @@
  * So the error keeps its name and message, and a `NonRetriableError` is marked not retryable.
  */
 import { NonRetriableError } from "../../sdk/errors.ts";
-import { redact } from "./redact.ts";
+import { containsSecret, redact } from "./redact.ts";
 
 /** An error as thrown to the engine; `isRetryable` is read by aws-local-stepfunctions. */
 export type EngineError = Error & { isRetryable?: boolean };
 
 /** Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted. */
 export function toEngineError(thrown: unknown, secrets: ReadonlySet<string>): EngineError {
+  const error: EngineError = redactError(thrown, secrets);
+  if (thrown instanceof NonRetriableError || error.name === "NonRetriableError") {
+    Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
+  }
+  return error;
+}
+
+/**
+ * `thrown` as an `Error` holding none of the `secrets`: the error itself when its message, stack
+ * and serialised properties are clean, else a copy with its name and the redacted message and
+ * stack only. The copy has no `cause` or other properties: they may hold the values just redacted.
+ */
+export function redactError(thrown: unknown, secrets: ReadonlySet<string>): Error {
   const original = thrown instanceof Error ? thrown : undefined;
   const name = original?.name || "Error";
   const message = original ? original.message : describeThrown(thrown);
   const cleanMessage = redact(message, secrets);
   const cleanStack = original?.stack === undefined ? undefined : redact(original.stack, secrets);
-  let error: EngineError;
-  if (original && cleanMessage === message && cleanStack === original.stack) {
-    error = original;
-  } else {
-    // A copy without `cause`: the cause chain may hold the secret values just redacted.
-    error = new Error(cleanMessage);
-    error.name = name;
-    error.stack = cleanStack ?? `${name}: ${cleanMessage}`;
+  if (
+    original &&
+    cleanMessage === message &&
+    cleanStack === original.stack &&
+    !(secrets.size > 0 && containsSecret(serialised(original), secrets))
+  ) {
+    return original;
   }
-  if (thrown instanceof NonRetriableError || name === "NonRetriableError") {
-    Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
-  }
+  const error = new Error(cleanMessage);
+  error.name = name;
+  error.stack = cleanStack ?? `${name}: ${cleanMessage}`;
   return error;
+}
+
+/**
+ * The error as the Lambda runtime logs a failed invocation ("Invoke Error"): JSON of its
+ * enumerable properties, `toJSON` honoured, nested errors included (e.g. an HTTP client's error
+ * carrying the request's headers).
+ */
+function serialised(error: Error): string {
+  try {
+    return (
+      JSON.stringify(error, (_key, value: unknown) =>
+        value instanceof Error ? { ...value, name: value.name, message: value.message } : value,
+      ) ?? ""
+    );
+  } catch {
+    // Circular: the runtime then logs only name, message and stack, which are checked apart.
+    return "";
+  }
 }
 
 /** `name` and `message` for history records. */

@@ -24,6 +24,15 @@ const leaky = task("leaky", (hook: string) => {
   console.log("posting to %s", hook);
   throw new Error(`POST ${hook} failed with 500`);
 });
+/** Fails like an HTTP client's error: the request (with the secret) on its enumerable properties. */
+const httpish = task("httpish", (token: string) => {
+  const inner = Object.assign(new Error("socket hang up"), { headers: { authorization: `Bearer ${token}` } });
+  throw Object.assign(new Error("request failed with status 500"), {
+    config: { headers: { authorization: `Bearer ${token}` } },
+    toJSON: () => ({ message: "request failed with status 500", token }),
+    inner,
+  });
+});
 const returns = task("returns", (hook: string) => ({ url: hook }));
 const chatty = task("chatty", async (name: string, ms: number) => {
   await new Promise((r) => setTimeout(r, ms));
@@ -40,7 +49,7 @@ function setup() {
   const history = memoryHistory();
   logs = captureLogs();
   const handle = createTaskHandler({
-    tasks: { leaky, returns, chatty },
+    tasks: { leaky, httpish, returns, chatty },
     results: memoryResults(),
     history,
     secrets: memorySecrets({ hook: SECRET }),
@@ -67,6 +76,19 @@ describe("secret redaction", () => {
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(lines)).not.toContain(SECRET);
     expect(lines.some((l) => l.message === "posting to ***")).toBe(true);
+  });
+
+  it("keeps a secret held in the thrown error's properties out of what Lambda logs of it", async () => {
+    const { handle } = setup();
+    const error = (await handle(request("httpish", [{ secret: "hook" }])).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe("Error");
+    expect(error.message).toBe("request failed with status 500");
+    // What the Lambda runtime logs of a failed invocation ("Invoke Error").
+    const invokeError = JSON.stringify(error, (_k, v: unknown) =>
+      v instanceof Error ? { errorType: v.name, errorMessage: v.message, ...v, stack: v.stack } : v,
+    );
+    expect(invokeError).not.toContain(SECRET);
+    expect(invokeError).toContain("request failed with status 500");
   });
 
   it("fails a task that returns a secret it received", async () => {
