@@ -17,6 +17,7 @@ import {
   taskInMessage,
 } from "./notify/status-event.ts";
 import { lazy } from "./private/lazy.ts";
+import { redactError } from "./private/task-error.ts";
 import { awsSecretStore } from "./stores/aws-secret-store.ts";
 import type { SecretStore } from "./stores/types.ts";
 
@@ -77,15 +78,24 @@ export function createNotifierHandler(
     const message = JSON.stringify(slackMessage(notice));
     for (const target of targets) {
       const url = await secrets.get(target.secret);
+      const what = `Slack webhook of secret \`${target.secret}\``;
+      const where = `for flow \`${flow}\` run \`${notice.runId}\``;
       const response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: message,
         signal: AbortSignal.timeout(timeoutMs),
+      }).catch((thrown: unknown) => {
+        // fetch puts a URL it cannot parse in its message: the webhook URL is the secret.
+        const cause = redactError(thrown, new Set([url]));
+        throw new StepflowError(
+          `could not post to the ${what} ${where}: ${cause.message}; check the URL with \`stepflow secret set ${target.secret}\``,
+          { cause },
+        );
       });
       if (!response.ok) {
         throw new StepflowError(
-          `Slack webhook of secret \`${target.secret}\` answered ${response.status} for flow \`${flow}\` run \`${notice.runId}\`; check the URL with \`stepflow secret set ${target.secret}\``,
+          `${what} answered ${response.status} ${where}; check the URL with \`stepflow secret set ${target.secret}\``,
         );
       }
     }

@@ -150,6 +150,20 @@ describe("notifierHandler", () => {
     expect(received).toEqual([]);
   });
 
+  it("fails without the webhook URL in the error when the secret holds no valid URL", async () => {
+    const url = "hooks.slack.com/services/T000/B000/not-a-url-secret";
+    secretsManager.on(GetSecretValueCommand, { SecretId: "stepflow/slack-webhook" }).resolves({ SecretString: url });
+    const error = (await notifier()(event("FAILED", { error: "States.Timeout", cause: "" })).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toMatch(
+      /could not post to the Slack webhook of secret `slack-webhook` for flow `to-the-moon` run `run-42`: Failed to parse URL from \*\*\*/,
+    );
+    expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(url);
+    expect(String(error.stack)).not.toContain(url);
+    expect(String((error.cause as Error).message)).not.toContain(url);
+  });
+
   it("fails, naming the secret and the status, when Slack rejects the message (so EventBridge retries)", async () => {
     answer = 403;
     await expect(notifier()(event("FAILED", { error: "States.Timeout", cause: "" }))).rejects.toThrow(
