@@ -23,13 +23,18 @@ beforeAll(async () => {
 });
 afterAll(() => stub?.stop());
 
-function cli(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  stdin: string,
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/stepflow.js", ...args], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: "/nonexistent",
         ...stubEnv({ SECRETS_MANAGER: stub.endpoint }),
+        ...env,
       },
     });
     let stdout = "";
@@ -71,6 +76,18 @@ describe("stepflow secret set", () => {
     expect(out.stdout).toBe("created secret `stepflow/api-token`\n");
     expect(stub.requests.map((r) => r.operation)).toStrictEqual(["PutSecretValue", "CreateSecret"]);
     expect(stub.requests[1].body).toMatchObject({ Name: "stepflow/api-token", SecretString: "t0k3n" });
+  });
+
+  it("exits 2 saying how to configure credentials when there are none (not a crash)", async () => {
+    stub.requests.length = 0;
+    const out = await cli(["secret", "set", "api-token"], "t0k3n", {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+    });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/error: no AWS credentials were found for `secretsmanager:PutSecretValue`/);
+    expect(out.stderr).not.toMatch(/crashed/);
+    expect(stub.requests).toHaveLength(0);
   });
 
   it("refuses an empty value, and takes no value from arguments", async () => {

@@ -2,6 +2,7 @@ import { ListStateMachinesCommand, StartExecutionCommand } from "@aws-sdk/client
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AccessDeniedError,
+  ClientConfigError,
   FlowNotDeployedError,
   RunNameTakenError,
   ThrottledError,
@@ -157,6 +158,24 @@ describe("StepflowClient.start", () => {
     env.sfn.on(StartExecutionCommand).rejects(awsError("ThrottlingException"));
     await expect(env.client.start(quiet)).rejects.toThrow(ThrottledError);
     expect(env.sfn.commandCalls(StartExecutionCommand)).toHaveLength(3);
+  });
+
+  it("says how to configure credentials when the SDK finds none", async () => {
+    env = mockedClient();
+    const none = Object.assign(new Error("Could not load credentials from any providers"), {
+      name: "CredentialsProviderError",
+    });
+    env.sfn.on(StartExecutionCommand).rejects(none);
+    const error = await env.client.start(quiet).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClientConfigError);
+    expect((error as Error).message).toMatch(/no AWS credentials were found for `states:StartExecution`; set `AWS_PROFILE`/);
+    expect((error as Error).cause).toBe(none);
+  });
+
+  it("says how to set the region when the SDK has none", async () => {
+    env = mockedClient();
+    env.sfn.on(StartExecutionCommand).rejects(new Error("Region is missing"));
+    await expect(env.client.start(quiet)).rejects.toThrow(/does not know the AWS region; pass `region`/);
   });
 
   it("passes other AWS errors through unchanged", async () => {

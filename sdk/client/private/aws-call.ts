@@ -5,6 +5,7 @@
 import { StepflowError } from "../../errors.ts";
 import {
   AccessDeniedError,
+  ClientConfigError,
   FlowNotDeployedError,
   RunNameTakenError,
   RunNotFoundError,
@@ -48,6 +49,14 @@ interface AwsErrorLike {
   readonly name?: string;
   readonly message?: string;
   readonly $retryable?: { readonly throttling?: boolean };
+}
+
+/** The error for an SDK client with no region, from the options or the SDK's configuration. */
+export function regionMissing(cause: unknown): ClientConfigError {
+  return new ClientConfigError(
+    "`StepflowClient` does not know the AWS region; pass `region` (`--region` on the CLI) or set `AWS_REGION`",
+    { cause },
+  );
 }
 
 /** Whether AWS refused the request for its rate. */
@@ -105,6 +114,14 @@ export function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unk
       { cause: error },
     );
   }
+  // The SDK's own setup errors, raised before any request is sent: the most common first-run problems.
+  if (name === "CredentialsProviderError") {
+    return new ClientConfigError(
+      `no AWS credentials were found for \`${ctx.action}\`; set \`AWS_PROFILE\` (after \`aws configure\` or \`aws sso login\`) or \`AWS_ACCESS_KEY_ID\` and \`AWS_SECRET_ACCESS_KEY\``,
+      { cause: error },
+    );
+  }
+  if (e.message === "Region is missing") return regionMissing(error);
   if (isThrottling(error)) {
     return new ThrottledError(
       `AWS throttled \`${ctx.action}\` ${attempts} times in a row; retry later, or raise the client's \`retry.maxAttempts\``,

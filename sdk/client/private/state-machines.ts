@@ -4,9 +4,9 @@
  * else one `ListStateMachines` listing, cached for the client's life.
  */
 import { ListStateMachinesCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import { ClientConfigError, FlowNotDeployedError } from "../errors.ts";
+import { FlowNotDeployedError } from "../errors.ts";
 import type { StateMachineArns } from "../types.ts";
-import { awsCall, type RetryPolicy } from "./aws-call.ts";
+import { awsCall, type RetryPolicy, regionMissing } from "./aws-call.ts";
 
 /** The state machine name of a flow, as infra names it. */
 export const stateMachineName = (flow: string): string => `stepflow-${flow}`;
@@ -78,10 +78,7 @@ export function regionOf(sfn: SFNClient, region: string | undefined): () => Prom
     try {
       return await sfn.config.region();
     } catch (cause) {
-      throw new ClientConfigError(
-        "`StepflowClient` does not know the AWS region; pass `region` or set `AWS_REGION`",
-        { cause },
-      );
+      throw regionMissing(cause);
     }
   };
 }
