@@ -21,7 +21,7 @@ import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./
 import { jsonBytes, preview } from "./private/json.ts";
 import { containsSecret } from "./private/redact.ts";
 import { cacheKeyMaterial, checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
-import { createRunLog, type LogContext, type RunLog, withConsoleCapture } from "./private/run-log.ts";
+import { createRunLog, type RunLog, withConsoleCapture } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
 import { withTimeout } from "./private/timeout.ts";
 import { resultsCacheStore } from "./stores/results-cache-store.ts";
@@ -75,14 +75,14 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
   const find = taskFinder(deps.tasks);
 
   return async (request) => {
-    const attempt = request.attempt ?? 0;
-    const context: LogContext = {
+    // One context for the log lines, the history records and `taskContext()`.
+    const context: TaskContext = {
       flow: request.flow,
       runId: request.run,
       task: request.task,
       state: request.state,
       mapIndex: request.index,
-      attempt,
+      attempt: request.attempt ?? 0,
     };
     const secrets = new Set<string>();
     const log = createRunLog(logger, context, secrets);
@@ -95,11 +95,11 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       throw error;
     }
     const started = clock();
-    const base = { ...context, mapIndex: request.index, startedAt: new Date(started).toISOString() };
+    const base = { ...context, startedAt: new Date(started).toISOString() };
     await record(deps.history, { ...base, status: "RUNNING" }, log);
     log.info("task started");
     try {
-      const { envelope, cached } = await run(task, request, { deps, cache, clock, limits, log, secrets });
+      const { envelope, cached } = await run(task, request, { deps, cache, clock, limits, context, log, secrets });
       const ended = clock();
       const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
       await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
@@ -125,19 +125,9 @@ interface RunScope {
   readonly cache: CacheStore;
   readonly clock: () => number;
   readonly limits: PayloadLimits;
+  readonly context: TaskContext;
   readonly log: RunLog;
   readonly secrets: Set<string>;
-}
-
-function contextOf(task: AnyTask, request: TaskRequest): TaskContext {
-  return {
-    flow: request.flow,
-    runId: request.run,
-    task: task.taskName,
-    state: request.state,
-    mapIndex: request.index,
-    attempt: request.attempt ?? 0,
-  };
 }
 
 async function run(
@@ -155,7 +145,7 @@ async function run(
   } else {
     const seconds = task.options.timeoutSeconds;
     const result = await withTimeout(
-      () => withConsoleCapture(s.log, () => runInTaskContext(contextOf(task, request), () => task.fn(...args))),
+      () => withConsoleCapture(s.log, () => runInTaskContext(s.context, () => task.fn(...args))),
       seconds,
       () =>
         new TaskTimeoutError(
