@@ -239,9 +239,23 @@ export class StepflowClient {
     return { get: async (key) => store().get(key), put: async (key, value) => store().put(key, value) };
   }
 
+  /** The history store; its reads go through `awsCall` like every other AWS request of the client. */
   private history(): HistoryStore {
-    if (this.options.history) return this.options.history;
+    if (this.historyStore) return this.historyStore;
     const table = this.options.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE;
+    const store = this.options.history ?? this.dynamoHistory(table);
+    const read = <T>(send: () => Promise<T>) =>
+      awsCall({ action: "dynamodb:Query", resource: table }, this.retry, send);
+    this.historyStore = {
+      putTaskRun: (record) => store.putTaskRun(record),
+      putFlowRun: (record) => store.putFlowRun(record),
+      getRun: (runId) => read(() => store.getRun(runId)),
+      listRuns: (flow, query) => read(() => store.listRuns(flow, query)),
+    };
+    return this.historyStore;
+  }
+
+  private dynamoHistory(table: string | undefined): HistoryStore {
     if (!table) {
       throw new ClientConfigError(
         "run history is in the flow stack's DynamoDB table, and `StepflowClient` does not know it; pass `historyTable` or set `STEPFLOW_HISTORY_TABLE`",
@@ -249,11 +263,10 @@ export class StepflowClient {
     }
     const region = this.options.region === undefined ? {} : { region: this.options.region };
     const base = this.options.dynamodb ?? new DynamoDBClient(region);
-    this.historyStore ??= awsHistoryStore({
+    return awsHistoryStore({
       table,
       client: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
     });
-    return this.historyStore;
   }
 }
 

@@ -11,7 +11,7 @@ import {
   createTaskHandler,
   type TaskRunRecord,
 } from "../../functions/index.ts";
-import { RunNotFoundError } from "../../sdk/client/index.ts";
+import { ClientConfigError, RunNotFoundError } from "../../sdk/client/index.ts";
 import { task } from "../../sdk/index.ts";
 import { createHistoryTable, startDynamo } from "../functions/support/emulators.ts";
 import { memoryResults, memorySecrets, quietLogger } from "../functions/support/memory-stores.ts";
@@ -143,6 +143,18 @@ describe("StepflowClient history", () => {
   it("keeps the run's error from its status event", async () => {
     const run = await client().client.run("run-old");
     expect(run.error).toStrictEqual({ name: "HttpError", message: "CoinGecko answered 503 for `BTC`" });
+  });
+
+  it("says how to configure credentials when the history read finds none", async () => {
+    const none = Object.assign(new Error("Could not load credentials from any providers"), {
+      name: "CredentialsProviderError",
+    });
+    const dynamodb = new DynamoDBClient({ ...dynamo.config, credentials: () => Promise.reject(none) });
+    const { client } = mockedClient({ dynamodb, historyTable: table });
+    const error = await client.runs(FLOW).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClientConfigError);
+    expect((error as Error).message).toMatch(/no AWS credentials were found for `dynamodb:Query`/);
+    expect((error as Error).cause).toBe(none);
   });
 
   it("throws RunNotFoundError for a run the history does not have", async () => {
