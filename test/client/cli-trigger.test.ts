@@ -112,6 +112,13 @@ describe("stepflow trigger", () => {
     expect(started()).toHaveLength(0);
   });
 
+  it("rejects a bad --timeout before starting anything", async () => {
+    const out = await cli("trigger", FLOW, "--wait", "--timeout", "soon");
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/`--timeout soon` must be a number of seconds > 0/);
+    expect(started()).toHaveLength(0);
+  });
+
   it("starts a deployed flow by name, with params as given", async () => {
     const out = await cli(
       "trigger",

@@ -50,6 +50,8 @@ export function triggerCommand(program: Command, io: CliIo): void {
     )
     .option("--history-table <name>", "history table, for task progress (default: STEPFLOW_HISTORY_TABLE)")
     .action(async (target: string, o: TriggerOptions) => {
+      // Checked before the run starts: a usage error must not leave a run behind.
+      const timeout = timeoutMs(o.timeout);
       const client = new StepflowClient({
         region: o.region,
         resultsBucket: o.resultsBucket,
@@ -57,7 +59,7 @@ export function triggerCommand(program: Command, io: CliIo): void {
       });
       const run = await start(client, target, o);
       io.stdout.write(`${run.runId}\n${run.consoleUrl}\n`);
-      if (o.wait) await follow(run, o, io);
+      if (o.wait) await follow(run, timeout, o, io);
     });
 }
 
@@ -84,10 +86,20 @@ function isFile(target: string): boolean {
 /** Without the flow's schema, `--param` values are JSON-parsed when they parse, else kept as strings. */
 const nameOnly = { schema: undefined } as unknown as AnyFlow;
 
-async function follow(run: RunHandle, o: TriggerOptions, io: CliIo): Promise<void> {
-  const timeout = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
+/** `--timeout` in milliseconds. @throws CliError (exit 2) when it is not a number of seconds > 0. */
+function timeoutMs(seconds: string | undefined): number | undefined {
+  const timeout = seconds === undefined ? undefined : Number(seconds) * 1000;
   if (timeout !== undefined && !(timeout > 0))
-    throw new CliError(`\`--timeout ${o.timeout}\` must be a number of seconds > 0`);
+    throw new CliError(`\`--timeout ${seconds}\` must be a number of seconds > 0`);
+  return timeout;
+}
+
+async function follow(
+  run: RunHandle,
+  timeout: number | undefined,
+  o: TriggerOptions,
+  io: CliIo,
+): Promise<void> {
   const print = progressPrinter(io.stderr, run.flow);
   const withHistory = Boolean(o.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE);
   if (!withHistory)
