@@ -20,7 +20,7 @@ import { cacheKey, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes, preview } from "./private/json.ts";
 import { containsSecret } from "./private/redact.ts";
-import { cacheKeyMaterial, checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
+import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type RunLog, withConsoleCapture } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
 import { withTimeout } from "./private/timeout.ts";
@@ -137,7 +137,7 @@ async function run(
 ): Promise<{ envelope: Envelope; cached: boolean }> {
   checkLengths(request);
   const args = await resolveArgs(request, s.deps, (value) => s.secrets.add(value));
-  const key = cacheKey(request.flow, task, args, cacheKeyMaterial(request, args));
+  const key = cacheKey(request, task, args);
   const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
   let value: Json;
   if (hit) {

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { AnyTask } from "../../sdk/define/task.ts";
 import type { Json } from "../../sdk/graph/types.ts";
+import type { TaskRequest } from "../../sdk/protocol.ts";
 import type { CacheStore } from "../stores/types.ts";
 
 /**
@@ -10,18 +11,21 @@ import type { CacheStore } from "../stores/types.ts";
  * the key is hashed with the task name, so two tasks never share entries. Keys live under the
  * flow and task (`<flow>/<task>/<hash>`): the task's Lambda may read and write only that prefix.
  */
-export function cacheKey(
-  flow: string,
-  task: AnyTask,
-  args: readonly Json[],
-  material: readonly Json[],
-): string | undefined {
+export function cacheKey(request: TaskRequest, task: AnyTask, args: readonly Json[]): string | undefined {
   const cache = task.options.cache;
   if (!cache) return undefined;
   const custom = cache.key as ((...a: readonly Json[]) => unknown) | undefined;
-  const raw = custom ? `key:${String(custom(...args))}` : `inputs:${JSON.stringify(material)}`;
+  const raw = custom ? `key:${String(custom(...args))}` : `inputs:${JSON.stringify(keyMaterial(request, args))}`;
   const hash = createHash("sha256").update(`${task.taskName}\n${raw}`).digest("hex");
-  return `${flow}/${task.taskName}/${hash}`;
+  return `${request.flow}/${task.taskName}/${hash}`;
+}
+
+/**
+ * The inputs as they enter the default cache key: secrets by name (never by value, which
+ * rotates and must not be hashed into keys that outlive it), everything else resolved.
+ */
+function keyMaterial(request: TaskRequest, values: readonly Json[]): Json[] {
+  return request.args.map((arg, i) => ("secret" in arg ? { secret: arg.secret } : values[i]));
 }
 
 /** The cached value under `key` if it was stored less than `expiresInSeconds` before `now`. */

@@ -46,11 +46,3 @@ export async function resolveArgs(
     ),
   );
 }
-
-/**
- * The inputs as they enter the default cache key: secrets by name (never by value, which
- * rotates and must not be hashed into keys that outlive it), everything else resolved.
- */
-export function cacheKeyMaterial(request: TaskRequest, values: readonly Json[]): Json[] {
-  return request.args.map((arg, i) => ("secret" in arg ? { secret: arg.secret } : values[i]));
-}

@@ -61,14 +61,14 @@ describe("task result cache", () => {
   it("keys by flow, task name and inputs, and by secret name rather than value", () => {
     const { price } = setup();
     const other = task("other", { cache: { expiresIn: 60 } }, (coin: string) => coin);
-    const a = cacheKey("f", price, ["DOGE"], ["DOGE"]);
+    const a = cacheKey(request("price", [{ v: "DOGE" }]), price, ["DOGE"]);
     // Under the flow and task: the prefix the task's Lambda may read and write.
     expect(a).toMatch(/^f\/price\/[0-9a-f]{64}$/);
-    expect(cacheKey("f", price, ["DOGE"], ["DOGE"])).toBe(a);
-    expect(cacheKey("f", price, ["BTC"], ["BTC"])).not.toBe(a);
-    expect(cacheKey("f", other, ["DOGE"], ["DOGE"])?.split("/")[2]).not.toBe(a?.split("/")[2]);
+    expect(cacheKey(request("price", [{ v: "DOGE" }]), price, ["DOGE"])).toBe(a);
+    expect(cacheKey(request("price", [{ v: "BTC" }]), price, ["BTC"])).not.toBe(a);
+    expect(cacheKey(request("other", [{ v: "DOGE" }]), other, ["DOGE"])?.split("/")[2]).not.toBe(a?.split("/")[2]);
     const uncached = task("plain", (x: string) => x);
-    expect(cacheKey("f", uncached, ["DOGE"], ["DOGE"])).toBeUndefined();
+    expect(cacheKey(request("uncached", [{ v: "DOGE" }]), uncached, ["DOGE"])).toBeUndefined();
   });
 
   it("hits the cache after a secret rotates, since the key holds the secret's name", async () => {
