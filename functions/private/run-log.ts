@@ -35,11 +35,15 @@ export function createRunLog(base: Logger, context: LogContext, secrets: Readonl
   const emit =
     (level: Level) =>
     (message: string, extra?: Record<string, unknown>): void => {
-      const clean = extra && (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>);
+      // Most tasks read no secret: their lines skip the JSON round trip of redaction.
+      const redacting = secrets.size > 0;
+      const text = redacting ? redact(message, secrets) : message;
+      const clean =
+        extra && redacting ? (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>) : extra;
       emitting = true;
       try {
-        if (clean) child[level](redact(message, secrets), clean);
-        else child[level](redact(message, secrets));
+        if (clean) child[level](text, clean);
+        else child[level](text);
       } finally {
         emitting = false;
       }
