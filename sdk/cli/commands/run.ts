@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { ParamsError } from "../../errors.ts";
 import type { LocalRun } from "../../local/index.ts";
-import { runLocal } from "../../local/index.ts";
 import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
 import { formatMs } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -49,6 +48,8 @@ export function runCommand(program: Command, io: CliIo): void {
         if (error instanceof ParamsError) throw new CliError(error.message, EXIT_USAGE, { cause: error });
         throw error;
       }
+      // Loaded on use: the local engine would slow down the start-up of every command.
+      const { runLocal } = await import("../../local/index.ts");
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
-import { getLocalRun, listLocalRuns } from "../../local/index.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
-import { remoteRuns } from "./runs-remote.ts";
 
 interface RunsOptions {
   readonly flow?: string;
@@ -31,12 +29,16 @@ export function runsCommand(program: Command, io: CliIo): void {
     .option("--region <region>", "with --remote, the AWS region of the flow stack")
     .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
     .action(async (runId: string | undefined, o: RunsOptions) => {
-      if (o.remote)
+      // Loaded on use: the local stores and the AWS SDK would slow down every command's start-up.
+      if (o.remote) {
+        const { remoteRuns } = await import("./runs-remote.ts");
         return remoteRuns(runId, { ...o, flow: typeof o.remote === "string" ? o.remote : o.flow }, io);
+      }
       if (runId) return showRun(runId, o, io);
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliError(`\`--limit ${o.limit}\` must be a whole number >= 1`);
+      const { listLocalRuns } = await import("../../local/index.ts");
       const runs = await listLocalRuns({ dir: o.dir, flow: o.flow, limit });
       if (runs.length === 0) {
         io.stdout.write(
@@ -56,6 +58,7 @@ export function runsCommand(program: Command, io: CliIo): void {
 }
 
 async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> {
+  const { getLocalRun } = await import("../../local/index.ts");
   const { run, tasks } = await getLocalRun(runId, { dir: o.dir });
   if (!run && tasks.length === 0) {
     throw new CliError(

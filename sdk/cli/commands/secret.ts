@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { StepflowClient } from "../../client/index.ts";
 import { CliError } from "../private/cli-error.ts";
 import type { CliIo } from "../private/io.ts";
 
@@ -25,6 +24,8 @@ export function secretCommand(program: Command, io: CliIo, readInput: ReadInput 
           `no value for secret \`${name}\` on stdin; pipe it in, e.g. \`printf %s "$VALUE" | stepflow secret set ${name}\``,
         );
       }
+      // Loaded on use: the AWS SDK would slow down the start-up of every command.
+      const { StepflowClient } = await import("../../client/index.ts");
       const out = await new StepflowClient({ region: o.region }).setSecret(name, value);
       io.stdout.write(`${out.created ? "created" : "updated"} secret \`${out.secretId}\`\n`);
     });

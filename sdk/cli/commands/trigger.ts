@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { TaskRunRecord } from "../../../functions/index.ts";
-import { type RunDescription, type RunHandle, StepflowClient } from "../../client/index.ts";
+import type { RunDescription, RunHandle, StepflowClient } from "../../client/index.ts";
 import type { AnyFlow } from "../../define/flow.ts";
 import { ParamsError } from "../../errors.ts";
 import type { RunEvent } from "../../local/index.ts";
@@ -52,6 +52,8 @@ export function triggerCommand(program: Command, io: CliIo): void {
     .action(async (target: string, o: TriggerOptions) => {
       // Checked before the run starts: a usage error must not leave a run behind.
       const timeout = timeoutMs(o.timeout);
+      // Loaded on use: the AWS SDK would slow down the start-up of every command.
+      const { StepflowClient } = await import("../../client/index.ts");
       const client = new StepflowClient({
         region: o.region,
         resultsBucket: o.resultsBucket,
