@@ -18,7 +18,7 @@ export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
 export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
-export { consoleUrl, flowNameOf, flowOfStateMachine } from "./status-event.ts";
+export { consoleUrl, flowNameOf, flowOfStateMachine, lambdaCause } from "./status-event.ts";
 export type { ExecutionStatus } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
 export { resolveOutput } from "./resolve-output.ts";

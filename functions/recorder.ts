@@ -8,7 +8,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Json } from "../sdk/graph/types.ts";
 import { preview } from "./private/json.ts";
 import { REDACTED } from "./private/redact.ts";
-import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf } from "./status-event.ts";
+import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf, lambdaCause } from "./status-event.ts";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
 
 export type { ExecutionStatusDetail, ExecutionStatusEvent };
@@ -54,7 +54,6 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   };
 }
 
-
 function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecord {
   const terminal = status !== "RUNNING";
   const stop = terminal && d.stopDate ? d.stopDate : undefined;
@@ -78,13 +77,7 @@ function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecor
 
 /** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */
 function readableCause(cause: string | null | undefined): string {
-  let message = cause ?? "";
-  try {
-    const parsed = JSON.parse(message) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === "string") message = parsed.errorMessage;
-  } catch {
-    // Not JSON: keep the cause as it is.
-  }
+  const message = lambdaCause(cause)?.errorMessage ?? cause ?? "";
   return message.length > CAUSE_CHARS ? `${message.slice(0, CAUSE_CHARS - 3)}...` : message;
 }
 

@@ -53,3 +53,22 @@ export function consoleUrl(executionArn: string): string {
   const region = executionArn.split(":")[3] || "us-east-1";
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
+
+/**
+ * The error a Lambda task reported, when `cause` is the `{ errorType, errorMessage, trace }` JSON
+ * Step Functions records for a failed Lambda invocation; `undefined` for any other cause.
+ */
+export function lambdaCause(
+  cause: string | null | undefined,
+): { readonly errorType?: string; readonly errorMessage: string } | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown } | null;
+    if (typeof parsed?.errorMessage !== "string") return undefined;
+    const errorType = typeof parsed.errorType === "string" ? parsed.errorType : undefined;
+    return { errorType, errorMessage: parsed.errorMessage };
+  } catch {
+    // Not JSON: a plain cause string (States.Timeout, a subflow's failure, ...).
+    return undefined;
+  }
+}

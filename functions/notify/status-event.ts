@@ -4,7 +4,12 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 
-import type { ExecutionStatus, ExecutionStatusDetail, ExecutionStatusEvent } from "../status-event.ts";
+import {
+  type ExecutionStatus,
+  type ExecutionStatusDetail,
+  type ExecutionStatusEvent,
+  lambdaCause,
+} from "../status-event.ts";
 
 export type { ExecutionStatus };
 /** The event, as the notifier reads it. */
@@ -23,7 +28,6 @@ export interface RunNotice {
   readonly consoleUrl: string;
 }
 
-
 /**
  * The error of a failed run: `error` is the error name; `cause` is the message, or for a
  * Lambda task the JSON `{ errorType, errorMessage, trace }` Lambda reports.
@@ -34,19 +38,9 @@ export function runError(
 ): RunNotice["error"] {
   if (!error && !cause) return undefined;
   const name = error || "Error";
-  if (!cause) return { name, message: "" };
-  try {
-    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") {
-      return {
-        name: typeof parsed.errorType === "string" ? parsed.errorType : name,
-        message: parsed.errorMessage,
-      };
-    }
-  } catch {
-    // Not JSON: a plain cause string (States.Timeout, a subflow's failure, ...).
-  }
-  return { name, message: cause };
+  const lambda = lambdaCause(cause);
+  if (lambda) return { name: lambda.errorType ?? name, message: lambda.errorMessage };
+  return { name, message: cause ?? "" };
 }
 
 /** The task a stepflow error message names (`task \`x\``, `state \`y\``), if any. */
