@@ -66,7 +66,8 @@ export function createRecorderHandler(
 }
 
 /** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
-export const recorderHandler: (event: ExecutionStatusEvent) => Promise<void> = createRecorderHandler();
+export const recorderHandler: (event: ExecutionStatusEvent) => Promise<void> =
+  /* @__PURE__ */ createRecorderHandler();
 
 function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
   const value = env[name];
