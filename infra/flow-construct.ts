@@ -1,5 +1,4 @@
-import { join } from "node:path";
-import { Annotations, Arn, RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Annotations, Arn, type RemovalPolicy, Tags } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -23,10 +22,10 @@ import {
   stateMachineArn,
   syncRuleArn,
 } from "./private/grants.ts";
-import { HandlerFunction } from "./private/handler-function.ts";
+import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
-import { taskRequest } from "./private/task-bundle.ts";
+import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowConstruct`. */
 export interface FlowConstructProps {
@@ -70,16 +69,16 @@ export class FlowConstruct extends Construct {
   readonly functions: ReadonlyMap<string, lambda.Function>;
   /** Each task's bundle (directory, size, source files), by task name. */
   readonly bundles: ReadonlyMap<string, Bundle>;
+  /** Tracing, log retention and removal policy, defaults filled in. */
+  private readonly settings: LambdaSettings;
 
   constructor(scope: Construct, id: string, props: FlowConstructProps) {
     super(scope, id);
     const flow = props.flow;
     this.compiled = props.compiled ?? compile(flow);
-    const options = {
-      outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
-      bundleAwsSdk: props.bundleAwsSdk ?? false,
-    };
+    this.settings = lambdaSettings(props);
     // One esbuild run for all of the flow's tasks (cached: FlowStack builds the whole stack's at once).
+    const options = bundleOptions(props);
     const built = bundleAll(this.compiled.tasks.map((t) => taskRequest(t.task, options)));
     const functions = new Map<string, lambda.Function>();
     const bundles = new Map<string, Bundle>();
@@ -106,9 +105,7 @@ export class FlowConstruct extends Construct {
         STEPFLOW_SECRET_PREFIX: "stepflow/",
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? 90),
       },
-      tracing: props.tracing ?? false,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...this.settings,
     });
     const role = fn.role;
     const own = [`runs/${flow}/`, `cache/${flow}/${task.name}/`];
@@ -147,8 +144,8 @@ export class FlowConstruct extends Construct {
       substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
     if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
     const logGroup = new logs.LogGroup(this, "Logs", {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      retention: this.settings.logRetention,
+      removalPolicy: this.settings.removalPolicy,
     });
     const machine = new sfn.StateMachine(this, "StateMachine", {
       stateMachineName: c.stateMachineName,
@@ -158,7 +155,7 @@ export class FlowConstruct extends Construct {
       definitionSubstitutions: substitutions,
       comment: props.flow.options.description || undefined,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
-      tracingEnabled: props.tracing ?? false,
+      tracingEnabled: this.settings.tracing,
     });
     if (props.flow.options.type === "EXPRESS" && props.flow.options.notify.length > 0) {
       Annotations.of(this).addWarningV2(
@@ -169,7 +166,7 @@ export class FlowConstruct extends Construct {
     for (const fn of this.functions.values()) fn.grantInvoke(machine);
     for (const sub of c.subflows) this.grantSubflow(machine, this.subflow(sub.flow, props));
     if (c.distributedMaps.length > 0) this.grantDistributedMap(machine, props.resultsBucket);
-    this.acknowledgeMachine(machine, props.tracing ?? false);
+    this.acknowledgeMachine(machine, this.settings.tracing);
     return machine;
   }
 

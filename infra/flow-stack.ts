@@ -1,7 +1,6 @@
-import { join } from "node:path";
-import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import * as logs from "aws-cdk-lib/aws-logs";
+import type * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
@@ -10,10 +9,17 @@ import type { AnyFlow, CompiledFlow } from "stepflow";
 import { collectFlows, compile } from "stepflow";
 import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
+import { lambdaSettings } from "./private/handler-function.ts";
 import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
 import { StatusEvents } from "./private/status-events.ts";
-import { handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY, taskRequest } from "./private/task-bundle.ts";
+import {
+  bundleOptions,
+  handlerRequest,
+  NOTIFIER_ENTRY,
+  RUNTIME_ENTRY,
+  taskRequest,
+} from "./private/task-bundle.ts";
 
 /** Properties of a `FlowStack`. */
 export interface FlowStackProps extends StackProps {
@@ -55,17 +61,10 @@ export class FlowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FlowStackProps) {
     super(scope, id, props);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const lambda = lambdaSettings(props);
+    const removalPolicy = lambda.removalPolicy;
     const historyTtlDays = props.historyTtlDays ?? 90;
-    const lambda = {
-      tracing: props.tracing ?? false,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
-    };
-    const bundles = {
-      outRoot: join(process.cwd(), ".stepflow", "bundles"),
-      bundleAwsSdk: props.bundleAwsSdk ?? false,
-    };
+    const bundles = bundleOptions(props);
     this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy);
     this.historyTable = historyTable(this, removalPolicy);
 
@@ -97,10 +96,8 @@ export class FlowStack extends Stack {
         historyTable: this.historyTable,
         secrets: this.secrets,
         subflows: machines,
-        tracing: lambda.tracing,
+        ...lambda,
         historyTtlDays,
-        logRetention: lambda.logRetention,
-        removalPolicy,
         bundleAwsSdk: bundles.bundleAwsSdk,
         bundleDir: bundles.outRoot,
       });

@@ -2,7 +2,7 @@
  * A Lambda function with its own role and log group, so its permissions are exactly what
  * stepflow grants (no `AWSLambdaBasicExecutionRole` managed policy, no `logs:*` on `*`).
  */
-import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -20,6 +20,18 @@ export interface HandlerFunctionProps {
   readonly tracing: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+}
+
+/** The settings shared by all of a stack's Lambdas (and its state machines' logs). */
+export type LambdaSettings = Pick<HandlerFunctionProps, "tracing" | "logRetention" | "removalPolicy">;
+
+/** `LambdaSettings` with their defaults: no tracing, logs kept a month, resources retained. */
+export function lambdaSettings(props: Partial<LambdaSettings>): LambdaSettings {
+  return {
+    tracing: props.tracing ?? false,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+  };
 }
 
 /** A Lambda (nodejs22.x, arm64) running a stepflow bundle. */

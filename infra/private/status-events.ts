@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
 import { bundle } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead } from "./grants.ts";
-import { HandlerFunction, type HandlerFunctionProps } from "./handler-function.ts";
+import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";
 import { acknowledgeWildcards } from "./nag.ts";
 import { SECRET_PREFIX } from "./secrets.ts";
 import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
@@ -26,7 +26,7 @@ export interface StatusEventsProps {
   readonly historyTtlDays: number;
   readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
   readonly bundles: BundleOptions;
-  readonly lambda: Pick<HandlerFunctionProps, "tracing" | "logRetention" | "removalPolicy">;
+  readonly lambda: LambdaSettings;
 }
 
 /** The rule, the recorder and (when a flow has `notify`) the notifier. */

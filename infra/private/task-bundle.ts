@@ -3,6 +3,7 @@
  * with the runtime's `lambdaHandler`, so the bundle holds that task's code and the runtime
  * only; and the recorder and notifier handlers.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AnyTask } from "stepflow";
 import type { BundleRequest } from "./bundle.ts";
@@ -17,6 +18,18 @@ export const NOTIFIER_ENTRY = fileURLToPath(new URL("../../functions/notifier.ts
 export interface BundleOptions {
   readonly outRoot: string;
   readonly bundleAwsSdk: boolean;
+}
+
+/**
+ * Bundle options with their defaults. `FlowStack` pre-builds every bundle and its constructs
+ * build them again from the cache, which is keyed by the whole request: both use this, so the
+ * requests match.
+ */
+export function bundleOptions(props: { readonly bundleDir?: string; readonly bundleAwsSdk?: boolean }): BundleOptions {
+  return {
+    outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
+    bundleAwsSdk: props.bundleAwsSdk ?? false,
+  };
 }
 
 /** The generated entry source of a task's Lambda. */
