@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { ParamsError } from "../../errors.ts";
 import type { LocalRun } from "../../local/index.ts";
-import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
+import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import { formatMs } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
@@ -42,12 +41,7 @@ export function runCommand(program: Command, io: CliIo): void {
     .action(async (file: string, o: RunOptions) => {
       const flow = pickFlow(file, await loadFlows(file), o.flow);
       const params = buildParams(flow, o.param, o.paramsJson);
-      try {
-        flow.parse(params);
-      } catch (error) {
-        if (error instanceof ParamsError) throw new CliError(error.message, EXIT_USAGE, { cause: error });
-        throw error;
-      }
+      flow.parse(params); // ParamsError, naming every bad field, before the run starts (main: exit 2)
       // Loaded on use: the local engine would slow down the start-up of every command.
       const { runLocal } = await import("../../local/index.ts");
       const controller = new AbortController();

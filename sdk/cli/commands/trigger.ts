@@ -2,10 +2,8 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { TaskRunRecord } from "../../../functions/index.ts";
 import type { RunDescription, RunHandle, StepflowClient } from "../../client/index.ts";
-import type { AnyFlow } from "../../define/flow.ts";
-import { ParamsError } from "../../errors.ts";
 import type { RunEvent } from "../../local/index.ts";
-import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
+import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
 import { buildParams, collect } from "../private/params.ts";
@@ -69,24 +67,17 @@ async function start(client: StepflowClient, target: string, o: TriggerOptions):
   const options = o.name === undefined ? {} : { name: o.name };
   if (!isFile(target)) {
     if (o.flow) throw new CliError(`\`--flow\` picks a flow from a file, but \`${target}\` is not a file`);
-    return client.start(target, buildParams(nameOnly, o.param, o.paramsJson), options);
+    return client.start(target, buildParams(undefined, o.param, o.paramsJson), options);
   }
   const flow = pickFlow(target, await loadFlows(target), o.flow);
-  try {
-    return await client.start(flow, buildParams(flow, o.param, o.paramsJson), options);
-  } catch (error) {
-    if (error instanceof ParamsError) throw new CliError(error.message, EXIT_USAGE, { cause: error });
-    throw error;
-  }
+  // Bad params throw ParamsError before anything is sent; main reports it with exit 2.
+  return client.start(flow, buildParams(flow, o.param, o.paramsJson), options);
 }
 
 /** A file path rather than a flow name: flow names have no `.` or `/`. */
 function isFile(target: string): boolean {
   return /[./\\]/.test(target) || existsSync(target);
 }
-
-/** Without the flow's schema, `--param` values are JSON-parsed when they parse, else kept as strings. */
-const nameOnly = { schema: undefined } as unknown as AnyFlow;
 
 /** `--timeout` in milliseconds. @throws CliError (exit 2) when it is not a number of seconds > 0. */
 function timeoutMs(seconds: string | undefined): number | undefined {

@@ -10,11 +10,12 @@ export function collect(value: string, previous: string[] = []): string[] {
  * Builds the run's parameters from `--params-json` and `--param k=v` (which win). A value is
  * JSON-parsed when that gives a number, boolean, null, list or object, else kept as a string;
  * when the flow's schema accepts the raw string but not the parsed value (e.g. a string
- * parameter given `007` or `true`), the string is kept.
+ * parameter given `007` or `true`), the string is kept. Without the flow (a deployed flow
+ * started by name) there is no schema to ask, so parsed values are kept.
  * @throws CliError (exit 2) for a `--param` without `=` or `--params-json` that is not a JSON object.
  */
 export function buildParams(
-  flow: AnyFlow,
+  flow: AnyFlow | undefined,
   pairs: readonly string[],
   json: string | undefined,
 ): Record<string, unknown> {
@@ -43,7 +44,7 @@ export function buildParams(
   return params;
 }
 
-function coerce(flow: AnyFlow, key: string, raw: string): unknown {
+function coerce(flow: AnyFlow | undefined, key: string, raw: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -51,7 +52,7 @@ function coerce(flow: AnyFlow, key: string, raw: string): unknown {
     return raw;
   }
   if (typeof parsed === "string") return raw;
-  const field = flow.schema?.shape[key] as { safeParse?: (v: unknown) => { success: boolean } } | undefined;
+  const field = flow?.schema?.shape[key] as { safeParse?: (v: unknown) => { success: boolean } } | undefined;
   if (field?.safeParse && !field.safeParse(parsed).success && field.safeParse(raw).success) return raw;
   return parsed;
 }
