@@ -28,6 +28,7 @@ export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";
 export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
+export type { LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";
 export type { LocalStoreOptions } from "./stores/local-result-store.ts";
 export { localDir, localResultStore } from "./stores/local-result-store.ts";

@@ -3,14 +3,20 @@ import { join } from "node:path";
 import { keyedLock, readJsonFile, writeAtomic } from "../private/files.ts";
 import { taskRank, taskSk } from "../private/history-keys.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
-import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery, TaskRunRecord } from "./types.ts";
+
+/** The local history: a `HistoryStore` that can also list the runs of every flow at once. */
+export interface LocalHistoryStore extends HistoryStore {
+  /** Every flow's runs, newest first, optionally of one status. @see HistoryStore.listRuns */
+  listAllRuns(query?: RunQuery): Promise<readonly FlowRunRecord[]>;
+}
 
 /**
  * History as JSON files: `<dir>/history/<runId>/run.json` for the flow run and
  * `<dir>/history/<runId>/tasks/<sk>.json` for each task-run attempt (`sk` as in DynamoDB:
  * `TASK#<state>#<index>#<attempt>`), with the same forward-only update rule as the table.
  */
-export function localHistoryStore(options: LocalStoreOptions = {}): HistoryStore {
+export function localHistoryStore(options: LocalStoreOptions = {}): LocalHistoryStore {
   const root = join(localDir(options), "history");
   const lock = keyedLock();
   const runDir = (runId: string) => join(root, encodeURIComponent(runId));
@@ -26,6 +32,17 @@ export function localHistoryStore(options: LocalStoreOptions = {}): HistoryStore
     });
 
   const readRun = (runId: string) => readJsonFile<FlowRunRecord>(join(runDir(runId), "run.json"));
+  /** Reads every run record once; `flow` undefined means every flow. */
+  const list = async (flow: string | undefined, query: RunQuery = {}) => {
+    const runs = await Promise.all((await listDir(root)).map((d) => readRun(decodeURIComponent(d))));
+    return runs
+      .filter(
+        (r): r is FlowRunRecord =>
+          r !== undefined && (flow === undefined || r.flow === flow) && (!query.status || r.status === query.status),
+      )
+      .sort((a, b) => (`${a.startedAt}#${a.runId}` < `${b.startedAt}#${b.runId}` ? 1 : -1))
+      .slice(0, query.limit ?? 50);
+  };
 
   return {
     putTaskRun: (record) => putRanked(taskFile(record), record, (r) => taskRank(r.status)),
@@ -36,13 +53,8 @@ export function localHistoryStore(options: LocalStoreOptions = {}): HistoryStore
       const tasks = await Promise.all(names.map((n) => readJsonFile<TaskRunRecord>(join(dir, n))));
       return { run: await readRun(runId), tasks: tasks.filter((t): t is TaskRunRecord => t !== undefined) };
     },
-    async listRuns(flow, query = {}) {
-      const runs = await Promise.all((await listDir(root)).map((d) => readRun(decodeURIComponent(d))));
-      return runs
-        .filter((r): r is FlowRunRecord => r?.flow === flow && (!query.status || r.status === query.status))
-        .sort((a, b) => (`${a.startedAt}#${a.runId}` < `${b.startedAt}#${b.runId}` ? 1 : -1))
-        .slice(0, query.limit ?? 50);
-    },
+    listRuns: (flow, query) => list(flow, query),
+    listAllRuns: (query) => list(undefined, query),
   };
 }
 

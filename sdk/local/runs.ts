@@ -1,13 +1,9 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type FlowRunRecord,
   type FlowRunStatus,
-  localDir,
   localHistoryStore,
   type TaskRunRecord,
 } from "../../functions/index.ts";
-import { flowPrefixOf, isShortened } from "./private/run-id.ts";
 
 /** Options of `listLocalRuns`. */
 export interface ListLocalRunsOptions {
@@ -34,11 +30,7 @@ export interface LocalRunDetails {
 export async function listLocalRuns(options: ListLocalRunsOptions = {}): Promise<FlowRunRecord[]> {
   const store = localHistoryStore({ dir: options.dir });
   const query = { status: options.status, limit: options.limit ?? 50 };
-  const flows = options.flow ? [options.flow] : await knownFlows(options.dir);
-  const runs = (await Promise.all(flows.map((f) => store.listRuns(f, query)))).flat();
-  return runs
-    .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
-    .slice(0, query.limit);
+  return [...(options.flow ? await store.listRuns(options.flow, query) : await store.listAllRuns(query))];
 }
 
 /**
@@ -50,27 +42,4 @@ export async function getLocalRun(
   options: { readonly dir?: string } = {},
 ): Promise<LocalRunDetails> {
   return localHistoryStore({ dir: options.dir }).getRun(runId);
-}
-
-/** Flow names of the runs in the history: read from run ids, which start with the flow name. */
-async function knownFlows(dir: string | undefined): Promise<string[]> {
-  const store = localHistoryStore({ dir });
-  let entries: string[];
-  try {
-    // The local history store keeps one folder per run, named by the URI-encoded run id.
-    entries = await readdir(join(localDir({ dir }), "history"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  const flows = new Set<string>();
-  const unsure: string[] = [];
-  for (const entry of entries) {
-    const runId = decodeURIComponent(entry);
-    const prefix = flowPrefixOf(runId);
-    if (prefix && !isShortened(prefix)) flows.add(prefix);
-    else unsure.push(runId);
-  }
-  for (const { run } of await Promise.all(unsure.map((id) => store.getRun(id)))) if (run) flows.add(run.flow);
-  return [...flows].sort();
 }

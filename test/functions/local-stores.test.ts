@@ -11,7 +11,7 @@ import {
   ResultNotFoundError,
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
-import { historyContract } from "./support/history-contract.ts";
+import { flowRun, historyContract } from "./support/history-contract.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
@@ -31,6 +31,23 @@ describe("local result store", () => {
 
 describe("local history store", () => {
   historyContract(() => localHistoryStore({ dir: mkdtempSync(join(tmpdir(), "stepflow-history-")) }));
+
+  it("lists the runs of every flow newest first, whatever their run ids", async () => {
+    const h = localHistoryStore({ dir: await fresh() });
+    const at = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
+    await h.putFlowRun(flowRun({ runId: "etl-20260101T000000-abcd", startedAt: at(1), status: "FAILED", rank: 1 }));
+    await h.putFlowRun(flowRun({ flow: "other", runId: "custom id", startedAt: at(3) }));
+    await h.putFlowRun(flowRun({ runId: "b", startedAt: at(2) }));
+    expect((await h.listAllRuns()).map((r) => r.runId)).toStrictEqual([
+      "custom id",
+      "b",
+      "etl-20260101T000000-abcd",
+    ]);
+    expect((await h.listAllRuns({ limit: 1 })).map((r) => r.runId)).toStrictEqual(["custom id"]);
+    expect((await h.listAllRuns({ status: "FAILED" })).map((r) => r.runId)).toStrictEqual([
+      "etl-20260101T000000-abcd",
+    ]);
+  });
 
   it("lays out one folder per run: run.json and tasks/<sk>.json", async () => {
     const d = await fresh();

@@ -14,13 +14,3 @@ export function runIdFor(flow: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").slice(0, 15);
   return `${flow.slice(0, MAX_NAME - SUFFIX)}-${stamp}-${randomBytes(2).toString("hex")}`;
 }
-
-/** The flow-name part of a run id made by `runIdFor` (possibly shortened), or `undefined`. */
-export function flowPrefixOf(runId: string): string | undefined {
-  return /^(.+)-\d{8}T\d{6}-[0-9a-f]{4}$/.exec(runId)?.[1];
-}
-
-/** True when the prefix may have been shortened, so it cannot be trusted as the whole flow name. */
-export function isShortened(prefix: string): boolean {
-  return prefix.length >= MAX_NAME - SUFFIX;
-}
