@@ -56,9 +56,10 @@ export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
   const children = new Map(
     flow.graph().calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : [])),
   );
+  // A subflow's Task state names the child machine by the compiler's placeholder: `${<placeholder>}`.
+  const byArn = new Map(compiled.subflows.map((s) => [`\${${s.placeholder}}`, children.get(s.flow)]));
   const childTransitions = (arn: unknown) => {
-    const name = String(arn).match(/^\$\{Flow_(.+)\}$/)?.[1];
-    const child = [...children.values()].find((f) => f.flowName.replace(/[^A-Za-z0-9_]/g, "_") === name);
+    const child = byArn.get(String(arn));
     return child ? planFlow(child, mapSize).transitions : 0;
   };
   const machine = (d: StateMachineDefinition): Cost => {
