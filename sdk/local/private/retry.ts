@@ -17,15 +17,15 @@ export function nextRetryDelay(
   counts: number[],
   fast: boolean,
 ): number | undefined {
-  if (!retriers) return undefined;
+  // A NonRetriableError (isRetryable false) fails the state whatever its retriers say.
+  if (!retriers || (error as { isRetryable?: boolean } | undefined)?.isRetryable === false) return undefined;
   const name = error instanceof Error ? error.name : "Error";
-  const retryable = (error as { isRetryable?: boolean } | undefined)?.isRetryable ?? true;
   for (let i = 0; i < retriers.length; i++) {
     const r = retriers[i];
     const matches = r.ErrorEquals.some(
       (e) => e === name || e === "States.ALL" || (e === "States.TaskFailed" && name !== "States.Timeout"),
     );
-    if (!matches || !retryable) continue;
+    if (!matches) continue;
     const done = counts[i] ?? 0;
     if (done >= (r.MaxAttempts ?? DEFAULTS.MaxAttempts)) return undefined;
     counts[i] = done + 1;
