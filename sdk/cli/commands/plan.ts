@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { CliError } from "../private/cli-error.ts";
 import { formatBytes } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { wholeNumber } from "../private/options.ts";
 import { loadFlows, selectFlows } from "../private/load-flows.ts";
 import { type FlowPlan, HISTORY_EVENT_LIMIT, planFlow } from "../private/plan-model.ts";
 
@@ -16,9 +16,7 @@ export function planCommand(program: Command, io: CliIo): void {
     .option("--flow <name>", "only this flow")
     .option("--map-size <n>", "items per mapped list", "100")
     .action(async (file: string, o: { flow?: string; mapSize: string }) => {
-      const mapSize = Number(o.mapSize);
-      if (!Number.isInteger(mapSize) || mapSize < 0)
-        throw new CliError(`\`--map-size ${o.mapSize}\` must be a whole number >= 0`);
+      const mapSize = wholeNumber("map-size", o.mapSize, 0);
       const flows = selectFlows(file, await loadFlows(file), o.flow);
       io.stdout.write(flows.map((f) => render(planFlow(f, mapSize), mapSize)).join("\n\n"));
       io.stdout.write("\n");

@@ -1,8 +1,9 @@
 import type { FlowRunStatus } from "../../../functions/index.ts";
 import { StepflowClient } from "../../client/index.ts";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, runSummary, table, taskRunsTable } from "../private/format.ts";
+import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { wholeNumber } from "../private/options.ts";
 
 /** Options of `stepflow runs --remote`. */
 export interface RemoteRunsOptions {
@@ -27,9 +28,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
     return;
   }
   if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");
-  const limit = Number(o.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new CliError(`\`--limit ${o.limit}\` must be a whole number >= 1`);
+  const limit = wholeNumber("limit", o.limit, 1);
   const status = o.status?.toUpperCase() as FlowRunStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status))
     throw new CliError(`\`--status ${o.status}\` is not a run status; use one of ${STATUSES.join(", ")}`);
@@ -47,7 +46,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
   const rows = runs.map((r) => [
     r.runId,
     r.status,
-    r.startedAt.replace("T", " ").slice(0, 19),
+    formatStarted(r.startedAt),
     formatMs(r.durationMs),
     r.error ? `${r.error.name}: ${r.error.message}`.slice(0, 80) : "",
   ]);

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, runSummary, table, taskRunsTable } from "../private/format.ts";
+import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { wholeNumber } from "../private/options.ts";
 
 interface RunsOptions {
   readonly flow?: string;
@@ -35,9 +36,7 @@ export function runsCommand(program: Command, io: CliIo): void {
         return remoteRuns(runId, { ...o, flow: typeof o.remote === "string" ? o.remote : o.flow }, io);
       }
       if (runId) return showRun(runId, o, io);
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1)
-        throw new CliError(`\`--limit ${o.limit}\` must be a whole number >= 1`);
+      const limit = wholeNumber("limit", o.limit, 1);
       const { listLocalRuns } = await import("../../local/index.ts");
       const runs = await listLocalRuns({ dir: o.dir, flow: o.flow, limit });
       if (runs.length === 0) {
@@ -50,7 +49,7 @@ export function runsCommand(program: Command, io: CliIo): void {
         r.runId,
         r.flow,
         r.status,
-        r.startedAt.replace("T", " ").slice(0, 19),
+        formatStarted(r.startedAt),
         formatMs(r.durationMs),
       ]);
       io.stdout.write(`${table(["RUN ID", "FLOW", "STATUS", "STARTED (UTC)", "DURATION"], rows)}\n`);

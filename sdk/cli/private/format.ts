@@ -8,6 +8,11 @@ export function formatMs(ms: number | undefined): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** An ISO start time as `2025-05-01 12:00:00` (UTC, to the second). */
+export function formatStarted(iso: string): string {
+  return iso.replace("T", " ").slice(0, 19);
+}
+
 /** `812 B`, `4.2 KB`, `1.3 MB`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
