@@ -26,6 +26,9 @@ export interface PayloadLimits {
  */
 export const MAX_INLINE_MAP_ITEMS = 1000;
 
+/** Bytes `{"v":...}` adds around a value's JSON. */
+const INLINE_WRAPPER_BYTES = jsonBytes({ v: null }) - jsonBytes(null);
+
 interface EmitContext {
   readonly request: TaskRequest;
   readonly results: ResultStore;
@@ -99,18 +102,19 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   if (value.length > limits.maxItems) {
     throw tooMany(`at most ${limits.maxItems} items keep the execution under 25,000 history events`);
   }
-  const keyOf = (i: number) =>
-    resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, `-${i}.json`);
+  const stem = resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, "");
+  const keyOf = (i: number) => `${stem}-${i}.json`;
   const sizes = value.map(jsonBytes);
-  const refBytes = (i: number) => jsonBytes({ s3: keyOf(i), bytes: sizes[i] });
+  const refBytes = sizes.map((bytes, i) => jsonBytes({ s3: keyOf(i), bytes }));
   // Plan first, store after: a list that cannot fit fails before writing anything.
   const overhead = jsonBytes({ items: [] }) + value.length;
   const mixed = sizes.reduce(
-    (sum, s, i) => sum + (s <= limits.itemInlineBytes ? jsonBytes({ v: value[i] }) : refBytes(i)),
+    // `{"v":<item>}` is the item's own JSON plus 6 bytes: no need to serialise it again.
+    (sum, s, i) => sum + (s <= limits.itemInlineBytes ? s + INLINE_WRAPPER_BYTES : refBytes[i]),
     overhead,
   );
   const storeAll = mixed > limits.payloadBytes;
-  if (storeAll && sizes.reduce((sum, _s, i) => sum + refBytes(i), overhead) > limits.payloadBytes) {
+  if (storeAll && refBytes.reduce((sum, r) => sum + r, overhead) > limits.payloadBytes) {
     throw tooMany(`its item references alone exceed the ${limits.payloadBytes}-byte payload limit`);
   }
   const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
