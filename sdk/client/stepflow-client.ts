@@ -51,6 +51,8 @@ export type StartArgs<F extends AnyFlow> = [keyof FlowParams<F>] extends [never]
  */
 export class StepflowClient {
   private readonly sfn: SFNClient;
+  /** Config of the SDK clients the client builds itself: the region when one is given. */
+  private readonly sdkConfig: { readonly region?: string };
   private readonly retry: RetryPolicy;
   private readonly arnOf: (flow: string) => Promise<string>;
   private readonly shapes = new WeakMap<AnyFlow, OutputShape>();
@@ -59,8 +61,8 @@ export class StepflowClient {
   private secretsClient: SecretsManagerClient | undefined;
 
   constructor(private readonly options: StepflowClientOptions = {}) {
-    const region = options.region === undefined ? {} : { region: options.region };
-    this.sfn = options.sfn ?? new SFNClient(region);
+    this.sdkConfig = options.region === undefined ? {} : { region: options.region };
+    this.sfn = options.sfn ?? new SFNClient(this.sdkConfig);
     this.retry = {
       maxAttempts: options.retry?.maxAttempts ?? 5,
       baseDelayMs: options.retry?.baseDelayMs ?? 200,
@@ -191,9 +193,7 @@ export class StepflowClient {
    * @example await client.setSecret("slack-webhook", process.env.WEBHOOK!);
    */
   async setSecret(name: string, value: string): Promise<SecretWrite> {
-    this.secretsClient ??=
-      this.options.secretsManager ??
-      new SecretsManagerClient(this.options.region === undefined ? {} : { region: this.options.region });
+    this.secretsClient ??= this.options.secretsManager ?? new SecretsManagerClient(this.sdkConfig);
     return setSecret(this.secretsClient, this.retry, name, value);
   }
 
@@ -232,8 +232,7 @@ export class StepflowClient {
           "this result is stored in the results bucket, and `StepflowClient` does not know it; pass `resultsBucket` (the flow stack's bucket name) or set `STEPFLOW_RESULTS_BUCKET`",
         );
       }
-      const region = this.options.region === undefined ? {} : { region: this.options.region };
-      this.resultStore ??= awsResultStore({ bucket, client: this.options.s3 ?? new S3Client(region) });
+      this.resultStore ??= awsResultStore({ bucket, client: this.options.s3 ?? new S3Client(this.sdkConfig) });
       return this.resultStore;
     };
     return { get: async (key) => store().get(key), put: async (key, value) => store().put(key, value) };
@@ -261,8 +260,7 @@ export class StepflowClient {
         "run history is in the flow stack's DynamoDB table, and `StepflowClient` does not know it; pass `historyTable` or set `STEPFLOW_HISTORY_TABLE`",
       );
     }
-    const region = this.options.region === undefined ? {} : { region: this.options.region };
-    const base = this.options.dynamodb ?? new DynamoDBClient(region);
+    const base = this.options.dynamodb ?? new DynamoDBClient(this.sdkConfig);
     return awsHistoryStore({
       table,
       client: DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
