@@ -87,9 +87,9 @@ function build(flow: AnyFlow): PreparedFlow {
     }
   };
   walk(definition);
-  // Validated once here, like CreateStateMachine on AWS; runs skip the 50-200 ms validation.
-  new StateMachine(definition as never);
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  // Validated once here, like CreateStateMachine on AWS: the engine validates in the constructor
+  // only, so runs of this machine (and the Map and Parallel machines it builds) skip the 50-200 ms.
+  const machine = new StateMachine(definition as never);
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
   return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
 }
