@@ -25,6 +25,7 @@ import {
 import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
+import { SECRET_PREFIX } from "./private/secrets.ts";
 import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowConstruct`. */
@@ -102,7 +103,7 @@ export class FlowConstruct extends Construct {
       environment: {
         STEPFLOW_RESULTS_BUCKET: props.resultsBucket.bucketName,
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
-        STEPFLOW_SECRET_PREFIX: "stepflow/",
+        STEPFLOW_SECRET_PREFIX: SECRET_PREFIX,
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? 90),
       },
       ...this.settings,
