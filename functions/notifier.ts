@@ -64,7 +64,7 @@ export function createNotifierHandler(
   const secrets =
     options.secrets ??
     awsSecretStore({
-      prefix: process.env.STEPFLOW_SECRET_PREFIX ?? "stepflow/",
+      prefix: process.env.STEPFLOW_SECRET_PREFIX,
       client: options.secretsManager,
     });
   const sfn = lazy(async () => options.sfn ?? new (await import("@aws-sdk/client-sfn")).SFNClient({}));
