@@ -4,7 +4,13 @@ import {
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { consoleUrl, type HistoryStore, type ResultStore, type TaskRunRecord } from "../../functions/index.ts";
+import {
+  consoleUrl,
+  type HistoryStore,
+  lambdaCause,
+  type ResultStore,
+  type TaskRunRecord,
+} from "../../functions/index.ts";
 import type { OutputShape } from "../compile/types.ts";
 import { RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
@@ -153,18 +159,8 @@ function describeRun(
     startedAt: out.startDate,
     stoppedAt: out.stopDate,
     ...(out.error ? { error: out.error } : {}),
-    ...(out.cause ? { cause: readableCause(out.cause) } : {}),
+    // A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message.
+    ...(out.cause ? { cause: lambdaCause(out.cause)?.errorMessage ?? out.cause } : {}),
     ...(out.output !== undefined ? { output: JSON.parse(out.output) as unknown } : {}),
   };
-}
-
-/** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */
-function readableCause(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown } | null;
-    if (typeof parsed?.errorMessage === "string") return parsed.errorMessage;
-  } catch {
-    // Not JSON: keep the cause as it is.
-  }
-  return cause;
 }
