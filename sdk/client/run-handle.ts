@@ -145,8 +145,6 @@ export class RunHandle<R = unknown> {
   }
 }
 
-export { consoleUrl };
-
 function describeRun(
   runId: string,
   executionArn: string,
