@@ -59,7 +59,6 @@ export class LocalSession {
   private readonly recordRun: Recorder;
   private readonly handlers = new Map<AnyFlow, TaskHandler>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
-  private readonly runIds = new Set<string>();
   private readonly logger: Logger;
 
   constructor(private readonly options: RunLocalOptions) {
@@ -80,7 +79,6 @@ export class LocalSession {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? runIdFor(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
-    this.runIds.add(runId);
     const started = Date.now();
     const status = (s: string, extra: Record<string, unknown> = {}) =>
       this.recordRun({
@@ -151,7 +149,8 @@ export class LocalSession {
       status: outcome.status,
       result,
       ...(outcome.error ? { error: outcome.error } : {}),
-      tasks: this.book.list(parent ? new Set([runId]) : this.runIds),
+      // A subflow run reports its own attempts; the top-level run every attempt of the session.
+      tasks: this.book.list(parent ? runId : undefined),
       startedAt: new Date(started).toISOString(),
       endedAt: new Date(ended).toISOString(),
       durationMs,

@@ -28,10 +28,10 @@ export class TaskRunBook {
     if (this.emit) this.emit(eventOf(record));
   };
 
-  /** Every attempt so far (of `runIds` only, when given), in the order they started. */
-  list(runIds?: ReadonlySet<string>): TaskRun[] {
+  /** Every attempt so far (of run `runId` only, when given), in the order they started. */
+  list(runId?: string): TaskRun[] {
     const out: TaskRun[] = [];
-    for (const r of this.records.values()) if (!runIds || runIds.has(r.runId)) out.push(toTaskRun(r));
+    for (const r of this.records.values()) if (runId === undefined || r.runId === runId) out.push(toTaskRun(r));
     return out.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   }
 
