@@ -30,7 +30,9 @@ beforeAll(async () => {
     StartExecution: (b) =>
       b.name === "taken"
         ? { __error: "ExecutionAlreadyExists", message: "Execution Already Exists: 'taken'" }
-        : { executionArn: execArn(FLOW, String(b.name)), startDate: Date.now() / 1000 },
+        : b.name === "too-big"
+          ? { __error: "InvalidExecutionInput", message: "Input exceeds the 262144 characters limit" }
+          : { executionArn: execArn(FLOW, String(b.name)), startDate: Date.now() / 1000 },
     DescribeExecution: (b) => ({
       executionArn: b.executionArn,
       stateMachineArn: smArn(FLOW),
@@ -139,6 +141,14 @@ describe("stepflow trigger", () => {
     const out = await cli("trigger", FLOW, "--name", "taken");
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(/a run named `taken` already exists for flow `crypto-dip`.*omit it/);
+  });
+
+  it("reports an AWS error it has no fix for as AWS's answer with exit 2, not as a crash", async () => {
+    const out = await cli("trigger", FLOW, "--name", "too-big");
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(
+      "error: AWS refused the request: InvalidExecutionInput: Input exceeds the 262144 characters limit\n",
+    );
   });
 
   it("with --wait, streams task progress from history and prints the result", async () => {
