@@ -105,16 +105,16 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   const stem = resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, "");
   const keyOf = (i: number) => `${stem}-${i}.json`;
   const sizes = value.map(jsonBytes);
-  const refBytes = sizes.map((bytes, i) => jsonBytes({ s3: keyOf(i), bytes }));
+  const refBytes = (i: number) => jsonBytes({ s3: keyOf(i), bytes: sizes[i] });
   // Plan first, store after: a list that cannot fit fails before writing anything.
   const overhead = jsonBytes({ items: [] }) + value.length;
   const mixed = sizes.reduce(
     // `{"v":<item>}` is the item's own JSON plus 6 bytes: no need to serialise it again.
-    (sum, s, i) => sum + (s <= limits.itemInlineBytes ? s + INLINE_WRAPPER_BYTES : refBytes[i]),
+    (sum, s, i) => sum + (s <= limits.itemInlineBytes ? s + INLINE_WRAPPER_BYTES : refBytes(i)),
     overhead,
   );
   const storeAll = mixed > limits.payloadBytes;
-  if (storeAll && refBytes.reduce((sum, r) => sum + r, overhead) > limits.payloadBytes) {
+  if (storeAll && sizes.reduce((sum, _s, i) => sum + refBytes(i), overhead) > limits.payloadBytes) {
     throw tooMany(`its item references alone exceed the ${limits.payloadBytes}-byte payload limit`);
   }
   const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
