@@ -57,7 +57,8 @@ function serialised(error: Error): string {
       ) ?? ""
     );
   } catch {
-    // Circular: the runtime then logs only name, message and stack, which are checked apart.
+    // Not serialisable (circular, BigInt): the runtime then logs only name, message and stack,
+    // which are checked apart.
     return "";
   }
 }
