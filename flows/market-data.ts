@@ -4,11 +4,14 @@
  * weekly and monthly bars, and save each as a Parquet file in the results store. Returns the keys
  * of the files written.
  *
- * Run it with `npx stepflow run flows/market-data.ts --param indexName=MEGA-3`.
- * - Composition: `flows/data/market/indexes.json` (bundled into the task).
- * - Daily bars: by default the sample CSVs in `flows/data/market/` (no network); pass `source` as
- *   a URL template with `{symbol}` for live data, e.g. Stooq's
- *   `https://stooq.com/q/d/l/?s={symbol}.us&i=d` (the deployed schedule uses it).
+ * Run it with `npx stepflow run flows/market-data.ts` (the 30 Dow Jones Industrial Average
+ * components), or `--param indexName=MEGA-3` for a quicker run over three symbols.
+ * - Composition: `flows/data/market/indexes.json` (bundled into the task): `DJIA` (the default, as
+ *   of Nov 2024), `SP500-SAMPLE` and `MEGA-3`.
+ * - Daily bars: by default the sample CSVs in `flows/data/market/` (no network; synthetic Jan-Mar
+ *   2024 bars, `generate-sample.ts` there writes missing ones); pass `source` as a URL template
+ *   with `{symbol}` for live data, e.g. Stooq's `https://stooq.com/q/d/l/?s={symbol}.us&i=d` (the
+ *   deployed schedule uses it, with the default index).
  * - Files: `runs/market-data/files/<index>/<last day>/<symbol>.<week|month>.parquet` in the results
  *   bucket on AWS (expired with the run results), under `.stepflow/results/` locally.
  */
@@ -149,7 +152,7 @@ export const marketData = flow(
   {
     params: z.object({
       // Not `index`: Map iterations carry their item index under that name.
-      indexName: z.string().default("SP500-SAMPLE"),
+      indexName: z.string().default("DJIA"),
       source: z.string().default(SAMPLE),
     }),
     // After the US close on weekdays (AWS six-field cron, UTC).

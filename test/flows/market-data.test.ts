@@ -83,6 +83,26 @@ describe("market-data", () => {
     );
   });
 
+  it("saves a weekly and a monthly Parquet file per DJIA symbol by default", async () => {
+    const run = await runLocal(marketData, {}, { fastRetries: true });
+
+    expect(run.status).toBe("SUCCEEDED");
+    const symbols = indexes.DJIA;
+    expect(new Set(symbols).size).toBe(30);
+    const keys: string[] = [];
+    for (const symbol of symbols) {
+      const lastDay = daily(symbol).at(-1)!.date;
+      for (const period of ["week", "month"] as const) {
+        const key = `runs/market-data/files/DJIA/${lastDay}/${symbol}.${period}.parquet`;
+        const { rows, metadata } = await readParquet(key);
+        expect(rows.length).toBeGreaterThan(0);
+        expect(metadata.key_value_metadata).toContainEqual({ key: "symbol", value: symbol });
+        keys.push(key);
+      }
+    }
+    expect([...(run.result ?? [])].sort()).toStrictEqual(keys.sort());
+  });
+
   describe("from a URL", () => {
     let server: Server;
     let url: string;
