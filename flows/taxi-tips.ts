@@ -4,8 +4,9 @@
  * by default, retried up to 5 times) and find each hour's best-tipping trip. Slack hears about every
  * finished run, successful or not.
  *
- * Run it with `npx stepflow run flows/taxi-tips.ts` (the sample `flows/data/taxi-trips.csv`, 320
- * trips between 06:00 and 12:00) or `--param source=<url of a CSV with the same columns>`.
+ * Run it with `npx stepflow run flows/taxi-tips.ts` (the sample `flows/data/taxi-trips.csv`, about
+ * 1,000 synthetic trips in the TLC format over all of 2024-01-15, so 24 hourly chunks; written by
+ * `flows/data/generate-taxi-trips.ts`) or `--param source=<url of a CSV with the same columns>`.
  * Tests make the failures deterministic with `useRandom(seededRandom(seed))`.
  */
 import { flow, secret, slack, task, unmapped } from "stepflow";
