@@ -13,7 +13,7 @@ import { cryptoDip } from "../flows/crypto-dip.ts";
 import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
 import { etlMonths } from "../flows/etl.ts";
 import { marketData } from "../flows/market-data.ts";
-import { taxiTips } from "../flows/taxi-tips.ts";
+import { seededRandom, taxiTips, useRandom } from "../flows/taxi-tips.ts";
 import { printTable } from "./compile.ts";
 
 const quote = (coin: string) => ({ coin, prices: [[0, 100], [1, 95], [2, coin === "DOGE" ? 70 : 99]] });
@@ -28,7 +28,8 @@ const examples: {
   { flow: cryptoDip, params: { coin: "BTC" }, label: "crypto-dip (no dip)" },
   { flow: cryptoDipMany, params: { coins: ["BTC", "ETH", "DOGE", "ADA", "SOL"] }, overrides: { "fetch-prices": quote as never } },
   { flow: marketData, params: {} },
-  { flow: taxiTips, params: { failureRate: 0.2 } },
+  { flow: taxiTips, params: { failureRate: 0.2 }, label: "taxi-tips (20 % failures, seeded)" },
+  { flow: taxiTips, params: { failureRate: 0 }, label: "taxi-tips (no failures)" },
   {
     flow: etlMonths,
     params: {},
@@ -40,6 +41,8 @@ export async function examplesBench(): Promise<string[][]> {
   const rows = [["example", "task attempts", "transitions", "per task", "other states entered", "target"]];
   const dir = mkdtempSync(join(tmpdir(), "stepflow-bench-"));
   const cwd = process.cwd();
+  // The same failures on every bench run.
+  const restoreRandom = useRandom(seededRandom(42));
   try {
     for (const { flow, params, label, overrides } of examples) {
       const run = await runLocal(flow, params, { dir, fastRetries: true, missingSecrets: "empty", taskOverrides: overrides });
@@ -62,9 +65,10 @@ export async function examplesBench(): Promise<string[][]> {
         .filter(([, n]) => n > 0)
         .map(([type, n]) => `${type === "Task" ? "subflow start" : type} ${n}`)
         .join(", ");
-      rows.push([label ?? flow.flowName, String(attempts), String(transitions), (transitions / attempts).toFixed(3), other || "none", "<= 1.02"]);
+      rows.push([label ?? flow.flowName, String(attempts), String(transitions), (transitions / attempts).toFixed(4), other || "none", "<= 1.02"]);
     }
   } finally {
+    restoreRandom();
     process.chdir(cwd);
     rmSync(dir, { recursive: true, force: true });
   }
