@@ -29,7 +29,7 @@ function generateFlow(n: number): string {
   return file;
 }
 
-/** Cold start figures of one module, each the median of `runs` fresh Node processes. */
+/** Cold start figures of one module. */
 interface InitFigures {
   /** Time to import the module (function init: what the module's own code costs). */
   readonly importMs: number;
@@ -38,16 +38,20 @@ interface InitFigures {
   readonly readyMs: number;
 }
 
-function initFigures(file: string, runs = 9): InitFigures {
-  const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
-  const imports: number[] = [];
-  const ready: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    imports.push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
-    ready.push(performance.now() - t0);
+/** Cold start figures of each module, interleaved (one process per module per round) so that load on
+ * a shared machine hits every module alike; medians of `runs` rounds. */
+function initFigures(files: readonly string[], runs = 15): InitFigures[] {
+  const imports = files.map((): number[] => []);
+  const ready = files.map((): number[] => []);
+  for (let round = 0; round < runs; round++) {
+    files.forEach((file, i) => {
+      const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
+      const t0 = performance.now();
+      imports[i].push(Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })));
+      ready[i].push(performance.now() - t0);
+    });
   }
-  return { importMs: median(imports), readyMs: median(ready) };
+  return files.map((_, i) => ({ importMs: median(imports[i]), readyMs: median(ready[i]) }));
 }
 
 function median(xs: number[]): number {
@@ -105,15 +109,15 @@ const logger = new Logger({ serviceName: "t0" });
 export const handler = async (e) => { logger.info("t0", { input: e }); return { v: e.args[0].v + 0 }; };`,
   ),
 };
-const ours = initFigures(join(bundles[0].dir, "index.mjs"));
-console.log(`cold start, median of 9 fresh processes (Node ${process.version}):`);
+const [ours, ...bases] = initFigures([join(bundles[0].dir, "index.mjs"), ...Object.values(baselines)]);
+console.log(`cold start, median of 15 fresh processes each, interleaved (Node ${process.version}):`);
 console.log(`  stepflow task bundle: import ${ours.importMs.toFixed(1)} ms, process start to ready ${ours.readyMs.toFixed(1)} ms`);
-for (const [name, path] of Object.entries(baselines)) {
-  const base = initFigures(path);
+Object.keys(baselines).forEach((name, i) => {
+  const base = bases[i];
   console.log(
     `  ${name}: import ${base.importMs.toFixed(1)} ms (stepflow ${(ours.importMs / base.importMs).toFixed(2)}x), process start to ready ${base.readyMs.toFixed(1)} ms (stepflow ${(ours.readyMs / base.readyMs).toFixed(2)}x)`,
   );
-}
+});
 
 t0 = performance.now();
 execFileSync("npx", ["cdk", "synth", "--quiet", "-o", join(out, "cli.out")], {

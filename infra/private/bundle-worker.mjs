@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
 import { extname, join, relative, sep } from "node:path";
 import { build } from "esbuild";
 
@@ -100,6 +101,17 @@ function purePlugin(files) {
   };
 }
 
+// CommonJS dependencies inside an ES module bundle may still call `require` (esbuild then emits a
+// shim that throws "Dynamic require of ... is not supported" unless a `require` exists). Only those
+// bundles get one: importing `node:module` costs every other Lambda init time for nothing.
+const REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);\n";
+
+function withRequire(code) {
+  const text = Buffer.from(code.buffer, code.byteOffset, code.byteLength);
+  if (!text.includes("Dynamic require of")) return code;
+  return Buffer.concat([Buffer.from(REQUIRE_BANNER), text]);
+}
+
 async function bundleOne(request) {
   const result = await build({
     stdin: {
@@ -120,12 +132,10 @@ async function bundleOne(request) {
     metafile: true,
     // The Lambda nodejs22.x runtime ships the AWS SDK v3; leaving it out keeps bundles small.
     external: request.bundleAwsSdk ? [] : ["@aws-sdk/*", "@smithy/*"],
-    // CommonJS dependencies inside an ES module bundle may still call `require`.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     plugins: [purePlugin(request.pureFiles)],
     logLevel: "silent",
   });
-  const code = result.outputFiles[0].contents;
+  const code = withRequire(result.outputFiles[0].contents);
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 20);
   const dir = join(request.outRoot, hash);
   if (!existsSync(join(dir, "index.mjs"))) {

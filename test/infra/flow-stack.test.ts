@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Match } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
+import { etl } from "../../flows/etl.ts";
 import { bulk, detectDip, quick, toTheMoon } from "./fixtures/flows.ts";
 import { render, statementsOf, synth } from "./support.ts";
 
@@ -340,5 +341,19 @@ describe("task bundles", () => {
         expect(b.bytes).toBeLessThan(200_000);
       }
     }
+  });
+
+  it("defines `require` only in bundles whose CommonJS code calls it, and those bundles load", async () => {
+    // None of the fixture tasks pulls in CommonJS, so none pays for importing `node:module`.
+    for (const [flow, construct] of stack.flows) {
+      for (const task of construct.bundles.keys()) expect(code(flow, task)).not.toContain("node:module");
+    }
+    // etl's load task bundles pg, which is CommonJS and requires Node built-ins.
+    const bundles = synth([etl]).stack.flows.get("etl")!.bundles;
+    const head = (task: string) => readFileSync(`${bundles.get(task)!.dir}/index.mjs`, "utf8").slice(0, 120);
+    expect(head("load")).toMatch(/^import\{createRequire as __cr\}from'node:module';const require=/);
+    expect(head("extract")).not.toContain("node:module");
+    const load = (await import(`${bundles.get("load")!.dir}/index.mjs`)) as { handler: unknown };
+    expect(typeof load.handler).toBe("function");
   });
 });
