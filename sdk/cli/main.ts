@@ -2,7 +2,8 @@
  * Entry of the `stepflow` CLI (`bin/stepflow.js` loads it after registering tsx, so flow files
  * written in TypeScript load). `main` returns the exit code: 0 ok, 1 a run failed, 2 a usage
  * problem (bad file, unknown flow, bad parameters or options, or a request AWS refused: no
- * credentials, access denied, a flow not deployed).
+ * credentials, access denied, a flow not deployed), 124 `trigger --wait --timeout` ran out while
+ * the run goes on.
  */
 import { CommanderError } from "commander";
 import { StepflowError } from "../errors.ts";

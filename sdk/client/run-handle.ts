@@ -43,6 +43,8 @@ export class RunHandle<R = unknown> {
   readonly flow: string;
   /** The execution's page in the Step Functions console. */
   readonly consoleUrl: string;
+  /** How the run ended, once `wait` has seen it end: an ended execution never changes. */
+  #ended: RunDescription | undefined;
 
   /** @internal use `StepflowClient.start` or `StepflowClient.handle` */
   constructor(
@@ -73,11 +75,13 @@ export class RunHandle<R = unknown> {
 
   /**
    * Waits until the run ends and returns how it ended (it does not throw when the run failed;
-   * `result()` does). Polls `DescribeExecution` with a delay growing from `pollInterval`.
+   * `result()` does). Polls `DescribeExecution` with a delay growing from `pollInterval`; once it
+   * has seen the run end it answers from that, so `wait()` then `result()` asks AWS once.
    * @throws WaitTimeoutError when `timeout` passes first; the run goes on.
    * @example const { status } = await run.wait({ timeout: 5 * 60_000, onTask: (t) => console.log(t.state, t.status) });
    */
   async wait(options: WaitOptions = {}): Promise<RunDescription> {
+    if (this.#ended) return this.#ended;
     const started = Date.now();
     const maxDelay = options.maxPollInterval ?? 10_000;
     let delay = options.pollInterval ?? 1000;
@@ -86,7 +90,10 @@ export class RunHandle<R = unknown> {
     for (;;) {
       const run = await this.describe();
       if (history && options.onTask) await this.reportTasks(history, seen, options.onTask);
-      if (run.status !== "RUNNING") return run;
+      if (run.status !== "RUNNING") {
+        this.#ended = run;
+        return run;
+      }
       const left = options.timeout === undefined ? delay : options.timeout - (Date.now() - started);
       if (left <= 0) {
         throw new WaitTimeoutError(

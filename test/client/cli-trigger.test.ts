@@ -161,6 +161,16 @@ describe("stepflow trigger", () => {
     expect(out.stderr).toMatch(/✓ get-data\s+\d/);
     expect(out.stderr).toMatch(/✔ crypto-dip SUCCEEDED in 2000 ms {2}\(run followed\)/);
     expect(out.stdout.split("\n").slice(2).join("\n")).toBe("true\n");
+    // One DescribeExecution per poll, none more for the result.
+    expect(sfn.requests.filter((r) => r.operation === "DescribeExecution")).toHaveLength(2);
+  });
+
+  it("with --wait --timeout, exits 124 when the run is still going, and says it goes on", async () => {
+    describes = [{ status: "RUNNING" }];
+    const out = await cli("trigger", FLOW, "--name", "slow", "--wait", "--timeout", "0.05");
+    expect(out.code).toBe(124);
+    expect(out.stderr).toMatch(/error: run `slow` of flow `crypto-dip` was still RUNNING after 50 ms; it goes on/);
+    expect(out.stdout.split("\n")[0]).toBe("slow");
   });
 
   it("with --wait, exits 1 with the run's error when it fails", async () => {

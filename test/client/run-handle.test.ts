@@ -57,6 +57,20 @@ describe("RunHandle", () => {
     });
   });
 
+  it("asks AWS once more for nothing after the run ended: wait() then result() make one DescribeExecution", async () => {
+    env = mockedClient();
+    env.sfn.on(StartExecutionCommand).resolves(started("to-the-moon"));
+    env.sfn.on(DescribeExecutionCommand).resolves(described("SUCCEEDED", { output: '{"v":97}' }));
+    const run = await env.client.start(toTheMoon, { coin: "BTC" });
+    expect((await run.wait(FAST)).status).toBe("SUCCEEDED");
+    expect(await run.result(FAST)).toBe(97);
+    expect(await run.result(FAST)).toBe(97);
+    expect(env.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
+    // describe() and status() still ask AWS: they promise one DescribeExecution each.
+    expect(await run.status()).toBe("SUCCEEDED");
+    expect(env.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(2);
+  });
+
   it("throws WaitTimeoutError when the run outlasts `timeout`, and says the run goes on", async () => {
     env = mockedClient();
     env.sfn.on(StartExecutionCommand).resolves(started("quiet"));

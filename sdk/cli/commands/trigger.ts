@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import type { TaskRunRecord } from "../../../functions/index.ts";
 import type { RunDescription, RunHandle, StepflowClient } from "../../client/index.ts";
 import type { RunEvent } from "../../local/index.ts";
-import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
+import { WaitTimeoutError } from "../../client/errors.ts";
+import { CliError, EXIT_FAILED, EXIT_STILL_RUNNING } from "../private/cli-error.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
 import { buildParams, collect } from "../private/params.ts";
@@ -40,7 +41,10 @@ export function triggerCommand(program: Command, io: CliIo): void {
     .option("--params-json <json>", "parameters as a JSON object (--param wins)")
     .option("--name <name>", "the run id (execution name); default `<flow>-<time>-<random>`")
     .option("--wait", "follow the run's task progress until it ends; exit 1 unless it succeeds")
-    .option("--timeout <seconds>", "with --wait, stop waiting after this long (the run goes on)")
+    .option(
+      "--timeout <seconds>",
+      "with --wait, stop waiting after this long and exit 124; the run goes on",
+    )
     .option("--region <region>", "AWS region of the flow stack (default: the SDK's, e.g. AWS_REGION)")
     .option(
       "--results-bucket <name>",
@@ -100,7 +104,11 @@ async function follow(
       "  (no history table: pass --history-table or set STEPFLOW_HISTORY_TABLE for task progress)\n",
     );
   const onTask = withHistory ? (t: TaskRunRecord) => taskEvent(t).forEach(print) : undefined;
-  const ended = await run.wait({ timeout, onTask });
+  const ended = await run.wait({ timeout, onTask }).catch((error: unknown) => {
+    // Not a failure of the run, nor a usage problem: say so with an exit code of its own.
+    if (error instanceof WaitTimeoutError) throw new CliError(error.message, EXIT_STILL_RUNNING);
+    throw error;
+  });
   report(run, ended, io);
   if (ended.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
   try {
