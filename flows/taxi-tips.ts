@@ -14,6 +14,9 @@ import { z } from "zod";
 import { type CsvRecord, parseCsv } from "./lib/csv.ts";
 import { readSource, SAMPLE } from "./lib/source.ts";
 
+/** Seeded randomness for `useRandom`, so tests and the bench fail the same chunks every run. */
+export { seededRandom } from "./lib/seeded-random.ts";
+
 /** One hour of raw trips: `hour` is the pickup hour, `YYYY-MM-DD HH`. */
 export interface Chunk {
   readonly hour: string;
@@ -60,17 +63,6 @@ export function useRandom(next: () => number): () => void {
   random = next;
   return () => {
     random = previous;
-  };
-}
-
-/** A seeded pseudo-random generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
 

@@ -14,6 +14,7 @@
  * @see https://www.nyc.gov/assets/tlc/downloads/pdf/data_dictionary_trip_records_yellow.pdf
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { seededRandom } from "../lib/seeded-random.ts";
 
 const FILE = new URL("./taxi-trips.csv", import.meta.url);
 const DAY = "2024-01-15";
@@ -33,20 +34,6 @@ const DIRTY_RATE = 0.05;
 const SURCHARGES = 3.5;
 
 type Random = () => number;
-
-/**
- * A seeded pseudo-random generator in [0, 1) (mulberry32). A copy of `seededRandom` in
- * `flows/taxi-tips.ts`, so that the sample never changes when the flow's test helpers do.
- */
-function mulberry32(seed: number): Random {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const between = (random: Random, min: number, max: number) => min + random() * (max - min);
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -153,7 +140,7 @@ function keptRows(): { header: string; rows: string[] } {
 }
 
 const kept = keptRows();
-const rows = [...kept.rows, ...generatedRows(mulberry32(SEED))].sort((a, b) =>
+const rows = [...kept.rows, ...generatedRows(seededRandom(SEED))].sort((a, b) =>
   pickupOf(a).localeCompare(pickupOf(b)),
 );
 const text = `${[kept.header, ...rows].join("\n")}\n`;

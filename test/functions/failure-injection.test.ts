@@ -11,23 +11,14 @@ import type { Json } from "../../sdk/graph/types.ts";
 import { compile, flow, localSubstitutions, substitute, task } from "../../sdk/index.ts";
 import type { Envelope, TaskRequest } from "../../sdk/protocol.ts";
 import { quietLogger } from "./support/memory-stores.ts";
-
-/** mulberry32: a seeded PRNG, so the failures are random but the test is repeatable. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../flows/lib/seeded-random.ts";
 
 class Flaky extends Error {
   override name = "Flaky";
 }
 
-const random = prng(20_260_101);
+// Seeded: the failures are random but the test is repeatable.
+const random = seededRandom(20_260_101);
 let failures = 0;
 const fetchItem = task("fetch-item", { retries: 12, retryDelay: 1 }, (x: number) => {
   if (random() < 0.2) {

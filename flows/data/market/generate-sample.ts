@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseCsv, toCsv } from "../../lib/csv.ts";
+import { seededRandom } from "../../lib/seeded-random.ts";
 import indexes from "./indexes.json" with { type: "json" };
 
 /** Start price (USD, near early 2024, split-adjusted) and typical daily volume of each symbol. */
@@ -47,17 +48,6 @@ const SIGMA = 0.014;
 const GAP = 0.004;
 const COLUMNS = ["Date", "Open", "High", "Low", "Close", "Volume"];
 
-/** A small seeded PRNG (mulberry32): uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t = (t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a hash of `text`, the PRNG seed of a symbol. */
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -74,7 +64,7 @@ function sampleCsv(symbol: string, days: readonly string[]): string {
   if (!start) {
     throw new Error(`symbol \`${symbol}\` has no sample file and no start price; add it to \`START\` in generate-sample.ts`);
   }
-  const random = mulberry32(fnv1a(symbol));
+  const random = seededRandom(fnv1a(symbol));
   // Box-Muller; 1 - random() is in (0, 1], so the log is finite.
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   let close = start.price;
