@@ -1,7 +1,8 @@
 /**
  * One local session: a run and the subflow runs it starts, sharing stores, task handlers and
  * the in-memory task-run book. Every Task state is bound by name to the real task handler
- * (functions/), in-process; subflow states start nested executions with their own run ids.
+ * (functions/), in-process; subflow states start nested executions with their own run ids (see
+ * state-handlers.ts).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
@@ -20,33 +21,17 @@ import {
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
 import type { Json } from "../../graph/types.ts";
-import type { Envelope, TaskRequest } from "../../protocol.ts";
+import type { Envelope } from "../../protocol.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions } from "../types.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
 import { trackMaps } from "./progress.ts";
-import { nextRetryDelay } from "./retry.ts";
 import { runIdFor } from "./run-id.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
+import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
 import { TaskRunBook } from "./task-runs.ts";
 
-type Handler = (input: unknown) => Promise<never>;
-
-interface Parent {
-  readonly runId: string;
-  readonly executionArn: string;
-}
-
-/** A subflow's failure as the parent's state sees it (`startExecution.sync` fails with `States.TaskFailed`). */
-class SubflowFailed extends Error {
-  override name = "States.TaskFailed";
-  constructor(
-    message: string,
-    readonly child: RunError | undefined,
-  ) {
-    super(message);
-  }
-}
+type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError };
 
 /** The handler's own lines; the session reports them as task events, not as log lines. */
 const HANDLER_LINES = new Set(["task started", "task succeeded", "task failed"]);
@@ -75,7 +60,7 @@ export class LocalSession {
   }
 
   /** Runs `flow` with validated `input`; a subflow run passes its `parent`. */
-  async run(flow: AnyFlow, input: Json, parent?: Parent): Promise<LocalRun> {
+  async run(flow: AnyFlow, input: Json, parent?: ParentRun): Promise<LocalRun> {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? runIdFor(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
@@ -94,30 +79,7 @@ export class LocalSession {
       });
     this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId });
     await status("RUNNING");
-    const execution = prepared.machine.run(input, {
-      overrides: {
-        taskResourceLocalHandlers: this.bind(prepared, runId, executionArn),
-        ...(this.options.fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
-      },
-      context: {
-        Execution: { Name: runId, Id: executionArn },
-        StateMachine: { Id: prepared.stateMachineArn, Name: prepared.compiled.stateMachineName },
-        State: { RetryCount: 0 },
-      },
-    });
-    const abort = () => execution.abort();
-    this.options.signal?.addEventListener("abort", abort, { once: true });
-    if (this.options.signal?.aborted) abort();
-    const tracking = this.emit ? trackMaps(execution.eventLogs, prepared, runId, this.emit) : undefined;
-    let outcome: { status: LocalRunStatus; output?: Json; error?: RunError };
-    try {
-      outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
-    } catch (error) {
-      outcome = this.failure(error, runId);
-    } finally {
-      this.options.signal?.removeEventListener("abort", abort);
-    }
-    await tracking;
+    let outcome = await this.execute(prepared, input, { runId, executionArn });
     let result: unknown;
     if (outcome.status === "SUCCEEDED" && !parent) {
       try {
@@ -135,17 +97,11 @@ export class LocalSession {
       cause: outcome.error?.message,
     });
     const durationMs = ended - started;
-    this.emit?.({
-      type: "run-finished",
-      flow: flow.flowName,
-      runId,
-      parentRunId: parent?.runId,
-      durationMs,
-      ...outcome,
-    });
+    const { flowName } = flow;
+    this.emit?.({ type: "run-finished", flow: flowName, runId, parentRunId: parent?.runId, durationMs, ...outcome });
     return {
       runId,
-      flow: flow.flowName,
+      flow: flowName,
       status: outcome.status,
       result,
       ...(outcome.error ? { error: outcome.error } : {}),
@@ -158,64 +114,38 @@ export class LocalSession {
     };
   }
 
-  /** `taskResourceLocalHandlers` for one run: attempts are counted per (state, map index). */
-  private bind(p: PreparedFlow, runId: string, executionArn: string): Record<string, Handler> {
-    const handlers: Record<string, Handler> = {};
-    const attempts = new Map<string, { attempt: number; retriers: number[] }>();
-    const handle = this.handlerFor(p);
-    const fast = this.options.fastRetries ?? false;
-    for (const [state, { retry }] of p.tasks) {
-      handlers[state] = async (input) => {
-        const request = input as TaskRequest;
-        const key = request.index === undefined ? state : `${state}#${request.index}`;
-        let a = attempts.get(key);
-        if (a) a.attempt++;
-        else {
-          a = { attempt: 0, retriers: [] };
-          attempts.set(key, a);
-        }
-        try {
-          // $$.State.RetryCount is always 0 in aws-local-stepfunctions: the real attempt comes from here.
-          return (await handle({ ...request, attempt: a.attempt })) as never;
-        } catch (error) {
-          const delayMs = nextRetryDelay(retry, error, a.retriers, fast);
-          if (delayMs !== undefined && this.emit) {
-            const { flow, task, index } = request;
-            this.emit({
-              type: "task-retrying",
-              flow,
-              runId,
-              state,
-              task,
-              index,
-              attempt: a.attempt,
-              delayMs,
-            });
-          }
-          throw error;
-        }
-      };
+  /** Runs the state machine once, with the session's handlers, abort signal and progress events. */
+  private async execute(prepared: PreparedFlow, input: Json, run: ParentRun): Promise<Outcome> {
+    const { runId, executionArn } = run;
+    const fastRetries = this.options.fastRetries ?? false;
+    const execution = prepared.machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit }),
+          ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p)),
+        },
+        ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
+      },
+      context: {
+        Execution: { Name: runId, Id: executionArn },
+        StateMachine: { Id: prepared.stateMachineArn, Name: prepared.compiled.stateMachineName },
+        State: { RetryCount: 0 },
+      },
+    });
+    const abort = () => execution.abort();
+    this.options.signal?.addEventListener("abort", abort, { once: true });
+    if (this.options.signal?.aborted) abort();
+    const tracking = this.emit ? trackMaps(execution.eventLogs, prepared, runId, this.emit) : undefined;
+    let outcome: Outcome;
+    try {
+      outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
+    } catch (error) {
+      outcome = this.failure(error, runId);
+    } finally {
+      this.options.signal?.removeEventListener("abort", abort);
     }
-    for (const [state, child] of p.subflows) {
-      handlers[state] = async (input) => {
-        const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
-          input as { Input: Record<string, Json> }
-        ).Input;
-        const run = await this.run(child, child.parse(params) as Json, { runId, executionArn });
-        if (run.status === "SUCCEEDED") {
-          return {
-            ExecutionArn: `${executionArn.split(":execution:")[0]}:execution:stepflow-${child.flowName}:${run.runId}`,
-            Output: run.output ?? null,
-          } as never;
-        }
-        const why = run.error ? `${run.error.name}: ${run.error.message}` : run.status;
-        throw new SubflowFailed(
-          `subflow \`${child.flowName}\` run \`${run.runId}\` ended ${run.status}: ${why}`,
-          run.error,
-        );
-      };
-    }
-    return handlers;
+    await tracking;
+    return outcome;
   }
 
   private handlerFor(p: PreparedFlow): TaskHandler {

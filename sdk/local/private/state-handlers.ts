@@ -1,0 +1,95 @@
+/**
+ * The `taskResourceLocalHandlers` of one local run: every Task state bound by name to the real
+ * task handler (counting attempts itself, since aws-local-stepfunctions keeps `$$.State.RetryCount`
+ * at 0), and every subflow state to a nested run.
+ */
+import type { TaskHandler } from "../../../functions/index.ts";
+import type { AnyFlow } from "../../define/flow.ts";
+import type { Json } from "../../graph/types.ts";
+import type { TaskRequest } from "../../protocol.ts";
+import type { LocalRun, RunError, RunEvent } from "../types.ts";
+import type { PreparedFlow } from "./prepare.ts";
+import { nextRetryDelay } from "./retry.ts";
+
+export type StateHandler = (input: unknown) => Promise<never>;
+
+/** The run a subflow state belongs to. */
+export interface ParentRun {
+  readonly runId: string;
+  readonly executionArn: string;
+}
+
+/** A subflow's failure as the parent's state sees it (`startExecution.sync` fails with `States.TaskFailed`). */
+export class SubflowFailed extends Error {
+  override name = "States.TaskFailed";
+  constructor(
+    message: string,
+    readonly child: RunError | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Handlers of `p`'s Task states in run `runId`: attempts are counted per (state, map index). */
+export function taskStateHandlers(
+  p: PreparedFlow,
+  runId: string,
+  handle: TaskHandler,
+  options: { readonly fastRetries: boolean; readonly emit?: (event: RunEvent) => void },
+): Record<string, StateHandler> {
+  const handlers: Record<string, StateHandler> = {};
+  const attempts = new Map<string, { attempt: number; retriers: number[] }>();
+  for (const [state, { retry }] of p.tasks) {
+    handlers[state] = async (input) => {
+      const request = input as TaskRequest;
+      const key = request.index === undefined ? state : `${state}#${request.index}`;
+      let a = attempts.get(key);
+      if (a) a.attempt++;
+      else {
+        a = { attempt: 0, retriers: [] };
+        attempts.set(key, a);
+      }
+      try {
+        return (await handle({ ...request, attempt: a.attempt })) as never;
+      } catch (error) {
+        const delayMs = nextRetryDelay(retry, error, a.retriers, options.fastRetries);
+        if (delayMs !== undefined) {
+          const { flow, task, index } = request;
+          options.emit?.({ type: "task-retrying", flow, runId, state, task, index, attempt: a.attempt, delayMs });
+        }
+        throw error;
+      }
+    };
+  }
+  return handlers;
+}
+
+/** Handlers of `p`'s subflow states: each runs the child flow through `runChild` as a nested run. */
+export function subflowStateHandlers(
+  p: PreparedFlow,
+  parent: ParentRun,
+  runChild: (child: AnyFlow, input: Json, parent: ParentRun) => Promise<LocalRun>,
+): Record<string, StateHandler> {
+  const handlers: Record<string, StateHandler> = {};
+  for (const [state, child] of p.subflows) {
+    handlers[state] = async (input) => {
+      const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
+        input as { Input: Record<string, Json> }
+      ).Input;
+      const run = await runChild(child, child.parse(params) as Json, parent);
+      if (run.status === "SUCCEEDED") {
+        const account = parent.executionArn.split(":execution:")[0];
+        return {
+          ExecutionArn: `${account}:execution:stepflow-${child.flowName}:${run.runId}`,
+          Output: run.output ?? null,
+        } as never;
+      }
+      const why = run.error ? `${run.error.name}: ${run.error.message}` : run.status;
+      throw new SubflowFailed(
+        `subflow \`${child.flowName}\` run \`${run.runId}\` ended ${run.status}: ${why}`,
+        run.error,
+      );
+    };
+  }
+  return handlers;
+}
