@@ -4,8 +4,9 @@
  * `threshold` percent below its high.
  *
  * Run it locally with `npm start` or `npx stepflow run flows/crypto-dip.ts --param coin=BTC`.
- * - Data: by default the price fixture `flows/data/prices.json` (no network); pass
- *   `--param source=coingecko` for live prices from the CoinGecko API. Deployed schedules use CoinGecko.
+ * - Data: `source` defaults to `auto`: the price fixture `flows/data/prices.json` on this machine
+ *   (no network), live prices from the CoinGecko API when deployed. Pass `--param source=coingecko`
+ *   for live prices locally, or `source: "fixture"` for the fixture on AWS.
  * - Slack: the webhook is the secret `slack-webhook` (`STEPFLOW_SECRET_SLACK_WEBHOOK` or
  *   `.stepflow/secrets.json` locally, Secrets Manager on AWS). `stepflow run` passes an unset
  *   secret as `""` (with a warning), and then `post-to-slack` logs the message it would post
@@ -15,6 +16,7 @@
 import { flow, NonRetriableError, rate, secret, slack, task, when } from "stepflow";
 import { z } from "zod";
 import { postToWebhook } from "./lib/slack.ts";
+import { AUTO, resolveAuto } from "./lib/source.ts";
 import fixture from "./data/prices.json" with { type: "json" };
 
 /** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
@@ -26,8 +28,8 @@ const COINGECKO_IDS: Readonly<Record<string, string>> = { BTC: "bitcoin", ETH: "
 export const getData = task(
   "get-data",
   { retries: 3, retryDelay: "10 seconds", timeout: "30 seconds" },
-  async (coin: string, source: "fixture" | "coingecko"): Promise<Price[]> => {
-    if (source === "fixture") {
+  async (coin: string, source: "auto" | "fixture" | "coingecko"): Promise<Price[]> => {
+    if (resolveAuto(source, "fixture", "coingecko") === "fixture") {
       const prices = (fixture.prices as Record<string, number[][]>)[coin] as Price[] | undefined;
       if (!prices) {
         const known = Object.keys(fixture.prices).join(", ");
@@ -81,7 +83,7 @@ export const cryptoDip = flow(
     params: z.object({
       coin: z.string().default("DOGE"),
       threshold: z.number().positive().default(10),
-      source: z.enum(["fixture", "coingecko"]).default("fixture"),
+      source: z.enum([AUTO, "fixture", "coingecko"]).default(AUTO),
     }),
     schedules: [rate("5 minutes", { coin: "DOGE", source: "coingecko" })],
     notify: [slack(secret("slack-webhook"), { on: ["FAILED", "TIMED_OUT"] })],

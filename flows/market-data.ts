@@ -8,10 +8,10 @@
  * components), or `--param indexName=MEGA-3` for a quicker run over three symbols.
  * - Composition: `flows/data/market/indexes.json` (bundled into the task): `DJIA` (the default, as
  *   of Nov 2024), `SP500-SAMPLE` and `MEGA-3`.
- * - Daily bars: by default the sample CSVs in `flows/data/market/` (no network; synthetic Jan-Mar
- *   2024 bars, `generate-sample.ts` there writes missing ones); pass `source` as a URL template
- *   with `{symbol}` for live data, e.g. Stooq's `https://stooq.com/q/d/l/?s={symbol}.us&i=d` (the
- *   deployed schedule uses it, with the default index).
+ * - Daily bars: `source` defaults to `auto`: the sample CSVs in `flows/data/market/` on this
+ *   machine (no network; synthetic Jan-Mar 2024 bars, `generate-sample.ts` there writes missing
+ *   ones), Stooq's `https://stooq.com/q/d/l/?s={symbol}.us&i=d` when deployed. Pass `source` as
+ *   `sample` or as a URL template with `{symbol}` to choose.
  * - Files: `runs/market-data/files/<index>/<last day>/<symbol>.<week|month>.parquet` in the results
  *   bucket on AWS (expired with the run results), under `.stepflow/results/` locally.
  */
@@ -21,7 +21,7 @@ import { z } from "zod";
 import indexes from "./data/market/indexes.json" with { type: "json" };
 import { parseCsv } from "./lib/csv.ts";
 import { resultFiles } from "./lib/result-files.ts";
-import { readSource, SAMPLE } from "./lib/source.ts";
+import { AUTO, readSource, resolveAuto, SAMPLE } from "./lib/source.ts";
 
 /** One bar: a day's, a week's or a month's open, high, low, close and volume. */
 export interface Bar {
@@ -60,14 +60,17 @@ export const getComposition = task("get-composition", (index: string): string[] 
   return [...symbols];
 });
 
-/** Daily bars of `symbol`: the sample CSV, or `source` with `{symbol}` replaced (Stooq's CSV format). */
+/**
+ * Daily bars of `symbol`: the sample CSV, or `source` with `{symbol}` replaced (Stooq's CSV format);
+ * `auto` is the sample locally and Stooq when deployed.
+ */
 export const downloadOhlc = task(
   "download-ohlc",
   { retries: 3, retryDelay: "30 seconds", timeout: "1 minute", maxConcurrency: 10 },
   async (symbol: string, source: string): Promise<Series> => {
     const sample = new URL(`./data/market/${symbol.toLowerCase()}.us.csv`, import.meta.url);
-    const url =
-      source === SAMPLE ? SAMPLE : source.replaceAll("{symbol}", encodeURIComponent(symbol.toLowerCase()));
+    const from = resolveAuto(source, SAMPLE, STOOQ);
+    const url = from === SAMPLE ? SAMPLE : from.replaceAll("{symbol}", encodeURIComponent(symbol.toLowerCase()));
     const bars = parseCsv(await readSource(url, sample)).map((r) => ({
       date: r.Date,
       open: Number(r.Open),
@@ -153,7 +156,7 @@ export const marketData = flow(
     params: z.object({
       // Not `index`: Map iterations carry their item index under that name.
       indexName: z.string().default("DJIA"),
-      source: z.string().default(SAMPLE),
+      source: z.string().default(AUTO),
     }),
     // After the US close on weekdays (AWS six-field cron, UTC).
     schedules: [cron("30 22 ? * MON-FRI *", { source: STOOQ }, { enabled: false })],

@@ -1,12 +1,27 @@
 /**
  * Where the example flows read their input: a sample file shipped in `flows/data/` (local runs,
- * no network) or an HTTP(S) URL (deployed runs).
+ * no network) or an HTTP(S) URL (deployed runs). Flows with a public source default to `auto`:
+ * the sample when run on this machine, the real source when deployed.
  */
 import { readFile } from "node:fs/promises";
 import { NonRetriableError } from "stepflow";
 
 /** The value of a `source` parameter that means "the sample file shipped with the flow". */
 export const SAMPLE = "sample";
+
+/** The value of a `source` parameter that means "the sample here, the real source in Lambda". */
+export const AUTO = "auto";
+
+/** True inside AWS Lambda (the runtime sets `AWS_LAMBDA_FUNCTION_NAME`), false locally and in tests. */
+export function deployed(): boolean {
+  return Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
+}
+
+/** `source` with `auto` resolved: `real` when deployed, else `sample`; other values as they are. */
+export function resolveAuto(source: string, sample: string, real: string): string {
+  if (source !== AUTO) return source;
+  return deployed() ? real : sample;
+}
 
 /**
  * Reads `source`: the shipped sample file `sample` when `source` is `"sample"`, else the URL.

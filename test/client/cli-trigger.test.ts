@@ -91,7 +91,7 @@ describe("stepflow trigger", () => {
     const out = await cli("trigger", "flows/crypto-dip.ts", "--param", "coin=BTC", "--param", "threshold=5");
     expect(out.code).toBe(0);
     const [body] = started();
-    expect(JSON.parse(String(body.input))).toStrictEqual({ coin: "BTC", threshold: 5, source: "fixture" });
+    expect(JSON.parse(String(body.input))).toStrictEqual({ coin: "BTC", threshold: 5, source: "auto" });
     expect(body.name).toMatch(/^crypto-dip-\d{8}T\d{6}Z-[a-z0-9]{6}$/);
     const arn = execArn(FLOW, String(body.name));
     expect(out.stdout).toBe(
