@@ -3,17 +3,20 @@
  * coin's prices of the last 24 hours in a Map (with retries), measure each coin's dip below its
  * high, and post one Slack message listing the coins that dipped more than `threshold` percent.
  *
- * Run it with `npx stepflow run flows/crypto-dip-many.ts --param 'coins=["BTC","ETH"]'` (it calls
- * the CoinGecko API; `--param api=<url>` points it at another server with the same API).
+ * Run it with `npx stepflow run flows/crypto-dip-many.ts --param 'coins=["BTC","ETH"]'`. `api`
+ * defaults to `auto`: the price fixture `flows/data/prices.json` on this machine (BTC, ETH and DOGE;
+ * no network), the CoinGecko API when deployed; `--param api=<url>` points it at any server with
+ * CoinGecko's API, and `api=fixture` picks the fixture anywhere.
  * Slack: the webhook is the secret `slack-webhook`; when it is empty (unset locally), `post-dips`
  * logs the message instead of posting it.
  */
-import { flow, NonRetriableError, rate, secret, slack, task, unmapped, when } from "stepflow";
+import { flow, rate, secret, slack, task, unmapped, when } from "stepflow";
 import { z } from "zod";
+import { COINGECKO, coinPrices, FIXTURE, type Price } from "./lib/coingecko.ts";
 import { postToWebhook } from "./lib/slack.ts";
+import { AUTO, resolveAuto } from "./lib/source.ts";
 
-/** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
-export type Price = [number, number];
+export type { Price } from "./lib/coingecko.ts";
 
 /** One coin's prices. */
 export interface Quote {
@@ -32,33 +35,14 @@ export interface Dip {
   readonly dipped: boolean;
 }
 
-const COINGECKO = "https://api.coingecko.com/api/v3";
-const COINGECKO_IDS: Readonly<Record<string, string>> = {
-  BTC: "bitcoin",
-  ETH: "ethereum",
-  DOGE: "dogecoin",
-  SOL: "solana",
-  ADA: "cardano",
-};
-
-/** Prices of `coin` over the last 24 hours from a CoinGecko-compatible API at `api`. */
+/** Prices of `coin` over the last 24 hours from `api`: `auto`, `fixture` or a CoinGecko-compatible API. */
 export const fetchPrices = task(
   "fetch-prices",
   { retries: 3, retryDelay: "10 seconds", timeout: "30 seconds", maxConcurrency: 5 },
-  async (coin: string, api: string): Promise<Quote> => {
-    const id = COINGECKO_IDS[coin] ?? coin.toLowerCase();
-    const url = `${api}/coins/${encodeURIComponent(id)}/market_chart?vs_currency=usd&days=1`;
-    const response = await fetch(url, { headers: { accept: "application/json" } });
-    // A 4xx will not get better on retry; 429 (rate limited) and 5xx may.
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-      throw new NonRetriableError(
-        `\`${url}\` answered ${response.status} for coin \`${coin}\`; check the symbol`,
-      );
-    }
-    if (!response.ok)
-      throw new Error(`\`${url}\` answered ${response.status} for coin \`${coin}\`; retrying`);
-    return { coin, prices: ((await response.json()) as { prices: Price[] }).prices };
-  },
+  async (coin: string, api: string): Promise<Quote> => ({
+    coin,
+    prices: await coinPrices(coin, resolveAuto(api, FIXTURE, COINGECKO)),
+  }),
 );
 
 /** The dip of one coin's prices: how far the last price is below the highest one. */
@@ -97,7 +81,7 @@ export const cryptoDipMany = flow(
     params: z.object({
       coins: z.array(z.string().min(1)).min(1).default(["BTC", "ETH", "DOGE"]),
       threshold: z.number().positive().default(10),
-      api: z.url().default(COINGECKO),
+      api: z.union([z.enum([AUTO, FIXTURE]), z.url()]).default(AUTO),
     }),
     schedules: [rate("15 minutes", { coins: ["BTC", "ETH", "DOGE"] })],
     notify: [slack(secret("slack-webhook"), { on: ["FAILED", "TIMED_OUT"] })],

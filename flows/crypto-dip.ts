@@ -13,43 +13,21 @@
  *   instead of failing; on AWS an unset secret fails the task.
  */
 
-import { flow, NonRetriableError, rate, secret, slack, task, when } from "stepflow";
+import { flow, rate, secret, slack, task, when } from "stepflow";
 import { z } from "zod";
+import { COINGECKO, coinPrices, FIXTURE, type Price } from "./lib/coingecko.ts";
 import { postToWebhook } from "./lib/slack.ts";
 import { AUTO, resolveAuto } from "./lib/source.ts";
-import fixture from "./data/prices.json" with { type: "json" };
 
-/** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
-export type Price = [number, number];
+export type { Price } from "./lib/coingecko.ts";
 
-const COINGECKO_IDS: Readonly<Record<string, string>> = { BTC: "bitcoin", ETH: "ethereum", DOGE: "dogecoin" };
-
-/** Prices of `coin` over the last 24 hours. */
+/** Prices of `coin` over the last 24 hours: `auto` is the fixture locally, CoinGecko when deployed. */
 export const getData = task(
   "get-data",
   { retries: 3, retryDelay: "10 seconds", timeout: "30 seconds" },
   async (coin: string, source: "auto" | "fixture" | "coingecko"): Promise<Price[]> => {
-    if (resolveAuto(source, "fixture", "coingecko") === "fixture") {
-      const prices = (fixture.prices as Record<string, number[][]>)[coin] as Price[] | undefined;
-      if (!prices) {
-        const known = Object.keys(fixture.prices).join(", ");
-        throw new NonRetriableError(
-          `coin \`${coin}\` is not in flows/data/prices.json; use one of ${known}, or \`source=coingecko\``,
-        );
-      }
-      return prices;
-    }
-    const id = COINGECKO_IDS[coin] ?? coin.toLowerCase();
-    const url = `https://api.coingecko.com/api/v3/coins/${encodeURIComponent(id)}/market_chart?vs_currency=usd&days=1`;
-    const response = await fetch(url, { headers: { accept: "application/json" } });
-    // A 4xx will not get better on retry; 429 and 5xx may.
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-      throw new NonRetriableError(
-        `CoinGecko answered ${response.status} for coin \`${coin}\` (id \`${id}\`); check the coin symbol`,
-      );
-    }
-    if (!response.ok) throw new Error(`CoinGecko answered ${response.status} for coin \`${coin}\`; retrying`);
-    return ((await response.json()) as { prices: Price[] }).prices;
+    const from = resolveAuto(source, FIXTURE, "coingecko");
+    return coinPrices(coin, from === FIXTURE ? FIXTURE : COINGECKO);
   },
 );
 

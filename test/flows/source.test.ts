@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getData } from "../../flows/crypto-dip.ts";
+import { fetchPrices } from "../../flows/crypto-dip-many.ts";
 import fixture from "../../flows/data/prices.json" with { type: "json" };
 import { downloadOhlc } from "../../flows/market-data.ts";
 
@@ -29,6 +30,7 @@ describe("source `auto`", () => {
     vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "");
     const urls = stubFetch(() => new Response("unexpected", { status: 500 }));
     expect(await getData.fn("DOGE", "auto")).toStrictEqual(fixture.prices.DOGE);
+    expect(await fetchPrices.fn("ETH", "auto")).toStrictEqual({ coin: "ETH", prices: fixture.prices.ETH });
     const series = await downloadOhlc.fn("AAPL", "auto");
     expect(series.bars).toHaveLength(62);
     expect(urls).toStrictEqual([]);
@@ -42,10 +44,12 @@ describe("source `auto`", () => {
         : new Response(DAILY_CSV, { headers: { "content-type": "text/csv" } }),
     );
     expect(await getData.fn("DOGE", "auto")).toStrictEqual([[1, 10], [2, 8]]);
+    expect(await fetchPrices.fn("ETH", "auto")).toStrictEqual({ coin: "ETH", prices: [[1, 10], [2, 8]] });
     const series = await downloadOhlc.fn("AAPL", "auto");
     expect(series.asOf).toBe("2025-05-02");
     expect(urls).toStrictEqual([
       "https://api.coingecko.com/api/v3/coins/dogecoin/market_chart?vs_currency=usd&days=1",
+      "https://api.coingecko.com/api/v3/coins/ethereum/market_chart?vs_currency=usd&days=1",
       "https://stooq.com/q/d/l/?s=aapl.us&i=d",
     ]);
   });
@@ -54,6 +58,8 @@ describe("source `auto`", () => {
     vi.stubEnv("AWS_LAMBDA_FUNCTION_NAME", "stepflow-crypto-dip-get-data");
     const urls = stubFetch(() => new Response("unexpected", { status: 500 }));
     expect(await getData.fn("BTC", "fixture")).toStrictEqual(fixture.prices.BTC);
+    expect(await fetchPrices.fn("BTC", "fixture")).toStrictEqual({ coin: "BTC", prices: fixture.prices.BTC });
+    await expect(fetchPrices.fn("SOL", "fixture")).rejects.toThrow(/`SOL` is not in flows\/data\/prices.json; use one of DOGE, BTC, ETH/);
     expect(urls).toStrictEqual([]);
   });
 });
