@@ -4,7 +4,7 @@
  * Run: `npx tsx bench/cdk.ts` (writes scratch files under bench/out/, which git ignores).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { App } from "aws-cdk-lib";
 import { buildSync } from "esbuild";
@@ -112,10 +112,10 @@ export const handler = async (e) => { logger.info("t0", { input: e }); return { 
 const [ours, ...bases] = initFigures([join(bundles[0].dir, "index.mjs"), ...Object.values(baselines)]);
 console.log(`cold start, median of 15 fresh processes each, interleaved (Node ${process.version}):`);
 console.log(`  stepflow task bundle: import ${ours.importMs.toFixed(1)} ms, process start to ready ${ours.readyMs.toFixed(1)} ms`);
-Object.keys(baselines).forEach((name, i) => {
+Object.entries(baselines).forEach(([name, path], i) => {
   const base = bases[i];
   console.log(
-    `  ${name}: import ${base.importMs.toFixed(1)} ms (stepflow ${(ours.importMs / base.importMs).toFixed(2)}x), process start to ready ${base.readyMs.toFixed(1)} ms (stepflow ${(ours.readyMs / base.readyMs).toFixed(2)}x)`,
+    `  ${name} (${statSync(path).size} B): import ${base.importMs.toFixed(1)} ms (stepflow ${(ours.importMs / base.importMs).toFixed(2)}x), process start to ready ${base.readyMs.toFixed(1)} ms (stepflow ${(ours.readyMs / base.readyMs).toFixed(2)}x)`,
   );
 });
 
