@@ -1,10 +1,11 @@
 import type { AnyFlow } from "../define/flow.ts";
 import { FlowDefinitionError } from "../errors.ts";
+import { sourcesOf } from "../graph/sources.ts";
 import type { FlowGraph, Json, MapGroup } from "../graph/types.ts";
 import type { OutputHint } from "../protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
-import { type BlockFacts, outputShape, TopBlock } from "./private/blocks.ts";
-import { type EmitContext, Emitter } from "./private/emitter.ts";
+import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
+import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
 import { WiringProblem } from "./private/locate.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { GraphIndex } from "./private/units.ts";
@@ -38,15 +39,13 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     constants: {},
     distributedMaps: [],
   };
+  const top = new TopBlock(facts);
+  let output: OutputShape;
   let machine: StateMachineDefinition;
-  const output = outputShapeOrThrow(flow, facts, graph);
   try {
-    const terminal =
-      graph.result?.kind === "node" ? new TopBlock(facts).locate(graph.result.node).path : undefined;
-    machine = new Emitter(ctx, new TopBlock(facts), new Set(), new Set()).machine(
-      facts.index.units([]),
-      terminal,
-    );
+    const result = graph.result?.kind === "node" ? top.locate(graph.result.node) : undefined;
+    output = shapeAt(result);
+    machine = new Emitter(ctx, top, new Set(), new Set()).machine(facts.index.units([]), result?.path);
   } catch (cause) {
     if (cause instanceof WiringProblem)
       throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });
@@ -65,9 +64,7 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     definition: JSON.parse(JSON.stringify(definition)),
     tasks: compiledTasks(graph),
     subflows: [
-      ...new Map(
-        graph.calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : [])),
-      ).keys(),
+      ...new Set(graph.calls.flatMap((c) => (c.kind === "subflow" ? [c.flow.flowName] : []))),
     ].map((name) => ({ flow: name, placeholder: flowPlaceholder(name) })),
     output,
     distributedMaps: ctx.distributedMaps,
@@ -87,25 +84,12 @@ function factsFor(graph: FlowGraph, target: "aws" | "local"): BlockFacts {
       let shape = byTarget.get(target);
       if (!shape) {
         const childGraph = child.graph();
-        shape = outputShape(
-          factsFor(childGraph, target),
-          childGraph.result as { kind: string; node?: string } | undefined,
-        );
+        shape = outputShape(factsFor(childGraph, target), childGraph.result);
         byTarget.set(target, shape);
       }
       return shape;
     },
   };
-}
-
-function outputShapeOrThrow(flow: AnyFlow, facts: BlockFacts, graph: FlowGraph): OutputShape {
-  try {
-    return outputShape(facts, graph.result as { kind: string; node?: string } | undefined);
-  } catch (cause) {
-    if (cause instanceof WiringProblem)
-      throw new FlowDefinitionError(`flow \`${flow.flowName}\``, [cause.message], { cause });
-    throw cause;
-  }
 }
 
 /** What each producer's handler must do with its result for its consumers. */
@@ -141,8 +125,7 @@ function readers(graph: FlowGraph, index: GraphIndex): Map<string, Set<string>> 
     out.set(reader, keys);
   };
   for (const call of graph.calls) {
-    const sources = call.kind === "task" ? call.args.map((a) => a.source) : Object.values(call.args);
-    for (const s of sources) if (s.kind === "node") read(call.id, s.node);
+    for (const s of sourcesOf(call)) if (s.kind === "node") read(call.id, s.node);
   }
   for (const c of graph.conditions) if (c.source.kind === "node") read(c.id, c.source.node);
   if (graph.result?.kind === "node") read("result", graph.result.node);
@@ -154,8 +137,7 @@ function withConstants(
   constants: Record<string, Json>,
   names: Set<string>,
 ): StateMachineDefinition {
-  let name = "constants";
-  for (let i = 2; names.has(name); i++) name = `constants (${i})`;
+  const name = uniqueName(names, "constants");
   return {
     StartAt: name,
     States: {

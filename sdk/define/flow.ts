@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
-import { FlowDefinitionError, ParamsError, UsageError } from "../errors.ts";
+import { ParamsError, UsageError } from "../errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
 import type { Notifier } from "./notify.ts";
 import { buildGraph } from "./private/build-graph.ts";
@@ -160,5 +160,3 @@ function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
 function camel(name: string): string {
   return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
-
-export { FlowDefinitionError };

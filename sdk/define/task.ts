@@ -187,9 +187,10 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   }
   checkStaticLengths(b, state, site, args);
   const fused = b.fusableGroup(args);
-  let group = fused;
+  let group: string;
   if (fused) {
-    b.groups.find((g) => g.id === fused)!.members.push(id);
+    fused.members.push(id);
+    group = fused.id;
   } else {
     group = b.idFor(`map_${state}`);
     const lists = args.flatMap((a, arg) => (a.mode === "mapped" ? [{ arg, source: a.source }] : []));
@@ -209,7 +210,7 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
     args,
     scope: [...b.scope],
     site,
-    map: { group: group!, lead: !fused },
+    map: { group, lead: !fused },
   });
   return b.ref({ kind: "node", node: id });
 }
@@ -234,13 +235,13 @@ function bind(b: GraphBuilder, value: unknown, mapped: boolean, where: string): 
 function checkStaticLengths(b: GraphBuilder, state: string, site: string, args: readonly ArgBinding[]) {
   const lengths = args.flatMap((a, i) =>
     a.mode === "mapped" && a.source.kind === "const" && Array.isArray(a.source.value)
-      ? [`argument ${i + 1} has ${(a.source.value as Json[]).length}`]
+      ? [{ i, length: (a.source.value as Json[]).length }]
       : [],
   );
-  const distinct = new Set(lengths.map((l) => l.split(" has ")[1]));
-  if (distinct.size > 1) {
+  if (new Set(lengths.map((l) => l.length)).size > 1) {
+    const listed = lengths.map((l) => `argument ${l.i + 1} has ${l.length}`).join(", ");
     b.problems.push(
-      `\`${state}.map(...)\` at ${site} iterates lists of different lengths (${lengths.join(", ")}); mapped lists run in lockstep, so give them the same length or wrap one in \`unmapped(...)\``,
+      `\`${state}.map(...)\` at ${site} iterates lists of different lengths (${listed}); mapped lists run in lockstep, so give them the same length or wrap one in \`unmapped(...)\``,
     );
   }
 }

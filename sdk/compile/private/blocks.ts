@@ -1,6 +1,6 @@
 /** The two kinds of block: the machine's top level and a Map iteration. */
 import type { AnyFlow } from "../../define/flow.ts";
-import type { MapGroup } from "../../graph/types.ts";
+import type { MapGroup, ValueSource } from "../../graph/types.ts";
 import type { OutputShape } from "../types.ts";
 import { type Block, type Loc, WiringProblem } from "./locate.ts";
 import type { GraphIndex } from "./units.ts";
@@ -74,11 +74,12 @@ export class IterationBlock implements Block {
 }
 
 /** The output shape of a flow, from where its result lives at the top level. */
-export function outputShape(
-  facts: BlockFacts,
-  result: { kind: string; node?: string } | undefined,
-): OutputShape {
-  if (result?.kind !== "node" || !result.node) return { kind: "none" };
-  const loc = new TopBlock(facts).locate(result.node);
+export function outputShape(facts: BlockFacts, result: ValueSource | undefined): OutputShape {
+  return shapeAt(result?.kind === "node" ? new TopBlock(facts).locate(result.node) : undefined);
+}
+
+/** The output shape of a flow whose result lives at `loc` in the top block (none without a result). */
+export function shapeAt(loc: Loc | undefined): OutputShape {
+  if (!loc) return { kind: "none" };
   return loc.kind === "env" ? { kind: "envelope" } : { kind: loc.kind, col: loc.col };
 }

@@ -2,7 +2,7 @@
  * Emits states for a schedule of units into one block (a machine, a branch, an iteration).
  * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
  */
-import { sameSource } from "../../define/private/builder.ts";
+import { sameSource } from "../../graph/sources.ts";
 import type { Json, MapGroup, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
 import type { ChoiceState, State, StateMachineDefinition } from "../asl.ts";
@@ -120,8 +120,8 @@ export class Emitter {
 
   /** Adds a state that continues with `Next` (or ends the block). */
   private add(state: State, name: string, defines: string[], exact = false): Segment {
-    const unique = exact ? name : this.uniqueName(name);
-    if (exact) this.ctx.names.add(unique);
+    // A call's state name is already reserved: compile puts every call's state in `ctx.names`.
+    const unique = exact ? name : uniqueName(this.ctx.names, name);
     this.states[unique] = state;
     for (const key of defines) this.defined.add(key);
     const link: Link = (target) => {
@@ -174,7 +174,7 @@ export class Emitter {
   }
 
   private choice(u: Extract<Unit, { kind: "when" }>): Segment {
-    const name = this.uniqueName(`if ${this.conditionLabel(u)}`);
+    const name = uniqueName(this.ctx.names, `if ${this.conditionLabel(u)}`);
     const choice: ChoiceState = {
       Type: "Choice",
       Choices: [{ Variable: conditionPath(this.block, u.condition.source), BooleanEquals: true, Next: "" }],
@@ -211,17 +211,21 @@ export class Emitter {
 
   /** A Succeed state ending the block, for a Choice branch with nothing to run. */
   private done(): string {
-    const name = this.uniqueName("done");
+    const name = uniqueName(this.ctx.names, "done");
     this.states[name] = { Type: "Succeed", ...(this.terminal ? { OutputPath: this.terminal } : {}) };
     return name;
   }
+}
 
-  uniqueName(base: string): string {
-    let name = base;
-    for (let i = 2; this.ctx.names.has(name); i++) name = `${base} (${i})`;
-    this.ctx.names.add(name);
-    return name;
-  }
+/**
+ * `base`, or `base (2)`, `base (3)`, ... : the first state name not in `names`, which it then
+ * reserves there.
+ */
+export function uniqueName(names: Set<string>, base: string): string {
+  let name = base;
+  for (let i = 2; names.has(name); i++) name = `${base} (${i})`;
+  names.add(name);
+  return name;
 }
 
 /** The arguments of a call in a Map iteration that are items of the lists the Map iterates. */

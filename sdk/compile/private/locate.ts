@@ -3,7 +3,6 @@
  * the payload templates that pass them to a Task state.
  */
 import type { Json, ValueSource } from "../../graph/types.ts";
-import type { OutputHint } from "../../protocol.ts";
 import type { PayloadTemplate } from "../asl.ts";
 
 /** Where a node's value lives in a block's state data. */
@@ -78,19 +77,5 @@ export function rawValue(
       throw new WiringProblem(
         `${where} is a secret; call \`secret(...)\` inside the subflow instead of passing it`,
       );
-  }
-}
-
-/** Records output hints per node: what consumers need from its handler. */
-export class Hints {
-  private readonly hints = new Map<string, Set<OutputHint>>();
-  add(node: string, hint: OutputHint) {
-    const set = this.hints.get(node) ?? new Set();
-    set.add(hint);
-    this.hints.set(node, set);
-  }
-  for(node: string): OutputHint[] | undefined {
-    const set = this.hints.get(node);
-    return set ? [...set].sort() : undefined;
   }
 }

@@ -79,11 +79,12 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
     ResultPath: `$.results.${group.id}`,
   };
   if (group.maxConcurrency) state.MaxConcurrency = group.maxConcurrency;
-  if (!distributed) return { ...withItems(state, lists[0]) };
+  const reading = withItems(state, lists[0]);
+  if (!distributed) return reading;
   ctx.distributedMaps.push(`map ${unit.members[0].state}`);
   const prefix = `runs/${ctx.flow}/{}/${group.id}`;
   return {
-    ...withItems(state, lists[0]),
+    ...reading,
     ResultWriter: {
       Resource: "arn:aws:states:::s3:putObject",
       Parameters: {

@@ -6,7 +6,7 @@ import { HANDLER_GRACE_SECONDS, type OutputShape } from "../types.ts";
 import { argTemplate, type Block, rawValue } from "./locate.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
-export const LAMBDA_SERVICE_ERRORS = [
+const LAMBDA_SERVICE_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
@@ -49,7 +49,7 @@ export function taskState(
   if (hints?.length) parameters.out = [...hints];
   return {
     Type: "Task",
-    Comment: o.tags && Object.keys(o.tags).length ? `tags: ${JSON.stringify(o.tags)}` : undefined,
+    Comment: Object.keys(o.tags).length ? `tags: ${JSON.stringify(o.tags)}` : undefined,
     Resource: `\${${taskPlaceholder(call.task.taskName)}}`,
     Parameters: parameters,
     ResultPath: `$.results.${call.id}`,

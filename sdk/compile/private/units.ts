@@ -3,7 +3,7 @@
  * state), or a condition with its branches. Units are what the scheduler orders.
  */
 
-import { sourcesOf } from "../../define/private/build-graph.ts";
+import { sameScope, sourcesOf } from "../../graph/sources.ts";
 import type {
   Call,
   Condition,
@@ -86,7 +86,7 @@ export class GraphIndex {
   /** Value sources a unit reads (including the condition and branch contents). */
   reads(unit: Unit): ValueSource[] {
     if (unit.kind === "call") return sourcesOf(unit.call);
-    if (unit.kind === "map") return unit.members.flatMap((m) => m.args.map((a) => a.source));
+    if (unit.kind === "map") return unit.members.flatMap((m) => sourcesOf(m));
     return [unit.condition.source, ...[...unit.then, ...unit.otherwise].flatMap((u) => this.reads(u))];
   }
 
@@ -110,11 +110,5 @@ function firstOrder(unit: Unit, order: (id: string) => number): number {
   return Math.min(
     Number.MAX_SAFE_INTEGER,
     ...[...unit.then, ...unit.otherwise].map((u) => firstOrder(u, order)),
-  );
-}
-
-function sameScope(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
-  return (
-    a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch)
   );
 }

@@ -1,10 +1,11 @@
 import { FlowDefinitionError } from "../../errors.ts";
+import { isPrefix, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
 import type { AnyFlow, ParamsSchema } from "../flow.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 
 /** Keys of the state data that parameters may not use. */
-export const RESERVED_PARAMS = ["results", "constants"] as const;
+const RESERVED_PARAMS = ["results", "constants"] as const;
 
 /** Runs a flow body with a fresh builder and validates what it recorded. */
 export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): FlowGraph {
@@ -42,15 +43,10 @@ export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): Flo
     params,
     calls: b.calls,
     conditions: b.conditions,
-    groups: b.groups.map((g) => ({ ...g, maxConcurrency: g.maxConcurrency, members: [...g.members] })),
+    groups: b.groups.map((g) => ({ ...g, members: [...g.members] })),
     result,
     secrets,
   };
-}
-
-/** Every value source a call reads. */
-export function sourcesOf(call: Call): ValueSource[] {
-  return call.kind === "task" ? call.args.map((a) => a.source) : Object.values(call.args);
 }
 
 function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: ValueSource | undefined) {
@@ -59,7 +55,7 @@ function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: Valu
       `parameter \`${name}\` uses a name stepflow keeps for task results in state data; rename it`,
     );
   }
-  if (!b.calls.some((c) => c.kind === "task" || c.kind === "subflow")) {
+  if (b.calls.length === 0) {
     b.problems.push(
       "its body calls no task; call at least one task (a flow with nothing to run is a mistake)",
     );
@@ -120,11 +116,4 @@ function baseType(t: unknown): string {
   let node = t as { _zod?: { def?: { type?: string; innerType?: unknown } } } | undefined;
   while (node?._zod?.def?.innerType) node = node._zod.def.innerType as typeof node;
   return node?._zod?.def?.type ?? "unknown";
-}
-
-function isPrefix(outer: readonly ScopeFrame[], inner: readonly ScopeFrame[]): boolean {
-  return (
-    outer.length <= inner.length &&
-    outer.every((f, i) => f.condition === inner[i].condition && f.branch === inner[i].branch)
-  );
 }

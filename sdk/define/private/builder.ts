@@ -1,3 +1,4 @@
+import { sameScope, sameSource } from "../../graph/sources.ts";
 import type {
   ArgBinding,
   Call,
@@ -11,17 +12,20 @@ import type { AnyFlow } from "../flow.ts";
 import { isRef, makeRef, type Ref } from "../ref.ts";
 import { jsonProblem } from "./json.ts";
 
+/** A map group while the body runs: calls join it until the graph is built. */
+export interface GroupDraft {
+  readonly id: string;
+  readonly lists: MapGroup["lists"];
+  readonly large: boolean;
+  readonly maxConcurrency: number | undefined;
+  readonly members: string[];
+}
+
 /** Records what a flow body does while it runs at definition time. */
 export class GraphBuilder {
   readonly calls: Call[] = [];
   readonly conditions: Condition[] = [];
-  readonly groups: {
-    id: string;
-    lists: MapGroup["lists"];
-    large: boolean;
-    maxConcurrency?: number;
-    members: string[];
-  }[] = [];
+  readonly groups: GroupDraft[] = [];
   readonly problems: string[] = [];
   readonly scope: ScopeFrame[] = [];
   private readonly stateCounts = new Map<string, number>();
@@ -102,7 +106,7 @@ export class GraphBuilder {
    * The group a mapped call joins: every mapped argument is an item of that group (a member's
    * result, or one of the lists the group iterates, as in Prefect's `b.map(xs, a.map(xs))`).
    */
-  fusableGroup(args: readonly ArgBinding[]): string | undefined {
+  fusableGroup(args: readonly ArgBinding[]): GroupDraft | undefined {
     const groupOf = (s: ValueSource) => {
       if (s.kind !== "node") return undefined;
       const call = this.calls.find((c) => c.id === s.node);
@@ -110,26 +114,16 @@ export class GraphBuilder {
     };
     const mapped = args.filter((a) => a.mode === "mapped");
     const group = mapped.map((a) => groupOf(a.source)).find((g) => g !== undefined);
-    const lists = this.groups.find((g) => g.id === group)?.lists ?? [];
+    const draft = this.groups.find((g) => g.id === group);
+    const lists = draft?.lists ?? [];
     const isItem = (s: ValueSource) => groupOf(s) === group || lists.some((l) => sameSource(l.source, s));
     if (!group || !mapped.every((a) => isItem(a.source))) return undefined;
     // A whole list of the group passed to a member would need the map to have finished.
     const wholeUse = args.some((a) => a.mode !== "mapped" && groupOf(a.source) === group);
     const lead = this.calls.find((c) => c.kind === "task" && c.map?.group === group);
-    const sameScope = lead !== undefined && sameFrames(lead.scope, this.scope);
-    return wholeUse || !sameScope ? undefined : group;
+    const inLeadScope = lead !== undefined && sameScope(lead.scope, this.scope);
+    return wholeUse || !inLeadScope ? undefined : draft;
   }
-}
-
-/** True when two sources are the same value (same node, param, secret or equal constant). */
-export function sameSource(a: ValueSource, b: ValueSource): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function sameFrames(a: readonly ScopeFrame[], b: readonly ScopeFrame[]): boolean {
-  return (
-    a.length === b.length && a.every((f, i) => f.condition === b[i].condition && f.branch === b[i].branch)
-  );
 }
 
 let current: GraphBuilder | undefined;
