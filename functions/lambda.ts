@@ -2,7 +2,6 @@
  * Thin Lambda entries around the cores: they read the environment once per container and
  * keep only clients and the secret cache at module scope, never per-run state.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
 import type { AnyTask } from "../sdk/define/task.ts";
 import { StepflowError } from "../sdk/errors.ts";
 import type { Envelope, TaskRequest } from "../sdk/protocol.ts";
@@ -41,7 +40,6 @@ export function lambdaHandler(task: AnyTask, options: LambdaOptions = {}): TaskL
         historyTtlDays: ttlDays(env),
         clients: options.clients,
       }),
-      logger: new Logger({ serviceName: "stepflow" }),
     });
     return handle(event);
   };

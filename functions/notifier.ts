@@ -109,7 +109,6 @@ async function describe(
   sfn: () => Promise<SFNClient>,
 ): Promise<RunNotice> {
   const d = event.detail;
-  const region = event.region ?? d.executionArn.split(":")[3];
   const error = runError(d.error, d.cause);
   let failedTask = error ? taskInMessage(error.message) : undefined;
   if (error && !failedTask) {
@@ -120,8 +119,6 @@ async function describe(
     flow,
     runId: d.name,
     status: d.status,
-    region,
-    executionArn: d.executionArn,
     failedTask,
     error,
     consoleUrl: consoleUrl(d.executionArn),

@@ -5,14 +5,15 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { STATUSES } from "../sdk/define/notify.ts";
 import type { Json } from "../sdk/graph/types.ts";
 import { preview } from "./private/json.ts";
 import { REDACTED } from "./private/redact.ts";
+import { truncate } from "./private/truncate.ts";
 import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf, lambdaCause } from "./status-event.ts";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
 
 export type { ExecutionStatusDetail, ExecutionStatusEvent };
-export { flowNameOf };
 
 /** What the recorder needs. */
 export interface RecorderDeps {
@@ -24,7 +25,6 @@ export interface RecorderDeps {
 /** Records one event; returns the record it wrote (or tried to), `undefined` for events it ignores. */
 export type Recorder = (event: ExecutionStatusEvent) => Promise<FlowRunRecord | undefined>;
 
-const STATUSES: readonly FlowRunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 /** Parameters whose names look like credentials are stored as `***`, whatever their value. */
 const SECRET_LIKE = /secret|passw(or)?d|token|api[-_]?key|credential|private[-_]?key|auth/i;
 const PARAMS_BYTES = 8192;
@@ -78,7 +78,7 @@ function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecor
 /** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */
 function readableCause(cause: string | null | undefined): string {
   const message = lambdaCause(cause)?.errorMessage ?? cause ?? "";
-  return message.length > CAUSE_CHARS ? `${message.slice(0, CAUSE_CHARS - 3)}...` : message;
+  return truncate(message, CAUSE_CHARS);
 }
 
 function parse(text: string | null | undefined): Json | undefined {

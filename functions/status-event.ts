@@ -35,7 +35,7 @@ export interface ExecutionStatusEvent {
 }
 
 /** State machines stepflow deploys are named `stepflow-<flow>`. */
-export const STATE_MACHINE_PREFIX = "stepflow-";
+const STATE_MACHINE_PREFIX = "stepflow-";
 
 /** The flow of a stepflow state machine ARN, or undefined for another state machine. */
 export function flowOfStateMachine(stateMachineArn: string): string | undefined {

@@ -140,6 +140,8 @@ async function run(
   const key = cacheKey(request, task, args);
   const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
   let value: Json;
+  // The result's JSON text, when this call serialised it: reused for the secret check and its size.
+  let text: string | undefined;
   if (hit) {
     value = hit.value;
   } else {
@@ -152,14 +154,19 @@ async function run(
           `task \`${task.taskName}\` (state \`${request.state}\`) did not finish within its \`timeout\` of ${seconds} seconds; make it faster or raise \`timeout\` in its options`,
         ),
     );
-    value = toJson(result, request);
+    ({ value, text } = toJson(result, request));
   }
-  if (s.secrets.size > 0 && containsSecret(JSON.stringify(value), s.secrets)) {
+  if (s.secrets.size > 0 && containsSecret(text ?? JSON.stringify(value), s.secrets)) {
     throw new PayloadError(
       `task \`${task.taskName}\` (state \`${request.state}\`) returned a value containing a secret it received; secrets never leave the task that reads them, so return something derived from the secret instead`,
     );
   }
-  const envelope = await emitResult(value, { request, results: s.deps.results, limits: s.limits });
+  const envelope = await emitResult(value, {
+    request,
+    results: s.deps.results,
+    limits: s.limits,
+    bytes: text === undefined ? undefined : Buffer.byteLength(text),
+  });
   const bytes = jsonBytes(envelope);
   if (bytes > s.limits.payloadBytes) {
     throw new PayloadError(

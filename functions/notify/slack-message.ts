@@ -2,6 +2,7 @@
  * The Slack incoming-webhook message of a run notice.
  * @see https://api.slack.com/messaging/webhooks
  */
+import { truncate } from "../private/truncate.ts";
 import type { RunNotice } from "./status-event.ts";
 
 const ICON: Record<string, string> = {
@@ -23,7 +24,7 @@ export function slackMessage(n: RunNotice): { text: string; blocks: unknown[] } 
   const lines = [headline];
   if (n.failedTask) lines.push(`*Task:* \`${esc(n.failedTask)}\``);
   if (n.error) {
-    const message = n.error.message.length > 1500 ? `${n.error.message.slice(0, 1497)}...` : n.error.message;
+    const message = truncate(n.error.message, 1500);
     lines.push(`*Error:* \`${esc(n.error.name)}\`${message ? ` ${esc(message)}` : ""}`);
   }
   lines.push(`<${n.consoleUrl}|Open the execution in the Step Functions console>`);

@@ -4,14 +4,8 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 
-import {
-  type ExecutionStatus,
-  type ExecutionStatusDetail,
-  type ExecutionStatusEvent,
-  lambdaCause,
-} from "../status-event.ts";
+import { type ExecutionStatusDetail, type ExecutionStatusEvent, lambdaCause } from "../status-event.ts";
 
-export type { ExecutionStatus };
 /** The event, as the notifier reads it. */
 export type StatusChangeEvent = ExecutionStatusEvent;
 
@@ -20,8 +14,6 @@ export interface RunNotice {
   readonly flow: string;
   readonly runId: string;
   readonly status: ExecutionStatusDetail["status"];
-  readonly region: string;
-  readonly executionArn: string;
   /** The state of the task that failed, when known. */
   readonly failedTask?: string;
   readonly error?: { readonly name: string; readonly message: string };

@@ -7,6 +7,7 @@ import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../
 import { PayloadError } from "../errors.ts";
 import type { ResultStore } from "../stores/types.ts";
 import { jsonBytes, mapLimit } from "./json.ts";
+import { truncate } from "./truncate.ts";
 
 /** Size thresholds of the payload protocol (defaults from sdk/protocol.ts). */
 export interface PayloadLimits {
@@ -33,6 +34,8 @@ interface EmitContext {
   readonly request: TaskRequest;
   readonly results: ResultStore;
   readonly limits: PayloadLimits;
+  /** Size of the value's JSON, when the caller already has it (from `toJson`). @default measured here */
+  readonly bytes?: number;
 }
 
 const CONFLICTS: readonly (readonly [OutputHint, OutputHint])[] = [
@@ -43,10 +46,14 @@ const CONFLICTS: readonly (readonly [OutputHint, OutputHint])[] = [
   ["boolean", "items"],
 ];
 
-/** Converts a task's return value to JSON: `undefined` becomes `null`; non-JSON values fail clearly. */
-export function toJson(value: unknown, request: TaskRequest): Json {
+/**
+ * Converts a task's return value to JSON: `undefined` becomes `null`; non-JSON values fail clearly.
+ * Also returns the JSON text, so callers can check and measure it without serialising again.
+ */
+export function toJson(value: unknown, request: TaskRequest): { value: Json; text: string } {
   try {
-    return JSON.parse(JSON.stringify(value) ?? "null") as Json;
+    const text = JSON.stringify(value) ?? "null";
+    return { value: JSON.parse(text) as Json, text };
   } catch (cause) {
     throw new PayloadError(
       `task \`${request.task}\` (state \`${request.state}\`) returned a value that is not JSON-serialisable; results cross state boundaries as JSON, so return plain objects, arrays, strings, numbers, booleans or null`,
@@ -75,7 +82,7 @@ export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelop
   if (hints.has("items")) return emitItems(value, ctx, where);
   const key = resultKey(request.flow, request.run, request.state, request.index);
   if (hints.has("stored")) return { s3: key, bytes: await ctx.results.put(key, value) };
-  const bytes = jsonBytes(value);
+  const bytes = ctx.bytes ?? jsonBytes(value);
   if (hints.has("inline") || hints.has("boolean")) {
     if (bytes > limits.payloadBytes) {
       throw new PayloadError(
@@ -126,5 +133,5 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
 
 function describe(value: Json): string {
   const text = JSON.stringify(value);
-  return `\`${text.length > 80 ? `${text.slice(0, 77)}...` : text}\` (${Array.isArray(value) ? "a list" : value === null ? "null" : typeof value})`;
+  return `\`${truncate(text, 80)}\` (${Array.isArray(value) ? "a list" : value === null ? "null" : typeof value})`;
 }

@@ -14,9 +14,14 @@ export function taskSk(record: Pick<TaskRunRecord, "state" | "mapIndex" | "attem
   return `TASK#${record.state}#${String(record.mapIndex ?? 0).padStart(6, "0")}#${String(record.attempt).padStart(3, "0")}`;
 }
 
+/** `<startedAt>#<runId>`: sorts a flow's runs by start time (the sort key of gsi1 and gsi2). */
+export function runSortKey(record: Pick<FlowRunRecord, "runId" | "startedAt">): string {
+  return `${record.startedAt}#${record.runId}`;
+}
+
 /** gsi1 (runs of a flow, newest first) and gsi2 (runs of a flow with one status). */
 export function flowRunIndexKeys(record: Pick<FlowRunRecord, "flow" | "runId" | "status" | "startedAt">) {
-  const sk = `${record.startedAt}#${record.runId}`;
+  const sk = runSortKey(record);
   return {
     gsi1pk: `FLOW#${record.flow}`,
     gsi1sk: sk,

@@ -7,17 +7,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { TaskContext } from "../../sdk/define/task-context.ts";
 import { redact } from "./redact.ts";
-
-/** The keys on every log line of an invocation. */
-export interface LogContext {
-  readonly flow: string;
-  readonly runId: string;
-  readonly task: string;
-  readonly state: string;
-  readonly mapIndex?: number;
-  readonly attempt: number;
-}
 
 type Level = "debug" | "info" | "warn" | "error";
 
@@ -29,8 +20,8 @@ const storage = new AsyncLocalStorage<RunLog>();
 // global console (POWERTOOLS_DEV) is not captured again.
 let emitting = false;
 
-/** A logger whose lines carry `context` and have every value in `secrets` redacted. */
-export function createRunLog(base: Logger, context: LogContext, secrets: ReadonlySet<string>): RunLog {
+/** A logger whose lines carry `context` (the keys on every line) and have every value in `secrets` redacted. */
+export function createRunLog(base: Logger, context: TaskContext, secrets: ReadonlySet<string>): RunLog {
   const child = base.createChild({ persistentKeys: { ...context } });
   const emit =
     (level: Level) =>

@@ -6,9 +6,10 @@
  */
 import { NonRetriableError } from "../../sdk/errors.ts";
 import { containsSecret, redact } from "./redact.ts";
+import { truncate } from "./truncate.ts";
 
 /** An error as thrown to the engine; `isRetryable` is read by aws-local-stepfunctions. */
-export type EngineError = Error & { isRetryable?: boolean };
+type EngineError = Error & { isRetryable?: boolean };
 
 /** Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted. */
 export function toEngineError(thrown: unknown, secrets: ReadonlySet<string>): EngineError {
@@ -67,7 +68,7 @@ function serialised(error: Error): string {
 export function errorSummary(error: Error): { name: string; message: string } {
   return {
     name: error.name,
-    message: error.message.length > 2000 ? `${error.message.slice(0, 1997)}...` : error.message,
+    message: truncate(error.message, 2000),
   };
 }
 

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { keyedLock, readJsonFile, writeAtomic } from "../private/files.ts";
-import { taskRank, taskSk } from "../private/history-keys.ts";
+import { runSortKey, taskRank, taskSk } from "../private/history-keys.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery, TaskRunRecord } from "./types.ts";
 
@@ -40,7 +40,7 @@ export function localHistoryStore(options: LocalStoreOptions = {}): LocalHistory
         (r): r is FlowRunRecord =>
           r !== undefined && (flow === undefined || r.flow === flow) && (!query.status || r.status === query.status),
       )
-      .sort((a, b) => (`${a.startedAt}#${a.runId}` < `${b.startedAt}#${b.runId}` ? 1 : -1))
+      .sort((a, b) => (runSortKey(a) < runSortKey(b) ? 1 : -1))
       .slice(0, query.limit ?? 50);
   };
 

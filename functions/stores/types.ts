@@ -2,6 +2,7 @@
  * The runtime's stores: where results, history and secrets live. Each has an AWS
  * implementation (S3, DynamoDB, Secrets Manager) and a local one (files under `.stepflow/`).
  */
+import type { RunStatus } from "../../sdk/define/notify.ts";
 import type { Json } from "../../sdk/graph/types.ts";
 
 /** JSON values by key: S3 objects on AWS, files locally. */
@@ -35,7 +36,7 @@ export interface CacheStore {
 export type TaskRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 
 /** Status of a flow run (a Step Functions execution). */
-export type FlowRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+export type FlowRunStatus = RunStatus;
 
 /** One attempt of one task call (one map item) in a run. */
 export interface TaskRunRecord {

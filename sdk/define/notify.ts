@@ -18,7 +18,8 @@ export interface SlackOptions {
   readonly on?: readonly RunStatus[];
 }
 
-const STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+/** @internal every run status, in order; the run recorder keeps exactly these. */
+export const STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
 /**
  * Posts to Slack when a run changes status.
