@@ -84,9 +84,11 @@ export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelop
   if (hints.has("stored")) return { s3: key, bytes: await ctx.results.put(key, value) };
   const bytes = ctx.bytes ?? jsonBytes(value);
   if (hints.has("inline") || hints.has("boolean")) {
-    if (bytes > limits.payloadBytes) {
+    // The state returns `{"v":...}`: a value that fits only without the wrapper must fail here.
+    const wrapped = bytes + INLINE_WRAPPER_BYTES;
+    if (wrapped > limits.payloadBytes) {
       throw new PayloadError(
-        `${where} returned ${bytes} bytes of JSON, over the ${limits.payloadBytes}-byte Step Functions payload limit, and its result must travel inline (it is a subflow parameter); return a smaller value, or pass a reference such as an S3 key`,
+        `${where} returned ${bytes} bytes of JSON (${wrapped} with its \`{"v":...}\` envelope), over the ${limits.payloadBytes}-byte Step Functions payload limit, and its result must travel inline (it is a subflow parameter); return a smaller value, or pass a reference such as an S3 key`,
       );
     }
     return { v: value };

@@ -108,6 +108,16 @@ describe("result envelopes", () => {
     ).rejects.toThrow(/over the 262144-byte Step Functions payload limit.*must travel inline/);
   });
 
+  it("counts the `{\"v\":...}` wrapper against the payload limit of an `inline` result", async () => {
+    const { handle } = setup();
+    const wrapper = JSON.stringify({ v: null }).length - JSON.stringify(null).length;
+    const fits = sized(PAYLOAD_LIMIT_BYTES - wrapper);
+    expect(await handle(request("echo", [{ v: fits }], { out: ["inline"] }))).toStrictEqual({ v: fits });
+    const over = handle(request("echo", [{ v: sized(PAYLOAD_LIMIT_BYTES - wrapper + 1) }], { out: ["inline"] }));
+    await expect(over).rejects.toThrow(/over the 262144-byte Step Functions payload limit.*must travel inline/);
+    await expect(over).rejects.not.toThrow(/stepflow bug/);
+  });
+
   it("fails a `boolean` hint when the result is not a boolean", async () => {
     const { handle } = setup();
     expect(await handle(request("echo", [{ v: true }], { out: ["boolean"] }))).toStrictEqual({ v: true });
