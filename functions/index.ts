@@ -21,7 +21,7 @@ export { createRecorder } from "./recorder.ts";
 export { consoleUrl, flowNameOf, flowOfStateMachine, lambdaCause } from "./status-event.ts";
 export type { ExecutionStatus } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
-export { resolveOutput } from "./resolve-output.ts";
+export { decodeOutput, resolveOutput } from "./resolve-output.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
 export { awsHistoryStore } from "./stores/aws-history-store.ts";
 export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";

@@ -1,8 +1,10 @@
 /**
  * Decoding values that travel by the payload protocol back into plain JSON: envelopes, a
  * Map's rows and a Distributed Map's ResultWriter manifest. Used by the task handler for
- * its inputs, and by the local runner and client for flow outputs.
+ * its inputs, and (`decodeOutput`) by the local runner and client for flow outputs.
  */
+// Type-only: the compiler itself never enters a Lambda bundle.
+import type { OutputShape } from "../sdk/compile/types.ts";
 import type { Json } from "../sdk/graph/types.ts";
 import type { ArgInput, Envelope } from "../sdk/protocol.ts";
 import { PayloadError } from "./errors.ts";
@@ -43,6 +45,41 @@ export async function resolveOutput(results: ResultStore, value: EncodedValue): 
   throw new PayloadError(
     `value \`${JSON.stringify(value).slice(0, 200)}\` is not an envelope, rows or manifest; it was not produced by the stepflow compiler`,
   );
+}
+
+/**
+ * The result a flow's execution output stands for, decoded as the flow's `OutputShape` says.
+ * Without a shape (a run started by flow name) an envelope is decoded and anything else is
+ * returned as it is. `results` is called only when a value has to be read.
+ * @example const result = await decodeOutput(execution.output, compiled.output, () => results);
+ */
+export async function decodeOutput(
+  output: unknown,
+  shape: OutputShape | undefined,
+  results: () => ResultStore,
+): Promise<unknown> {
+  if (shape === undefined) return isEnvelope(output) ? resolveOutput(results(), output) : output;
+  switch (shape.kind) {
+    case "none":
+      return null;
+    case "envelope":
+      return resolveOutput(results(), output as Envelope);
+    case "rows":
+      return resolveOutput(results(), { rows: output as Record<string, Envelope>[], col: shape.col });
+    case "manifest":
+      return resolveOutput(results(), {
+        manifest: output as { Bucket: string; Key: string },
+        col: shape.col,
+      });
+  }
+}
+
+function isEnvelope(value: unknown): value is Envelope {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "v") return true;
+  if ("s3" in value && typeof (value as { s3: unknown }).s3 === "string") return true;
+  return keys.length === 1 && keys[0] === "items" && Array.isArray((value as { items: Json }).items);
 }
 
 function cell(

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import {
   consoleUrl,
+  decodeOutput,
   type HistoryStore,
   lambdaCause,
   type ResultStore,
@@ -14,7 +15,6 @@ import {
 import type { OutputShape } from "../compile/types.ts";
 import { RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
-import { decodeOutput } from "./private/decode-output.ts";
 import { sleep } from "./private/sleep.ts";
 import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
 

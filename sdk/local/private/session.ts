@@ -9,19 +9,18 @@ import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aw
 import {
   createRecorder,
   createTaskHandler,
+  decodeOutput,
   type HistoryStore,
   localHistoryStore,
   localResultStore,
   localSecretStore,
   type Recorder,
   type ResultStore,
-  resolveOutput,
   type TaskHandler,
 } from "../../../functions/index.ts";
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
 import type { Json } from "../../graph/types.ts";
-import type { Envelope } from "../../protocol.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions } from "../types.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
 import { trackMaps } from "./progress.ts";
@@ -83,7 +82,7 @@ export class LocalSession {
     let result: unknown;
     if (outcome.status === "SUCCEEDED" && !parent) {
       try {
-        result = await decode(prepared, outcome.output ?? null, this.results);
+        result = await decode(prepared, outcome.output ?? null, () => this.results);
       } catch (error) {
         outcome = { status: "FAILED", output: outcome.output, error: errorOf(error) };
       }
@@ -220,16 +219,14 @@ function errorOf(error: unknown): RunError {
   return { name: "Error", message: String(error) };
 }
 
-async function decode(p: PreparedFlow, output: Json, results: ResultStore): Promise<unknown> {
+async function decode(p: PreparedFlow, output: Json, results: () => ResultStore): Promise<unknown> {
   const shape = p.compiled.output;
-  if (shape.kind === "none") return null;
-  if (shape.kind === "envelope") return resolveOutput(results, output as Envelope);
-  if (shape.kind === "rows")
-    return resolveOutput(results, { rows: output as Record<string, Envelope>[], col: shape.col });
   // Unreachable: the local target compiles Distributed Maps to inline Maps, whose output is rows.
-  throw new Error(
-    `flow \`${p.flow.flowName}\` compiled for \`local\` has a \`${shape.kind}\` output; this is a stepflow bug, please report it`,
-  );
+  if (shape.kind === "manifest")
+    throw new Error(
+      `flow \`${p.flow.flowName}\` compiled for \`local\` has a \`${shape.kind}\` output; this is a stepflow bug, please report it`,
+    );
+  return decodeOutput(output, shape, results);
 }
 
 /** The task itself, or a copy running `fn` instead of its own function (same name and options). */
