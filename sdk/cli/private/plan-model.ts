@@ -10,9 +10,9 @@ import type { AnyFlow } from "../../define/flow.ts";
 import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
-export const USD_PER_TRANSITION = 0.025 / 1000;
+const USD_PER_TRANSITION = 0.025 / 1000;
 export const HISTORY_EVENT_LIMIT = 25_000;
-export const INLINE_MAP_CONCURRENCY = 40;
+const INLINE_MAP_CONCURRENCY = 40;
 
 /** Envelope and key overhead around an inline value, and the size of a stored reference. */
 const ENVELOPE_OVERHEAD = 64;
@@ -51,16 +51,26 @@ interface Cost {
 
 /** Estimates `flow` on AWS for Maps of `mapSize` items. */
 export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
+  return plan(flow, mapSize, new Map());
+}
+
+/** `planFlow`, with the transitions of subflows already planned in this call (each compiles once). */
+function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): FlowPlan {
   const compiled = compile(flow);
   const warnings: string[] = [];
+  // The compiler names each subflow's Task state exactly after its call (`call.state`).
   const children = new Map(
-    flow.graph().calls.flatMap((c) => (c.kind === "subflow" ? [[c.flow.flowName, c.flow]] : [])),
+    flow.graph().calls.flatMap((c) => (c.kind === "subflow" ? [[c.state, c.flow]] : [])),
   );
-  // A subflow's Task state names the child machine by the compiler's placeholder: `${<placeholder>}`.
-  const byArn = new Map(compiled.subflows.map((s) => [`\${${s.placeholder}}`, children.get(s.flow)]));
-  const childTransitions = (arn: unknown) => {
-    const child = byArn.get(String(arn));
-    return child ? planFlow(child, mapSize).transitions : 0;
+  const childTransitions = (state: string) => {
+    const child = children.get(state);
+    if (!child) return 0;
+    let transitions = planned.get(child);
+    if (transitions === undefined) {
+      transitions = plan(child, mapSize, planned).transitions;
+      planned.set(child, transitions);
+    }
+    return transitions;
   };
   const machine = (d: StateMachineDefinition): Cost => {
     const memo = new Map<string, Cost>();
@@ -89,7 +99,7 @@ export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
     if (s.Type === "Task") {
       if (s.Resource.includes(":states:startExecution")) {
         return {
-          transitions: 1 + childTransitions(s.Parameters?.StateMachineArn),
+          transitions: 1 + childTransitions(name),
           events: EVENTS.subflow,
           payload: INLINE_LIMIT_BYTES,
         };

@@ -59,11 +59,9 @@ function build(flow: AnyFlow): PreparedFlow {
   const compiled = compile(flow, { target: "local" });
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
+  // The compiler names each subflow's Task state exactly after its call (`call.state`).
   const children = new Map<string, AnyFlow>();
-  for (const call of flow.graph().calls) {
-    if (call.kind === "subflow")
-      children.set(values[compiledPlaceholder(compiled, call.flow.flowName)], call.flow);
-  }
+  for (const call of flow.graph().calls) if (call.kind === "subflow") children.set(call.state, call.flow);
   const tasks = new Map<string, { retry: readonly Retrier[] | undefined }>();
   const subflows = new Map<string, AnyFlow>();
   const maps = new Map<string, MapInfo>();
@@ -77,7 +75,7 @@ function build(flow: AnyFlow): PreparedFlow {
       }
       if (state.Type !== "Task") continue;
       zeroRetries[name] = 0;
-      const child = children.get(String(state.Parameters?.StateMachineArn));
+      const child = children.get(name);
       if (child) {
         subflows.set(name, child);
         state.TimeoutSeconds ??= SUBFLOW_TIMEOUT_SECONDS;
@@ -92,10 +90,6 @@ function build(flow: AnyFlow): PreparedFlow {
   const machine = new StateMachine(definition as never);
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
   return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
-}
-
-function compiledPlaceholder(compiled: CompiledFlow, flowName: string): string {
-  return compiled.subflows.find((s) => s.flow === flowName)?.placeholder ?? "";
 }
 
 function firstTask(d: StateMachineDefinition): string | undefined {
