@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { compile } from "../../compile/compile.ts";
 import { CliError } from "../private/cli-error.ts";
 import { toDot, toMermaid } from "../private/graph-render.ts";
 import type { CliIo } from "../private/io.ts";
@@ -20,6 +19,8 @@ export function graphCommand(program: Command, io: CliIo): void {
         throw new CliError(`\`--format ${o.format}\` is unknown; use one of ${FORMATS.join(", ")}`);
       }
       const flow = pickFlow(file, await loadFlows(file), o.flow);
+      // Loaded on use: the compiler would slow down the start-up of every command.
+      const { compile } = await import("../../compile/compile.ts");
       const text =
         o.format === "asl"
           ? JSON.stringify(compile(flow).definition, null, 2)

@@ -3,7 +3,7 @@ import { formatBytes } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { wholeNumber } from "../private/options.ts";
 import { loadFlows, selectFlows } from "../private/load-flows.ts";
-import { type FlowPlan, HISTORY_EVENT_LIMIT, planFlow } from "../private/plan-model.ts";
+import type { FlowPlan } from "../private/plan-model.ts";
 
 /** `stepflow plan <file>`: states, transitions, payload, history and cost per flow, with limit warnings. */
 export function planCommand(program: Command, io: CliIo): void {
@@ -18,12 +18,16 @@ export function planCommand(program: Command, io: CliIo): void {
     .action(async (file: string, o: { flow?: string; mapSize: string }) => {
       const mapSize = wholeNumber("map-size", o.mapSize, 0);
       const flows = selectFlows(file, await loadFlows(file), o.flow);
-      io.stdout.write(flows.map((f) => render(planFlow(f, mapSize), mapSize)).join("\n\n"));
+      // Loaded on use: the plan model compiles flows, and the compiler would slow down the
+      // start-up of every command.
+      const { HISTORY_EVENT_LIMIT, planFlow } = await import("../private/plan-model.ts");
+      const plans = flows.map((f) => render(planFlow(f, mapSize), mapSize, HISTORY_EVENT_LIMIT));
+      io.stdout.write(plans.join("\n\n"));
       io.stdout.write("\n");
     });
 }
 
-function render(p: FlowPlan, mapSize: number): string {
+function render(p: FlowPlan, mapSize: number, historyLimit: number): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const cost =
     p.type === "EXPRESS"
@@ -34,7 +38,7 @@ function render(p: FlowPlan, mapSize: number): string {
     `  states                    ${n(p.states)}`,
     `  transitions per run       ${n(p.transitions)}  (map size ${n(mapSize)}, longest path, subflows included, retries not counted)`,
     `  largest inline payload    ${formatBytes(p.payloadBytes)}  (upper bound without parameters; limit 256 KB)`,
-    `  history events per run    ${n(p.historyEvents)}  (limit ${n(HISTORY_EVENT_LIMIT)})`,
+    `  history events per run    ${n(p.historyEvents)}  (limit ${n(historyLimit)})`,
     `  cost per 1,000 runs       ${cost}`,
   ];
   if (p.warnings.length === 0) lines.push(`  ok: no limit is reached at map size ${n(mapSize)}`);
