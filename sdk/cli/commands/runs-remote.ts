@@ -1,5 +1,6 @@
 import type { FlowRunStatus } from "../../../functions/index.ts";
 import { StepflowClient } from "../../client/index.ts";
+import { STATUSES } from "../../define/notify.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -16,8 +17,6 @@ export interface RemoteRunsOptions {
   readonly region?: string;
   readonly historyTable?: string;
 }
-
-const STATUSES: readonly FlowRunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
 /** `stepflow runs --remote <flow>` and `stepflow runs <runId> --remote`: runs from the DynamoDB history. */
 export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions, io: CliIo): Promise<void> {

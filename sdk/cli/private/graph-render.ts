@@ -3,6 +3,7 @@
  * box, a mapped task a double box, a subflow a subroutine/component, a `when` a diamond, a
  * parameter an oval and a secret a cylinder. Branch edges are labelled `then`/`else`.
  */
+import { sourcesOf } from "../../graph/sources.ts";
 import type { FlowGraph, ValueSource } from "../../graph/types.ts";
 
 type Kind = "task" | "mapped" | "subflow" | "condition" | "param" | "secret" | "result";
@@ -20,7 +21,7 @@ interface Edge {
 }
 
 /** Nodes and edges of a flow graph, independent of the output format. */
-export function graphModel(g: FlowGraph): { nodes: Node[]; edges: Edge[] } {
+function graphModel(g: FlowGraph): { nodes: Node[]; edges: Edge[] } {
   const nodes = new Map<string, Node>();
   const edges: Edge[] = [];
   const ids = new Map<string, string>();
@@ -58,8 +59,7 @@ export function graphModel(g: FlowGraph): { nodes: Node[]; edges: Edge[] } {
     const label =
       call.kind === "subflow" ? `flow ${call.flow.flowName}` : call.map ? `${call.state} (map)` : call.state;
     const id = add(`call:${call.id}`, label, kind);
-    const sources = call.kind === "task" ? call.args.map((a) => a.source) : Object.values(call.args);
-    for (const s of sources) {
+    for (const s of sourcesOf(call)) {
       const from = source(s);
       if (from && !edges.some((e) => e.from === from && e.to === id)) edges.push({ from, to: id });
     }

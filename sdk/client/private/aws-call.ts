@@ -60,7 +60,7 @@ export function regionMissing(cause: unknown): ClientConfigError {
 }
 
 /** Whether AWS refused the request for its rate. */
-export function isThrottling(error: unknown): boolean {
+function isThrottling(error: unknown): boolean {
   const e = error as AwsErrorLike | undefined;
   return THROTTLING.has(e?.name ?? "") || e?.$retryable?.throttling === true;
 }
@@ -83,7 +83,7 @@ export async function awsCall<T>(ctx: CallContext, retry: RetryPolicy, send: () 
 }
 
 /** The StepflowError an AWS error stands for; errors that are already StepflowErrors pass through. */
-export function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unknown {
+function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unknown {
   if (error instanceof StepflowError) return error;
   const e = (error ?? {}) as AwsErrorLike;
   const name = e.name ?? "";
