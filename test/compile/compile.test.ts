@@ -148,7 +148,7 @@ describe("compile", () => {
       },
     });
     expect((await standInRun(f, { names: ["a", "b"], counts: [1, 2] })).result).toEqual(["a1", "b2"]);
-    await expect(standInRun(f, { names: ["a", "b"], counts: [1] })).rejects.toThrow();
+    await expect(standInRun(f, { names: ["a", "b"], counts: [1] })).rejects.toThrow(/lengths differ: 2,1/);
   });
 
   it("compiles a large map to a Distributed Map reading items from S3 and writing results to S3", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  type AnyFlow,
   collectFlows,
   FlowDefinitionError,
   flow,
@@ -149,6 +150,14 @@ describe("graph building", () => {
     expect(problems(() => f.graph())[0]).toMatch(
       /subflow `kid` called at .* has no parameter `m`; it takes `n`/,
     );
+    // The body refers to the flow being defined, so its type is spelled out.
+    const selfish: AnyFlow = flow("selfish", () => {
+      num();
+      selfish();
+    });
+    expect(problems(() => selfish.graph())).toStrictEqual([
+      expect.stringMatching(/^it calls itself as a subflow at test\/define\/graph\.test\.ts:\d+; flows cannot recurse$/),
+    ]);
   });
 
   it("finds duplicate flow names and subflow cycles across flows", () => {
@@ -164,6 +173,16 @@ describe("graph building", () => {
     const ok = flow("leaf", () => num());
     const mid = flow("mid", () => ok());
     expect(collectFlows([mid]).map((f) => f.flowName)).toEqual(["leaf", "mid"]);
+    // ping -> pong -> ping: each graph is fine on its own, only collecting both finds the cycle.
+    const pong: AnyFlow = flow("pong", () => {
+      ping();
+    });
+    const ping = flow("ping", () => {
+      pong();
+    });
+    expect(problems(() => collectFlows([ping]))).toStrictEqual([
+      "subflows call each other in a cycle: `ping` -> `pong` -> `ping`; break the cycle",
+    ]);
   });
 });
 

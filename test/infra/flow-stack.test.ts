@@ -190,18 +190,26 @@ describe("FlowStack resources", () => {
 });
 
 describe("least privilege", () => {
-  const logs = (flow: string, task: string) => {
-    const id = s.id(stack.flows.get(flow)!.functions.get(task)!);
-    return (
-      expect.objectContaining({
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [expect.stringMatching(/:log-stream:\*$/)],
-      }) && id
-    );
-  };
+  // A task writes only to its own function's log group, one stream per Lambda instance.
+  const logs = (flow: string, task: string) => ({
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: [`<${s.id(stack.flows.get(flow)!.functions.get(task)!.logGroup)}.Arn>:log-stream:*`],
+  });
+
+  it.each([
+    ["to-the-moon", "post"],
+    ["to-the-moon", "fetch-prices"],
+    ["quick", "detect-dip"],
+  ])("lets task %s/%s write log streams of its own log group only", (flow, task) => {
+    const statements = statementsOf(template, taskRole(flow, task));
+    expect(statements).toContainEqual(logs(flow, task));
+    expect(statements.filter((st) => st.Action.some((a) => a.startsWith("logs:")))).toStrictEqual([
+      logs(flow, task),
+    ]);
+  });
 
   it("lets a task Lambda read/write only its flow's runs/ and its cache/ prefix, write history, and read only its secrets", () => {
-    expect(logs("to-the-moon", "post")).toBeTruthy();
     const post = statementsOf(template, taskRole("to-the-moon", "post")).filter(
       (st) => !st.Action[0].startsWith("logs:"),
     );
