@@ -47,6 +47,29 @@ export function assertValidAsl(definition: StateMachineDefinition): void {
   if (!isValid) throw new Error(`invalid ASL: ${errorsText("\n")}`);
 }
 
+// Compiling and asl-validator (~100 ms a call) dominate a stand-in run; a flow is immutable once
+// defined, so each is compiled for the local target once and validated once per process.
+const compiledFlows = new WeakMap<AnyFlow, CompiledFlow>();
+const validatedFlows = new WeakSet<AnyFlow>();
+
+/** `flow` compiled for the local target, once. */
+function compiledFor(flow: AnyFlow): CompiledFlow {
+  let compiled = compiledFlows.get(flow);
+  if (!compiled) {
+    compiled = compile(flow, { target: "local" });
+    compiledFlows.set(flow, compiled);
+  }
+  return compiled;
+}
+
+/** Checks `flow`'s local and AWS definitions with asl-validator, once. */
+function validateOnce(flow: AnyFlow, compiled: CompiledFlow): void {
+  if (validatedFlows.has(flow)) return;
+  assertValidAsl(compiled.definition);
+  assertValidAsl(compile(flow).definition);
+  validatedFlows.add(flow);
+}
+
 /** Values the stand-in "stored" (when run with `stored: true`), by key. */
 const store = new Map<string, unknown>();
 
@@ -75,11 +98,11 @@ export async function standInRun(
   params: Record<string, unknown> = {},
   options: StandInOptions = {},
 ): Promise<StandInRun> {
-  const compiled = compile(flow, { target: "local" });
+  const compiled = compiledFor(flow);
   const calls: string[] = [];
   const entered: Record<string, number> = {};
   const sizes = { max: 0 };
-  const run = await execute(flow, flow.parse(params) as Json, { calls, entered, sizes, options });
+  const run = await execute(flow, compiled, flow.parse(params) as Json, { calls, entered, sizes, options });
   const output = run as Json;
   const shape = compiled.output;
   const result =
@@ -99,11 +122,9 @@ interface Tally {
   options: StandInOptions;
 }
 
-async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> {
+async function execute(flow: AnyFlow, compiled: CompiledFlow, input: Json, tally: Tally): Promise<Json> {
   const { calls, entered, sizes, options } = tally;
-  const compiled: CompiledFlow = compile(flow, { target: "local" });
-  assertValidAsl(compiled.definition);
-  assertValidAsl(compile(flow).definition);
+  validateOnce(flow, compiled);
   const tasks = new Map(compiled.tasks.map((t) => [t.name, t.task]));
   const handlers: Record<string, (input: Json) => Promise<Json>> = {};
   const bind = (def: StateMachineDefinition) => {
@@ -125,7 +146,8 @@ async function execute(flow: AnyFlow, input: Json, tally: Tally): Promise<Json> 
           const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
             req as { Input: Record<string, Json> }
           ).Input;
-          const output = await execute(child.flow, child.flow.parse(params) as Json, tally);
+          const input = child.flow.parse(params) as Json;
+          const output = await execute(child.flow, compiledFor(child.flow), input, tally);
           return { ExecutionArn: `arn:local:${child.flow.flowName}`, Output: output };
         };
         continue;
