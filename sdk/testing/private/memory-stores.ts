@@ -10,9 +10,11 @@ import {
 } from "../../../functions/index.ts";
 import type { Json } from "../../graph/types.ts";
 
-/** Results by key, kept as JSON text so a test sees exactly what a real store would return. */
-export function memoryResults(): ResultStore {
-  const data = new Map<string, string>();
+/**
+ * Results by key, kept as JSON text so a test sees exactly what a real store would return.
+ * @param data where the JSON text is kept; pass a map to read it from a test. @default a new map
+ */
+export function memoryResults(data: Map<string, string> = new Map()): ResultStore {
   return {
     async get(key) {
       const text = data.get(key);
@@ -28,11 +30,25 @@ export function memoryResults(): ResultStore {
   };
 }
 
-/** History with the same forward-only rule as the real stores. */
-export function memoryHistory(): HistoryStore {
-  const tasks = new Map<string, TaskRunRecord>();
-  const runs = new Map<string, FlowRunRecord>();
+/** Where `memoryHistory` keeps its records. */
+export interface MemoryHistoryMaps {
+  /** Current task-run records by `run/state/index/attempt`. @default a new map */
+  readonly tasks?: Map<string, TaskRunRecord>;
+  /** Current flow-run records by run id. @default a new map */
+  readonly runs?: Map<string, FlowRunRecord>;
+}
+
+/** History with the same forward-only rule and the same orders as the real stores. */
+export function memoryHistory(maps: MemoryHistoryMaps = {}): HistoryStore {
+  const tasks = maps.tasks ?? new Map<string, TaskRunRecord>();
+  const runs = maps.runs ?? new Map<string, FlowRunRecord>();
   const rank = (s: string) => (s === "RUNNING" ? 0 : 1);
+  // Sorted as the DynamoDB sort keys sort: `<state>#<index>#<attempt>` and `<startedAt>#<runId>`.
+  const taskKey = (t: TaskRunRecord) =>
+    `${t.state}#${String(t.mapIndex ?? 0).padStart(6, "0")}#${String(t.attempt).padStart(3, "0")}`;
+  const byStateIndexAttempt = (a: TaskRunRecord, b: TaskRunRecord) => (taskKey(a) < taskKey(b) ? -1 : 1);
+  const newestFirst = (a: FlowRunRecord, b: FlowRunRecord) =>
+    `${a.startedAt}#${a.runId}` < `${b.startedAt}#${b.runId}` ? 1 : -1;
   return {
     async putTaskRun(r) {
       const key = `${r.runId}/${r.state}/${r.mapIndex ?? 0}/${r.attempt}`;
@@ -44,12 +60,13 @@ export function memoryHistory(): HistoryStore {
       if (!old || old.rank < r.rank) runs.set(r.runId, r);
     },
     async getRun(runId) {
-      return { run: runs.get(runId), tasks: [...tasks.values()].filter((t) => t.runId === runId) };
+      const own = [...tasks.values()].filter((t) => t.runId === runId).sort(byStateIndexAttempt);
+      return { run: runs.get(runId), tasks: own };
     },
     async listRuns(flow, q = {}) {
       return [...runs.values()]
         .filter((r) => r.flow === flow && (!q.status || r.status === q.status))
-        .sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
+        .sort(newestFirst)
         .slice(0, q.limit ?? 50);
     },
   };

@@ -1,36 +1,31 @@
-/** In-memory stores and log capture for the runtime's unit tests. */
+/**
+ * The in-memory stores stepflow/testing ships, wrapped for the runtime's unit tests: the
+ * wrappers add only what tests read (the maps written into, and counters of writes).
+ */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { vi } from "vitest";
-import { ResultNotFoundError, SecretNotFoundError } from "../../../functions/errors.ts";
-import type {
-  FlowRunRecord,
-  HistoryStore,
-  ResultStore,
-  SecretStore,
-  TaskRunRecord,
-} from "../../../functions/index.ts";
-import type { Json } from "../../../sdk/graph/types.ts";
+import type { FlowRunRecord, HistoryStore, ResultStore, TaskRunRecord } from "../../../functions/index.ts";
+import { memoryHistory as shippedHistory, memoryResults as shippedResults } from "../../../sdk/testing/private/memory-stores.ts";
+
+export { memorySecrets } from "../../../sdk/testing/private/memory-stores.ts";
 
 export interface MemoryResults extends ResultStore {
+  /** JSON text by key. */
   readonly data: Map<string, string>;
+  /** How many times `put` was called. */
   puts: number;
 }
 
 export function memoryResults(): MemoryResults {
   const data = new Map<string, string>();
+  const inner = shippedResults(data);
   const store: MemoryResults = {
     data,
     puts: 0,
-    async get(key) {
-      const text = data.get(key);
-      if (text === undefined) throw new ResultNotFoundError(`no \`${key}\``);
-      return JSON.parse(text) as Json;
-    },
-    async put(key, value) {
+    get: (key) => inner.get(key),
+    put: (key, value) => {
       store.puts++;
-      const text = JSON.stringify(value);
-      data.set(key, text);
-      return Buffer.byteLength(text);
+      return inner.put(key, value);
     },
   };
   return store;
@@ -48,36 +43,18 @@ export function memoryHistory(): MemoryHistory {
   const tasks = new Map<string, TaskRunRecord>();
   const runs = new Map<string, FlowRunRecord>();
   const writes: TaskRunRecord[] = [];
-  const rank = (s: string) => (s === "RUNNING" ? 0 : 1);
+  const inner = shippedHistory({ tasks, runs });
   return {
     writes,
     tasks,
     runs,
-    async putTaskRun(r) {
+    putTaskRun: (r) => {
       writes.push(r);
-      const key = `${r.runId}/${r.state}/${r.mapIndex ?? 0}/${r.attempt}`;
-      const old = tasks.get(key);
-      if (!old || rank(old.status) < rank(r.status)) tasks.set(key, r);
+      return inner.putTaskRun(r);
     },
-    async putFlowRun(r) {
-      const old = runs.get(r.runId);
-      if (!old || old.rank < r.rank) runs.set(r.runId, r);
-    },
-    async getRun(runId) {
-      return { run: runs.get(runId), tasks: [...tasks.values()].filter((t) => t.runId === runId) };
-    },
-    async listRuns(flow, q = {}) {
-      return [...runs.values()].filter((r) => r.flow === flow && (!q.status || r.status === q.status));
-    },
-  };
-}
-
-export function memorySecrets(values: Record<string, string>): SecretStore {
-  return {
-    async get(name) {
-      if (!Object.hasOwn(values, name)) throw new SecretNotFoundError(`secret \`${name}\` is not set`);
-      return values[name];
-    },
+    putFlowRun: (r) => inner.putFlowRun(r),
+    getRun: (runId) => inner.getRun(runId),
+    listRuns: (flow, q) => inner.listRuns(flow, q),
   };
 }
 
