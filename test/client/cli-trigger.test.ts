@@ -4,12 +4,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getData } from "../../flows/crypto-dip.ts";
-import { awsHistoryStore, createRecorder, createTaskHandler } from "../../functions/index.ts";
 import { main } from "../../sdk/cli/main.ts";
 import { createHistoryTable, startDynamo } from "../functions/support/emulators.ts";
-import { memoryResults, memorySecrets, quietLogger } from "../functions/support/memory-stores.ts";
-import { request } from "../functions/support/request.ts";
-import { startAwsStub, stubEnv } from "./support/aws-stub.ts";
+import { startAwsStub, stubEnv } from "../support/http-stubs.ts";
+import { historyWriter } from "./support/history-writer.ts";
 import { execArn, smArn } from "./support/mocks.ts";
 
 const FLOW = "crypto-dip";
@@ -44,24 +42,11 @@ beforeAll(async () => {
     STEPFLOW_HISTORY_TABLE: table,
   });
   // History of the run the --wait test follows, written by the real runtime.
-  const history = awsHistoryStore({ table, clientConfig: dynamo.config });
-  const handle = createTaskHandler({
-    tasks: { "get-data": getData },
-    results: memoryResults(),
-    history,
-    secrets: memorySecrets({}),
-    logger: quietLogger(),
-  });
-  await handle(request("get-data", [{ v: "BTC" }, { v: "fixture" }], { flow: FLOW, run: "followed" }));
-  await createRecorder({ history, logger: quietLogger() })({
-    detail: {
-      executionArn: execArn(FLOW, "followed"),
-      stateMachineArn: smArn(FLOW),
-      name: "followed",
-      status: "SUCCEEDED",
-      startDate: Date.parse("2025-05-01T12:00:00Z"),
-      stopDate: Date.parse("2025-05-01T12:00:02Z"),
-    },
+  const writer = historyWriter({ table, clientConfig: dynamo.config, flow: FLOW, tasks: { "get-data": getData } });
+  const ran = await writer.call("followed", "get-data", ["BTC", "fixture"]);
+  if (ran instanceof Error) throw ran;
+  await writer.status("followed", "SUCCEEDED", Date.parse("2025-05-01T12:00:00Z"), {
+    stopDate: Date.parse("2025-05-01T12:00:02Z"),
   });
 });
 afterAll(async () => {

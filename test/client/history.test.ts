@@ -5,19 +5,13 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, type ExecutionStatus, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  awsHistoryStore,
-  createRecorder,
-  createTaskHandler,
-  type TaskRunRecord,
-} from "../../functions/index.ts";
+import type { TaskRunRecord } from "../../functions/index.ts";
 import { ClientConfigError, RunNotFoundError } from "../../sdk/client/index.ts";
 import { task } from "../../sdk/index.ts";
 import { createHistoryTable, startDynamo } from "../functions/support/emulators.ts";
-import { memoryResults, memorySecrets, quietLogger } from "../functions/support/memory-stores.ts";
-import { request } from "../functions/support/request.ts";
 import { toTheMoon } from "./support/flows.ts";
-import { execArn, mockedClient, smArn } from "./support/mocks.ts";
+import { historyWriter } from "./support/history-writer.ts";
+import { execArn, mockedClient } from "./support/mocks.ts";
 
 const FLOW = "to-the-moon";
 let dynamo: Awaited<ReturnType<typeof startDynamo>>;
@@ -32,38 +26,14 @@ const getPrices = task("get-prices", (coin: string, days: number) => {
 const lowest = task("lowest", (prices: number[]) => Math.min(...prices));
 
 /** The runtime's writers, on the dynalite table. */
-function runtime() {
-  const history = awsHistoryStore({ table, clientConfig: dynamo.config });
-  const handle = createTaskHandler({
+const runtime = () =>
+  historyWriter({
+    table,
+    clientConfig: dynamo.config,
+    flow: FLOW,
     tasks: { "get-prices": getPrices, lowest },
-    results: memoryResults(),
-    history,
-    secrets: memorySecrets({}),
-    logger: quietLogger(),
+    input: { coin: "BTC", days: 2, apiToken: "hunter2" },
   });
-  const record = createRecorder({ history, logger: quietLogger() });
-  const status = (run: string, s: string, startDate: number, more: Record<string, unknown> = {}) =>
-    record({
-      detail: {
-        executionArn: execArn(FLOW, run),
-        stateMachineArn: smArn(FLOW),
-        name: run,
-        status: s,
-        startDate,
-        input: JSON.stringify({ coin: "BTC", days: 2, apiToken: "hunter2" }),
-        ...more,
-      },
-    });
-  const call = (run: string, name: string, args: unknown[], attempt = 0) =>
-    handle(
-      request(
-        name,
-        args.map((v) => ({ v }) as never),
-        { flow: FLOW, run, attempt },
-      ),
-    ).catch((e: Error) => e);
-  return { status, call };
-}
 
 const t = (iso: string) => Date.parse(iso);
 
