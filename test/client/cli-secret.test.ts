@@ -1,7 +1,7 @@
 /** `stepflow secret set` as users run it: a real process, the value piped on stdin, a Secrets Manager stub. */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAwsStub, stubEnv } from "./support/aws-stub.ts";
+import { startAwsStub, stubEnv } from "../support/http-stubs.ts";
 
 let stub: Awaited<ReturnType<typeof startAwsStub>>;
 const existing = new Set(["stepflow/slack-webhook"]);
@@ -60,6 +60,7 @@ describe("stepflow secret set", () => {
     expect(out.stdout).toBe("updated secret `stepflow/slack-webhook`\n");
     expect(stub.requests).toStrictEqual([
       {
+        target: "secretsmanager.PutSecretValue",
         operation: "PutSecretValue",
         body: expect.objectContaining({
           SecretId: "stepflow/slack-webhook",

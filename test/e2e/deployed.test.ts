@@ -9,8 +9,6 @@ import { readFileSync } from "node:fs";
  */
 
 import { rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname, relative } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
@@ -19,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoDip } from "../../flows/crypto-dip.ts";
 import { hello } from "../../flows/hello.ts";
 import { captureLogs } from "../functions/support/memory-stores.ts";
+import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 import { report } from "./fixtures/flows.ts";
 import { type AwsEmulators, startAwsEmulators } from "./support/aws-env.ts";
 import { type Deployment, readDeployment, resourcesOfType } from "./support/cloud-assembly.ts";
@@ -37,7 +36,7 @@ let runner: DeployedRunner;
 let bucket: string;
 let table: string;
 let logs: ReturnType<typeof captureLogs>;
-let slack: { server: Server; posts: { path: string; body: string }[] };
+let slack: WebhookRecorder;
 const machines = new Map<string, DeployedMachine>();
 const machine = (name: string) => {
   let m = machines.get(name);
@@ -60,10 +59,9 @@ beforeAll(async () => {
   bucket = resolver.ref(only("AWS::S3::Bucket"));
   const tableId = only("AWS::DynamoDB::GlobalTable");
   table = resolver.ref(tableId);
-  slack = await startSlack();
-  const { port } = slack.server.address() as AddressInfo;
+  slack = await startWebhookRecorder();
   aws = await startAwsEmulators(bucket, {
-    "stepflow/slack-webhook": `http://127.0.0.1:${port}/services/${WEBHOOK_SECRET}`,
+    "stepflow/slack-webhook": `${slack.url}/services/${WEBHOOK_SECRET}`,
   });
   await aws.createTable(createTableInput(deployment, resolver, tableId));
   runner = new DeployedRunner(machine);
@@ -74,26 +72,9 @@ afterAll(async () => {
   logs?.restore();
   runner?.restoreEnv();
   await aws?.stop();
-  await new Promise((resolve) => slack?.server.close(resolve));
+  await slack?.stop();
   if (outdir) rmSync(dirname(outdir), { recursive: true, force: true });
 });
-
-/** A local server standing in for Slack's incoming webhooks. */
-async function startSlack() {
-  const posts: { path: string; body: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      posts.push({ path: String(req.url), body });
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, posts };
-}
 
 const documents = () => DynamoDBDocumentClient.from(new DynamoDBClient(aws.dynamo.config));
 
@@ -171,7 +152,11 @@ describe("deployed flows run with their bundles", () => {
     expect(run).toMatchObject({ status: "SUCCEEDED", output: { v: true } });
     expect(runner.invocations.slice(before)).toStrictEqual(["get-data", "detect-dip", "post-to-slack"]);
     expect(aws.secretsManager.requests).toStrictEqual([
-      "secretsmanager.GetSecretValue stepflow/slack-webhook",
+      {
+        target: "secretsmanager.GetSecretValue",
+        operation: "GetSecretValue",
+        body: { SecretId: "stepflow/slack-webhook" },
+      },
     ]);
     expect(slack.posts).toHaveLength(1);
     expect(slack.posts[0].path).toBe(`/services/${WEBHOOK_SECRET}`);

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { runLocal } from "stepflow/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoDipMany, type Price } from "../../flows/crypto-dip-many.ts";
+import { close, listen, startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 /** 24 hourly prices that end `dip` percent below a high of `high`. */
 function series(high: number, dip: number): Price[] {
@@ -24,19 +22,13 @@ const PRICES: Record<string, Price[]> = {
 
 let api: Server;
 let apiUrl: string;
-let slackServer: Server;
-let slackUrl: string;
+let slack: WebhookRecorder;
 const requests: string[] = [];
-const slackPosts: { text: string }[] = [];
-let dir: string;
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const dir = tempDir("stepflow-crypto-many-");
+/** The Slack messages posted, parsed. */
+const slackPosts = () => slack.posts.map((p) => JSON.parse(p.body) as { text: string });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "stepflow-crypto-many-"));
   // A CoinGecko stand-in: bitcoin's first request of each run fails with 503, to exercise retries.
   api = createServer((req, res) => {
     const id = /^\/coins\/([^/]+)\/market_chart/.exec(req.url ?? "")?.[1] ?? "";
@@ -48,31 +40,20 @@ beforeAll(async () => {
     }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ prices }));
   });
-  slackServer = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      slackPosts.push(JSON.parse(body) as { text: string });
-      res.writeHead(200).end("ok");
-    });
-  });
-  [apiUrl, slackUrl] = await Promise.all([listen(api), listen(slackServer)]);
+  [apiUrl, slack] = await Promise.all([listen(api), startWebhookRecorder()]);
 });
 
 afterAll(async () => {
-  await Promise.all([api, slackServer].map((s) => new Promise((resolve) => s.close(resolve))));
-  rmSync(dir, { recursive: true, force: true });
+  await Promise.all([close(api), slack.stop()]);
 });
 
 describe("crypto-dip-many", () => {
   it("maps over coins with retries and posts one Slack message naming only the coins that dipped", async () => {
-    slackPosts.length = 0;
+    slack.posts.length = 0;
     const run = await runLocal(
       cryptoDipMany,
       { coins: ["BTC", "ETH", "DOGE"], threshold: 10, api: apiUrl },
-      { dir, fastRetries: true, secrets: { "slack-webhook": `${slackUrl}/hook` } },
+      { dir, fastRetries: true, secrets: { "slack-webhook": `${slack.url}/hook` } },
     );
 
     expect(run.status).toBe("SUCCEEDED");
@@ -85,23 +66,23 @@ describe("crypto-dip-many", () => {
     expect(run.result?.[1].percent).toBeCloseTo(2, 5);
     const btc = run.tasks.filter((t) => t.task === "fetch-prices" && t.index === 0);
     expect(btc.map((t) => t.status)).toStrictEqual(["FAILED", "SUCCEEDED"]);
-    expect(slackPosts).toHaveLength(1);
-    expect(slackPosts[0].text).toMatch(/BTC is at \$42500, 15% below/);
-    expect(slackPosts[0].text).not.toMatch(/ETH|DOGE/);
+    expect(slack.posts.map((p) => p.path)).toStrictEqual(["/hook"]);
+    expect(slackPosts()[0].text).toMatch(/BTC is at \$42500, 15% below/);
+    expect(slackPosts()[0].text).not.toMatch(/ETH|DOGE/);
   });
 
   it("posts nothing when no coin dips past the threshold", async () => {
-    slackPosts.length = 0;
+    slack.posts.length = 0;
     const run = await runLocal(
       cryptoDipMany,
       { coins: ["ETH", "DOGE"], threshold: 5, api: apiUrl },
-      { dir, fastRetries: true, secrets: { "slack-webhook": `${slackUrl}/hook` } },
+      { dir, fastRetries: true, secrets: { "slack-webhook": `${slack.url}/hook` } },
     );
 
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result?.every((d) => !d.dipped)).toBe(true);
     expect(run.tasks.some((t) => t.task === "post-dips")).toBe(false);
-    expect(slackPosts).toHaveLength(0);
+    expect(slack.posts).toHaveLength(0);
   });
 
   it("fails the run without retrying when the API does not know a coin", async () => {

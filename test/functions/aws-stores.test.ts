@@ -103,7 +103,13 @@ describe("Secrets Manager secret store (stub)", () => {
     expect(await store.get("slack-webhook")).toBe("https://hooks.example/T0/B0/secret-part");
     now.t = 299_000;
     await store.get("slack-webhook");
-    expect(sm.requests).toStrictEqual(["secretsmanager.GetSecretValue stepflow/slack-webhook"]);
+    expect(sm.requests).toStrictEqual([
+      {
+        target: "secretsmanager.GetSecretValue",
+        operation: "GetSecretValue",
+        body: { SecretId: "stepflow/slack-webhook" },
+      },
+    ]);
     now.t = 300_000;
     await store.get("slack-webhook");
     expect(sm.requests).toHaveLength(2);

@@ -1,7 +1,4 @@
 import "promise.withresolvers/auto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -10,6 +7,7 @@ import type { StateMachineDefinition } from "../../sdk/compile/asl.ts";
 import type { Json } from "../../sdk/graph/types.ts";
 import { compile, flow, localSubstitutions, substitute, task } from "../../sdk/index.ts";
 import type { Envelope, TaskRequest } from "../../sdk/protocol.ts";
+import { tempDir } from "../support/temp-dir.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { seededRandom } from "../../flows/lib/seeded-random.ts";
 
@@ -47,7 +45,7 @@ function taskStates(def: StateMachineDefinition): string[] {
 
 describe("failure injection", () => {
   it("retries a task failing 20% of the time across 200 items: 200 results, one SUCCEEDED record per item", async () => {
-    const stores = localStores({ dir: mkdtempSync(join(tmpdir(), "stepflow-flaky-")), env: {} });
+    const stores = localStores({ dir: tempDir("stepflow-flaky-"), env: {} });
     const compiled = compile(flaky, { target: "local" });
     const handle = createTaskHandler({
       tasks: { "fetch-item": fetchItem, range },

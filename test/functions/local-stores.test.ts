@@ -1,6 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -11,15 +9,16 @@ import {
   ResultNotFoundError,
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
+import { tempDir } from "../support/temp-dir.ts";
 import { flowRun, historyContract } from "./support/history-contract.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
-const fresh = () => mkdtemp(join(tmpdir(), "stepflow-local-"));
+const fresh = () => tempDir("stepflow-local-");
 
 describe("local result store", () => {
   it("keeps results as JSON files under results/<key> and refuses keys outside the folder", async () => {
-    const dir = await fresh();
+    const dir = fresh();
     const store = localResultStore({ dir });
     expect(await store.put("runs/f/r/s/0.json", { a: [1, 2] })).toBe(11);
     expect(await readFile(join(dir, "results/runs/f/r/s/0.json"), "utf8")).toBe('{"a":[1,2]}');
@@ -30,10 +29,10 @@ describe("local result store", () => {
 });
 
 describe("local history store", () => {
-  historyContract(() => localHistoryStore({ dir: mkdtempSync(join(tmpdir(), "stepflow-history-")) }));
+  historyContract(() => localHistoryStore({ dir: tempDir("stepflow-history-") }));
 
   it("lists the runs of every flow newest first, whatever their run ids", async () => {
-    const h = localHistoryStore({ dir: await fresh() });
+    const h = localHistoryStore({ dir: fresh() });
     const at = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
     await h.putFlowRun(flowRun({ runId: "etl-20260101T000000-abcd", startedAt: at(1), status: "FAILED", rank: 1 }));
     await h.putFlowRun(flowRun({ flow: "other", runId: "custom id", startedAt: at(3) }));
@@ -50,7 +49,7 @@ describe("local history store", () => {
   });
 
   it("lays out one folder per run: run.json and tasks/<sk>.json", async () => {
-    const d = await fresh();
+    const d = fresh();
     const handle = createTaskHandler({
       tasks: { t: task("t", () => 1) },
       ...localStores({ dir: d, env: {} }),

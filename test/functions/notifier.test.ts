@@ -1,34 +1,31 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotifierHandler, type StatusChangeEvent } from "../../functions/notifier.ts";
+import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 
 const secretsManager = mockClient(SecretsManagerClient);
 const sfn = mockClient(SFNClient);
 
 /** A stand-in for Slack's webhook endpoint on 127.0.0.1. */
-let server: Server;
+let slack: WebhookRecorder;
 let base: string;
-let received: { path: string; body: { text: string; blocks: { text: { text: string } }[] } }[] = [];
-let answer = 200;
+/** The Slack messages received, bodies parsed. */
+const received = () =>
+  slack.posts.map((p) => ({
+    path: p.path,
+    body: JSON.parse(p.body) as { text: string; blocks: { text: { text: string } }[] },
+  }));
 
 beforeAll(async () => {
-  server = createServer(async (req: IncomingMessage, res) => {
-    let data = "";
-    for await (const chunk of req) data += chunk;
-    received.push({ path: req.url ?? "", body: JSON.parse(data) });
-    res.writeHead(answer).end(answer === 200 ? "ok" : "invalid_token");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  slack = await startWebhookRecorder();
+  base = slack.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => slack.stop());
 beforeEach(() => {
-  received = [];
-  answer = 200;
+  slack.posts.length = 0;
+  slack.reply = { status: 200, body: "ok" };
   secretsManager.reset();
   sfn.reset();
   secretsManager
@@ -92,10 +89,10 @@ describe("notifierHandler", () => {
     });
     const result = await notifier()(event("FAILED", { error: "RateLimited", cause }));
     expect(result.sent).toEqual(["slack-webhook"]);
-    expect(received).toHaveLength(1);
-    expect(received[0].path).toBe("/hook/1");
-    const text = received[0].body.blocks[0].text.text;
-    expect(received[0].body.text).toBe("Flow to-the-moon run run-42 FAILED");
+    expect(received()).toHaveLength(1);
+    expect(received()[0].path).toBe("/hook/1");
+    const text = received()[0].body.blocks[0].text.text;
+    expect(received()[0].body.text).toBe("Flow to-the-moon run run-42 FAILED");
     expect(text).toContain("*to-the-moon*");
     expect(text).toContain("`run-42`");
     expect(text).toContain("*Task:* `get-data`");
@@ -112,21 +109,21 @@ describe("notifierHandler", () => {
     });
     await notifier()(event("TIMED_OUT", { error: "TaskTimeoutError", cause }));
     expect(sfn.commandCalls(GetExecutionHistoryCommand)).toHaveLength(0);
-    expect(received[0].body.blocks[0].text.text).toContain("*Task:* `get-data_2`");
+    expect(received()[0].body.blocks[0].text.text).toContain("*Task:* `get-data_2`");
   });
 
   it.each(["RUNNING", "ABORTED"] as const)(
     "sends nothing for %s, which no notifier asks for",
     async (status) => {
       expect((await notifier()(event(status))).sent).toEqual([]);
-      expect(received).toEqual([]);
+      expect(received()).toEqual([]);
       expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
     },
   );
 
   it("sends each status to the notifiers that ask for it", async () => {
     expect((await notifier()(event("SUCCEEDED"))).sent).toEqual(["ops-webhook"]);
-    expect(received.map((r) => r.path)).toEqual(["/hook/ops"]);
+    expect(received().map((r) => r.path)).toEqual(["/hook/ops"]);
   });
 
   it("ignores state machines that are not stepflow flows or have no notifiers", async () => {
@@ -147,7 +144,7 @@ describe("notifierHandler", () => {
     };
     expect((await notifier()(foreign)).sent).toEqual([]);
     expect((await notifier()(quiet)).sent).toEqual([]);
-    expect(received).toEqual([]);
+    expect(received()).toEqual([]);
   });
 
   it("fails without the webhook URL in the error when the secret holds no valid URL", async () => {
@@ -165,7 +162,7 @@ describe("notifierHandler", () => {
   });
 
   it("fails, naming the secret and the status, when Slack rejects the message (so EventBridge retries)", async () => {
-    answer = 403;
+    slack.reply = { status: 403, body: "invalid_token" };
     await expect(notifier()(event("FAILED", { error: "States.Timeout", cause: "" }))).rejects.toThrow(
       /webhook of secret `slack-webhook` answered 403 for flow `to-the-moon` run `run-42`/,
     );

@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,6 +9,7 @@ import {
 } from "../../functions/index.ts";
 import { redact } from "../../functions/private/redact.ts";
 import { task } from "../../sdk/define/task.ts";
+import { tempDir } from "../support/temp-dir.ts";
 import {
   captureLogs,
   memoryHistory,
@@ -101,7 +101,7 @@ describe("secret redaction", () => {
 
 describe("local secret store", () => {
   it("reads STEPFLOW_SECRET_<NAME> first, then .stepflow/secrets.json, and says how to set a missing one", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "stepflow-secrets-"));
+    const dir = tempDir("stepflow-secrets-");
     await writeFile(
       join(dir, "secrets.json"),
       JSON.stringify({ "slack-webhook": "from-file", other: "file-only" }),
@@ -122,7 +122,7 @@ describe("local secret store", () => {
       tasks: { returns },
       results: memoryResults(),
       history: memoryHistory(),
-      secrets: localSecretStore({ dir: join(tmpdir(), "stepflow-none"), env: {} }),
+      secrets: localSecretStore({ dir: tempDir("stepflow-no-secrets-"), env: {} }),
       logger: testLogger(),
     });
     logs = captureLogs();

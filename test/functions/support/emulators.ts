@@ -2,29 +2,16 @@
  * AWS emulators for the runtime's integration tests, on 127.0.0.1 with random ports:
  * dynalite (DynamoDB), s3rver (S3) and a Secrets Manager stub (GetSecretValue only).
  */
-import { mkdtempSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
+import { close, listen, startAwsStub } from "../../support/http-stubs.ts";
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    );
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
-}
 
 /** dynalite, empty; create tables with `createHistoryTable`. */
 export async function startDynamo() {
@@ -62,13 +49,14 @@ export async function createHistoryTable(config: DynamoDBClientConfig, table: st
   return table;
 }
 
-/** s3rver with one bucket. */
+/** s3rver with one bucket, its objects in a temporary folder that `stop()` removes. */
 export async function startS3(bucket: string) {
+  const directory = mkdtempSync(join(tmpdir(), "stepflow-s3rver-"));
   const server = new S3rver({
     port: 0,
     address: "127.0.0.1",
     silent: true,
-    directory: mkdtempSync(join(tmpdir(), "stepflow-s3rver-")),
+    directory,
     configureBuckets: [{ name: bucket }],
   });
   const { port } = await server.run();
@@ -81,48 +69,28 @@ export async function startS3(bucket: string) {
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   };
-  return { config, stop: () => server.close() };
+  const stop = async () => {
+    await server.close();
+    rmSync(directory, { recursive: true, force: true });
+  };
+  return { config, stop };
 }
 
 /** A Secrets Manager stub answering `secretsmanager.GetSecretValue` (JSON 1.1) from `secrets`. */
 export async function startSecretsManager(secrets: Record<string, string>) {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on("end", () => {
-      const target = String(req.headers["x-amz-target"]);
-      const { SecretId } = JSON.parse(body || "{}") as { SecretId?: string };
-      requests.push(`${target} ${SecretId}`);
-      res.setHeader("content-type", "application/x-amz-json-1.1");
-      if (target !== "secretsmanager.GetSecretValue") {
-        res.statusCode = 400;
-        res.end(JSON.stringify({ __type: "InvalidRequestException", message: `unsupported ${target}` }));
-      } else if (SecretId === undefined || !Object.hasOwn(secrets, SecretId)) {
-        res.statusCode = 400;
-        res.end(
-          JSON.stringify({
-            __type: "ResourceNotFoundException",
-            message: "Secrets Manager can't find the specified secret.",
-          }),
-        );
-      } else {
-        res.end(
-          JSON.stringify({
+  const stub = await startAwsStub({
+    GetSecretValue: ({ SecretId }) =>
+      typeof SecretId === "string" && Object.hasOwn(secrets, SecretId)
+        ? {
             ARN: `arn:aws:secretsmanager:us-east-1:1:secret:${SecretId}`,
             Name: SecretId,
             SecretString: secrets[SecretId],
-          }),
-        );
-      }
-    });
+          }
+        : { __error: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." },
   });
-  const endpoint = await listen(server);
   return {
-    config: { endpoint, region: "us-east-1", credentials: CREDENTIALS },
-    requests,
-    stop: () => close(server),
+    config: { endpoint: stub.endpoint, region: "us-east-1", credentials: CREDENTIALS },
+    requests: stub.requests,
+    stop: stub.stop,
   };
 }
