@@ -3,9 +3,9 @@
  *
  * Why not `NodejsFunction`: it needs an entry file on disk per function and spawns esbuild
  * once per function. stepflow generates one tiny entry per task, builds all of a stack's
- * bundles in one child process (`bundle-worker.mjs`, esbuild's async API, in parallel) with a
- * plugin that drops other tasks' code (`NodejsFunction` takes no plugins), and writes each
- * bundle to a content-addressed directory so concurrent syntheses never race.
+ * bundles in one child process (`bundle-worker.mjs`, esbuild's async API, many entries per
+ * build) with a plugin that drops other tasks' code (`NodejsFunction` takes no plugins), and
+ * writes each bundle to a content-addressed directory so concurrent syntheses never race.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
