@@ -12,6 +12,7 @@
 import { flow, secret, slack, task, unmapped } from "stepflow";
 import { z } from "zod";
 import { type CsvRecord, parseCsv } from "./lib/csv.ts";
+import { groupBy } from "./lib/group-by.ts";
 import { readSource, SAMPLE } from "./lib/source.ts";
 
 /** Seeded randomness for `useRandom`, so tests and the bench fail the same chunks every run. */
@@ -72,11 +73,7 @@ export const splitByHour = task(
   { retries: 2, retryDelay: "10 seconds", timeout: "1 minute" },
   async (source: string): Promise<Chunk[]> => {
     const rows = parseCsv(await readSource(source, new URL("./data/taxi-trips.csv", import.meta.url)));
-    const hours = new Map<string, CsvRecord[]>();
-    for (const row of rows) {
-      const hour = (row.tpep_pickup_datetime ?? "").slice(0, 13);
-      hours.set(hour, [...(hours.get(hour) ?? []), row]);
-    }
+    const hours = groupBy(rows, (row) => (row.tpep_pickup_datetime ?? "").slice(0, 13));
     return [...hours.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([hour, r]) => ({ hour, rows: r }));

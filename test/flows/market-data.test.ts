@@ -7,6 +7,7 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { runLocal } from "stepflow/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import indexes from "../../flows/data/market/indexes.json" with { type: "json" };
+import { groupBy } from "../../flows/lib/group-by.ts";
 import { marketData, periodStart } from "../../flows/market-data.ts";
 
 const cwd = process.cwd();
@@ -20,13 +21,6 @@ function daily(symbol: string) {
     const [date, open, high, low, close, volume] = line.split(",");
     return { date, open: +open, high: +high, low: +low, close: +close, volume: +volume };
   });
-}
-
-/** `Map.groupBy`, which Node 20 lacks. */
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
-  return groups;
 }
 
 async function readParquet(key: string) {
