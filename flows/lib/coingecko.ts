@@ -4,6 +4,7 @@
  */
 import { NonRetriableError } from "stepflow";
 import fixture from "../data/prices.json" with { type: "json" };
+import { throwUnlessOk } from "./source.ts";
 
 /** A price point: [epoch milliseconds, price in USD], as CoinGecko's `market_chart` returns them. */
 export type Price = [number, number];
@@ -41,12 +42,11 @@ export async function marketChart(coin: string, api: string = COINGECKO): Promis
   const id = IDS[coin] ?? coin.toLowerCase();
   const url = `${api}/coins/${encodeURIComponent(id)}/market_chart?vs_currency=usd&days=1`;
   const response = await fetch(url, { headers: { accept: "application/json" } });
-  if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-    throw new NonRetriableError(
-      `\`${url}\` answered ${response.status} for coin \`${coin}\` (id \`${id}\`); check the coin symbol`,
-    );
-  }
-  if (!response.ok) throw new Error(`\`${url}\` answered ${response.status} for coin \`${coin}\`; retrying`);
+  const answered = `\`${url}\` answered ${response.status} for coin \`${coin}\``;
+  throwUnlessOk(response, {
+    rejected: `${answered} (id \`${id}\`); check the coin symbol`,
+    failed: `${answered}; retrying`,
+  });
   return ((await response.json()) as { prices: Price[] }).prices;
 }
 

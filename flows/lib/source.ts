@@ -35,11 +35,29 @@ export async function readSource(source: string, sample: URL): Promise<string> {
     );
   }
   const response = await fetch(source);
-  if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-    throw new NonRetriableError(`\`${source}\` answered ${response.status}; check the URL`);
-  }
-  if (!response.ok) throw new Error(`\`${source}\` answered ${response.status}; retrying`);
+  const answered = `\`${source}\` answered ${response.status}`;
+  throwUnlessOk(response, { rejected: `${answered}; check the URL`, failed: `${answered}; retrying` });
   return response.text();
+}
+
+/** What to say when an HTTP request fails. */
+export interface FailureMessages {
+  /** For a 4xx answer other than 429: the request itself is wrong, so say how to fix it. */
+  readonly rejected: string;
+  /** For any other answer that is not ok (5xx, 429, ...): the task retries. */
+  readonly failed: string;
+}
+
+/**
+ * Throws unless `response` is ok: a 4xx answer other than 429 (rate limited) as a
+ * `NonRetriableError`, since asking again will not fix it; any other failure as an `Error`, which
+ * the task's retries retry.
+ */
+export function throwUnlessOk(response: Response, messages: FailureMessages): void {
+  if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+    throw new NonRetriableError(messages.rejected);
+  }
+  if (!response.ok) throw new Error(messages.failed);
 }
 
 async function readSample(file: URL): Promise<string> {
