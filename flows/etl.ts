@@ -48,9 +48,7 @@ export const extract = task(
   { cache: { expiresIn: "1 day" }, retries: 2, retryDelay: "30 seconds", timeout: "1 minute" },
   async (month: string, source: string): Promise<CsvRecord[]> => {
     const sample = new URL(`./data/orders/${month}.csv`, import.meta.url);
-    return parseCsv(
-      await readSource(source === SAMPLE ? SAMPLE : source.replaceAll("{month}", month), sample),
-    );
+    return parseCsv(await readSource(source.replaceAll("{month}", month), sample));
   },
 );
 

@@ -70,7 +70,7 @@ export const downloadOhlc = task(
   async (symbol: string, source: string): Promise<Series> => {
     const sample = new URL(`./data/market/${symbol.toLowerCase()}.us.csv`, import.meta.url);
     const from = resolveAuto(source, SAMPLE, STOOQ);
-    const url = from === SAMPLE ? SAMPLE : from.replaceAll("{symbol}", encodeURIComponent(symbol.toLowerCase()));
+    const url = from.replaceAll("{symbol}", encodeURIComponent(symbol.toLowerCase()));
     const bars = parseCsv(await readSource(url, sample)).map((r) => ({
       date: r.Date,
       open: Number(r.Open),
