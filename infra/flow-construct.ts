@@ -23,6 +23,7 @@ import {
   syncRuleArn,
 } from "./private/grants.ts";
 import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
+import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
 import { SECRET_PREFIX } from "./private/secrets.ts";
@@ -104,7 +105,7 @@ export class FlowConstruct extends Construct {
         STEPFLOW_RESULTS_BUCKET: props.resultsBucket.bucketName,
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
         STEPFLOW_SECRET_PREFIX: SECRET_PREFIX,
-        STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? 90),
+        STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS),
       },
       ...this.settings,
     });

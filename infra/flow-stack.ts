@@ -10,16 +10,11 @@ import { collectFlows, compile } from "stepflow";
 import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
 import { lambdaSettings } from "./private/handler-function.ts";
+import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
 import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
-import { StatusEvents } from "./private/status-events.ts";
-import {
-  bundleOptions,
-  handlerRequest,
-  NOTIFIER_ENTRY,
-  RUNTIME_ENTRY,
-  taskRequest,
-} from "./private/task-bundle.ts";
+import { StatusEvents, statusEventRequests } from "./private/status-events.ts";
+import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowStack`. */
 export interface FlowStackProps extends StackProps {
@@ -63,7 +58,7 @@ export class FlowStack extends Stack {
     super(scope, id, props);
     const lambda = lambdaSettings(props);
     const removalPolicy = lambda.removalPolicy;
-    const historyTtlDays = props.historyTtlDays ?? 90;
+    const historyTtlDays = props.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS;
     const bundles = bundleOptions(props);
     this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy);
     this.historyTable = historyTable(this, removalPolicy);
@@ -79,10 +74,7 @@ export class FlowStack extends Stack {
     // Build every bundle of the stack in one esbuild process; the constructs below hit the cache.
     bundleAll([
       ...[...compiled.values()].flatMap((c) => c.tasks.map((t) => taskRequest(t.task, bundles))),
-      handlerRequest(RUNTIME_ENTRY, "recorderHandler", bundles),
-      ...(all.some((f) => f.options.notify.length > 0)
-        ? [handlerRequest(NOTIFIER_ENTRY, "notifierHandler", bundles)]
-        : []),
+      ...statusEventRequests(all, bundles),
     ]);
 
     // collectFlows orders children before parents, so every subflow exists when its parent is built.

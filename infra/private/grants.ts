@@ -51,7 +51,7 @@ export function historyWrite(table: dynamodb.ITableV2): iam.PolicyStatement {
 }
 
 /** The ARN a policy needs to read a secret: the full ARN, or the name plus AWS's 6-character suffix. */
-export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
+function secretArnForPolicy(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 

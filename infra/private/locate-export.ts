@@ -7,7 +7,7 @@ import { StepflowError } from "stepflow";
 import { require as tsxRequire } from "tsx/cjs/api";
 
 /** A task's module (absolute path) and the name it is exported under. */
-export interface TaskExport {
+interface TaskExport {
   readonly file: string;
   readonly exportName: string;
 }
@@ -15,7 +15,7 @@ export interface TaskExport {
 const modules = new Map<string, Record<string, unknown>>();
 
 /** The absolute file of a `path:line` call site (relative paths are from the working directory). */
-export function siteFile(site: string, what: string): string {
+function siteFile(site: string, what: string): string {
   const match = /^(.*):\d+$/.exec(site);
   if (!match) {
     throw new StepflowError(

@@ -11,7 +11,8 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
-import { bundle } from "./bundle.ts";
+import type { NotifyConfig, NotifyTarget } from "../../functions/notifier.ts";
+import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead } from "./grants.ts";
 import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";
 import { acknowledgeWildcards } from "./nag.ts";
@@ -46,9 +47,10 @@ export class StatusEvents extends Construct {
       },
     });
     const target = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
+    const [recorderRequest, notifierRequest] = statusEventRequests(props.flows, props.bundles);
     this.recorder = new HandlerFunction(this, "Recorder", {
       ...props.lambda,
-      bundle: bundle(handlerRequest(RUNTIME_ENTRY, "recorderHandler", props.bundles)),
+      bundle: bundle(recorderRequest),
       description: "stepflow: records flow runs in the history table",
       memory: 256,
       timeoutSeconds: 30,
@@ -60,11 +62,11 @@ export class StatusEvents extends Construct {
     this.recorder.role.addToPrincipalPolicy(historyWrite(props.historyTable));
     acknowledgeWildcards(this.recorder.role, "log streams of its own log group, named by Lambda at run time");
     this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
+    if (!notifierRequest) return;
     const config = notifyConfig(props.flows);
-    if (Object.keys(config).length === 0) return;
     this.notifier = new HandlerFunction(this, "Notifier", {
       ...props.lambda,
-      bundle: bundle(handlerRequest(NOTIFIER_ENTRY, "notifierHandler", props.bundles)),
+      bundle: bundle(notifierRequest),
       description: "stepflow: posts run status changes to Slack",
       memory: 256,
       timeoutSeconds: 30,
@@ -87,11 +89,22 @@ export class StatusEvents extends Construct {
   }
 }
 
-/** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */
-export function notifyConfig(
+/**
+ * What `StatusEvents` bundles: the recorder, and the notifier when a flow has `notify`.
+ * `FlowStack` builds these with the task bundles, so the construct finds them in the cache.
+ */
+export function statusEventRequests(
   flows: readonly AnyFlow[],
-): Record<string, { kind: "slack"; secret: string; on: string[] }[]> {
-  const config: Record<string, { kind: "slack"; secret: string; on: string[] }[]> = {};
+  options: BundleOptions,
+): [BundleRequest] | [BundleRequest, BundleRequest] {
+  const recorder = handlerRequest(RUNTIME_ENTRY, "recorderHandler", options);
+  if (Object.keys(notifyConfig(flows)).length === 0) return [recorder];
+  return [recorder, handlerRequest(NOTIFIER_ENTRY, "notifierHandler", options)];
+}
+
+/** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */
+function notifyConfig(flows: readonly AnyFlow[]): NotifyConfig {
+  const config: Record<string, NotifyTarget[]> = {};
   for (const f of flows) {
     if (f.options.notify.length === 0) continue;
     config[f.flowName] = f.options.notify.map((n) => ({ kind: n.kind, secret: n.secret, on: [...n.on] }));

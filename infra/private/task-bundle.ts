@@ -33,7 +33,7 @@ export function bundleOptions(props: { readonly bundleDir?: string; readonly bun
 }
 
 /** The generated entry source of a task's Lambda. */
-export function taskEntry(file: string, exportName: string): string {
+function taskEntry(file: string, exportName: string): string {
   return [
     `import { lambdaHandler } from ${JSON.stringify(RUNTIME_ENTRY)};`,
     `import { ${exportName} as __task } from ${JSON.stringify(file)};`,
