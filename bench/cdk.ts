@@ -95,7 +95,7 @@ console.log(
 const bundles = [...stack.flows.get("big50")!.bundles.values()];
 const sizes = bundles.map((b) => b.bytes).sort((a, b) => a - b);
 console.log(
-  `task bundle size: min ${sizes[0]} B, median ${sizes[sizes.length >> 1]} B, max ${sizes.at(-1)} B`,
+  `task bundle size: min ${sizes[0]} B, median ${median(sizes)} B, max ${sizes.at(-1)} B`,
 );
 
 // The same task code as hand-written Lambdas: bare, and logging through Powertools Logger as the

@@ -7,6 +7,7 @@ import { criticalPath } from "../sdk/compile/private/sp-schedule.ts";
 import { compile } from "../sdk/index.ts";
 import { definitionMakespan, randomDag, randomTaskMapWhenFlow } from "../test/support/random-flows.ts";
 import { standInRun } from "../test/support/stand-in-run.ts";
+import { printTable } from "./print-table.ts";
 
 /** Makespan of the naive schedule (level by level), to show what the scheduler buys. */
 function levelMakespan(deps: readonly (readonly number[])[], durations: readonly number[]): number {
@@ -55,13 +56,6 @@ export async function compileBench(): Promise<string[][]> {
     "<= 1.02",
   ]);
   return rows;
-}
-
-/** Prints rows as an aligned table. */
-export function printTable(title: string, rows: string[][]): void {
-  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  console.log(`\n${title}`);
-  for (const r of rows) console.log(`  ${r.map((cell, c) => (cell ?? "").padEnd(widths[c])).join("   ")}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

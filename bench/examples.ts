@@ -13,8 +13,9 @@ import { cryptoDip } from "../flows/crypto-dip.ts";
 import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
 import { etlMonths } from "../flows/etl.ts";
 import { marketData } from "../flows/market-data.ts";
+import { groupBy } from "../flows/lib/group-by.ts";
 import { seededRandom, taxiTips, useRandom } from "../flows/taxi-tips.ts";
-import { printTable } from "./compile.ts";
+import { printTable } from "./print-table.ts";
 
 const quote = (coin: string) => ({ coin, prices: [[0, 100], [1, 95], [2, coin === "DOGE" ? 70 : 99]] });
 
@@ -49,7 +50,7 @@ export async function examplesBench(): Promise<string[][]> {
       if (run.status !== "SUCCEEDED") throw new Error(`${flow.flowName} ${run.status}: ${run.error?.message}`);
       let transitions = 0;
       const entered: Record<string, number> = {};
-      const byRun = group(run.tasks);
+      const byRun = groupBy(run.tasks, (t) => t.runId);
       for (const tasks of byRun.values()) {
         const ran = new Map<string, number>();
         for (const t of tasks) if (t.attempt === 0) ran.set(t.state, (ran.get(t.state) ?? 0) + 1);
@@ -73,12 +74,6 @@ export async function examplesBench(): Promise<string[][]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
-}
-
-function group<T extends { runId: string }>(xs: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const x of xs) out.set(x.runId, [...(out.get(x.runId) ?? []), x]);
-  return out;
 }
 
 function subflowNamed(parent: AnyFlow, name: string): AnyFlow {

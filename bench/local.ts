@@ -12,6 +12,7 @@ import { StateMachine } from "aws-local-stepfunctions";
 import { z } from "zod";
 import { type AnyFlow, compile, flow, localSubstitutions, type Ref, substitute, task } from "../sdk/index.ts";
 import { runLocal } from "../sdk/local/index.ts";
+import { printTable } from "./print-table.ts";
 
 const RUNS = 7;
 const WARMUP = 2;
@@ -69,10 +70,7 @@ const cases = [
   { name: "map of 1,000 items", flow: mapFlow, params: { n: 1000 }, tasks: 1001 },
   { name: "200 sequential tasks", flow: chainFlow, params: {}, tasks: 200 },
 ];
-console.log("local runner: runLocal vs bare aws-local-stepfunctions (median of 7)\n");
-console.log(
-  `${"case".padEnd(24)}${"compile".padStart(10)}${"bare".padStart(10)}${"runLocal".padStart(12)}${"overhead/task".padStart(16)}`,
-);
+const rows: string[][] = [["case", "compile", "bare", "runLocal", "overhead/task"]];
 for (const c of cases) {
   const compileStart = performance.now();
   const runBare = bare(c.flow, c.params, 1000);
@@ -83,8 +81,7 @@ for (const c of cases) {
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });
   const perTask = (localMs - bareMs) / c.tasks;
-  console.log(
-    `${c.name.padEnd(24)}${`${compileMs.toFixed(0)} ms`.padStart(10)}${`${bareMs.toFixed(0)} ms`.padStart(10)}${`${localMs.toFixed(0)} ms`.padStart(12)}${`${perTask.toFixed(3)} ms`.padStart(16)}`,
-  );
+  rows.push([c.name, `${compileMs.toFixed(0)} ms`, `${bareMs.toFixed(0)} ms`, `${localMs.toFixed(0)} ms`, `${perTask.toFixed(3)} ms`]);
 }
+printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS})`, rows);
 await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  */
 import { flow, task } from "../sdk/index.ts";
 import { planFlow } from "../sdk/cli/private/plan-model.ts";
-import { printTable } from "./compile.ts";
+import { printTable } from "./print-table.ts";
 
 const keys = task("list-keys", () => [] as string[]);
 const inline = task("process", (key: string) => key.length);
