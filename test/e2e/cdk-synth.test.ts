@@ -8,13 +8,13 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Resolver } from "../../infra/rehearse/intrinsics.ts";
 import { captureLogs } from "../functions/support/memory-stores.ts";
 import { type AwsEmulators, startAwsEmulators } from "./support/aws-env.ts";
 import { type Deployment, readDeployment, resourcesOfType } from "./support/cloud-assembly.ts";
 import { createTableInput, deployedMachine } from "./support/deployed-machine.ts";
-import { Resolver } from "./support/intrinsics.ts";
 import { DeployedRunner } from "./support/run-deployed.ts";
-import { assemblyRoot, EXAMPLES_STACK } from "./support/synth-app.ts";
+import { assemblyRoot, E2E_ENV, EXAMPLES_STACK } from "./support/synth-app.ts";
 
 const CDK = join(process.cwd(), "node_modules", "aws-cdk", "bin", "cdk");
 
@@ -61,7 +61,7 @@ describe("cdk synth (CLI, offline)", () => {
       ([, r]) => r.Properties?.StateMachineName,
     );
     expect(machines).toContain("stepflow-hello");
-    const resolver = new Resolver(deployment.template);
+    const resolver = new Resolver(deployment.template, E2E_ENV);
     for (const name of machines) {
       const m = deployedMachine(deployment, resolver, String(name));
       expect(m.lambdas.size + m.subflows.size, String(name)).toBeGreaterThan(0);
@@ -76,7 +76,7 @@ describe("cdk synth (CLI, offline)", () => {
     let aws: AwsEmulators;
     let runner: DeployedRunner;
     let logs: ReturnType<typeof captureLogs>;
-    const resolver = () => new Resolver(deployment.template);
+    const resolver = () => new Resolver(deployment.template, E2E_ENV);
 
     beforeAll(async () => {
       const r = resolver();

@@ -16,15 +16,15 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cryptoDip } from "../../flows/crypto-dip.ts";
 import { hello } from "../../flows/hello.ts";
+import { Resolver } from "../../infra/rehearse/intrinsics.ts";
 import { captureLogs } from "../functions/support/memory-stores.ts";
 import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 import { report } from "./fixtures/flows.ts";
 import { type AwsEmulators, startAwsEmulators } from "./support/aws-env.ts";
 import { type Deployment, readDeployment, resourcesOfType } from "./support/cloud-assembly.ts";
 import { createTableInput, type DeployedMachine, deployedMachine } from "./support/deployed-machine.ts";
-import { Resolver } from "./support/intrinsics.ts";
 import { DeployedRunner } from "./support/run-deployed.ts";
-import { EXAMPLES_STACK, synthExamples } from "./support/synth-app.ts";
+import { E2E_ENV, EXAMPLES_STACK, synthExamples } from "./support/synth-app.ts";
 
 const WEBHOOK_SECRET = "T0/B0/e2e-secret-part";
 
@@ -50,7 +50,7 @@ const machine = (name: string) => {
 beforeAll(async () => {
   outdir = synthExamples([hello, cryptoDip, report]);
   deployment = readDeployment(outdir, EXAMPLES_STACK);
-  resolver = new Resolver(deployment.template);
+  resolver = new Resolver(deployment.template, E2E_ENV);
   const only = (type: string) => {
     const found = resourcesOfType(deployment.template, type);
     expect(found, type).toHaveLength(1);

@@ -5,17 +5,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { CfnResource, CfnTemplate } from "../../../infra/rehearse/intrinsics.ts";
 
-/** A CloudFormation resource as synthesized. */
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-/** A CloudFormation template (only what these tests read). */
-export interface CfnTemplate {
-  readonly Resources: Record<string, CfnResource>;
-}
+export type { CfnResource, CfnTemplate };
 
 /** One stack of a cloud assembly. */
 export interface Deployment {

@@ -6,7 +6,7 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import type { StateMachineDefinition } from "stepflow";
 import { type Deployment, handlerFile, resourcesOfType } from "./cloud-assembly.ts";
-import type { Resolver } from "./intrinsics.ts";
+import type { Resolver } from "../../../infra/rehearse/intrinsics.ts";
 
 /** A task Lambda as deployed. */
 export interface DeployedLambda {

@@ -8,9 +8,13 @@ import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import type { AnyFlow } from "stepflow";
 import { FlowStack } from "stepflow/cdk";
+import type { DeployEnv } from "../../../infra/rehearse/intrinsics.ts";
 
 /** The stack id of the example app (infra/app.ts). */
 export const EXAMPLES_STACK = "StepflowExamples";
+
+/** The account the e2e tests "deploy" the example stack into (names resolved as CloudFormation would). */
+export const E2E_ENV: DeployEnv = { account: "123456789012", region: "us-east-1", stackName: EXAMPLES_STACK };
 
 /**
  * A temporary folder whose `node_modules` links to the repository's: the bundles leave the AWS
