@@ -13,6 +13,7 @@ import {
 import { compile } from "../compile/compile.ts";
 import type { OutputShape } from "../compile/types.ts";
 import type { AnyFlow, FlowParams } from "../define/flow.ts";
+import { checkInputSize } from "../define/input-size.ts";
 import { UsageError } from "../errors.ts";
 import { ClientConfigError, RunNotFoundError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
@@ -97,7 +98,9 @@ export class StepflowClient {
   ): Promise<RunHandle> {
     const isFlow = typeof flowOrName !== "string";
     const flow = isFlow ? flowOrName.flowName : flowOrName;
+    // A flow's `parse` checks the size too; a run started by name gets the same check here.
     const input = isFlow ? flowOrName.parse(params ?? {}) : (params ?? {});
+    if (!isFlow) checkInputSize(flow, input);
     const shape = isFlow ? this.shapeOf(flowOrName) : undefined;
     const name = options.name ?? executionName(flow);
     if (!isValidExecutionName(name)) {

@@ -9,7 +9,8 @@ import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
 import { WiringProblem } from "./private/locate.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { GraphIndex } from "./private/units.ts";
-import { type CompiledFlow, type CompiledTask, HANDLER_GRACE_SECONDS, type OutputShape } from "./types.ts";
+import { HANDLER_GRACE_SECONDS } from "../limits.ts";
+import type { CompiledFlow, CompiledTask, OutputShape } from "./types.ts";
 
 /** Options of `compile`. */
 export interface CompileOptions {

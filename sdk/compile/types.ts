@@ -55,5 +55,3 @@ export interface CompiledFlow {
 
 /** Placeholder of the results bucket name in definitions. */
 export const RESULTS_BUCKET_PLACEHOLDER = "ResultsBucket";
-/** Seconds the handler gets beyond the task's timeout to store its result. */
-export const HANDLER_GRACE_SECONDS = 10;

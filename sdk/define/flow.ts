@@ -3,6 +3,7 @@ import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
 import { ParamsError, UsageError } from "../errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
+import { checkInputSize } from "./input-size.ts";
 import type { Notifier } from "./notify.ts";
 import { buildGraph } from "./private/build-graph.ts";
 import { currentBuilder } from "./private/builder.ts";
@@ -55,7 +56,10 @@ export interface Flow<PIn, POut, R> {
   readonly site: string;
   /** The validated graph; throws `FlowDefinitionError` listing every problem. */
   graph(): FlowGraph;
-  /** Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field. */
+  /**
+   * Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field, or
+   * saying the parameters are over the 256 KB an execution input may be.
+   */
   parse(params: unknown): POut;
 }
 
@@ -136,6 +140,7 @@ function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
         f.flowName,
         keys.map((k) => ({ path: k, message: "unknown parameter; this flow takes none" })),
       );
+    checkInputSize(f.flowName, input);
     return {};
   }
   const known = Object.keys(f.schema.shape);
@@ -154,6 +159,7 @@ function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
       : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))),
   ];
   if (issues.length) throw new ParamsError(f.flowName, issues);
+  checkInputSize(f.flowName, result.data);
   return result.data as Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
-import { Cron } from "croner";
 import { type Duration, toSeconds } from "../duration.ts";
 import { ScheduleError } from "../errors.ts";
+import { cronFieldProblem } from "./private/cron-fields.ts";
 
 /** Options of a schedule. */
 export interface ScheduleOptions {
@@ -23,10 +23,6 @@ export interface Schedule {
   readonly enabled: boolean;
 }
 
-const FIELDS = ["minutes", "hours", "day-of-month", "month", "day-of-week", "year"] as const;
-const FIELD_MAX = [59, 23, 31, 12, 7];
-const YEAR = /^(\*|\d{4}(-\d{4})?(\/\d+)?)(,(\d{4}(-\d{4})?))*$/;
-
 /**
  * A cron schedule in AWS's six-field form: minutes hours day-of-month month day-of-week year.
  * One of day-of-month and day-of-week must be `?`.
@@ -46,30 +42,8 @@ export function cron(
       `cron expression \`${expression}\` has ${fields.length} fields; AWS needs 6: ${fix}`,
     );
   }
-  const [, , dom, , dow, year] = fields;
-  if ((dom === "?") === (dow === "?")) {
-    throw new ScheduleError(
-      `cron expression \`${expression}\` must have \`?\` in exactly one of day-of-month and day-of-week (AWS rule); e.g. \`0 12 * * ? *\``,
-    );
-  }
-  if (!YEAR.test(year))
-    throw new ScheduleError(
-      `cron expression \`${expression}\`: year \`${year}\` is invalid; use \`*\` or years like 2027`,
-    );
-  // croner reads the first five fields (with seconds prepended, Quartz weekdays 1-7 = SUN-SAT).
-  const pattern = fields.slice(0, 5).map((f, i) => f.replace(/^(\d+)\/(\d+)$/, `$1-${FIELD_MAX[i]}/$2`));
-  try {
-    new Cron(`0 ${pattern.join(" ")}`, { alternativeWeekdays: true, paused: true });
-  } catch (cause) {
-    const field =
-      FIELDS.find((_, i) => String(cause).includes(FIELDS[i].replace("day-of-", "day of "))) ?? "a field";
-    throw new ScheduleError(
-      `cron expression \`${expression}\` is invalid (${field}): ${(cause as Error).message}; ${fix}`,
-      {
-        cause,
-      },
-    );
-  }
+  const problem = cronFieldProblem(fields);
+  if (problem) throw new ScheduleError(`cron expression \`${expression}\`: ${problem}`);
   return makeSchedule("cron", `cron(${fields.join(" ")})`, params, options);
 }
 

@@ -3,6 +3,7 @@ import { StepflowError, UsageError } from "../errors.ts";
 import type { ArgBinding, Json } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
 import { callSite } from "./private/call-site.ts";
+import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/option-bounds.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 
 /** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
@@ -28,13 +29,19 @@ export interface TaskOptions {
   readonly maxDelay?: Duration;
   /** Randomise retry delays (AWS `JitterStrategy: FULL`). @default false */
   readonly jitter?: boolean;
-  /** Retry only on these error names (the `name` of what the task throws). @default every error */
+  /**
+   * Retry only on these error names (the `name` of what the task throws, or a `States.` error such
+   * as `States.Timeout`; `States.ALL` only alone). @default every error
+   */
   readonly retryOn?: readonly string[];
-  /** Fail the attempt after this long; also the Lambda timeout. @default 300 seconds */
+  /**
+   * Fail the attempt after this long. The Lambda timeout is 10 s longer (to store the result) and
+   * must stay within Lambda's 900 s, so at most 890 s. @default 300 seconds
+   */
   readonly timeout?: Duration;
   /** Cache results by key for a while. @default no caching */
   readonly cache?: CacheOptions;
-  /** Lambda memory in MB. @default 256 */
+  /** Lambda memory in MB, 128 to 10,240. @default 256 */
   readonly memory?: number;
   /** Free-form tags, added to the Lambda and to history records. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
@@ -130,6 +137,8 @@ function makeTask(name: string, options: TaskOptions, fn: TaskFn, site: string):
     site,
     with: (more: TaskOptions) => makeTask(name, { ...options, ...more }, fn, site),
   }) as unknown as AnyTask;
+  // AWS bounds are reported with the other problems of each flow that calls the task.
+  setTaskProblems(self, taskOptionProblems(name, resolved));
   return self;
 }
 
@@ -156,7 +165,7 @@ function resolveOptions(name: string, o: TaskOptions): ResolvedTaskOptions {
       key: o.cache.key,
       expiresInSeconds: toSeconds(o.cache.expiresIn, what("cache.expiresIn")),
     },
-    memory: count("memory", o.memory, 128, 256),
+    memory: count("memory", o.memory, 1, 256),
     tags: o.tags ?? {},
     maxConcurrency: count("maxConcurrency", o.maxConcurrency, 0, 40),
     large: o.large ?? false,
@@ -173,6 +182,10 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   }
   const site = callSite();
   noteTaskName(b, t, site);
+  if (!b.checkedTasks.has(t)) {
+    b.checkedTasks.add(t);
+    b.problems.push(...taskProblems(t).map((p) => `${p} (defined at ${t.site})`));
+  }
   const state = b.stateName(t.taskName);
   const args = values.map((v, i) => bind(b, v, mapped, `argument ${i + 1} of \`${state}\``));
   const id = b.idFor(state);

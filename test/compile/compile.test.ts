@@ -39,7 +39,7 @@ describe("compile", () => {
             flow: flowName,
             task: "get-data",
             args: [param("coin")],
-            timeout: 40,
+            timeout: 60,
             retry: [
               LAMBDA_RETRY,
               { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },
@@ -106,7 +106,7 @@ describe("compile", () => {
     );
     const state = compile(flow("retry-options", () => t())).definition.States.t;
     expect(state).toMatchObject({
-      TimeoutSeconds: 17,
+      TimeoutSeconds: 37,
       Retry: [
         LAMBDA_RETRY,
         { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },

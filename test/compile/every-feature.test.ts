@@ -50,7 +50,7 @@ const pricesBranch = {
               task: "fetch-price",
               args: [env("$.item.a0")],
               inMap: true,
-              timeout: 40,
+              timeout: 60,
               retry: [
                 LAMBDA_RETRY,
                 { ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 },

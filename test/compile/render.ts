@@ -55,7 +55,7 @@ export function lambdaTask(spec: LambdaTaskSpec, link: Link): Json {
     Resource: `\${Task_${spec.task.replace(/[^A-Za-z0-9_]/g, "_")}}`,
     Parameters: parameters,
     ResultPath: `$.results.${id}`,
-    TimeoutSeconds: spec.timeout ?? 310,
+    TimeoutSeconds: spec.timeout ?? 330,
     Retry: spec.retry ?? [LAMBDA_RETRY],
     ...link,
   };

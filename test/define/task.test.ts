@@ -81,7 +81,7 @@ describe("task", () => {
     [{ retries: 1.5 }, /`retries` must be an integer/],
     [{ backoff: 0.5 }, /`backoff` must be a number >= 1/],
     [{ timeout: "soon" }, /timeout` `soon` is not a duration/],
-    [{ memory: 64 }, /`memory` must be an integer >= 128/],
+    [{ memory: 64.5 }, /`memory` must be an integer >= 1/],
   ])("rejects bad option %j", (options, message) => {
     expect(() => task("t", options as never, () => 1)).toThrow(message);
     expect(() => task("t", options as never, () => 1)).toThrow(StepflowError);

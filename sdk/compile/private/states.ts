@@ -2,7 +2,8 @@
 import type { Json, SubflowCall, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
 import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
-import { HANDLER_GRACE_SECONDS, type OutputShape } from "../types.ts";
+import { HANDLER_GRACE_SECONDS, INVOKE_MARGIN_SECONDS } from "../../limits.ts";
+import type { OutputShape } from "../types.ts";
 import { argTemplate, type Block, rawValue } from "./locate.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
@@ -53,7 +54,9 @@ export function taskState(
     Resource: `\${${taskPlaceholder(call.task.taskName)}}`,
     Parameters: parameters,
     ResultPath: `$.results.${call.id}`,
-    TimeoutSeconds: o.timeoutSeconds + HANDLER_GRACE_SECONDS,
+    // Beyond the Lambda's own timeout: a state that timed out while its Lambda still ran would
+    // let a retry start a second, concurrent attempt.
+    TimeoutSeconds: o.timeoutSeconds + HANDLER_GRACE_SECONDS + INVOKE_MARGIN_SECONDS,
     Retry: retriers(call),
   };
 }

@@ -3,6 +3,7 @@ import { isPrefix, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
 import type { AnyFlow, ParamsSchema } from "../flow.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
+import { flowBoundProblems } from "./flow-bounds.ts";
 
 /** Keys of the state data that parameters may not use. */
 const RESERVED_PARAMS = ["results", "constants"] as const;
@@ -80,6 +81,7 @@ function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: Valu
     checkConditionType(b, flow.schema, c.source, c.site, byId);
   }
   if (result) visible(result, [], "the value the body returns");
+  b.problems.push(...flowBoundProblems(flow.options, b.calls, b.groups));
   if (result && result.kind !== "node") {
     b.problems.push(
       "its body returns something that is not a task or subflow result; return a task result or nothing",

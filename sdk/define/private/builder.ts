@@ -32,6 +32,8 @@ export class GraphBuilder {
   private readonly ids = new Set<string>();
   /** Task names seen, with the task object and site, to catch two tasks sharing a name. */
   readonly taskNames = new Map<string, { task: object; site: string }>();
+  /** Task objects whose option bounds were already reported in this body. */
+  readonly checkedTasks = new Set<object>();
 
   constructor(readonly flowName: string) {}
 
