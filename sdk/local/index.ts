@@ -6,4 +6,4 @@
 export { runLocal } from "./run-local.ts";
 export type { ListLocalRunsOptions, LocalRunDetails } from "./runs.ts";
 export { getLocalRun, listLocalRuns } from "./runs.ts";
-export type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, TaskRun } from "./types.ts";
+export type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats, TaskRun } from "./types.ts";

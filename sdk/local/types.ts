@@ -44,6 +44,23 @@ export interface TaskRun {
   readonly error?: { readonly name: string; readonly message: string };
 }
 
+/**
+ * What one execution used, measured as Step Functions counts it: for tests and benchmarks that
+ * assert a flow stays within AWS's limits. A subflow run is its own execution, with its own stats.
+ */
+export interface RunStats {
+  /** History events the execution recorded, as a Standard workflow writes them (limit 25,000). */
+  readonly historyEvents: number;
+  /** States entered, retries included: the transitions a Standard workflow bills. */
+  readonly transitions: number;
+  /** The largest state input or output, in bytes of JSON (limit 262,144). */
+  readonly maxStateBytes: number;
+  /** The state whose input or output that was (absent for the execution input). */
+  readonly maxStateBytesAt?: string;
+  /** The largest Lambda event a Task state sent, in bytes of JSON (limit 262,144). */
+  readonly maxTaskEventBytes: number;
+}
+
 /** What `runLocal` returns. */
 export interface LocalRun<R = unknown> {
   /** The execution name: `<flow>-<yyyymmddThhmmss>-<4 hex>`. */
@@ -60,6 +77,8 @@ export interface LocalRun<R = unknown> {
   readonly durationMs: number;
   /** The raw execution output (envelopes or rows), for debugging the payload protocol. */
   readonly output: Json | undefined;
+  /** What this run's execution used against AWS's limits (history events, payload sizes). */
+  readonly stats: RunStats;
 }
 
 interface EventBase {

@@ -68,9 +68,13 @@ function report(run: LocalRun, io: CliIo, json: boolean): void {
   if (run.status === "SUCCEEDED") {
     io.stderr.write(`✔ ${run.flow} SUCCEEDED in ${formatMs(run.durationMs)}  (run ${run.runId})\n`);
   } else {
-    const where = e?.state
-      ? ` in task \`${e.task}\` (state \`${e.state}\`${e.index === undefined ? "" : `, item ${e.index}`}${e.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""})`
-      : "";
+    const at = `${e?.index === undefined ? "" : `, item ${e.index}`}${e?.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""}`;
+    // A limit breach names a state that may be no task's (a Map's output, say).
+    const where = e?.task
+      ? ` in task \`${e.task}\` (state \`${e.state}\`${at})`
+      : e?.state
+        ? ` in state \`${e.state}\`${at ? ` (${at.slice(2)})` : ""}`
+        : "";
     io.stderr.write(
       `✗ ${run.flow} ${run.status} after ${formatMs(run.durationMs)}${where}  (run ${run.runId})\n`,
     );

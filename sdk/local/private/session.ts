@@ -21,16 +21,18 @@ import {
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
 import type { Json } from "../../graph/types.ts";
-import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions } from "../types.ts";
+import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
-import { trackMaps } from "./progress.ts";
+import { observe } from "./engine-events.ts";
+import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
+import { mapProgress } from "./progress.ts";
 import { runIdFor } from "./run-id.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
 import { TaskRunBook } from "./task-runs.ts";
 
-type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError };
+type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError; stats?: RunStats };
 
 /** The handler's own lines; the session reports them as task events, not as log lines. */
 const HANDLER_LINES = new Set(["task started", "task succeeded", "task failed"]);
@@ -78,7 +80,9 @@ export class LocalSession {
       });
     this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId });
     await status("RUNNING");
-    let outcome = await this.execute(prepared, input, { runId, executionArn });
+    const executed = await this.execute(prepared, input, { runId, executionArn });
+    const { stats } = executed;
+    let outcome: Outcome = executed;
     let result: unknown;
     if (outcome.status === "SUCCEEDED" && !parent) {
       try {
@@ -110,17 +114,22 @@ export class LocalSession {
       endedAt: new Date(ended).toISOString(),
       durationMs,
       output: outcome.output,
+      stats: stats ?? EMPTY_STATS,
     };
   }
 
-  /** Runs the state machine once, with the session's handlers, abort signal and progress events. */
+  /**
+   * Runs the state machine once, with the session's handlers, abort signal and progress events,
+   * under the execution's limits (payload sizes, history events): a breach fails the run.
+   */
   private async execute(prepared: PreparedFlow, input: Json, run: ParentRun): Promise<Outcome> {
     const { runId, executionArn } = run;
     const fastRetries = this.options.fastRetries ?? false;
+    const limits = new ExecutionLimits({ name: prepared.flow.flowName, subflowStates: prepared.subflows }, runId);
     const execution = prepared.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: {
-          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit }),
+          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: limits }),
           ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p)),
         },
         ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
@@ -131,10 +140,15 @@ export class LocalSession {
         State: { RetryCount: 0 },
       },
     });
-    const abort = () => execution.abort();
+    limits.bind(() => execution.abort());
+    const abort = () => {
+      limits.close(new ExecutionClosedError("the run was aborted"));
+      execution.abort();
+    };
     this.options.signal?.addEventListener("abort", abort, { once: true });
     if (this.options.signal?.aborted) abort();
-    const tracking = this.emit ? trackMaps(execution.eventLogs, prepared, runId, this.emit) : undefined;
+    const progress = this.emit ? [mapProgress(prepared, runId, this.emit)] : [];
+    const observing = observe(execution.eventLogs, [limits.observe, ...progress]);
     let outcome: Outcome;
     try {
       outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
@@ -143,8 +157,13 @@ export class LocalSession {
     } finally {
       this.options.signal?.removeEventListener("abort", abort);
     }
-    await tracking;
-    return outcome;
+    await observing;
+    const { breach } = limits;
+    if (breach) {
+      const error = { name: breach.name, message: breach.message, runId, ...(breach.state ? { state: breach.state } : {}) };
+      outcome = { status: "FAILED", error };
+    }
+    return { ...outcome, stats: limits.stats() };
   }
 
   private handlerFor(p: PreparedFlow): TaskHandler {
@@ -213,6 +232,8 @@ export class LocalSession {
     });
   }
 }
+
+const EMPTY_STATS: RunStats = { historyEvents: 0, transitions: 0, maxStateBytes: 0, maxTaskEventBytes: 0 };
 
 function errorOf(error: unknown): RunError {
   if (error instanceof Error) return { name: error.name, message: error.message };

@@ -30,17 +30,30 @@ export class SubflowFailed extends Error {
   }
 }
 
+/** What decides whether a task state may start, and learns when a task failed the run. */
+export interface TaskGate {
+  /** Throws when the task may not start (its event is too large, or the execution is closed). */
+  admit(state: string, request: unknown): void;
+  /** A task failed for good: no retry is left, so the run fails and no other task may start. */
+  close(why: Error): void;
+}
+
 /** Handlers of `p`'s Task states in run `runId`: attempts are counted per (state, map index). */
 export function taskStateHandlers(
   p: PreparedFlow,
   runId: string,
   handle: TaskHandler,
-  options: { readonly fastRetries: boolean; readonly emit?: (event: RunEvent) => void },
+  options: {
+    readonly fastRetries: boolean;
+    readonly emit?: (event: RunEvent) => void;
+    readonly gate?: TaskGate;
+  },
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
   const attempts = new Map<string, { attempt: number; retriers: number[] }>();
   for (const [state, { retry }] of p.tasks) {
     handlers[state] = async (input) => {
+      options.gate?.admit(state, input);
       const request = input as TaskRequest;
       const key = request.index === undefined ? state : `${state}#${request.index}`;
       let a = attempts.get(key);
@@ -56,6 +69,8 @@ export function taskStateHandlers(
         if (delayMs !== undefined) {
           const { flow, task, index } = request;
           options.emit?.({ type: "task-retrying", flow, runId, state, task, index, attempt: a.attempt, delayMs });
+        } else {
+          options.gate?.close(error as Error);
         }
         throw error;
       }

@@ -1,0 +1,198 @@
+/**
+ * What Step Functions enforces on one execution, enforced while a local run goes: 256 KB on every
+ * state input and output and on every task's Lambda event (`States.DataLimitExceeded`) and 25,000
+ * history events (`States.Runtime`). It reads the engine's events (each carries the state's input
+ * or output), counts history events the way a Standard execution records them, and closes the
+ * execution at the first breach, at the first task failure that fails the run, or on abort: a
+ * closed execution starts no more tasks (a failed Map stops starting items, as on AWS).
+ */
+import { StepflowError } from "../../errors.ts";
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS } from "../../history-events.ts";
+import { PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
+import type { RunStats } from "../types.ts";
+import type { EngineEvent } from "./engine-events.ts";
+
+/** A limit Step Functions would have failed the execution on; `name` is AWS's error name. */
+export class LimitExceededError extends StepflowError {
+  constructor(
+    awsName: "States.DataLimitExceeded" | "States.Runtime",
+    message: string,
+    /** The state whose data or event was too large. */
+    readonly state?: string,
+  ) {
+    super(message);
+    this.name = awsName;
+  }
+}
+
+/** Raised in a task state that starts after its execution failed or stopped; never reported. */
+export class ExecutionClosedError extends StepflowError {
+  override name = "ExecutionClosed";
+}
+
+/**
+ * Each state's history events split at the engine's `StateEntered` and `StateExited`, so the
+ * count is right while a state runs: a Task records `TaskStateEntered`, `TaskScheduled` and
+ * `TaskStarted` on entry; `TaskSucceeded` and `TaskStateExited` on exit.
+ */
+export const ON_ENTER: Readonly<Record<string, number>> = { Task: 3, Map: 2, Parallel: 2 };
+export const ON_EXIT: Readonly<Record<string, number>> = { Task: 2, Map: 2, Parallel: 2 };
+/** A subflow state's `TaskSubmitted`. */
+const SUBMITTED = HISTORY_EVENTS.subflow - HISTORY_EVENTS.task;
+
+const KB = (bytes: number) => bytes.toLocaleString("en-US");
+
+export class ExecutionLimits {
+  private events = 0;
+  private transitions = 0;
+  private maxState = { bytes: 0, at: undefined as string | undefined };
+  private maxTaskEvent = 0;
+  /** Sizes of state data already measured: a state's output is the next state's input. */
+  private readonly sizes = new WeakMap<object, number>();
+  private closedBy: Error | undefined;
+  private stop: () => void = () => {};
+
+  /**
+   * @param flow the flow's name and its subflow states (a subflow state records `TaskSubmitted` too)
+   * @param runId the execution's name, for messages
+   */
+  constructor(
+    private readonly flow: { readonly name: string; readonly subflowStates: { has(state: string): boolean } },
+    private readonly runId: string,
+  ) {}
+
+  /** The first breach of a limit, which fails the run. */
+  breach: LimitExceededError | undefined;
+
+  /** What stops the execution (its `abort`) on a breach, once it runs. */
+  bind(stop: () => void): void {
+    this.stop = stop;
+    if (this.breach) stop();
+  }
+
+  /** Counts and measures one engine event; closes the execution on a breach. */
+  readonly observe = (e: EngineEvent): void => {
+    switch (e.type) {
+      case "ExecutionStarted":
+        this.count(1);
+        this.measure(e.input, "the execution input", undefined);
+        return;
+      case "StateEntered":
+        this.transitions++;
+        this.count(ON_ENTER[e.state.type] ?? 1);
+        this.measure(e.state.input, `the input of state \`${e.state.name}\``, e.state);
+        return;
+      case "StateExited":
+        this.count((ON_EXIT[e.state.type] ?? 1) + (this.flow.subflowStates.has(e.state.name) ? SUBMITTED : 0));
+        this.measure(e.state.output, `the output of state \`${e.state.name}\``, e.state);
+        return;
+      case "StateRetried":
+        // The failed attempt's `TaskFailed` came with `StateFailed`; the retry schedules and starts.
+        this.transitions++;
+        this.count(HISTORY_EVENTS.retry - 1);
+        return;
+      case "StateFailed":
+      case "MapIterationStarted":
+      case "MapIterationSucceeded":
+      case "MapIterationFailed":
+      case "ExecutionSucceeded":
+      case "ExecutionFailed":
+      case "ExecutionAborted":
+      case "ExecutionTimeout":
+        this.count(1);
+        return;
+      default:
+        // Parallel branches record no events of their own on AWS.
+        return;
+    }
+  };
+
+  /** Checks a task state's Lambda event before the task runs; throws when it may not start. */
+  admit(state: string, request: unknown): void {
+    if (this.closedBy) throw this.closedBy === this.breach ? this.breach : new ExecutionClosedError("closed");
+    const bytes = Buffer.byteLength(JSON.stringify(request));
+    if (bytes > this.maxTaskEvent) this.maxTaskEvent = bytes;
+    if (bytes <= PAYLOAD_LIMIT_BYTES) return;
+    const error = new LimitExceededError(
+      "States.DataLimitExceeded",
+      `task state \`${state}\` would send a ${KB(bytes)}-byte Lambda event, over the ${KB(PAYLOAD_LIMIT_BYTES)}-byte Step Functions payload limit (\`States.DataLimitExceeded\` on AWS); a task reading a Map's results receives each column it reads in full, so read fewer results in one task, return smaller item results, or declare the mapped task \`large: true\` so its results stay in S3`,
+      state,
+    );
+    this.fail(error);
+    throw error;
+  }
+
+  /**
+   * Closes the execution to new tasks: a task failed the run (the engine fails it by itself), or
+   * the run was aborted. Queued Map items and retries that start after this run no task code.
+   */
+  close(why: Error): void {
+    this.closedBy ??= why;
+  }
+
+  get closed(): boolean {
+    return this.closedBy !== undefined;
+  }
+
+  stats(): RunStats {
+    return {
+      historyEvents: this.events,
+      transitions: this.transitions,
+      maxStateBytes: this.maxState.bytes,
+      ...(this.maxState.at === undefined ? {} : { maxStateBytesAt: this.maxState.at }),
+      maxTaskEventBytes: this.maxTaskEvent,
+    };
+  }
+
+  /** Fails the execution on a breach: stops it at once, as Step Functions does. */
+  private fail(error: LimitExceededError): void {
+    if (this.breach) return;
+    this.breach = error;
+    this.closedBy = error;
+    this.stop();
+  }
+
+  private count(n: number): void {
+    this.events += n;
+    if (this.events <= HISTORY_EVENT_LIMIT || this.breach) return;
+    this.fail(
+      new LimitExceededError(
+        "States.Runtime",
+        `run \`${this.runId}\` of flow \`${this.flow.name}\` reached ${KB(this.events)} history events, over the ${KB(HISTORY_EVENT_LIMIT)}-event limit of a Standard execution (AWS fails it with \`States.Runtime\`); declare the mapped task \`large: true\` so its items run in child executions with their own history, or move part of the work into a subflow`,
+      ),
+    );
+  }
+
+  private measure(value: unknown, what: string, state: { name: string; type: string } | undefined): void {
+    const bytes = this.sizeOf(value);
+    if (bytes > this.maxState.bytes) this.maxState = { bytes, at: state?.name };
+    if (bytes <= PAYLOAD_LIMIT_BYTES || this.breach) return;
+    this.fail(
+      new LimitExceededError(
+        "States.DataLimitExceeded",
+        `${what} is ${KB(bytes)} bytes of JSON, over the ${KB(PAYLOAD_LIMIT_BYTES)}-byte Step Functions limit on state data (\`States.DataLimitExceeded\` on AWS); ${fixFor(state?.type)}`,
+        state?.name,
+      ),
+    );
+  }
+
+  private sizeOf(value: unknown): number {
+    if (value === null || typeof value !== "object") return Buffer.byteLength(JSON.stringify(value) ?? "null");
+    let bytes = this.sizes.get(value);
+    if (bytes === undefined) {
+      bytes = Buffer.byteLength(JSON.stringify(value));
+      this.sizes.set(value, bytes);
+    }
+    return bytes;
+  }
+}
+
+function fixFor(type: string | undefined): string {
+  if (type === "Map")
+    return "a Map's output holds every item's result, so return smaller item results, or declare the mapped task `large: true` so a Distributed Map writes the results to S3";
+  if (type === "Parallel")
+    return "a Parallel state's output holds every branch's results, so return smaller values (stepflow stores a result over 2 KB and passes a reference) or return S3 keys instead of data";
+  if (type === undefined)
+    return "pass smaller parameters, e.g. an S3 key or URL to read the data from instead of the data";
+  return "the state data holds every result a later state still reads, so return smaller values (stepflow stores a result over 2 KB and passes a reference) or return S3 keys instead of data";
+}
