@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { graphCommand } from "./commands/graph.ts";
 import { planCommand } from "./commands/plan.ts";
@@ -14,6 +15,7 @@ import type { CliIo } from "./private/io.ts";
 export function createProgram(io: CliIo): Command {
   const program = new Command("stepflow")
     .description("serverless workflows: Prefect-style TypeScript flows compiled to AWS Step Functions")
+    .version(version(), "-V, --version", "print the version of stepflow")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -25,4 +27,9 @@ export function createProgram(io: CliIo): Command {
   secretCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The package's version, from its package.json. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

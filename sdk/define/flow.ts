@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
-import { ParamsError, UsageError } from "../errors.ts";
+import { ParamsError, ScheduleError, UsageError } from "../errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
 import { checkInputSize } from "./input-size.ts";
 import type { Notifier } from "./notify.ts";
@@ -128,7 +128,27 @@ export function flow(name: string, ...rest: unknown[]): AnyFlow {
     },
     parse: (params: unknown) => parseParams(self, params),
   });
+  checkSchedules(self);
   return self;
+}
+
+/**
+ * Each schedule's params against the flow's schema, when the flow is defined: a scheduled run
+ * with bad params would fail on AWS every time it fires, and `stepflow run` or a test should
+ * say so before any deploy.
+ * @throws ScheduleError naming the schedule and every bad field.
+ */
+function checkSchedules(f: AnyFlow): void {
+  for (const s of f.options.schedules) {
+    try {
+      f.parse(s.params);
+    } catch (cause) {
+      throw new ScheduleError(
+        `schedule \`${s.expression}\` of flow \`${f.flowName}\` has invalid params: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
 }
 
 function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {

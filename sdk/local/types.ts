@@ -95,7 +95,12 @@ interface TaskEventBase extends EventBase {
 
 /** Live progress of a local run, for `onEvent`. */
 export type RunEvent =
-  | (EventBase & { readonly type: "run-started"; readonly parentRunId?: string })
+  | (EventBase & {
+      readonly type: "run-started";
+      readonly parentRunId?: string;
+      /** The run's parameters, validated (a subflow run's tell which of its siblings it is). */
+      readonly params?: Json;
+    })
   | (EventBase & {
       readonly type: "run-finished";
       readonly status: LocalRunStatus;
@@ -123,6 +128,8 @@ export type RunEvent =
       readonly state: string;
       /** The first task state of its iteration, which names the Map in progress lines. */
       readonly task: string;
+      /** Every task state of its iteration (a chain of mapped tasks runs them all per item). */
+      readonly tasks: readonly string[];
       readonly done: number;
       readonly failed: number;
       readonly total: number | undefined;

@@ -4,21 +4,20 @@ import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import { formatMs } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
+import { projectDir } from "../private/options.ts";
 import { buildParams, collect } from "../private/params.ts";
-import { progressPrinter } from "../private/progress-printer.ts";
+import { liveOutput, progressPrinter } from "../private/progress-printer.ts";
+import { printResult } from "../private/result-output.ts";
 
 interface RunOptions {
   readonly flow?: string;
   readonly param: string[];
   readonly paramsJson?: string;
-  readonly dir?: string;
+  readonly dir: string;
   readonly fastRetries?: boolean;
   readonly strictSecrets?: boolean;
   readonly json?: boolean;
 }
-
-/** Longest result printed in full; longer ones are cut (the history keeps the run). */
-const RESULT_CHARS = 10_000;
 
 /** `stepflow run <file>`: runs a flow locally with live progress. */
 export function runCommand(program: Command, io: CliIo): void {
@@ -39,6 +38,7 @@ export function runCommand(program: Command, io: CliIo): void {
     .option("--strict-secrets", 'fail tasks whose secret is not set, as on AWS (default: pass "" and warn)')
     .option("--json", "print the whole run as JSON on stdout instead of the result")
     .action(async (file: string, o: RunOptions) => {
+      const dir = projectDir(o.dir);
       const flow = pickFlow(file, await loadFlows(file), o.flow);
       const params = buildParams(flow, o.param, o.paramsJson);
       flow.parse(params); // ParamsError, naming every bad field, before the run starts (main: exit 2)
@@ -50,45 +50,36 @@ export function runCommand(program: Command, io: CliIo): void {
       let run: LocalRun;
       try {
         run = await runLocal(flow, params, {
-          dir: o.dir,
+          dir,
           fastRetries: o.fastRetries,
           missingSecrets: o.strictSecrets ? "fail" : "empty",
           signal: controller.signal,
-          onEvent: progressPrinter(io.stderr, flow.flowName),
+          onEvent: progressPrinter(io.stderr, { live: liveOutput(io.stderr), fastRetries: o.fastRetries }),
         });
       } finally {
         process.off("SIGINT", onSigint);
       }
-      report(run, io, o.json ?? false);
+      report(run, io);
+      if (o.json) io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+      else if (run.status === "SUCCEEDED") printResult(run, io, dir);
+      if (run.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
     });
 }
 
-function report(run: LocalRun, io: CliIo, json: boolean): void {
+/** The run's last line on stderr: its status, and where and why it failed. */
+function report(run: LocalRun, io: CliIo): void {
   const e = run.error;
   if (run.status === "SUCCEEDED") {
     io.stderr.write(`✔ ${run.flow} SUCCEEDED in ${formatMs(run.durationMs)}  (run ${run.runId})\n`);
-  } else {
-    const at = `${e?.index === undefined ? "" : `, item ${e.index}`}${e?.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""}`;
-    // A limit breach names a state that may be no task's (a Map's output, say).
-    const where = e?.task
-      ? ` in task \`${e.task}\` (state \`${e.state}\`${at})`
-      : e?.state
-        ? ` in state \`${e.state}\`${at ? ` (${at.slice(2)})` : ""}`
-        : "";
-    io.stderr.write(
-      `✗ ${run.flow} ${run.status} after ${formatMs(run.durationMs)}${where}  (run ${run.runId})\n`,
-    );
-    if (e) io.stderr.write(`  ${e.name}: ${e.message}\n`);
+    return;
   }
-  if (json) {
-    io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-  } else if (run.status === "SUCCEEDED") {
-    const text = JSON.stringify(run.result ?? null, null, 2);
-    const cut =
-      text.length > RESULT_CHARS
-        ? `${text.slice(0, RESULT_CHARS)}\n... (${text.length} characters; \`stepflow runs ${run.runId}\` shows the run)`
-        : text;
-    io.stdout.write(`${cut}\n`);
-  }
-  if (run.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
+  const at = `${e?.index === undefined ? "" : `, item ${e.index}`}${e?.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""}`;
+  // A limit breach names a state that may be no task's (a Map's output, say).
+  const where = e?.task
+    ? ` in task \`${e.task}\` (state \`${e.state}\`${at})`
+    : e?.state
+      ? ` in state \`${e.state}\`${at ? ` (${at.slice(2)})` : ""}`
+      : "";
+  io.stderr.write(`✗ ${run.flow} ${run.status} after ${formatMs(run.durationMs)}${where}  (run ${run.runId})\n`);
+  if (e) io.stderr.write(`  ${e.name}: ${e.message}\n`);
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
-import { wholeNumber } from "../private/options.ts";
+import { projectDir, wholeNumber } from "../private/options.ts";
 
 interface RunsOptions {
   readonly flow?: string;
@@ -35,6 +35,7 @@ export function runsCommand(program: Command, io: CliIo): void {
         const { remoteRuns } = await import("./runs-remote.ts");
         return remoteRuns(runId, { ...o, flow: typeof o.remote === "string" ? o.remote : o.flow }, io);
       }
+      projectDir(o.dir ?? ".stepflow");
       if (runId) return showRun(runId, o, io);
       const limit = wholeNumber("limit", o.limit, 1);
       const { listLocalRuns } = await import("../../local/index.ts");

@@ -8,7 +8,7 @@ import { CliError, EXIT_FAILED, EXIT_STILL_RUNNING } from "../private/cli-error.
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
 import { buildParams, collect } from "../private/params.ts";
-import { progressPrinter } from "../private/progress-printer.ts";
+import { liveOutput, progressPrinter } from "../private/progress-printer.ts";
 
 interface TriggerOptions {
   readonly flow?: string;
@@ -97,7 +97,7 @@ async function follow(
   o: TriggerOptions,
   io: CliIo,
 ): Promise<void> {
-  const print = progressPrinter(io.stderr, run.flow);
+  const print = progressPrinter(io.stderr, { live: liveOutput(io.stderr), summary: false });
   const withHistory = Boolean(o.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE);
   if (!withHistory)
     io.stderr.write(
@@ -138,6 +138,7 @@ function taskEvent(t: TaskRunRecord): RunEvent[] {
     index: t.mapIndex,
     attempt: t.attempt,
   };
+  if (t.status === "RUNNING") return [{ ...base, type: "task-started" }];
   if (t.status === "SUCCEEDED")
     return [{ ...base, type: "task-succeeded", durationMs: t.durationMs ?? 0, cached: t.cached ?? false }];
   if (t.status === "FAILED") {

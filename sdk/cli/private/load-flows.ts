@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { access } from "node:fs/promises";
-import { resolve } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { AnyFlow } from "../../define/flow.ts";
 import { CliError } from "./cli-error.ts";
@@ -33,6 +35,8 @@ export async function loadFlows(file: string): Promise<ExportedFlow[]> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (cause) {
+    const outside = outsidePackage(file, path);
+    if (outside) throw new CliError(outside, undefined, { cause });
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     throw new CliError(
       `could not load \`${file}\`:\n${why}\nfix the module so it imports cleanly`,
@@ -68,9 +72,16 @@ export function pickFlow(file: string, flows: readonly ExportedFlow[], name: str
       `\`${file}\` exports ${flows.length} flows (${list}); choose one with \`--flow <name>\``,
     );
   }
-  const found = flows.find((f) => f.flow.flowName === name || f.exportName === name);
-  if (!found) throw new CliError(`\`${file}\` has no flow \`${name}\`; its flows are ${list}`);
-  return found.flow;
+  const found = flows.filter((f) => f.flow.flowName === name || f.exportName === name);
+  if (found.length === 0) throw new CliError(`\`${file}\` has no flow \`${name}\`; its flows are ${list}`);
+  if (found.length > 1) {
+    // Deployed, both would be the state machine `stepflow-<name>`: synth rejects it too.
+    const exports = found.map((f) => `\`${f.exportName}\``).join(" and ");
+    throw new CliError(
+      `\`${file}\` has ${found.length} flows named \`${name}\` (exports ${exports}); give each flow its own name`,
+    );
+  }
+  return found[0].flow;
 }
 
 /** `flows` narrowed by `--flow`, all of them when it is not given. */
@@ -80,4 +91,18 @@ export function selectFlows(
   name: string | undefined,
 ): AnyFlow[] {
   return name === undefined ? flows.map((f) => f.flow) : [pickFlow(file, flows, name)];
+}
+
+/**
+ * Why `file` cannot import `stepflow`, when that is why it failed to load: it lies outside any
+ * package that has stepflow installed (tsx then reports a confusing module cycle).
+ */
+function outsidePackage(file: string, path: string): string | undefined {
+  if (!/["']stepflow["'/]/.test(readFileSync(path, "utf8"))) return undefined;
+  try {
+    createRequire(path).resolve("stepflow");
+    return undefined;
+  } catch {
+    return `\`${file}\` cannot import \`stepflow\`: no package above \`${dirname(path)}\` has it installed; move the file into your project (next to its package.json, after \`npm install stepflow\`) or run \`npm install stepflow\` in its folder`;
+  }
 }

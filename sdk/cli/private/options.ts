@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { CliError } from "./cli-error.ts";
 
 /**
@@ -8,4 +9,17 @@ export function wholeNumber(option: string, raw: string, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new CliError(`\`--${option} ${raw}\` must be a whole number >= ${min}`);
   return n;
+}
+
+/**
+ * The project folder of `--dir`: any path that is not an existing file (it is created on use).
+ * @throws CliError (exit 2) when `dir` names a file.
+ */
+export function projectDir(dir: string): string {
+  if (statSync(dir, { throwIfNoEntry: false })?.isFile()) {
+    throw new CliError(
+      `\`--dir ${dir}\` is a file; pass the project folder for results and history (created when missing), e.g. \`--dir .stepflow\``,
+    );
+  }
+  return dir;
 }

@@ -17,6 +17,8 @@ import type { AnyFlow } from "../../define/flow.ts";
 export interface MapInfo {
   readonly itemsPath: string | undefined;
   readonly task: string;
+  /** Every task state of its iteration, in definition order. */
+  readonly tasks: readonly string[];
 }
 
 export interface PreparedFlow {
@@ -71,7 +73,8 @@ function build(flow: AnyFlow): PreparedFlow {
       if (state.Type === "Parallel") state.Branches.forEach(walk);
       if (state.Type === "Map") {
         walk(state.ItemProcessor);
-        maps.set(name, { itemsPath: state.ItemsPath, task: firstTask(state.ItemProcessor) ?? name });
+        const tasks = taskStates(state.ItemProcessor);
+        maps.set(name, { itemsPath: state.ItemsPath, task: tasks[0] ?? name, tasks });
       }
       if (state.Type !== "Task") continue;
       zeroRetries[name] = 0;
@@ -92,17 +95,17 @@ function build(flow: AnyFlow): PreparedFlow {
   return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
 }
 
-function firstTask(d: StateMachineDefinition): string | undefined {
-  for (const [name, state] of Object.entries(d.States)) {
-    if (state.Type === "Task") return name;
-    const nested =
-      state.Type === "Parallel" ? state.Branches : state.Type === "Map" ? [state.ItemProcessor] : [];
-    for (const n of nested) {
-      const found = firstTask(n);
-      if (found) return found;
-    }
-  }
-  return undefined;
+/** The Task states of `d`, nested ones included, in definition order. */
+function taskStates(d: StateMachineDefinition): string[] {
+  return Object.entries(d.States).flatMap(([name, state]) =>
+    state.Type === "Task"
+      ? [name]
+      : state.Type === "Parallel"
+        ? state.Branches.flatMap(taskStates)
+        : state.Type === "Map"
+          ? taskStates(state.ItemProcessor)
+          : [],
+  );
 }
 
 /** The length of the list at a simple JSONPath (`$.a.b`, `$['a b'].c`) in `input`, if it is one. */

@@ -16,7 +16,7 @@ export function mapProgress(
     const c = counts.get(state);
     const info = p.maps.get(state);
     if (!c || !info) return;
-    emit({ type: "map-progress", flow: p.flow.flowName, runId, state, task: info.task, ...c });
+    emit({ type: "map-progress", flow: p.flow.flowName, runId, state, task: info.task, tasks: info.tasks, ...c });
   };
   return (event) => {
     if (event.type === "StateEntered" && event.state.type === "Map") {

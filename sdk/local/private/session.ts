@@ -78,7 +78,7 @@ export class LocalSession {
           ...extra,
         },
       });
-    this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId });
+    this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId, params: input });
     await status("RUNNING");
     const executed = await this.execute(prepared, input, { runId, executionArn });
     const { stats } = executed;

@@ -1,0 +1,45 @@
+/**
+ * The CLI as tests drive it: in-process through `main(argv, io)` (the entry the binary calls),
+ * or, to prove the wiring, the real binary spawned with its output read from pipes.
+ */
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { main } from "../../sdk/cli/main.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+/** What one CLI call did. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `stepflow <args>` in-process; `tty` makes stdout and stderr claim to be terminals. */
+export async function cli(args: readonly string[], options: { tty?: boolean } = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const isTTY = options.tty ?? false;
+  const io = {
+    stdout: { isTTY, write: (s: string) => (stdout += s) },
+    stderr: { isTTY, write: (s: string) => (stderr += s) },
+  };
+  const code = await main(["node", "stepflow", ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** Runs `node bin/stepflow.js <args>` from the repo root, its stdout and stderr pipes read whole. */
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [resolve(ROOT, "bin/stepflow.js"), ...args],
+      {
+        cwd: ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, STEPFLOW_SECRET_SLACK_WEBHOOK: undefined, NO_COLOR: "1", ...env },
+      },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
