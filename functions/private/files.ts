@@ -36,17 +36,3 @@ export function safeJoin(root: string, key: string): string {
   }
   return join(root, rel);
 }
-
-/** Serialises async work per key, so read-compare-write updates of one file do not interleave. */
-export function keyedLock(): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
-  const tails = new Map<string, Promise<unknown>>();
-  return (key, fn) => {
-    const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
-  };
-}

@@ -30,7 +30,11 @@ export function flowRunIndexKeys(record: Pick<FlowRunRecord, "flow" | "runId" | 
   };
 }
 
-/** A task-run status only moves forward: RUNNING (0) to a terminal status (1). */
+/**
+ * A task-run status only moves forward: RUNNING (0), FAILED (1), SUCCEEDED (2). Success ranks
+ * above failure because an attempt delivered twice (Lambda retries an invocation whose response
+ * was lost) may fail once and succeed once, and the state used the success.
+ */
 export function taskRank(status: TaskRunStatus): number {
-  return status === "RUNNING" ? 0 : 1;
+  return status === "RUNNING" ? 0 : status === "FAILED" ? 1 : 2;
 }

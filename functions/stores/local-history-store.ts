@@ -1,9 +1,21 @@
-import { readdir } from "node:fs/promises";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { keyedLock, readJsonFile, writeAtomic } from "../private/files.ts";
-import { runSortKey, taskRank, taskSk } from "../private/history-keys.ts";
+import { StepflowError } from "../../sdk/errors.ts";
+import { assertRunId } from "../../sdk/run-id.ts";
+import { foldRun, type HistoryLine, newestRuns, parseLine } from "../private/history-log.ts";
+import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
-import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery, TaskRunRecord } from "./types.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
+
+/** Options of the local history store. */
+export interface LocalHistoryOptions extends LocalStoreOptions {
+  /**
+   * Told about each history entry that cannot be read (a corrupt line, a foreign record); the
+   * entry is skipped and the rest is read. @default `console.warn`
+   */
+  readonly onProblem?: (message: string) => void;
+}
 
 /** The local history: a `HistoryStore` that can also list the runs of every flow at once. */
 export interface LocalHistoryStore extends HistoryStore {
@@ -12,57 +24,80 @@ export interface LocalHistoryStore extends HistoryStore {
 }
 
 /**
- * History as JSON files: `<dir>/history/<runId>/run.json` for the flow run and
- * `<dir>/history/<runId>/tasks/<sk>.json` for each task-run attempt (`sk` as in DynamoDB:
- * `TASK#<state>#<index>#<attempt>`), with the same forward-only update rule as the table.
+ * History as append-only JSON-lines files, written through as things happen and never read
+ * before a write:
+ * - `<dir>/history/runs/<runId>.jsonl`: every record of the run, a line per write
+ *   (`{"run":…}` for the flow run, `{"task":…}` for a task-run attempt);
+ * - `<dir>/history/index.jsonl`: every flow-run record of every run, in the order written,
+ *   so the newest runs are read from its end without opening any run's file.
+ *
+ * Reading folds the lines with the DynamoDB table's forward-only rule: per attempt (and for
+ * the run) the record of the highest rank wins, the first one written among equals. Each write
+ * is one synchronous `append`, so a record is on disk when the call returns, also from an
+ * `exit` handler; an unreadable line is reported to `onProblem` and skipped.
  */
-export function localHistoryStore(options: LocalStoreOptions = {}): LocalHistoryStore {
+export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHistoryStore {
   const root = join(localDir(options), "history");
-  const lock = keyedLock();
-  const runDir = (runId: string) => join(root, encodeURIComponent(runId));
-  const taskFile = (r: TaskRunRecord) =>
-    join(runDir(r.runId), "tasks", `${encodeURIComponent(taskSk(r))}.json`);
-
-  /** Writes `record` unless the stored one has the same or a higher rank. */
-  const putRanked = <T extends object>(file: string, record: T, rank: (r: T) => number) =>
-    lock(file, async () => {
-      const stored = await readJsonFile<T>(file);
-      if (stored && rank(stored) >= rank(record)) return;
-      await writeAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
-    });
-
-  const readRun = (runId: string) => readJsonFile<FlowRunRecord>(join(runDir(runId), "run.json"));
-  /** Reads every run record once; `flow` undefined means every flow. */
+  const runsDir = join(root, "runs");
+  const index = join(root, "index.jsonl");
+  const onProblem = options.onProblem ?? ((message: string) => console.warn(`warning: ${message}`));
+  let ready = false;
+  const append = (file: string, line: HistoryLine) => {
+    try {
+      if (!ready) mkdirSync(runsDir, { recursive: true });
+      ready = true;
+      appendFileSync(file, `${JSON.stringify(line)}\n`);
+    } catch (error) {
+      throw storeError(error, root, "write");
+    }
+  };
+  const runFile = (runId: string) => {
+    assertRunId(runId, "a history run id");
+    return join(runsDir, `${runId}.jsonl`);
+  };
   const list = async (flow: string | undefined, query: RunQuery = {}) => {
-    const runs = await Promise.all((await listDir(root)).map((d) => readRun(decodeURIComponent(d))));
-    return runs
-      .filter(
-        (r): r is FlowRunRecord =>
-          r !== undefined && (flow === undefined || r.flow === flow) && (!query.status || r.status === query.status),
-      )
-      .sort((a, b) => (runSortKey(a) < runSortKey(b) ? 1 : -1))
-      .slice(0, query.limit ?? 50);
+    try {
+      return await newestRuns(linesBackward(index), { ...query, flow }, (m) => onProblem(`\`${index}\`: ${m}`));
+    } catch (error) {
+      throw storeError(error, root, "list");
+    }
   };
 
   return {
-    putTaskRun: (record) => putRanked(taskFile(record), record, (r) => taskRank(r.status)),
-    putFlowRun: (record) => putRanked(join(runDir(record.runId), "run.json"), record, (r) => r.rank),
+    async putTaskRun(record) {
+      append(runFile(record.runId), { task: record });
+    },
+    async putFlowRun(record) {
+      append(runFile(record.runId), { run: record });
+      append(index, { run: record });
+    },
     async getRun(runId): Promise<RunDetails> {
-      const dir = join(runDir(runId), "tasks");
-      const names = (await listDir(dir)).filter((n) => n.endsWith(".json")).sort();
-      const tasks = await Promise.all(names.map((n) => readJsonFile<TaskRunRecord>(join(dir, n))));
-      return { run: await readRun(runId), tasks: tasks.filter((t): t is TaskRunRecord => t !== undefined) };
+      const file = runFile(runId);
+      const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return "";
+        throw storeError(error, root, "read");
+      });
+      const lines = text.split("\n").filter((l) => l !== "");
+      return foldRun(lines.map((l) => parseLine(l, (m) => onProblem(`\`${file}\`: ${m}`))));
     },
     listRuns: (flow, query) => list(flow, query),
     listAllRuns: (query) => list(undefined, query),
   };
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+/** A file system error as the store's user can act on it; a file where a folder should be is a usage error. */
+function storeError(error: unknown, root: string, operation: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOTDIR" || code === "EEXIST") {
+    return new StepflowError(
+      `the local history folder \`${root}\` cannot be used: part of its path is a file, not a folder; pass a folder as \`dir\` (\`--dir\`)`,
+      { cause: error },
+    );
   }
+  if (error instanceof StepflowError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StepflowError(
+    `could not ${operation} the local history in \`${root}\`: ${message}; check the folder's space and permissions`,
+    { cause: error },
+  );
 }

@@ -14,10 +14,9 @@ import { compile } from "../compile/compile.ts";
 import type { OutputShape } from "../compile/types.ts";
 import type { AnyFlow, FlowParams } from "../define/flow.ts";
 import { checkInputSize } from "../define/input-size.ts";
-import { UsageError } from "../errors.ts";
 import { ClientConfigError, RunNotFoundError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
-import { executionName, flowOfRunId, isValidExecutionName } from "./private/execution-name.ts";
+import { assertRunId, flowOfRunId, newRunId } from "../run-id.ts";
 import { setSecret } from "./private/secrets.ts";
 import { regionOf, stateMachineResolver } from "./private/state-machines.ts";
 import { RunHandle, type RunHandleDeps } from "./run-handle.ts";
@@ -102,12 +101,8 @@ export class StepflowClient {
     const input = isFlow ? flowOrName.parse(params ?? {}) : (params ?? {});
     if (!isFlow) checkInputSize(flow, input);
     const shape = isFlow ? this.shapeOf(flowOrName) : undefined;
-    const name = options.name ?? executionName(flow);
-    if (!isValidExecutionName(name)) {
-      throw new UsageError(
-        `run name \`${name}\` is not allowed; use 1-80 letters, digits, \`-\` or \`_\`, or omit \`name\` to get a generated one`,
-      );
-    }
+    const name = options.name ?? newRunId(flow);
+    assertRunId(name, "`start` option `name` (or omit `name` to get a generated one)");
     const stateMachineArn = await this.arnOf(flow);
     const out = await awsCall(
       { action: "states:StartExecution", flow, run: name, resource: stateMachineArn },
@@ -134,6 +129,7 @@ export class StepflowClient {
         ?.replace(/^stepflow-/, "");
       return new RunHandle(flow ?? "", runIdOrArn, this.deps(shape));
     }
+    assertRunId(runIdOrArn, "`handle` argument `runIdOrArn`");
     flow ??= flowOfRunId(runIdOrArn) ?? (await this.historyOf(runIdOrArn))?.flow;
     if (!flow) {
       throw new RunNotFoundError(
@@ -161,6 +157,7 @@ export class StepflowClient {
    * @throws RunNotFoundError when the history has nothing of it.
    */
   async run(runId: string): Promise<RunRecord> {
+    assertRunId(runId, "`run` argument `runId`");
     const { run, tasks } = await this.history().getRun(runId);
     if (run) return { ...run, tasks };
     if (tasks.length === 0) {

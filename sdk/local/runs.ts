@@ -15,6 +15,8 @@ export interface ListLocalRunsOptions {
   readonly status?: FlowRunStatus;
   /** At most this many runs, newest first. @default 50 */
   readonly limit?: number;
+  /** Told about each unreadable history entry, which is skipped. @default `console.warn` */
+  readonly onProblem?: (message: string) => void;
 }
 
 /** A past local run and its task attempts. */
@@ -28,18 +30,18 @@ export interface LocalRunDetails {
  * @example for (const r of await listLocalRuns({ flow: "crypto-dip" })) console.log(r.runId, r.status);
  */
 export async function listLocalRuns(options: ListLocalRunsOptions = {}): Promise<FlowRunRecord[]> {
-  const store = localHistoryStore({ dir: options.dir });
+  const store = localHistoryStore({ dir: options.dir, onProblem: options.onProblem });
   const query = { status: options.status, limit: options.limit ?? 50 };
   return [...(options.flow ? await store.listRuns(options.flow, query) : await store.listAllRuns(query))];
 }
 
 /**
  * One past local run with its task attempts (in state / index / attempt order).
- * @example const { run, tasks } = await getLocalRun("crypto-dip-20250501T120000-3f9a");
+ * @example const { run, tasks } = await getLocalRun("crypto-dip-20250501T120000Z-k3x9qa0b7mzd");
  */
 export async function getLocalRun(
   runId: string,
-  options: { readonly dir?: string } = {},
+  options: Pick<ListLocalRunsOptions, "dir" | "onProblem"> = {},
 ): Promise<LocalRunDetails> {
-  return localHistoryStore({ dir: options.dir }).getRun(runId);
+  return localHistoryStore(options).getRun(runId);
 }

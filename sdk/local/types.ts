@@ -63,7 +63,7 @@ export interface RunStats {
 
 /** What `runLocal` returns. */
 export interface LocalRun<R = unknown> {
-  /** The execution name: `<flow>-<yyyymmddThhmmss>-<4 hex>`. */
+  /** The execution name: `<flow>-<yyyymmddThhmmssZ>-<12 random base-36>` (see `newRunId`). */
   readonly runId: string;
   readonly flow: string;
   readonly status: LocalRunStatus;
@@ -79,6 +79,11 @@ export interface LocalRun<R = unknown> {
   readonly output: Json | undefined;
   /** What this run's execution used against AWS's limits (history events, payload sizes). */
   readonly stats: RunStats;
+  /**
+   * The first history write of the run that failed (e.g. `ENOSPC`), when one did: the run went
+   * on and its result is here, but `stepflow runs` may show it incomplete.
+   */
+  readonly historyError?: RunError;
 }
 
 interface EventBase {
@@ -178,7 +183,7 @@ export interface RunLocalOptions {
     readonly history?: HistoryStore;
     readonly secrets?: SecretStore;
   };
-  /** The run id. @default `<flow>-<yyyymmddThhmmss>-<4 hex>` */
+  /** The run id: 1-80 characters Step Functions accepts in an execution name, not `.` or `..`. @default `<flow>-<yyyymmddThhmmssZ>-<12 random base-36>` */
   readonly runId?: string;
   /**
    * Functions that replace tasks' own for this run, by task name (in the flow and its subflows);

@@ -77,7 +77,7 @@ describe("stepflow trigger", () => {
     expect(out.code).toBe(0);
     const [body] = started();
     expect(JSON.parse(String(body.input))).toStrictEqual({ coin: "BTC", threshold: 5, source: "auto" });
-    expect(body.name).toMatch(/^crypto-dip-\d{8}T\d{6}Z-[a-z0-9]{6}$/);
+    expect(body.name).toMatch(/^crypto-dip-\d{8}T\d{6}Z-[a-z0-9]{12}$/);
     const arn = execArn(FLOW, String(body.name));
     expect(out.stdout).toBe(
       `${body.name}\nhttps://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}\n`,

@@ -11,7 +11,7 @@ import { ParamsError, UsageError } from "../../sdk/index.ts";
 import { quiet, toTheMoon } from "./support/flows.ts";
 import { ACCOUNT, awsError, execArn, mockedClient, REGION, smArn } from "./support/mocks.ts";
 
-const NAME = /^to-the-moon-\d{8}T\d{6}Z-[a-z0-9]{6}$/;
+const NAME = /^to-the-moon-\d{8}T\d{6}Z-[a-z0-9]{12}$/;
 
 describe("StepflowClient.start", () => {
   let env: ReturnType<typeof mockedClient>;
@@ -72,7 +72,7 @@ describe("StepflowClient.start", () => {
     const names = await Promise.all([1, 2, 3].map(async () => (await env.client.start(long)).runId));
     expect(new Set(names).size).toBe(3);
     for (const n of names) expect(n).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
-    expect(names[0].startsWith(long.slice(0, 56))).toBe(true);
+    expect(names[0].startsWith(long.slice(0, 50))).toBe(true);
   });
 
   it("looks state machines up once with ListStateMachines, then from its cache", async () => {

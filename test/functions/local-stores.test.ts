@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,7 +10,8 @@ import {
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
 import { tempDir } from "../support/temp-dir.ts";
-import { flowRun, historyContract } from "./support/history-contract.ts";
+import { StepflowError } from "../../sdk/errors.ts";
+import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
@@ -34,21 +35,22 @@ describe("local history store", () => {
   it("lists the runs of every flow newest first, whatever their run ids", async () => {
     const h = localHistoryStore({ dir: fresh() });
     const at = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
-    await h.putFlowRun(flowRun({ runId: "etl-20260101T000000-abcd", startedAt: at(1), status: "FAILED", rank: 1 }));
-    await h.putFlowRun(flowRun({ flow: "other", runId: "custom id", startedAt: at(3) }));
+    await h.putFlowRun(flowRun({ runId: "etl-20260101T000000-abcd", startedAt: at(1) }));
     await h.putFlowRun(flowRun({ runId: "b", startedAt: at(2) }));
+    await h.putFlowRun(flowRun({ flow: "other", runId: "custom_id", startedAt: at(3) }));
+    await h.putFlowRun(flowRun({ runId: "etl-20260101T000000-abcd", startedAt: at(1), status: "FAILED", rank: 1 }));
     expect((await h.listAllRuns()).map((r) => r.runId)).toStrictEqual([
-      "custom id",
+      "custom_id",
       "b",
       "etl-20260101T000000-abcd",
     ]);
-    expect((await h.listAllRuns({ limit: 1 })).map((r) => r.runId)).toStrictEqual(["custom id"]);
+    expect((await h.listAllRuns({ limit: 1 })).map((r) => r.runId)).toStrictEqual(["custom_id"]);
     expect((await h.listAllRuns({ status: "FAILED" })).map((r) => r.runId)).toStrictEqual([
       "etl-20260101T000000-abcd",
     ]);
   });
 
-  it("lays out one folder per run: run.json and tasks/<sk>.json", async () => {
+  it("appends every write as a line of the run's file, with each flow-run record in the index", async () => {
     const d = fresh();
     const handle = createTaskHandler({
       tasks: { t: task("t", () => 1) },
@@ -56,15 +58,68 @@ describe("local history store", () => {
       logger: quietLogger(),
     });
     await handle(request("t", [], { run: "run-9", state: "t-2", index: 4, attempt: 1 }));
-    const files = await readdir(join(d, "history/run-9/tasks"));
-    expect(files.map(decodeURIComponent)).toStrictEqual(["TASK#t-2#000004#001.json"]);
-    const rec = JSON.parse(await readFile(join(d, "history/run-9/tasks", files[0]), "utf8"));
-    expect(rec).toMatchObject({
-      status: "SUCCEEDED",
-      result: { v: 1 },
-      state: "t-2",
-      mapIndex: 4,
-      attempt: 1,
-    });
+    const lines = (await readFile(join(d, "history/runs/run-9.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).task.status)).toStrictEqual(["RUNNING", "SUCCEEDED"]);
+    expect(JSON.parse(lines[1]).task).toMatchObject({ result: { v: 1 }, state: "t-2", mapIndex: 4, attempt: 1 });
+    await localHistoryStore({ dir: d }).putFlowRun(flowRun({ runId: "run-9" }));
+    const index = (await readFile(join(d, "history/index.jsonl"), "utf8")).trim().split("\n");
+    expect(index.map((l) => JSON.parse(l).run.runId)).toStrictEqual(["run-9"]);
+  });
+
+  it("reports and skips corrupt and foreign entries instead of failing the listing or the run", async () => {
+    const d = fresh();
+    const problems: string[] = [];
+    const h = localHistoryStore({ dir: d, onProblem: (m) => problems.push(m) });
+    await h.putFlowRun(flowRun({ runId: "good" }));
+    await h.putTaskRun(taskRun({ runId: "good", status: "SUCCEEDED" }));
+    await appendFile(join(d, "history/index.jsonl"), '{"run": {"runId": "half\n[1,2]\n');
+    await appendFile(join(d, "history/runs/good.jsonl"), "not json\n");
+    await writeFile(join(d, "history/.DS_Store"), "\u0000\u0001binary");
+    await writeFile(join(d, "history/runs/.DS_Store"), "\u0000\u0001binary");
+    expect((await h.listAllRuns()).map((r) => r.runId)).toStrictEqual(["good"]);
+    const { run, tasks } = await h.getRun("good");
+    expect([run?.status, tasks.map((t) => t.status)]).toStrictEqual(["RUNNING", ["SUCCEEDED"]]);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/index\.jsonl`: skipped a line that is not a stepflow history record: "\[1,2\]"/);
+    expect(problems[1]).toMatch(/index\.jsonl`: skipped a line that is not JSON/);
+    expect(problems[2]).toMatch(/good\.jsonl`: skipped a line that is not JSON: "not json"/);
+  });
+
+  it("lists the newest runs from the end of the index without reading older lines", async () => {
+    const d = fresh();
+    const h = localHistoryStore({ dir: d, onProblem: () => undefined });
+    // A corrupt line before the newest 2 runs is never read when 2 are asked for.
+    await h.putFlowRun(flowRun({ runId: "old" }));
+    await appendFile(join(d, "history/index.jsonl"), "corrupt\n");
+    const problems: string[] = [];
+    const seen = localHistoryStore({ dir: d, onProblem: (m) => problems.push(m) });
+    for (const [i, id] of ["a", "b", "c"].entries()) {
+      await seen.putFlowRun(flowRun({ runId: id, startedAt: `2026-01-0${i + 2}T00:00:00.000Z` }));
+      await seen.putFlowRun(flowRun({ runId: id, startedAt: `2026-01-0${i + 2}T00:00:00.000Z`, status: "SUCCEEDED", rank: 1 }));
+    }
+    expect((await seen.listAllRuns({ limit: 2 })).map((r) => [r.runId, r.status])).toStrictEqual([
+      ["c", "SUCCEEDED"],
+      ["b", "SUCCEEDED"],
+    ]);
+    expect(problems).toStrictEqual([]);
+    expect((await seen.listAllRuns({ limit: 10 })).map((r) => r.runId)).toStrictEqual(["c", "b", "a", "old"]);
+    expect(problems).toHaveLength(1);
+  });
+
+  it.each([".", "..", "a/b", "../x", "has space", "", "x".repeat(81)])(
+    "refuses run id %j before touching the folder",
+    async (runId) => {
+      const h = localHistoryStore({ dir: fresh() });
+      await expect(h.getRun(runId)).rejects.toThrow(/run id `.*` given as a history run id is not valid/);
+      await expect(h.putTaskRun(taskRun({ runId }))).rejects.toThrow(/is not valid/);
+    },
+  );
+
+  it("says a `dir` that is a file is not a folder, as a usage error", async () => {
+    const file = join(fresh(), "a-file");
+    await writeFile(file, "x");
+    const h = localHistoryStore({ dir: file });
+    await expect(h.listAllRuns()).rejects.toThrow(/part of its path is a file, not a folder; pass a folder as `dir` \(`--dir`\)/);
+    await expect(h.putFlowRun(flowRun())).rejects.toBeInstanceOf(StepflowError);
   });
 });

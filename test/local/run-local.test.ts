@@ -34,7 +34,7 @@ describe("runLocal results", () => {
     const run = await runLocal(squares, { n: 4, k: 2 }, { dir });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toStrictEqual([2, 8, 18, 32]);
-    expect(run.runId).toMatch(/^squares-\d{8}T\d{6}-[0-9a-f]{4}$/);
+    expect(run.runId).toMatch(/^squares-\d{8}T\d{6}Z-[a-z0-9]{12}$/);
     const items = run.tasks.filter((t) => t.state === "square");
     expect(items.map((t) => t.index).sort()).toStrictEqual([0, 1, 2, 3]);
     expect(items.every((t) => t.status === "SUCCEEDED" && t.attempt === 0)).toBe(true);

@@ -45,8 +45,10 @@ export function runCommand(program: Command, io: CliIo): void {
       // Loaded on use: the local engine would slow down the start-up of every command.
       const { runLocal } = await import("../../local/index.ts");
       const controller = new AbortController();
+      // SIGTERM (`kill`) as SIGINT: the run ends ABORTED with its history terminal, then exits.
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);
+      process.once("SIGTERM", onSigint);
       let run: LocalRun;
       try {
         run = await runLocal(flow, params, {
@@ -58,6 +60,7 @@ export function runCommand(program: Command, io: CliIo): void {
         });
       } finally {
         process.off("SIGINT", onSigint);
+        process.off("SIGTERM", onSigint);
       }
       report(run, io);
       if (o.json) io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { assertRunId } from "../../run-id.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -39,7 +40,7 @@ export function runsCommand(program: Command, io: CliIo): void {
       if (runId) return showRun(runId, o, io);
       const limit = wholeNumber("limit", o.limit, 1);
       const { listLocalRuns } = await import("../../local/index.ts");
-      const runs = await listLocalRuns({ dir: o.dir, flow: o.flow, limit });
+      const runs = await listLocalRuns({ dir: o.dir, flow: o.flow, limit, onProblem: warnTo(io) });
       if (runs.length === 0) {
         io.stdout.write(
           `no local runs${o.flow ? ` of flow \`${o.flow}\`` : ""} in \`${o.dir}\`; start one with \`stepflow run <file>\`\n`,
@@ -58,8 +59,9 @@ export function runsCommand(program: Command, io: CliIo): void {
 }
 
 async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> {
+  assertRunId(runId, "argument `runId` of `stepflow runs`");
   const { getLocalRun } = await import("../../local/index.ts");
-  const { run, tasks } = await getLocalRun(runId, { dir: o.dir });
+  const { run, tasks } = await getLocalRun(runId, { dir: o.dir, onProblem: warnTo(io) });
   if (!run && tasks.length === 0) {
     throw new CliError(
       `run \`${runId}\` is not in the local history \`${o.dir}\`; list runs with \`stepflow runs\``,
@@ -67,4 +69,9 @@ async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> 
   }
   if (run) io.stdout.write(runSummary(run));
   io.stdout.write(taskRunsTable(tasks));
+}
+
+/** An unreadable history entry is skipped and told on stderr; the listing goes on. */
+function warnTo(io: CliIo): (message: string) => void {
+  return (message) => io.stderr.write(`warning: ${message}\n`);
 }

@@ -21,22 +21,25 @@ import {
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
 import type { Json } from "../../graph/types.ts";
+import { assertRunId, newRunId } from "../../run-id.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
-import { type PreparedFlow, prepare } from "./prepare.ts";
 import { observe } from "./engine-events.ts";
+import { onExitWhileOpen } from "./exit-hook.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
+import { type PreparedFlow, prepare } from "./prepare.ts";
 import { mapProgress } from "./progress.ts";
-import { runIdFor } from "./run-id.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
 import { TaskRunBook } from "./task-runs.ts";
 
-type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError; stats?: RunStats };
+type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError; stats?: RunStats; result?: unknown };
 
 /** The handler's own lines; the session reports them as task events, not as log lines. */
 const HANDLER_LINES = new Set(["task started", "task succeeded", "task failed"]);
 const LEVELS = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" } as const;
+/** How long a failed run waits for its attempts still in flight to end before ending them itself. */
+const SETTLE_MS = 2000;
 
 export class LocalSession {
   private readonly results: ResultStore;
@@ -46,13 +49,16 @@ export class LocalSession {
   private readonly handlers = new Map<AnyFlow, TaskHandler>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly logger: Logger;
+  /** The first history write that failed, reported with the run instead of failing it. */
+  private historyError: RunError | undefined;
 
   constructor(private readonly options: RunLocalOptions) {
+    if (options.runId !== undefined) assertRunId(options.runId, "`runLocal` option `runId`");
     const dir = { dir: options.dir };
     this.emit = options.onEvent;
     this.results = options.stores?.results ?? localResultStore(dir);
     this.history = options.stores?.history ?? localHistoryStore(dir);
-    this.book = new TaskRunBook(this.history, this.emit);
+    this.book = new TaskRunBook(this.history, this.emit, (error) => this.historyFailed(error));
     this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
     // Without a listener, only warnings are built at all: info lines cost time per task.
     this.logger = sinkLogger(this.emit ? LEVELS[options.logLevel ?? "info"] : "SILENT", (line) =>
@@ -60,10 +66,14 @@ export class LocalSession {
     );
   }
 
-  /** Runs `flow` with validated `input`; a subflow run passes its `parent`. */
+  /**
+   * Runs `flow` with validated `input`; a subflow run passes its `parent`. The run record is
+   * written when the run starts and reaches a terminal status on every way out: success,
+   * failure, abort, an unexpected error, and the process exiting while the run goes.
+   */
   async run(flow: AnyFlow, input: Json, parent?: ParentRun): Promise<LocalRun> {
     const prepared = prepare(flow);
-    const runId = parent || !this.options.runId ? runIdFor(flow.flowName) : this.options.runId;
+    const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
     const started = Date.now();
     const status = (s: string, extra: Record<string, unknown> = {}) =>
@@ -77,36 +87,38 @@ export class LocalSession {
           input: JSON.stringify(input),
           ...extra,
         },
-      });
+      }).catch((error: unknown) => void this.historyFailed(error));
+    const end = (outcome: Outcome) => {
+      const error = { name: "RunEnded", message: `run \`${runId}\` ended ${outcome.status} while this attempt was still running; its result was not used` };
+      const ending = this.book.endRunning(runId, error);
+      const output = outcome.output === undefined ? undefined : JSON.stringify(outcome.output);
+      const at = { stopDate: Date.now(), output, error: outcome.error?.name, cause: outcome.error?.message };
+      return Promise.all([ending, status(outcome.status, at)]);
+    };
     this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId, params: input });
-    await status("RUNNING");
-    const executed = await this.execute(prepared, input, { runId, executionArn });
-    const { stats } = executed;
-    let outcome: Outcome = executed;
-    let result: unknown;
-    if (outcome.status === "SUCCEEDED" && !parent) {
-      try {
-        result = await decode(prepared, outcome.output ?? null, () => this.results);
-      } catch (error) {
-        outcome = { status: "FAILED", output: outcome.output, error: errorOf(error) };
-      }
+    const exited = { name: "ExecutionAborted", message: "the process exited while the run was going" };
+    const unregister = onExitWhileOpen(() => void end({ status: "ABORTED", error: exited }));
+    let outcome: Outcome = { status: "FAILED", error: { name: "Error", message: "the run stopped on an unexpected error" } };
+    try {
+      await status("RUNNING");
+      outcome = await this.execute(prepared, input, { runId, executionArn });
+      if (outcome.status === "SUCCEEDED" && !parent) outcome = await this.decoded(prepared, outcome);
+      // A failed Map's other items may still be running: their own records are the truth.
+      if (outcome.status === "FAILED") await this.book.settle(runId, SETTLE_MS);
+    } finally {
+      unregister();
+      await end(outcome);
     }
     const ended = Date.now();
-    await this.book.flush(runId);
-    await status(outcome.status, {
-      stopDate: ended,
-      output: outcome.output === undefined ? undefined : JSON.stringify(outcome.output),
-      error: outcome.error?.name,
-      cause: outcome.error?.message,
-    });
     const durationMs = ended - started;
     const { flowName } = flow;
-    this.emit?.({ type: "run-finished", flow: flowName, runId, parentRunId: parent?.runId, durationMs, ...outcome });
+    const { result: _, ...finished } = outcome;
+    this.emit?.({ type: "run-finished", flow: flowName, runId, parentRunId: parent?.runId, durationMs, ...finished });
     return {
       runId,
       flow: flowName,
       status: outcome.status,
-      result,
+      result: outcome.result,
       ...(outcome.error ? { error: outcome.error } : {}),
       // A subflow run reports its own attempts; the top-level run every attempt of the session.
       tasks: this.book.list(parent ? runId : undefined),
@@ -114,8 +126,30 @@ export class LocalSession {
       endedAt: new Date(ended).toISOString(),
       durationMs,
       output: outcome.output,
-      stats: stats ?? EMPTY_STATS,
+      stats: outcome.stats ?? EMPTY_STATS,
+      ...(this.historyError && !parent ? { historyError: this.historyError } : {}),
     };
+  }
+
+  /** The outcome with the flow's result decoded (stored values read back), or failed if that fails. */
+  private async decoded(p: PreparedFlow, outcome: Outcome): Promise<Outcome> {
+    try {
+      return { ...outcome, result: await decode(p, outcome.output ?? null, () => this.results) };
+    } catch (error) {
+      return { status: "FAILED", output: outcome.output, error: errorOf(error) };
+    }
+  }
+
+  /** A history write failed: the run goes on and reports the first such failure (a warning event too). */
+  private historyFailed(error: unknown): void {
+    if (this.historyError) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.historyError = { name: error instanceof Error ? error.name : "Error", message };
+    this.emit?.({
+      type: "warning",
+      flow: "",
+      message: `could not write the run's history (${message}); the run goes on and returns its result, but its history may be incomplete`,
+    });
   }
 
   /**
@@ -155,6 +189,9 @@ export class LocalSession {
     } catch (error) {
       outcome = this.failure(error, runId);
     } finally {
+      // The engine may still start queued Map items after the execution has ended; on AWS they
+      // never start, so the gate refuses them before the task handler records an attempt.
+      limits.close(new ExecutionClosedError("the run has ended"));
       this.options.signal?.removeEventListener("abort", abort);
     }
     await observing;

@@ -1,31 +1,37 @@
-import type { HistoryStore, TaskRunRecord } from "../../../functions/index.ts";
+import { type HistoryStore, type TaskRunRecord, taskRank } from "../../../functions/index.ts";
 import type { RunEvent, TaskRun } from "../types.ts";
 
-/** History writes in flight at once when a run's records are flushed. */
-const FLUSH_CONCURRENCY = 32;
-
 /**
- * The task runs of one local session (a run and its subflow runs), kept in memory while the
- * run goes, sent to `onEvent` as they change, and written to the history store when the run
- * ends, one write per attempt (its final record). On the hot path a task costs a map update
- * instead of two history writes; writing during the run was measured slower on two cores, as
- * the file writes compete with the run for the CPU.
+ * The task runs of one local session (a run and its subflow runs): kept in memory for the
+ * returned run and its events, and written through to the history store as each attempt starts
+ * and ends, so the history on disk is never behind what ran (a killed run keeps every attempt
+ * that started). A failed history write never fails the task: it goes to `onProblem`.
  */
 export class TaskRunBook {
   private readonly records = new Map<string, TaskRunRecord>();
+  /** Attempts started and not yet ended, by run id. */
+  private readonly running = new Map<string, Set<string>>();
+  private readonly idle = new Map<string, () => void>();
 
   constructor(
     private readonly history: HistoryStore,
     private readonly emit: ((event: RunEvent) => void) | undefined,
+    private readonly onProblem: (error: unknown) => void,
   ) {}
 
   /** The `putTaskRun` the task handler writes through. */
   readonly put = async (record: TaskRunRecord): Promise<void> => {
     const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
     const stored = this.records.get(key);
-    if (stored && stored.status !== "RUNNING") return;
+    if (stored && taskRank(stored.status) >= taskRank(record.status)) return;
     this.records.set(key, record);
+    this.track(record.runId, key, record.status === "RUNNING");
     if (this.emit) this.emit(eventOf(record));
+    try {
+      await this.history.putTaskRun(record);
+    } catch (error) {
+      this.onProblem(error);
+    }
   };
 
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
@@ -45,17 +51,44 @@ export class TaskRunBook {
     return found;
   }
 
+  /** Resolves when no attempt of `runId` is running, or after `graceMs`, whichever comes first. */
+  async settle(runId: string, graceMs: number): Promise<void> {
+    if (!this.running.get(runId)?.size || graceMs <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle.set(runId, resolve);
+      timer = setTimeout(resolve, graceMs);
+    });
+    clearTimeout(timer);
+    this.idle.delete(runId);
+  }
+
   /**
-   * Writes `runId`'s records to the history store (attempts cut short by a flow timeout or an
-   * abort as `RUNNING`). Throws the first write that failed.
+   * Ends the attempts of `runId` still running when the run ended: each is recorded `FAILED`
+   * with `error` (if the attempt finishes later, its own record replaces it when it succeeded).
+   * Synchronous up to the writes it starts, so an `exit` handler can call it.
    */
-  async flush(runId: string): Promise<void> {
-    const pending = [...this.records.values()].filter((r) => r.runId === runId);
-    let next = 0;
-    const worker = async () => {
-      while (next < pending.length) await this.history.putTaskRun(pending[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, pending.length) }, worker));
+  endRunning(runId: string, error: { readonly name: string; readonly message: string }): Promise<void> {
+    const ended = new Date().toISOString();
+    const writes: Promise<void>[] = [];
+    for (const key of this.running.get(runId) ?? []) {
+      const r = this.records.get(key);
+      if (r?.status !== "RUNNING") continue;
+      const durationMs = Date.parse(ended) - Date.parse(r.startedAt);
+      writes.push(this.put({ ...r, status: "FAILED", endedAt: ended, durationMs, error }));
+    }
+    return Promise.all(writes).then(() => undefined);
+  }
+
+  private track(runId: string, key: string, started: boolean): void {
+    let keys = this.running.get(runId);
+    if (started) {
+      if (!keys) this.running.set(runId, (keys = new Set()));
+      keys.add(key);
+      return;
+    }
+    keys?.delete(key);
+    if (keys?.size === 0) this.idle.get(runId)?.();
   }
 }
 

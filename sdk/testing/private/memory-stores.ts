@@ -7,6 +7,7 @@ import {
   SecretNotFoundError,
   type SecretStore,
   type TaskRunRecord,
+  taskRank,
 } from "../../../functions/index.ts";
 import type { Json } from "../../graph/types.ts";
 
@@ -42,7 +43,6 @@ export interface MemoryHistoryMaps {
 export function memoryHistory(maps: MemoryHistoryMaps = {}): HistoryStore {
   const tasks = maps.tasks ?? new Map<string, TaskRunRecord>();
   const runs = maps.runs ?? new Map<string, FlowRunRecord>();
-  const rank = (s: string) => (s === "RUNNING" ? 0 : 1);
   // Sorted as the DynamoDB sort keys sort: `<state>#<index>#<attempt>` and `<startedAt>#<runId>`.
   const taskKey = (t: TaskRunRecord) =>
     `${t.state}#${String(t.mapIndex ?? 0).padStart(6, "0")}#${String(t.attempt).padStart(3, "0")}`;
@@ -53,7 +53,7 @@ export function memoryHistory(maps: MemoryHistoryMaps = {}): HistoryStore {
     async putTaskRun(r) {
       const key = `${r.runId}/${r.state}/${r.mapIndex ?? 0}/${r.attempt}`;
       const old = tasks.get(key);
-      if (!old || rank(old.status) < rank(r.status)) tasks.set(key, r);
+      if (!old || taskRank(old.status) < taskRank(r.status)) tasks.set(key, r);
     },
     async putFlowRun(r) {
       const old = runs.get(r.runId);
