@@ -20,6 +20,14 @@ export class SecretNotFoundError extends StepflowError {
   override name = "SecretNotFoundError";
 }
 
+/**
+ * The local secrets file (`.stepflow/secrets.json`) cannot serve a secret: it is not valid JSON,
+ * or the secret's value is not a string. Retrying cannot fix a file, so the task fails at once.
+ */
+export class SecretsFileError extends StepflowError {
+  override name = "SecretsFileError";
+}
+
 /** A stored result the task needs is missing (expired, or written by another deployment). */
 export class ResultNotFoundError extends StepflowError {
   override name = "ResultNotFoundError";

@@ -11,6 +11,7 @@ export {
   PayloadError,
   ResultNotFoundError,
   SecretNotFoundError,
+  SecretsFileError,
   TaskTimeoutError,
   UnknownTaskError,
 } from "./errors.ts";

@@ -106,7 +106,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       log.info("task succeeded", { durationMs: done.durationMs, cached });
       return envelope;
     } catch (thrown) {
-      const error = toEngineError(thrown, secrets);
+      const error = toEngineError(thrown, secrets, task.options.retryOn);
       const ended = clock();
       const done = {
         endedAt: new Date(ended).toISOString(),

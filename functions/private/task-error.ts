@@ -2,22 +2,47 @@
  * What the state machine sees when a task fails. Lambda turns a thrown error's `name` into the
  * state's `Error` and its message into the `Cause`; aws-local-stepfunctions matches
  * `Retry.ErrorEquals` against `error.name` and skips retries when `error.isRetryable` is false.
- * So the error keeps its name and message, and a `NonRetriableError` is marked not retryable.
+ * So the error keeps its name and message, and a `NonRetriableError` is marked not retryable, as
+ * are errors no retry can fix (see `cannotSucceedOnRetry`).
  */
 import { NonRetriableError } from "../../sdk/errors.ts";
+import { SecretsFileError } from "../errors.ts";
 import { containsSecret, redact } from "./redact.ts";
 import { truncate } from "./truncate.ts";
 
 /** An error as thrown to the engine; `isRetryable` is read by aws-local-stepfunctions. */
 type EngineError = Error & { isRetryable?: boolean };
 
-/** Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted. */
-export function toEngineError(thrown: unknown, secrets: ReadonlySet<string>): EngineError {
+/**
+ * Errors of the code itself: running it again runs the same code. A `TypeError` with a `cause`
+ * is left out: `fetch` reports network failures as `TypeError: fetch failed` with the cause.
+ */
+const PROGRAMMING_ERRORS = new Set(["ReferenceError", "SyntaxError", "TypeError"]);
+
+/**
+ * Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted.
+ * `retryOn` (the task's option) lists error names the task wants retried whatever they are.
+ */
+export function toEngineError(
+  thrown: unknown,
+  secrets: ReadonlySet<string>,
+  retryOn: readonly string[] = [],
+): EngineError {
   const error: EngineError = redactError(thrown, secrets);
-  if (thrown instanceof NonRetriableError || error.name === "NonRetriableError") {
+  if (cannotSucceedOnRetry(thrown, error.name) && !retryOn.includes(error.name)) {
     Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
   }
   return error;
+}
+
+/**
+ * A `NonRetriableError`, a programming error (`ReferenceError`, `SyntaxError`, a `TypeError`
+ * without a cause) or a bad local secrets file: retries would wait their delays to fail the same way.
+ */
+function cannotSucceedOnRetry(thrown: unknown, name: string): boolean {
+  if (thrown instanceof NonRetriableError || name === "NonRetriableError") return true;
+  if (thrown instanceof SecretsFileError) return true;
+  return thrown instanceof Error && PROGRAMMING_ERRORS.has(name) && thrown.cause === undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SecretNotFoundError } from "../errors.ts";
+import { SecretNotFoundError, SecretsFileError } from "../errors.ts";
 import { readJsonFile } from "../private/files.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { SecretStore } from "./types.ts";
@@ -27,12 +27,38 @@ export function localSecretStore(options: LocalSecretStoreOptions = {}): SecretS
     async get(name) {
       const fromEnv = env[secretEnvName(name)];
       if (fromEnv !== undefined) return fromEnv;
-      const secrets = await readJsonFile<Record<string, unknown>>(file);
+      const secrets = await readSecretsFile(file);
       const value = secrets && Object.hasOwn(secrets, name) ? secrets[name] : undefined;
       if (typeof value === "string") return value;
+      if (value !== undefined) {
+        const type = value === null ? "null" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
+        throw new SecretsFileError(
+          `secret \`${name}\` in \`${file}\` is ${type}, not a string; write its value as a JSON string, e.g. \`"${name}": ${JSON.stringify(String(JSON.stringify(value)))}\``,
+        );
+      }
       throw new SecretNotFoundError(
         `secret \`${name}\` is not set; set the environment variable \`${secretEnvName(name)}\`, or add \`"${name}": "<value>"\` to \`${file}\``,
       );
     },
   };
+}
+
+/** `secrets.json` as an object, or `undefined` when it does not exist. */
+async function readSecretsFile(file: string): Promise<Record<string, unknown> | undefined> {
+  let secrets: unknown;
+  try {
+    secrets = await readJsonFile<unknown>(file);
+  } catch (cause) {
+    throw new SecretsFileError(
+      `\`${file}\` is not valid JSON (${(cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message}); fix it so it reads like \`{ "slack-webhook": "https://..." }\``,
+      { cause },
+    );
+  }
+  if (secrets === undefined) return undefined;
+  if (secrets === null || typeof secrets !== "object" || Array.isArray(secrets)) {
+    throw new SecretsFileError(
+      `\`${file}\` must hold a JSON object of secret names and string values, like \`{ "slack-webhook": "https://..." }\``,
+    );
+  }
+  return secrets as Record<string, unknown>;
 }

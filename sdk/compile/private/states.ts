@@ -61,6 +61,12 @@ export function taskState(
   };
 }
 
+/**
+ * Errors of the task's code that a retry would repeat. (`TypeError` is not here: on AWS a
+ * network failure of `fetch` is a `TypeError` too; the runtime tells them apart locally.)
+ */
+const CODE_ERRORS = ["ReferenceError", "SyntaxError"];
+
 function retriers(call: TaskCall): Retrier[] {
   const o = call.task.options;
   const list: Retrier[] = [
@@ -73,7 +79,10 @@ function retriers(call: TaskCall): Retrier[] {
     },
   ];
   if (o.retries === 0) return list;
-  list.push({ ErrorEquals: ["NonRetriableError"], MaxAttempts: 0 });
+  // Errors no retry can fix fail at once, as the runtime marks them locally; a name the task's
+  // `retryOn` lists is retried after all.
+  const never = ["NonRetriableError", ...CODE_ERRORS.filter((n) => !o.retryOn?.includes(n))];
+  list.push({ ErrorEquals: never, MaxAttempts: 0 });
   const user: Retrier = {
     ErrorEquals: o.retryOn ? [...o.retryOn] : ["States.ALL"],
     IntervalSeconds: o.retryDelaySeconds,
