@@ -32,13 +32,20 @@ export function newRunId(flow: string, now = new Date()): string {
   return `${prefix}-${stamp}-${randomSuffix()}`;
 }
 
+/** Random bytes drawn 4 KB at a time: one `randomBytes` call per id costs more than the id. */
+let pool = Buffer.alloc(0);
+let next = 0;
+
 /** Uniform base-36 characters: bytes of 252 and over are drawn again, so no character is likelier. */
 function randomSuffix(): string {
   let out = "";
   while (out.length < RANDOM_CHARS) {
-    for (const b of randomBytes(RANDOM_CHARS * 2)) {
-      if (b < 252 && out.length < RANDOM_CHARS) out += ALPHABET[b % 36];
+    if (next >= pool.length) {
+      pool = randomBytes(4096);
+      next = 0;
     }
+    const b = pool[next++];
+    if (b < 252) out += ALPHABET[b % 36];
   }
   return out;
 }

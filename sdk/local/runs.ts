@@ -1,9 +1,7 @@
-import {
-  type FlowRunRecord,
-  type FlowRunStatus,
-  localHistoryStore,
-  type TaskRunRecord,
-} from "../../functions/index.ts";
+// The store's own module, not the runtime's entry: `stepflow runs` starts without loading the
+// task handler, the recorder and the AWS stores.
+import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
+import type { FlowRunRecord, FlowRunStatus, TaskRunRecord } from "../../functions/stores/types.ts";
 
 /** Options of `listLocalRuns`. */
 export interface ListLocalRunsOptions {

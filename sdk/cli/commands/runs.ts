@@ -39,7 +39,7 @@ export function runsCommand(program: Command, io: CliIo): void {
       projectDir(o.dir ?? ".stepflow");
       if (runId) return showRun(runId, o, io);
       const limit = wholeNumber("limit", o.limit, 1);
-      const { listLocalRuns } = await import("../../local/index.ts");
+      const { listLocalRuns } = await import("../../local/runs.ts");
       const runs = await listLocalRuns({ dir: o.dir, flow: o.flow, limit, onProblem: warnTo(io) });
       if (runs.length === 0) {
         io.stdout.write(
@@ -60,7 +60,7 @@ export function runsCommand(program: Command, io: CliIo): void {
 
 async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> {
   assertRunId(runId, "argument `runId` of `stepflow runs`");
-  const { getLocalRun } = await import("../../local/index.ts");
+  const { getLocalRun } = await import("../../local/runs.ts");
   const { run, tasks } = await getLocalRun(runId, { dir: o.dir, onProblem: warnTo(io) });
   if (!run && tasks.length === 0) {
     throw new CliError(
