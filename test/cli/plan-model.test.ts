@@ -1,11 +1,55 @@
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planFlow } from "../../sdk/cli/private/plan-model.ts";
-import { squares, sumOfSquares } from "../fixtures/local-flows.ts";
+import type { AnyFlow } from "../../sdk/index.ts";
+import { runLocal } from "../../sdk/local/index.ts";
+import { shapes, wideMap, worstMap } from "../fixtures/limit-flows.ts";
+import { branches, squares, sumOfSquares } from "../fixtures/local-flows.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "stepflow-plan-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe("planFlow", () => {
   it("counts a subflow's transitions in its parent's: its two states plus the child's run", () => {
     const child = planFlow(squares, 100).transitions;
     expect(child).toBe(102);
     expect(planFlow(sumOfSquares, 100).transitions).toBe(2 + child);
+  });
+});
+
+describe("plan and the local run agree", () => {
+  it.each<[string, AnyFlow, Record<string, unknown>, number]>([
+    ["Parallel branches, a Map in a branch and a when", shapes, { n: 12 }, 12],
+    ["a Map of one task", wideMap, { n: 20 }, 20],
+    ["a Map with an unmapped parameter", squares, { n: 7, k: 2 }, 7],
+    ["a subflow state", sumOfSquares, { n: 3 }, 3],
+    ["a when", branches, { x: 42 }, 0],
+  ])("on the history events of %s", async (_, flow, params, mapSize) => {
+    const run = await runLocal(flow, params as never, { dir });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.stats.historyEvents).toBe(planFlow(flow, mapSize).historyEvents);
+  });
+
+  it("on a Map's output: what plan calls safe runs, what it warns about fails with States.DataLimitExceeded", async () => {
+    // Every list entry and item result of `worst-map` is 256 B, the largest that travels inline.
+    const safe = planFlow(worstMap, 489);
+    expect(safe.warnings).toStrictEqual([]);
+    const ran = await runLocal(worstMap, { n: 489 }, { dir });
+    expect(ran.status).toBe("SUCCEEDED");
+
+    const over = planFlow(worstMap, 964);
+    expect(over.warnings.join("\n")).toMatch(/inline Map `map fill` output can reach 256 KB at 964 items/);
+    const failed = await runLocal(worstMap, { n: 964 }, { dir });
+    expect(failed.error).toMatchObject({ name: "States.DataLimitExceeded", state: "map fill" });
+    // The plan's bound of a Map's output is the run's measure, to a byte per row.
+    expect(failed.stats.maxStateBytes).toBeGreaterThan(262_144);
+    expect(Math.abs(failed.stats.maxStateBytes - 964 * 272)).toBeLessThan(964);
   });
 });

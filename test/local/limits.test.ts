@@ -4,33 +4,39 @@ import { describe, expect, it } from "vitest";
 import { HISTORY_EVENTS } from "../../sdk/history-events.ts";
 import { observe } from "../../sdk/local/private/engine-events.ts";
 import { ExecutionLimits, ON_ENTER, ON_EXIT } from "../../sdk/local/private/limits.ts";
+import { taskStateHandlers } from "../../sdk/local/private/state-handlers.ts";
 
 type States = Record<string, Record<string, unknown>>;
 
-/** Runs a hand-written machine (no compiler involved) under the limits; tasks return `task(input)`. */
+/**
+ * Runs a hand-written machine (no compiler involved) under the limits, with the session's task
+ * state wrappers; every task returns `task(request)`. `maps` names each Map's first task state.
+ */
 async function run(
   states: States,
   input: unknown = {},
   task: (input: never) => unknown = () => ({ ok: true }),
-  subflowStates: readonly string[] = [],
+  machine: { subflowStates?: readonly string[]; maps?: Record<string, string> } = {},
 ) {
   const definition = { StartAt: Object.keys(states)[0], States: states };
-  const limits = new ExecutionLimits({ name: "hand-written", subflowStates: new Set(subflowStates) }, "run-1");
-  const handlers: Record<string, (input: never) => Promise<unknown>> = {};
+  const maps = new Map(Object.entries(machine.maps ?? {}).map(([m, t]) => [m, { task: t }]));
+  const limits = new ExecutionLimits(
+    { name: "hand-written", subflowStates: new Set(machine.subflowStates), maps },
+    "run-1",
+  );
+  const tasks = new Map<string, { retry: unknown }>();
   const walk = (s: States) => {
     for (const [name, st] of Object.entries(s)) {
-      if (st.Type === "Task")
-        handlers[name] = async (i) => {
-          limits.admit(name, i);
-          return task(i);
-        };
+      if (st.Type === "Task") tasks.set(name, { retry: st.Retry });
       if (st.Type === "Map") walk((st.ItemProcessor as { States: States }).States);
       if (st.Type === "Parallel") for (const b of st.Branches as { States: States }[]) walk(b.States);
     }
   };
   walk(states);
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
-  const execution = machine.run(input as never, {
+  const handle = async (request: never) => task(request);
+  const handlers = taskStateHandlers({ tasks } as never, "run-1", handle as never, { fastRetries: true, gate: limits });
+  const stateMachine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const execution = stateMachine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: { T: 0 } },
   });
   limits.bind(() => execution.abort());
@@ -45,6 +51,8 @@ async function run(
 }
 
 const TASK = { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:t" };
+/** A Map iteration's task request carries its item index, as the compiler's ItemSelector gives it. */
+const ITEM = { "index.$": "$$.Map.Item.Index" };
 
 describe("history events, counted as a Standard execution records them", () => {
   it("splits each state's events between entry and exit as HISTORY_EVENTS says", () => {
@@ -83,6 +91,7 @@ describe("history events, counted as a Standard execution records them", () => {
         M: {
           Type: "Map",
           ItemsPath: "$.xs",
+          ItemSelector: ITEM,
           ItemProcessor: { StartAt: "I", States: { I: { ...TASK, End: true } } },
           ResultPath: "$.m",
           Next: "Sub",
@@ -91,7 +100,7 @@ describe("history events, counted as a Standard execution records them", () => {
       },
       { xs: [1, 2, 3] },
       () => 1,
-      ["Sub"],
+      { subflowStates: ["Sub"], maps: { M: "I" } },
     );
     expect(stats.historyEvents).toBe(2 + 4 + 3 * (2 + 5) + 6);
   });
@@ -102,16 +111,21 @@ describe("history events, counted as a Standard execution records them", () => {
         M: {
           Type: "Map",
           ItemsPath: "$.xs",
-          MaxConcurrency: 10,
-          ItemProcessor: { StartAt: "P", States: { P: { Type: "Pass", End: true } } },
+          ItemSelector: ITEM,
+          ItemProcessor: { StartAt: "I", States: { I: { ...TASK, End: true } } },
           End: true,
         },
       },
-      { xs: Array.from({ length: 6300 }, (_, i) => i) },
+      { xs: Array.from({ length: 3600 }, (_, i) => i) },
+      () => 1,
+      { maps: { M: "I" } },
     );
     expect(outcome).toBe("States.Runtime");
     expect(limits.breach?.message).toMatch(/over the 25,000-event limit .*`large: true`/);
+    // 3,600 items would record 25,206 events; tasks are counted as they start, so the run stops
+    // at the limit (the iterations in flight end, none starts).
     expect(stats.historyEvents).toBeGreaterThan(25_000);
+    expect(stats.historyEvents).toBeLessThan(25_206);
   });
 });
 

@@ -29,7 +29,7 @@ describe("local runs enforce Step Functions' limits", () => {
     // Execution 2, `count` 5, the Map 4, and per item 2 iteration events plus the task's 5.
     expect(run.stats).toStrictEqual({
       historyEvents: 2 + 5 + 4 + 100 * 7,
-      transitions: 2 + 100,
+      transitions: 1 + 1 + 100, // `count`, the Map, each item's task
       maxStateBytes: run.stats.maxStateBytes,
       maxStateBytesAt: "map pad",
       maxTaskEventBytes: run.stats.maxTaskEventBytes,

@@ -3,6 +3,7 @@ import { formatBytes } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { wholeNumber } from "../private/options.ts";
 import { loadFlows, selectFlows } from "../private/load-flows.ts";
+import { HISTORY_EVENT_LIMIT } from "../../history-events.ts";
 import type { FlowPlan } from "../private/plan-model.ts";
 
 /** `stepflow plan <file>`: states, transitions, payload, history and cost per flow, with limit warnings. */
@@ -20,7 +21,7 @@ export function planCommand(program: Command, io: CliIo): void {
       const flows = selectFlows(file, await loadFlows(file), o.flow);
       // Loaded on use: the plan model compiles flows, and the compiler would slow down the
       // start-up of every command.
-      const { HISTORY_EVENT_LIMIT, planFlow } = await import("../private/plan-model.ts");
+      const { planFlow } = await import("../private/plan-model.ts");
       const plans = flows.map((f) => render(planFlow(f, mapSize), mapSize, HISTORY_EVENT_LIMIT));
       io.stdout.write(plans.join("\n\n"));
       io.stdout.write("\n");

@@ -7,28 +7,19 @@
 import type { MapState, State, StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
 import type { AnyFlow } from "../../define/flow.ts";
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../history-events.ts";
 import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
 const USD_PER_TRANSITION = 0.025 / 1000;
-export const HISTORY_EVENT_LIMIT = 25_000;
 const INLINE_MAP_CONCURRENCY = 40;
 
 /** Envelope and key overhead around an inline value, and the size of a stored reference. */
 const ENVELOPE_OVERHEAD = 64;
+/** `{"v":` and `}` around an inline value, and the comma after it in a list. */
+const LIST_ENTRY_OVERHEAD = 7;
 const STORED_REF_BYTES = 160;
 
-/** History events per state, as a Standard execution records them. */
-const EVENTS = {
-  task: 5,
-  subflow: 6,
-  simple: 2,
-  parallel: 4,
-  map: 4,
-  iteration: 2,
-  distributed: 8,
-  execution: 2,
-};
 
 export interface FlowPlan {
   readonly flow: string;
@@ -106,7 +97,7 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
       }
       const out = (s.Parameters?.out ?? []) as string[];
       const payload = out.includes("items")
-        ? mapSize * (ITEM_INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD)
+        ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
         : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD;
       return { transitions: 1, events: EVENTS.task, payload };
     }
@@ -114,7 +105,8 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
       const branches = s.Branches.map(machine);
       return {
         transitions: 1 + branches.reduce((a, b) => a + b.transitions, 0),
-        events: EVENTS.parallel + branches.reduce((a, b) => a + b.events + EVENTS.simple, 0),
+        // Branches record no events of their own, only their states'.
+        events: EVENTS.parallel + branches.reduce((a, b) => a + b.events, 0),
         payload: branches.reduce((a, b) => a + b.payload, 0),
       };
     }
@@ -125,7 +117,6 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
   };
   const mapCost = (name: string, s: MapState): Cost => {
     const iteration = machine(s.ItemProcessor);
-    const tasks = countStates(s.ItemProcessor, (x) => x.Type === "Task");
     const distributed = s.ItemProcessor.ProcessorConfig?.Mode === "DISTRIBUTED";
     if (distributed)
       return {
@@ -134,7 +125,7 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
         payload: STORED_REF_BYTES,
       };
     const events = EVENTS.map + mapSize * (EVENTS.iteration + iteration.events);
-    const rows = mapSize * tasks * (ITEM_INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD);
+    const rows = mapSize * rowBytes(s.ItemProcessor);
     const concurrency = s.MaxConcurrency ?? 0;
     if (concurrency > INLINE_MAP_CONCURRENCY || (concurrency === 0 && mapSize > INLINE_MAP_CONCURRENCY)) {
       warnings.push(
@@ -170,6 +161,23 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
     costPer1000Runs: total.transitions * USD_PER_TRANSITION * 1000,
     warnings,
   };
+}
+
+/**
+ * The largest Map row: `{"<key>":{"v":<value>},...}` with each iteration result at the largest
+ * inline item size (a stored result's reference is smaller), plus the comma between rows.
+ */
+function rowBytes(d: StateMachineDefinition): number {
+  const keys: string[] = [];
+  const walk = (m: StateMachineDefinition) => {
+    for (const s of Object.values(m.States)) {
+      if (s.Type === "Task" && s.ResultPath?.startsWith("$.results.")) keys.push(s.ResultPath.slice(10));
+      if (s.Type === "Parallel") s.Branches.forEach(walk);
+    }
+  };
+  walk(d);
+  const entries = keys.reduce((a, k) => a + k.length + 3 + ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD, 0);
+  return 2 + entries;
 }
 
 function countStates(d: StateMachineDefinition, match: (s: State) => boolean): number {

@@ -32,15 +32,27 @@ export class ExecutionClosedError extends StepflowError {
 
 /**
  * Each state's history events split at the engine's `StateEntered` and `StateExited`, so the
- * count is right while a state runs: a Task records `TaskStateEntered`, `TaskScheduled` and
- * `TaskStarted` on entry; `TaskSucceeded` and `TaskStateExited` on exit.
+ * count is right while a state runs: a Map records `MapStateEntered` and `MapStateStarted` on entry,
+ * `MapStateSucceeded` and `MapStateExited` on exit.
  */
 export const ON_ENTER: Readonly<Record<string, number>> = { Task: 3, Map: 2, Parallel: 2 };
 export const ON_EXIT: Readonly<Record<string, number>> = { Task: 2, Map: 2, Parallel: 2 };
 /** A subflow state's `TaskSubmitted`. */
 const SUBMITTED = HISTORY_EVENTS.subflow - HISTORY_EVENTS.task;
+/** State types whose events `taskStarted` and `taskEnded` count. */
+const COUNTED_BY_TASKS = new Set(["Task", "Map"]);
 
 const KB = (bytes: number) => bytes.toLocaleString("en-US");
+
+/** The states of the machine the limits need to know. */
+export interface LimitedMachine {
+  /** The flow's name, for messages. */
+  readonly name: string;
+  /** Task states that start a subflow (they record `TaskSubmitted` too). */
+  readonly subflowStates: { has(state: string): boolean };
+  /** Map states, each with the first task state of its iteration. */
+  readonly maps: ReadonlyMap<string, { readonly task: string }>;
+}
 
 export class ExecutionLimits {
   private events = 0;
@@ -49,17 +61,18 @@ export class ExecutionLimits {
   private maxTaskEvent = 0;
   /** Sizes of state data already measured: a state's output is the next state's input. */
   private readonly sizes = new WeakMap<object, number>();
+  /** The Map state whose iteration a task state starts. */
+  private readonly iterationStart = new Map<string, string>();
   private closedBy: Error | undefined;
   private stop: () => void = () => {};
 
-  /**
-   * @param flow the flow's name and its subflow states (a subflow state records `TaskSubmitted` too)
-   * @param runId the execution's name, for messages
-   */
+  /** @param runId the execution's name, for messages */
   constructor(
-    private readonly flow: { readonly name: string; readonly subflowStates: { has(state: string): boolean } },
+    private readonly machine: LimitedMachine,
     private readonly runId: string,
-  ) {}
+  ) {
+    for (const [map, { task }] of machine.maps) this.iterationStart.set(task, map);
+  }
 
   /** The first breach of a limit, which fails the run. */
   breach: LimitExceededError | undefined;
@@ -70,7 +83,12 @@ export class ExecutionLimits {
     if (this.breach) stop();
   }
 
-  /** Counts and measures one engine event; closes the execution on a breach. */
+  /**
+   * Measures every state's input and output from the engine's events, and counts the events of
+   * states that are neither tasks nor Maps (Choice, Parallel, Pass, Succeed): the engine forwards
+   * the events of nested executions late, and drops some once a branch has ended, so tasks and
+   * Map iterations are counted where they run instead (`taskStarted`, `taskEnded`).
+   */
   readonly observe = (e: EngineEvent): void => {
     switch (e.type) {
       case "ExecutionStarted":
@@ -78,23 +96,19 @@ export class ExecutionLimits {
         this.measure(e.input, "the execution input", undefined);
         return;
       case "StateEntered":
-        this.transitions++;
-        this.count(ON_ENTER[e.state.type] ?? 1);
+        if (!COUNTED_BY_TASKS.has(e.state.type)) {
+          this.transitions++;
+          this.count(ON_ENTER[e.state.type] ?? 1);
+        }
         this.measure(e.state.input, `the input of state \`${e.state.name}\``, e.state);
         return;
       case "StateExited":
-        this.count((ON_EXIT[e.state.type] ?? 1) + (this.flow.subflowStates.has(e.state.name) ? SUBMITTED : 0));
+        if (!COUNTED_BY_TASKS.has(e.state.type)) this.count(ON_EXIT[e.state.type] ?? 1);
         this.measure(e.state.output, `the output of state \`${e.state.name}\``, e.state);
         return;
-      case "StateRetried":
-        // The failed attempt's `TaskFailed` came with `StateFailed`; the retry schedules and starts.
-        this.transitions++;
-        this.count(HISTORY_EVENTS.retry - 1);
-        return;
       case "StateFailed":
-      case "MapIterationStarted":
-      case "MapIterationSucceeded":
-      case "MapIterationFailed":
+        if (!COUNTED_BY_TASKS.has(e.state.type)) this.count(1);
+        return;
       case "ExecutionSucceeded":
       case "ExecutionFailed":
       case "ExecutionAborted":
@@ -106,6 +120,27 @@ export class ExecutionLimits {
         return;
     }
   };
+
+  /**
+   * A task state's attempt starts (after `admit`): `TaskStateEntered` (first attempt only),
+   * `TaskScheduled`, `TaskStarted`; the first task of a Map iteration also starts the iteration
+   * (`MapIterationStarted`, and its `MapIterationSucceeded` or `Failed`), and item 0 the Map's own four.
+   */
+  taskStarted(state: string, attempt: number, index: number | undefined): void {
+    this.transitions++;
+    let events = attempt === 0 ? ON_ENTER.Task : ON_ENTER.Task - 1;
+    const map = index === undefined || attempt > 0 ? undefined : this.iterationStart.get(state);
+    if (map !== undefined) events += HISTORY_EVENTS.iteration + (index === 0 ? HISTORY_EVENTS.map : 0);
+    // Entering the Map is a transition too.
+    if (map !== undefined && index === 0) this.transitions++;
+    this.count(events);
+  }
+
+  /** A task state's attempt ended: `TaskSucceeded` and `TaskStateExited` (and `TaskSubmitted` for a subflow), or `TaskFailed`. */
+  taskEnded(state: string, succeeded: boolean): void {
+    if (!succeeded) return this.count(1);
+    this.count(ON_EXIT.Task + (this.machine.subflowStates.has(state) ? SUBMITTED : 0));
+  }
 
   /** Checks a task state's Lambda event before the task runs; throws when it may not start. */
   admit(state: string, request: unknown): void {
@@ -158,7 +193,7 @@ export class ExecutionLimits {
     this.fail(
       new LimitExceededError(
         "States.Runtime",
-        `run \`${this.runId}\` of flow \`${this.flow.name}\` reached ${KB(this.events)} history events, over the ${KB(HISTORY_EVENT_LIMIT)}-event limit of a Standard execution (AWS fails it with \`States.Runtime\`); declare the mapped task \`large: true\` so its items run in child executions with their own history, or move part of the work into a subflow`,
+        `run \`${this.runId}\` of flow \`${this.machine.name}\` reached ${KB(this.events)} history events, over the ${KB(HISTORY_EVENT_LIMIT)}-event limit of a Standard execution (AWS fails it with \`States.Runtime\`); declare the mapped task \`large: true\` so its items run in child executions with their own history, or move part of the work into a subflow`,
       ),
     );
   }

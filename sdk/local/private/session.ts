@@ -159,12 +159,13 @@ export class LocalSession {
   private async execute(prepared: PreparedFlow, input: Json, run: ParentRun): Promise<Outcome> {
     const { runId, executionArn } = run;
     const fastRetries = this.options.fastRetries ?? false;
-    const limits = new ExecutionLimits({ name: prepared.flow.flowName, subflowStates: prepared.subflows }, runId);
+    const { flow, subflows, maps } = prepared;
+    const limits = new ExecutionLimits({ name: flow.flowName, subflowStates: subflows, maps }, runId);
     const execution = prepared.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: {
           ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: limits }),
-          ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p)),
+          ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p), limits),
         },
         ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
       },

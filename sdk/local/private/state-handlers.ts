@@ -34,6 +34,10 @@ export class SubflowFailed extends Error {
 export interface TaskGate {
   /** Throws when the task may not start (its event is too large, or the execution is closed). */
   admit(state: string, request: unknown): void;
+  /** An attempt starts (its history events). */
+  taskStarted(state: string, attempt: number, index: number | undefined): void;
+  /** An attempt ended. */
+  taskEnded(state: string, succeeded: boolean): void;
   /** A task failed for good: no retry is left, so the run fails and no other task may start. */
   close(why: Error): void;
 }
@@ -62,9 +66,13 @@ export function taskStateHandlers(
         a = { attempt: 0, retriers: [] };
         attempts.set(key, a);
       }
+      options.gate?.taskStarted(state, a.attempt, request.index);
       try {
-        return (await handle({ ...request, attempt: a.attempt })) as never;
+        const envelope = await handle({ ...request, attempt: a.attempt });
+        options.gate?.taskEnded(state, true);
+        return envelope as never;
       } catch (error) {
+        options.gate?.taskEnded(state, false);
         const delayMs = nextRetryDelay(retry, error, a.retriers, options.fastRetries);
         if (delayMs !== undefined) {
           const { flow, task, index } = request;
@@ -84,26 +92,35 @@ export function subflowStateHandlers(
   p: PreparedFlow,
   parent: ParentRun,
   runChild: (child: AnyFlow, input: Json, parent: ParentRun) => Promise<LocalRun>,
+  gate?: TaskGate,
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
   for (const [state, child] of p.subflows) {
+    let attempt = 0;
     handlers[state] = async (input) => {
+      gate?.admit(state, input);
+      gate?.taskStarted(state, attempt++, undefined);
+      const ended = await runSubflow(input);
+      gate?.taskEnded(state, ended.ok);
+      if (ended.ok) return ended.output as never;
+      throw ended.error;
+    };
+    const runSubflow = async (input: unknown) => {
       const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
         input as { Input: Record<string, Json> }
       ).Input;
       const run = await runChild(child, child.parse(params) as Json, parent);
       if (run.status === "SUCCEEDED") {
         const account = parent.executionArn.split(":execution:")[0];
-        return {
-          ExecutionArn: `${account}:execution:stepflow-${child.flowName}:${run.runId}`,
-          Output: run.output ?? null,
-        } as never;
+        const output = { ExecutionArn: `${account}:execution:stepflow-${child.flowName}:${run.runId}`, Output: run.output ?? null };
+        return { ok: true as const, output };
       }
       const why = run.error ? `${run.error.name}: ${run.error.message}` : run.status;
-      throw new SubflowFailed(
+      const error = new SubflowFailed(
         `subflow \`${child.flowName}\` run \`${run.runId}\` ended ${run.status}: ${why}`,
         run.error,
       );
+      return { ok: false as const, error };
     };
   }
   return handlers;
