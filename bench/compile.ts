@@ -7,6 +7,7 @@ import { criticalPath } from "../sdk/compile/private/sp-schedule.ts";
 import { compile } from "../sdk/index.ts";
 import { definitionMakespan, randomDag, randomTaskMapWhenFlow } from "../test/support/random-flows.ts";
 import { standInRun } from "../test/support/stand-in-run.ts";
+import { compileScaleRows } from "./compile-scale.ts";
 import { printTable } from "./print-table.ts";
 
 /** Makespan of the naive schedule (level by level), to show what the scheduler buys. */
@@ -60,4 +61,5 @@ export async function compileBench(): Promise<string[][]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   printTable("compiler", await compileBench());
+  printTable("compiler at scale (CPU time, median of 3)", compileScaleRows());
 }

@@ -1,7 +1,7 @@
 import type { AnyFlow } from "../define/flow.ts";
 import { FlowDefinitionError } from "../errors.ts";
 import { sourcesOf } from "../graph/sources.ts";
-import type { FlowGraph, Json, MapGroup } from "../graph/types.ts";
+import type { FlowGraph, Json, MapGroup, TaskCall } from "../graph/types.ts";
 import type { OutputHint } from "../protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
@@ -149,20 +149,22 @@ function withConstants(
 }
 
 function compiledTasks(graph: FlowGraph): CompiledTask[] {
-  const byName = new Map<string, CompiledTask>();
+  // One pass, appending in place: a task called n times costs O(n), not O(n^2) copies.
+  const byName = new Map<string, { call: TaskCall; states: string[]; secrets: Set<string> }>();
   for (const call of graph.calls) {
     if (call.kind !== "task") continue;
-    const seen = byName.get(call.task.taskName);
-    const secrets = [...new Set([...(seen?.secrets ?? []), ...(graph.secrets[call.id] ?? [])])].sort();
-    byName.set(call.task.taskName, {
-      name: call.task.taskName,
-      task: call.task,
-      placeholder: taskPlaceholder(call.task.taskName),
-      states: [...(seen?.states ?? []), call.state],
-      secrets,
-      lambdaTimeoutSeconds: call.task.options.timeoutSeconds + HANDLER_GRACE_SECONDS,
-      memory: call.task.options.memory,
-    });
+    let seen = byName.get(call.task.taskName);
+    if (!seen) byName.set(call.task.taskName, (seen = { call, states: [], secrets: new Set() }));
+    seen.states.push(call.state);
+    for (const s of graph.secrets[call.id] ?? []) seen.secrets.add(s);
   }
-  return [...byName.values()];
+  return [...byName.values()].map(({ call, states, secrets }) => ({
+    name: call.task.taskName,
+    task: call.task,
+    placeholder: taskPlaceholder(call.task.taskName),
+    states,
+    secrets: [...secrets].sort(),
+    lambdaTimeoutSeconds: call.task.options.timeoutSeconds + HANDLER_GRACE_SECONDS,
+    memory: call.task.options.memory,
+  }));
 }

@@ -97,3 +97,44 @@ export function randomTaskMapWhenFlow(seed: number): AnyFlow {
     void unmapped;
   });
 }
+
+/**
+ * A large random DAG of `n` task calls: each (after the first) reads 1-3 earlier ones, drawn
+ * from the whole prefix, or from the last `window` calls when given (a "local" DAG).
+ */
+export function bigDag(n: number, seed: number, window?: number): RandomDag {
+  const r = rng(seed);
+  const deps = Array.from({ length: n }, (_, i) => {
+    if (i === 0) return [];
+    const from = window ? Math.max(0, i - window) : 0;
+    const picks = new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => from + Math.floor(r() * (i - from))));
+    return [...picks].sort((a, b) => a - b);
+  });
+  const durations = deps.map(() => 1 + r() * 9);
+  const f = flow(`big-dag-${n}-${seed}`, () => {
+    const refs: Ref<number>[] = [];
+    for (const d of deps) refs.push(node(...d.map((j) => refs[j])));
+  });
+  return { flow: f, deps, durations };
+}
+
+/** A chain of `n` task calls, each reading the one before. */
+export function bigChain(n: number): AnyFlow {
+  return flow(`chain-${n}`, () => {
+    let last: Ref<number> = step(0);
+    for (let i = 1; i < n; i++) last = step(last);
+  });
+}
+
+const collect = task("collect", (xs: number[]) => xs);
+
+/** About `n` tasks as Map states of four chained mapped calls, each Map's list collected by a task. */
+export function bigMapChains(n: number): AnyFlow {
+  return flow(`map-chains-${n}`, () => {
+    let list: Ref<number[]> = items(10);
+    for (let i = 1; i < n; i += 5) {
+      for (let c = 0; c < 4; c++) list = inc.map(list);
+      list = collect(list);
+    }
+  });
+}

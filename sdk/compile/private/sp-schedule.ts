@@ -1,9 +1,12 @@
 /**
  * Turns a DAG into a series-parallel schedule (sequences and Parallel branches), the only
  * shapes Step Functions can express. A series-parallel DAG maps exactly; for any other DAG some
- * edges must be added, and the cut chosen is the one with the smallest expected makespan over
- * a few seeded samples of task durations, so the schedule stays near the critical path.
+ * edges must be added: for a small set the cut chosen is the one with the smallest expected
+ * makespan over a few seeded samples of task durations (a bounded search), for a large one the
+ * cut whose parts' critical paths sum least, so the schedule stays near the critical path.
  */
+import { greedyCut, searchCuts, setKey } from "./sp-cuts.ts";
+import { Dag } from "./sp-dag.ts";
 
 /** A schedule: a node, a sequence, or parallel branches. */
 export type Schedule<T> =
@@ -11,19 +14,25 @@ export type Schedule<T> =
   | { readonly kind: "seq"; readonly items: readonly Schedule<T>[] }
   | { readonly kind: "par"; readonly branches: readonly Schedule<T>[] };
 
-/** Weights samples per node: duration guesses used to compare cuts. */
+/** Duration samples per node, used to compare cuts. */
 const SAMPLES = 6;
-/** Above this many nodes only level cuts are tried (keeps compile time linear-ish). */
-const WIDE = 40;
+/** Sets up to this many nodes are scheduled by a memoized search over their cuts. */
+const SEARCH = 24;
+/** Plans one search may compute before it gives up and its set is cut greedily instead. */
+const BUDGET = 400;
+/** Thrown inside a search that ran out of budget. */
+const OVER_BUDGET = Symbol("over budget");
 
-interface Planned<T> {
-  readonly schedule: Schedule<T>;
-  readonly cost: readonly number[];
+interface Planned {
+  readonly schedule: Schedule<number>;
+  readonly cost: Float64Array;
 }
 
 /**
- * Schedules `nodes` (in their given order) where `deps(n)` are the nodes `n` must wait for.
- * `weight(n)` is a relative size (e.g. tasks in a map chain).
+ * Schedules `nodes` (in their given order, which must list a node after its dependencies) where
+ * `deps(n)` are the nodes `n` must wait for. `weight(n)` is a relative size (e.g. tasks in a
+ * map chain). Near-linear: components and exact cuts are found in one pass each, small leftover
+ * sets are searched exhaustively (bounded), large ones are cut greedily.
  */
 export function spSchedule<T>(
   nodes: readonly T[],
@@ -32,64 +41,84 @@ export function spSchedule<T>(
 ): Schedule<T> {
   const index = new Map(nodes.map((n, i) => [n, i]));
   const pred = nodes.map((n) => deps(n).flatMap((d) => (index.has(d) ? [index.get(d)!] : [])));
-  const succ: number[][] = nodes.map(() => []);
-  pred.forEach((ps, i) => {
-    for (const p of ps) succ[p].push(i);
-  });
-  const weights = nodes.map((n, i) => sampleWeights(i, weight(n)));
-  // Nodes come in call order, so every node's dependencies come before it.
-  const ancestors: Set<number>[] = [];
-  for (const [i, ps] of pred.entries()) {
-    const mine = new Set<number>(ps);
-    for (const p of ps) for (const a of ancestors[p]) mine.add(a);
-    ancestors[i] = mine;
-  }
-  const memo = new Map<string, Planned<number>>();
+  const planner = new Planner(
+    new Dag(pred),
+    nodes.map((n, i) => sampleWeights(i, weight(n))),
+  );
+  const planned = planner.plan(nodes.map((_, i) => i));
+  return mapSchedule(planned.schedule, (i) => nodes[i]);
+}
 
-  const plan = (set: readonly number[]): Planned<number> => {
-    const key = set.join(",");
-    const hit = memo.get(key);
+/** Plans sets of node ids; one per `spSchedule` call. */
+class Planner {
+  private readonly memo = new Map<string, Planned>();
+  /** Plans left to the running search; undefined outside a search. */
+  private remaining: number | undefined;
+
+  constructor(
+    private readonly dag: Dag,
+    private readonly weights: readonly Float64Array[],
+  ) {}
+
+  plan(set: readonly number[]): Planned {
+    if (set.length === 1) return { schedule: { kind: "node", node: set[0] }, cost: this.weights[set[0]] };
+    if (set.length > SEARCH) return this.structured(set, false);
+    const key = setKey(set);
+    const hit = this.memo.get(key);
     if (hit) return hit;
-    const result = planUncached(set);
-    memo.set(key, result);
+    if (this.remaining === undefined) return this.searchRoot(set, key);
+    if (--this.remaining < 0) throw OVER_BUDGET;
+    const result = this.structured(set, true);
+    this.memo.set(key, result);
     return result;
-  };
+  }
 
-  const planUncached = (set: readonly number[]): Planned<number> => {
-    if (set.length === 1) return { schedule: { kind: "node", node: set[0] }, cost: weights[set[0]] };
-    const members = new Set(set);
-    const components = connectedComponents(set, members, pred, succ);
+  /** Starts a bounded search at `set`; past the budget the set is cut greedily instead. */
+  private searchRoot(set: readonly number[], key: string): Planned {
+    this.remaining = BUDGET;
+    let result: Planned | undefined;
+    try {
+      result = this.structured(set, true);
+      this.memo.set(key, result);
+    } catch (e) {
+      if (e !== OVER_BUDGET) throw e;
+    } finally {
+      this.remaining = undefined;
+    }
+    return result ?? this.structured(set, false);
+  }
+
+  /** Components side by side, exact cuts in sequence, then the best (or a greedy) cut. */
+  private structured(set: readonly number[], search: boolean): Planned {
+    const components = this.dag.components(set);
     if (components.length > 1) {
-      const parts = components.map(plan);
+      const parts = components.map((c) => this.plan(c));
       return { schedule: par(parts.map((p) => p.schedule)), cost: maxCost(parts.map((p) => p.cost)) };
     }
-    // A cut where every later node already waits for every earlier one adds no constraint:
-    // take it without weighing the others (a chain then schedules in one pass per node).
-    const isExact = (prefix: readonly number[]) => {
-      const inPrefix = new Set(prefix);
-      return set.every((q) => inPrefix.has(q) || prefix.every((p) => ancestors[q].has(p)));
-    };
-    const sources = set.filter((n) => !pred[n].some((p) => members.has(p)));
-    const sinks = new Set(set.filter((n) => !succ[n].some((m) => members.has(m))));
-    const quick = [sources, set.filter((n) => !sinks.has(n))].find(
-      (c) => c.length > 0 && c.length < set.length && isExact(c),
-    );
-    const cuts = quick ? [quick] : candidateCuts(set, members, pred, succ);
-    const exact = quick ?? cuts.find(isExact);
-    let best: Planned<number> | undefined;
-    for (const prefix of exact ? [exact] : cuts) {
-      const inPrefix = new Set(prefix);
-      const first = plan(prefix);
-      const second = plan(set.filter((n) => !inPrefix.has(n)));
-      const cost = first.cost.map((c, i) => c + second.cost[i]);
-      if (!best || mean(cost) < mean(best.cost) - 1e-9)
-        best = { schedule: seq([first.schedule, second.schedule]), cost };
+    const series = this.dag.seriesParts(set);
+    if (series.length > 1) return this.sequence(series.map((p) => this.plan(p)));
+    if (!search) return this.cutAt(set, greedyCut(this.dag, set, this.weights));
+    let best: Planned | undefined;
+    for (const prefix of searchCuts(this.dag, set)) {
+      const planned = this.cutAt(set, prefix);
+      if (!best || mean(planned.cost) < mean(best.cost) - 1e-9) best = planned;
     }
     return best!;
-  };
+  }
 
-  const planned = plan(nodes.map((_, i) => i));
-  return mapSchedule(planned.schedule, (i) => nodes[i]);
+  /** `prefix` then the rest of `set`. */
+  private cutAt(set: readonly number[], prefix: readonly number[]): Planned {
+    const inPrefix = this.dag.tag(prefix);
+    const rest = set.filter((n) => !this.dag.has(inPrefix, n));
+    const first = this.plan(prefix);
+    return this.sequence([first, this.plan(rest)]);
+  }
+
+  private sequence(parts: readonly Planned[]): Planned {
+    const cost = new Float64Array(SAMPLES);
+    for (const p of parts) for (let s = 0; s < SAMPLES; s++) cost[s] += p.cost[s];
+    return { schedule: seq(parts.map((p) => p.schedule)), cost };
+  }
 }
 
 /** The makespan of a schedule given node durations (sum along sequences, max across branches). */
@@ -116,80 +145,9 @@ export function criticalPath<T>(
   return Math.max(0, ...nodes.map(at));
 }
 
-function candidateCuts(
-  set: readonly number[],
-  members: Set<number>,
-  pred: number[][],
-  succ: number[][],
-): number[][] {
-  const asap = new Map<number, number>();
-  for (const n of set)
-    asap.set(n, Math.max(-1, ...pred[n].filter((p) => members.has(p)).map((p) => asap.get(p)!)) + 1);
-  const height = new Map<number, number>();
-  for (const n of [...set].reverse()) {
-    height.set(n, Math.max(-1, ...succ[n].filter((s) => members.has(s)).map((s) => height.get(s)!)) + 1);
-  }
-  const depth = Math.max(...asap.values());
-  const cuts = new Map<string, number[]>();
-  const add = (prefix: number[]) => {
-    if (prefix.length > 0 && prefix.length < set.length) cuts.set(prefix.join(","), prefix);
-  };
-  for (let k = 0; k < depth; k++) {
-    add(set.filter((n) => asap.get(n)! <= k));
-    add(set.filter((n) => depth - height.get(n)! <= k));
-  }
-  if (set.length <= WIDE) {
-    for (const n of set) add(set.filter((m) => m === n || isAncestor(m, n, members, pred)));
-  }
-  return [...cuts.values()];
-}
-
-function isAncestor(a: number, b: number, members: Set<number>, pred: number[][]): boolean {
-  const stack = [b];
-  const seen = new Set<number>();
-  while (stack.length) {
-    const n = stack.pop()!;
-    for (const p of pred[n]) {
-      if (!members.has(p) || seen.has(p)) continue;
-      if (p === a) return true;
-      seen.add(p);
-      stack.push(p);
-    }
-  }
-  return false;
-}
-
-function connectedComponents(
-  set: readonly number[],
-  members: Set<number>,
-  pred: number[][],
-  succ: number[][],
-): number[][] {
-  const component = new Map<number, number>();
-  let count = 0;
-  for (const start of set) {
-    if (component.has(start)) continue;
-    const stack = [start];
-    component.set(start, count);
-    while (stack.length) {
-      const n = stack.pop()!;
-      for (const m of [...pred[n], ...succ[n]]) {
-        if (members.has(m) && !component.has(m)) {
-          component.set(m, count);
-          stack.push(m);
-        }
-      }
-    }
-    count++;
-  }
-  const groups: number[][] = Array.from({ length: count }, () => []);
-  for (const n of set) groups[component.get(n)!].push(n);
-  return groups;
-}
-
-function sampleWeights(i: number, weight: number): number[] {
+function sampleWeights(i: number, weight: number): Float64Array {
   // Deterministic pseudo-random durations in [0.5, 1.5) x weight: compile output must not vary.
-  return Array.from({ length: SAMPLES }, (_, s) => {
+  return Float64Array.from({ length: SAMPLES }, (_, s) => {
     const x = Math.sin((i + 1) * 12.9898 + (s + 1) * 78.233) * 43758.5453;
     return (0.5 + (x - Math.floor(x))) * weight;
   });
@@ -203,11 +161,11 @@ function par<T>(branches: Schedule<T>[]): Schedule<T> {
   return { kind: "par", branches };
 }
 
-function maxCost(costs: readonly (readonly number[])[]): number[] {
+function maxCost(costs: readonly Float64Array[]): Float64Array {
   return costs[0].map((_, i) => Math.max(...costs.map((c) => c[i])));
 }
 
-function mean(xs: readonly number[]): number {
+function mean(xs: Float64Array): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 

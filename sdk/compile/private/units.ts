@@ -34,9 +34,15 @@ export type Unit =
 export class GraphIndex {
   readonly calls: Map<string, Call>;
   readonly groups: Map<string, MapGroup>;
+  /** Position of each call in call order. */
+  private readonly order: Map<string, number>;
+  /** Per list of units (as passed to `deps`): which unit produces each node. */
+  private readonly producers = new WeakMap<readonly Unit[], Map<string, number>>();
+
   constructor(readonly graph: FlowGraph) {
     this.calls = new Map(graph.calls.map((c) => [c.id, c]));
     this.groups = new Map(graph.groups.map((g) => [g.id, g]));
+    this.order = new Map(graph.calls.map((c, i) => [c.id, i]));
   }
 
   /** The map group a node belongs to, if it is a mapped call. */
@@ -49,7 +55,7 @@ export class GraphIndex {
   units(scope: readonly ScopeFrame[]): Unit[] {
     type Entry = { order: number; unit: Unit };
     const entries: Entry[] = [];
-    const order = (id: string) => this.graph.calls.findIndex((c) => c.id === id);
+    const order = (id: string) => this.order.get(id) ?? -1;
     for (const call of this.graph.calls) {
       if (!sameScope(call.scope, scope)) continue;
       if (call.kind === "task" && call.map) {
@@ -92,8 +98,18 @@ export class GraphIndex {
 
   /** The units among `units` that `unit` must wait for. */
   deps(unit: Unit, units: readonly Unit[]): Unit[] {
-    const read = new Set(this.reads(unit).flatMap((s) => (s.kind === "node" ? [s.node] : [])));
-    return units.filter((u) => u !== unit && this.produced(u).some((p) => read.has(p)));
+    let producers = this.producers.get(units);
+    if (!producers) {
+      producers = new Map(units.flatMap((u, i) => this.produced(u).map((p) => [p, i] as const)));
+      this.producers.set(units, producers);
+    }
+    const found = new Set<number>();
+    for (const s of this.reads(unit)) {
+      const at = s.kind === "node" ? producers.get(s.node) : undefined;
+      if (at !== undefined && units[at] !== unit) found.add(at);
+    }
+    // In the order of `units`, as a filter over them would give.
+    return [...found].sort((a, b) => a - b).map((i) => units[i]);
   }
 
   /** Number of task calls in a unit (its weight for scheduling). */

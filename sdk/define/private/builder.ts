@@ -35,7 +35,31 @@ export class GraphBuilder {
   /** Task objects whose option bounds were already reported in this body. */
   readonly checkedTasks = new Set<object>();
 
+  /** Lookups over `calls` and `groups`, caught up on use (both are appended to from outside). */
+  private readonly index = {
+    calls: new Map<string, Call>(),
+    groups: new Map<string, GroupDraft>(),
+    leads: new Map<string, Call>(),
+    seenCalls: 0,
+    seenGroups: 0,
+  };
+
   constructor(readonly flowName: string) {}
+
+  /** The lookups, caught up with calls and groups appended since the last use: O(1) per call. */
+  private indexed() {
+    const x = this.index;
+    for (; x.seenCalls < this.calls.length; x.seenCalls++) {
+      const c = this.calls[x.seenCalls];
+      x.calls.set(c.id, c);
+      if (c.kind === "task" && c.map && !x.leads.has(c.map.group)) x.leads.set(c.map.group, c);
+    }
+    for (; x.seenGroups < this.groups.length; x.seenGroups++) {
+      const g = this.groups[x.seenGroups];
+      if (!x.groups.has(g.id)) x.groups.set(g.id, g);
+    }
+    return x;
+  }
 
   /** A readable, unique state name for a call of `name`. */
   stateName(name: string): string {
@@ -109,20 +133,21 @@ export class GraphBuilder {
    * result, or one of the lists the group iterates, as in Prefect's `b.map(xs, a.map(xs))`).
    */
   fusableGroup(args: readonly ArgBinding[]): GroupDraft | undefined {
+    const index = this.indexed();
     const groupOf = (s: ValueSource) => {
       if (s.kind !== "node") return undefined;
-      const call = this.calls.find((c) => c.id === s.node);
+      const call = index.calls.get(s.node);
       return call?.kind === "task" ? call.map?.group : undefined;
     };
     const mapped = args.filter((a) => a.mode === "mapped");
     const group = mapped.map((a) => groupOf(a.source)).find((g) => g !== undefined);
-    const draft = this.groups.find((g) => g.id === group);
+    const draft = group === undefined ? undefined : index.groups.get(group);
     const lists = draft?.lists ?? [];
     const isItem = (s: ValueSource) => groupOf(s) === group || lists.some((l) => sameSource(l.source, s));
     if (!group || !mapped.every((a) => isItem(a.source))) return undefined;
     // A whole list of the group passed to a member would need the map to have finished.
     const wholeUse = args.some((a) => a.mode !== "mapped" && groupOf(a.source) === group);
-    const lead = this.calls.find((c) => c.kind === "task" && c.map?.group === group);
+    const lead = group === undefined ? undefined : index.leads.get(group);
     const inLeadScope = lead !== undefined && sameScope(lead.scope, this.scope);
     return wholeUse || !inLeadScope ? undefined : draft;
   }
