@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { graphCommand } from "./commands/graph.ts";
 import { planCommand } from "./commands/plan.ts";
+import { rehearseCommand } from "./commands/rehearse.ts";
 import { runCommand } from "./commands/run.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { secretCommand } from "./commands/secret.ts";
@@ -25,6 +26,7 @@ export function createProgram(io: CliIo): Command {
   runsCommand(program, io);
   triggerCommand(program, io);
   secretCommand(program, io);
+  rehearseCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
