@@ -17,6 +17,7 @@ def apply():
     _add_cfn_models()
     _patch_cfn_failures()
     _patch_sfn_integration_casing()
+    _add_test_event_pattern()
 
 
 class StackResourceFailed(Exception):
@@ -30,7 +31,9 @@ class StackResourceFailed(Exception):
 
 
 def _patch_execution_copy():
-    """A second execution of a state machine deep-copies the first one's RLock (fixed in 5.2.3)."""
+    """StartExecution deep-copies the state machine, and with it the backend it points to and
+    every other machine's executions, whose RLocks cannot be copied: a second execution in the
+    account fails (fixed in 5.2.3). The copy now shares the backend and starts with no executions."""
     from moto.stepfunctions.parser import models
 
     class _Copy:
@@ -39,6 +42,10 @@ def _patch_execution_copy():
             executions = getattr(value, "executions", None)
             if executions is None:
                 return _copy.deepcopy(value, memo)
+            memo = {} if memo is None else memo
+            backend = getattr(value, "backend", None)
+            if backend is not None:
+                memo[id(backend)] = backend
             value.executions = []
             try:
                 return _copy.deepcopy(value, memo)
@@ -222,3 +229,17 @@ def _patch_sfn_integration_casing():
 
     StateTaskServiceSfn._normalise_parameters = normalise_parameters
     StateTaskServiceSfn._normalise_response = normalise_response
+
+
+def _add_test_event_pattern():
+    """EventBridge `TestEventPattern` is not implemented; it answers with moto's own matcher, the
+    one its rules use, so the rehearsal delivers an event to a rule only when its pattern matches."""
+    from moto.events.models import EventPattern
+    from moto.events.responses import EventsHandler
+
+    def test_event_pattern(self):
+        pattern = EventPattern.load(self._get_param("EventPattern"))
+        event = json.loads(self._get_param("Event"))
+        return json.dumps({"Result": pattern.matches_event(event)}), self.response_headers
+
+    EventsHandler.test_event_pattern = test_event_pattern

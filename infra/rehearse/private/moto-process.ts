@@ -39,8 +39,11 @@ export async function startMoto(callbackPort: number, region: string, account: s
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
+  // `STEPFLOW_REHEARSE_DEBUG=1` shows moto's own log (requests, tracebacks) on stderr.
+  const debug = Boolean(process.env.STEPFLOW_REHEARSE_DEBUG);
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr = (stderr + chunk).slice(-20_000);
+    if (debug) process.stderr.write(chunk);
   });
   await waitListening(child, python, () => stderr);
   return {
