@@ -1,26 +1,20 @@
 /**
  * The CDK app of this repository's example flows: `npx cdk synth` / `npx cdk deploy`.
  *
- * To deploy another flow, import it below and add it to `flows`; the subflows it calls are
- * added for you. Secrets it uses are created empty as `stepflow/<name>`: set each with
- * `stepflow secret set <name>` after the first deploy.
+ * To deploy another flow, add it to `exampleFlows` (infra/example-flows.ts); the subflows it
+ * calls are added for you. Secrets it uses are not created by the stack: create each with
+ * `stepflow secret set <name>` (before or after the deploy). `STEPFLOW_STAGE=dev` deploys the
+ * `dev` stage (names `dev-stepflow-<flow>`, secrets `dev-stepflow/<name>`).
  */
 import { App } from "aws-cdk-lib";
-import type { AnyFlow } from "stepflow";
-import { cryptoDip } from "../flows/crypto-dip.ts";
-import { cryptoDipMany } from "../flows/crypto-dip-many.ts";
-import { etlMonths } from "../flows/etl.ts";
-import { hello } from "../flows/hello.ts";
-import { marketData } from "../flows/market-data.ts";
-import { taxiTips } from "../flows/taxi-tips.ts";
+import { exampleFlows } from "./example-flows.ts";
 import { FlowStack } from "./flow-stack.ts";
 
-/** The flows this app deploys. Edit this list to add a flow. */
-const flows: readonly AnyFlow[] = [hello, cryptoDip, cryptoDipMany, marketData, taxiTips, etlMonths];
-
 const app = new App();
-new FlowStack(app, "StepflowExamples", {
-  flows,
+const stage = process.env.STEPFLOW_STAGE || undefined;
+new FlowStack(app, stage ? `StepflowExamples-${stage}` : "StepflowExamples", {
+  flows: exampleFlows,
+  stage,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 app.synth();

@@ -1,4 +1,4 @@
-import { Annotations, Arn, type RemovalPolicy, Tags } from "aws-cdk-lib";
+import { Annotations, Fn, type RemovalPolicy, Stack, Tags } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -9,6 +9,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { AnyFlow, CompiledFlow, CompiledTask } from "stepflow";
 import { compile, StepflowError } from "stepflow";
+import { secretPrefix, stateMachineName } from "../sdk/deploy-names.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
@@ -26,7 +27,6 @@ import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/
 import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
-import { SECRET_PREFIX } from "./private/secrets.ts";
 import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowConstruct`. */
@@ -39,6 +39,12 @@ export interface FlowConstructProps {
   readonly resultsBucket: s3.IBucket;
   /** Run history (task-run items are written by the task Lambdas). */
   readonly historyTable: dynamodb.ITableV2;
+  /**
+   * Prefixes the state machine (`<stage>-stepflow-<flow>`) and the secret names the tasks read
+   * (`<stage>-stepflow/<name>`), so stages share an account. Letters and digits only.
+   * @default no stage: `stepflow-<flow>` and `stepflow/<name>`
+   */
+  readonly stage?: string;
   /** Secrets by stepflow name (without the `stepflow/` prefix); must hold every secret a task receives. */
   readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
   /** State machines of the flows this flow calls, by flow name. @default no subflows */
@@ -58,7 +64,7 @@ export interface FlowConstructProps {
 }
 
 /**
- * One flow on AWS: its state machine `stepflow-<flow>`, one Lambda per task and its schedules.
+ * One flow on AWS: its state machine `stepflow-<flow>` (`<stage>-stepflow-<flow>` with a stage), one Lambda per task and its schedules.
  * `FlowStack` makes one per flow; use it directly to put flows in a stack of your own.
  * @example new FlowConstruct(this, "Etl", { flow: etl, resultsBucket, historyTable, secrets: new Map() });
  */
@@ -71,14 +77,19 @@ export class FlowConstruct extends Construct {
   readonly functions: ReadonlyMap<string, lambda.Function>;
   /** Each task's bundle (directory, size, source files), by task name. */
   readonly bundles: ReadonlyMap<string, Bundle>;
+  /** The state machine's name. */
+  readonly stateMachineName: string;
   /** Tracing, log retention and removal policy, defaults filled in. */
   private readonly settings: LambdaSettings;
+  private readonly stage: string | undefined;
 
   constructor(scope: Construct, id: string, props: FlowConstructProps) {
     super(scope, id);
     const flow = props.flow;
     this.compiled = props.compiled ?? compile(flow);
     this.settings = lambdaSettings(props);
+    this.stage = props.stage;
+    this.stateMachineName = stateMachineName(flow.flowName, props.stage);
     // One esbuild run for all of the flow's tasks (cached: FlowStack builds the whole stack's at once).
     const options = bundleOptions(props);
     const built = bundleAll(this.compiled.tasks.map((t) => taskRequest(t.task, options)));
@@ -104,7 +115,7 @@ export class FlowConstruct extends Construct {
       environment: {
         STEPFLOW_RESULTS_BUCKET: props.resultsBucket.bucketName,
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
-        STEPFLOW_SECRET_PREFIX: SECRET_PREFIX,
+        STEPFLOW_SECRET_PREFIX: secretPrefix(props.stage),
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS),
       },
       ...this.settings,
@@ -112,11 +123,13 @@ export class FlowConstruct extends Construct {
     const role = fn.role;
     const own = [`runs/${flow}/`, `cache/${flow}/${task.name}/`];
     role.addToPrincipalPolicy(objectsReadWrite(props.resultsBucket, own));
-    if (task.task.options.cache)
-      role.addToPrincipalPolicy(listUnder(props.resultsBucket, [`cache/${flow}/${task.name}/`]));
     // A subflow's result is stored under its own flow's prefix; the parent's tasks may read it.
     const children = this.compiled.subflows.map((s) => `runs/${s.flow}/`);
     if (children.length > 0) role.addToPrincipalPolicy(objectsRead(props.resultsBucket, children));
+    // Listing every prefix it reads makes a missing object NoSuchKey (an expired result, a cache
+    // miss), not a 403 AccessDenied that looks like a permission problem.
+    const listed = [`runs/${flow}/`, ...(task.task.options.cache ? [`cache/${flow}/${task.name}/`] : []), ...children];
+    role.addToPrincipalPolicy(listUnder(props.resultsBucket, listed));
     role.addToPrincipalPolicy(historyWrite(props.historyTable));
     if (task.secrets.length > 0)
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
@@ -146,11 +159,12 @@ export class FlowConstruct extends Construct {
       substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
     if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
     const logGroup = new logs.LogGroup(this, "Logs", {
+      logGroupName: vendedLogGroupName(this, this.stateMachineName),
       retention: this.settings.logRetention,
       removalPolicy: this.settings.removalPolicy,
     });
     const machine = new sfn.StateMachine(this, "StateMachine", {
-      stateMachineName: c.stateMachineName,
+      stateMachineName: this.stateMachineName,
       stateMachineType:
         props.flow.options.type === "EXPRESS" ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(c.definition)),
@@ -166,7 +180,8 @@ export class FlowConstruct extends Construct {
       );
     }
     for (const fn of this.functions.values()) fn.grantInvoke(machine);
-    for (const sub of c.subflows) this.grantSubflow(machine, this.subflow(sub.flow, props));
+    for (const sub of c.subflows)
+      this.grantSubflow(machine, this.subflow(sub.flow, props), stateMachineName(sub.flow, this.stage));
     if (c.distributedMaps.length > 0) this.grantDistributedMap(machine, props.resultsBucket);
     this.acknowledgeMachine(machine, this.settings.tracing);
     return machine;
@@ -182,12 +197,16 @@ export class FlowConstruct extends Construct {
     return found;
   }
 
-  /** `states:startExecution.sync:2`: start, watch and stop the child, through the managed events rule. */
-  private grantSubflow(machine: sfn.StateMachine, child: sfn.IStateMachine): void {
+  /**
+   * `states:startExecution.sync:2`: start, watch and stop the child, through the managed events
+   * rule. The child's executions ARN is built from its name (never split out of its ARN: a
+   * state machine ARN is `...:stateMachine:<name>`, and a split on the wrong separator is an
+   * `Fn::Select` out of range that fails the deploy).
+   */
+  private grantSubflow(machine: sfn.StateMachine, child: sfn.IStateMachine, childName: string): void {
     machine.addToRolePolicy(
       new iam.PolicyStatement({ actions: ["states:StartExecution"], resources: [child.stateMachineArn] }),
     );
-    const childName = Arn.extractResourceName(child.stateMachineArn, "stateMachine");
     machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["states:DescribeExecution", "states:StopExecution"],
@@ -202,9 +221,13 @@ export class FlowConstruct extends Construct {
     );
   }
 
-  /** A Distributed Map starts child executions of this machine and reads/writes items in S3. */
+  /**
+   * A Distributed Map starts child executions of this machine (and redrives, describes and stops
+   * them), reads its items from S3 and writes its results there.
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
+   */
   private grantDistributedMap(machine: sfn.StateMachine, bucket: s3.IBucket): void {
-    const name = this.compiled.stateMachineName;
+    const name = this.stateMachineName;
     machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ["states:StartExecution"],
@@ -213,7 +236,7 @@ export class FlowConstruct extends Construct {
     );
     machine.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ["states:DescribeExecution", "states:StopExecution"],
+        actions: ["states:DescribeExecution", "states:StopExecution", "states:RedriveExecution"],
         resources: [executionsArn(this, name, "/")],
       }),
     );
@@ -244,4 +267,15 @@ export class FlowConstruct extends Construct {
       "Step Functions log delivery needs logs:*Delivery on `*`; Lambda invoke covers the function's versions (`:*`); subflow and Distributed Map grants cover executions of a named state machine and objects under this flow's runs/ prefix",
     );
   }
+}
+
+/**
+ * `/aws/vendedlogs/states/<machine>-<id>`: Step Functions' log delivery adds a group outside
+ * `/aws/vendedlogs/` to the account's CloudWatch Logs resource policy (5,120 characters for all),
+ * while one policy statement covers every group under it. The last part of the stack id (unique
+ * per stack creation) keeps a retained group from blocking a redeploy after the stack is deleted.
+ */
+function vendedLogGroupName(scope: Construct, machineName: string): string {
+  const stackUuid = Fn.select(2, Fn.split("/", Stack.of(scope).stackId));
+  return `/aws/vendedlogs/states/${machineName}-${Fn.select(4, Fn.split("-", stackUuid))}`;
 }

@@ -25,15 +25,25 @@ export interface FlowStackProps extends StackProps {
   /** Days a history item lives before DynamoDB TTL removes it. @default 90 */
   readonly historyTtlDays?: number;
   /**
-   * Secret names (without `stepflow/`) that already exist in Secrets Manager and are referenced
-   * instead of created. @default [] (every secret the flows use is created, empty)
+   * Prefixes every state machine (`<stage>-stepflow-<flow>`) and secret name
+   * (`<stage>-stepflow/<name>`), so stages (dev, prod, a pull request) share one account and
+   * region; pass the same `stage` to `StepflowClient` and `stepflow --stage`. Letters and digits.
+   * Two stacks in one account and region need different stages: each stack's status rule
+   * matches its stage's state machine names.
+   * @default no stage: `stepflow-<flow>` and `stepflow/<name>`
+   */
+  readonly stage?: string;
+  /**
+   * @deprecated Ignored: the stack never creates secrets any more (a retained secret with a
+   * fixed name blocks redeploys); every secret is referenced by name and created by
+   * `stepflow secret set <name>`.
    */
   readonly existingSecrets?: readonly string[];
   /** X-Ray tracing of state machines and Lambdas. @default false */
   readonly tracing?: boolean;
   /** Retention of every log group. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** What happens to the bucket, table, secrets and logs when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /** What happens to the bucket, table and logs when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** Bundle the AWS SDK v3 into each Lambda instead of using the runtime's copy. @default false */
   readonly bundleAwsSdk?: boolean;
@@ -41,14 +51,14 @@ export interface FlowStackProps extends StackProps {
 
 /**
  * A stack of stepflow flows: per flow a state machine, task Lambdas and schedules; shared by
- * all, the results bucket, the history table, the secrets, and the run-status rule with its
- * recorder and notifier.
+ * all, the results bucket, the history table, the run-status rule with its recorder and
+ * notifier, and grants on the secrets the flows use (which `stepflow secret set` creates).
  * @example new FlowStack(app, "Doge", { flows: [toTheMoon] });
  */
 export class FlowStack extends Stack {
   readonly resultsBucket: s3.Bucket;
   readonly historyTable: dynamodb.TableV2;
-  /** Secrets by stepflow name. */
+  /** Secrets by stepflow name (references by name; the stack does not create them). */
   readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
   /** One construct per flow (subflows included), by flow name. */
   readonly flows: ReadonlyMap<string, FlowConstruct>;
@@ -69,7 +79,7 @@ export class FlowStack extends Stack {
       ...[...compiled.values()].flatMap((c) => c.tasks.flatMap((t) => t.secrets)),
       ...all.flatMap((f) => f.options.notify.map((n) => n.secret)),
     ];
-    this.secrets = declareSecrets(this, secretNames, new Set(props.existingSecrets ?? []), removalPolicy);
+    this.secrets = declareSecrets(this, secretNames, props.stage);
 
     // Build every bundle of the stack in one esbuild process; the constructs below hit the cache.
     bundleAll([
@@ -88,6 +98,7 @@ export class FlowStack extends Stack {
         historyTable: this.historyTable,
         secrets: this.secrets,
         subflows: machines,
+        stage: props.stage,
         ...lambda,
         historyTtlDays,
         bundleAwsSdk: bundles.bundleAwsSdk,
@@ -99,7 +110,7 @@ export class FlowStack extends Stack {
     this.flows = flows;
     this.statusEvents = new StatusEvents(this, "RunStatus", {
       flows: all,
-      stateMachineArns: [...flows.values()].map((c) => c.stateMachine.stateMachineArn),
+      stage: props.stage,
       historyTable: this.historyTable,
       historyTtlDays,
       secrets: this.secrets,

@@ -1,6 +1,7 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { Json } from "../../sdk/graph/types.ts";
 import { ResultNotFoundError } from "../errors.ts";
+import { denialOf } from "../private/access-denied.ts";
 import { lazy } from "../private/lazy.ts";
 import type { ResultStore } from "./types.ts";
 
@@ -13,6 +14,9 @@ export interface AwsResultStoreOptions {
   /** Config of the client built on first use (region, endpoint...). @default {} */
   readonly clientConfig?: S3ClientConfig;
 }
+
+const FIX =
+  "the task's role may use only its flow's `runs/` and its own `cache/` prefix (FlowStack grants them); check the bucket and key, or the role";
 
 /**
  * Results as S3 objects in the results bucket, keyed as `resultKey` says. The client (and the
@@ -37,15 +41,19 @@ export function awsResultStore(options: AwsResultStoreOptions): ResultStore {
             { cause: error },
           );
         }
-        throw error;
+        throw denialOf(error, "s3:GetObject", `s3://${bucket}/${key}`, FIX);
       }
     },
     async put(key, value) {
       const { sdk, client } = await s3();
       const body = JSON.stringify(value);
-      await client.send(
-        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }),
-      );
+      try {
+        await client.send(
+          new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json" }),
+        );
+      } catch (error) {
+        throw denialOf(error, "s3:PutObject", `s3://${bucket}/${key}`, FIX);
+      }
       return Buffer.byteLength(body);
     },
   };

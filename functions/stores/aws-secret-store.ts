@@ -1,6 +1,7 @@
 import type { SecretsManagerClient, SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
 import { StepflowError } from "../../sdk/errors.ts";
 import { SecretNotFoundError } from "../errors.ts";
+import { denialOf, isAccessDenied } from "../private/access-denied.ts";
 import { lazy } from "../private/lazy.ts";
 import type { SecretStore } from "./types.ts";
 
@@ -48,6 +49,16 @@ export function awsSecretStore(options: AwsSecretStoreOptions = {}): SecretStore
         throw new SecretNotFoundError(
           `secret \`${name}\` does not exist in Secrets Manager (looked for \`${id}\`); create it with \`stepflow secret set ${name}\``,
           { cause: error },
+        );
+      }
+      if (isAccessDenied(error)) {
+        // With a name-pattern grant (`<name>-??????`), Secrets Manager also answers a secret that
+        // does not exist yet with AccessDenied.
+        throw denialOf(
+          error,
+          "secretsmanager:GetSecretValue",
+          id,
+          `a task may read only the secrets it receives as \`secret("${name}")\`; if it does, the secret may not exist yet: create it with \`stepflow secret set ${name}\``,
         );
       }
       throw new StepflowError(

@@ -10,12 +10,12 @@ import { StepflowError } from "stepflow";
 import type { DeployEnv, PhysicalResource } from "./cfn-template.ts";
 
 /** A deploy target with its defaults filled in. */
-export type FullEnv = Required<Pick<DeployEnv, "account" | "region" | "stackName" | "partition" | "urlSuffix">>;
+export type FullEnv = Required<Pick<DeployEnv, "account" | "region" | "stackName" | "partition" | "urlSuffix" | "stackId">>;
 
 /** A name property, resolved, when the template sets it. */
 export type NameOf = (property: string) => string | undefined;
 
-/** A deterministic stand-in for CloudFormation's random suffix (same template, same names). */
+/** A stand-in for CloudFormation's random suffix: the same for one stack id, new for a new stack. */
 function suffix(seed: string, length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"): string {
   const digest = createHash("sha256").update(seed).digest();
   return [...digest.subarray(0, length)].map((b) => alphabet[b % alphabet.length]).join("");
@@ -23,7 +23,7 @@ function suffix(seed: string, length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUV
 
 /** `<stack>-<logicalId>-<13 chars>`, the stack and id parts cut so the whole fits `max`. */
 export function generatedName(env: FullEnv, logicalId: string, max: number): string {
-  const tail = `-${suffix(`${env.stackName}/${logicalId}`, 13)}`;
+  const tail = `-${suffix(`${env.stackId}/${logicalId}`, 13)}`;
   return `${env.stackName}-${logicalId}`.slice(0, max - tail.length) + tail;
 }
 
@@ -78,7 +78,7 @@ export function physicalResource(type: string, logicalId: string, nameOf: NameOf
       return { ref: a, attributes: { Arn: a, Name: n, StateMachineRevisionId: a } };
     }
     case "AWS::SecretsManager::Secret": {
-      const a = arn("secretsmanager", `secret:${name("Name", 512)}-${suffix(logicalId, 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`);
+      const a = arn("secretsmanager", `secret:${name("Name", 512)}-${suffix(`${env.stackId}/${logicalId}`, 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`);
       return { ref: a, attributes: { Id: a } };
     }
     case "AWS::Logs::LogGroup": {

@@ -36,6 +36,8 @@ export interface DeployEnv {
   readonly stackName: string;
   /** @default "aws" */
   readonly partition?: string;
+  /** The stack's id, unique per stack creation. @default `arn:<partition>:cloudformation:<region>:<account>:stack/<stackName>/00000000-0000-4000-8000-000000000000` */
+  readonly stackId?: string;
   /** @default "amazonaws.com" */
   readonly urlSuffix?: string;
   /** Values of the template's parameters. @default each parameter's `Default` */

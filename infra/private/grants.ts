@@ -23,8 +23,9 @@ export function objectsReadWrite(bucket: s3.IBucket, prefixes: readonly string[]
 }
 
 /**
- * List keys under the cache prefixes only. Without `s3:ListBucket` S3 answers a missing key with
- * 403 AccessDenied instead of 404, and a cache miss would look like a permission error.
+ * List keys under the given prefixes only. Without `s3:ListBucket` S3 answers a missing key with
+ * 403 AccessDenied instead of 404 NoSuchKey, so a cache miss or an expired result would look
+ * like a permission error; every prefix a role reads from needs it.
  */
 export function listUnder(bucket: s3.IBucket, prefixes: readonly string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -60,6 +61,19 @@ export function secretsRead(secrets: readonly secretsmanager.ISecret[]): iam.Pol
   return new iam.PolicyStatement({
     actions: ["secretsmanager:GetSecretValue"],
     resources: secrets.map(secretArnForPolicy),
+  });
+}
+
+/**
+ * The log streams of a log group, by the group's name: `log-group:<name>:log-stream:*`. (The
+ * group's `Arn` attribute already ends in `:*`; appending `:log-stream:*` to it matches nothing.)
+ */
+export function logStreamsArn(scope: IConstruct, logGroupName: string): string {
+  return Stack.of(scope).formatArn({
+    service: "logs",
+    resource: "log-group",
+    resourceName: `${logGroupName}:log-stream:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
 

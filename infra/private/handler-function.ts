@@ -8,6 +8,7 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import type { Bundle } from "../bundle-info.ts";
+import { logStreamsArn } from "./grants.ts";
 import { acknowledge } from "./nag.ts";
 
 /** Options of a stepflow Lambda. */
@@ -54,7 +55,7 @@ export class HandlerFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [`${logGroup.logGroupArn}:log-stream:*`],
+        resources: [logStreamsArn(this, logGroup.logGroupName)],
       }),
     );
     this.function = new lambda.Function(this, "Function", {

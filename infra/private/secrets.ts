@@ -1,47 +1,28 @@
 /**
- * The secrets a stack's flows use, by stepflow name: Secrets Manager secrets `stepflow/<name>`.
+ * The secrets a stack's flows use, by stepflow name: Secrets Manager secrets `stepflow/<name>`
+ * (`<stage>-stepflow/<name>` with a stage), referenced by name and never created by the stack.
+ *
+ * Why not created: a secret created with a fixed name and kept on stack deletion (RETAIN, so
+ * its value survives) blocks the next deploy of the same stack ("already exists"), and a stack
+ * cannot create one that already holds a value without overwriting or adopting it. `stepflow
+ * secret set <name>` creates the secret (or a new version) instead; the roles are granted
+ * `GetSecretValue` on the name plus Secrets Manager's 6-character suffix, which matches the
+ * secret whenever it is created, and nothing else.
  */
-import type { RemovalPolicy } from "aws-cdk-lib";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { acknowledge } from "./nag.ts";
+import { secretPrefix } from "../../sdk/deploy-names.ts";
 
-/** Prefix of every stepflow secret name in Secrets Manager. */
-export const SECRET_PREFIX = "stepflow/";
-
-/**
- * Declares each secret: created empty (the template holds no value, not even a generated one;
- * set it with `stepflow secret set <name>`), or referenced by name when it already exists.
- */
+/** Each secret referenced by name (`Secret.fromSecretNameV2`), by stepflow name. */
 export function declareSecrets(
   scope: Construct,
   names: Iterable<string>,
-  existing: ReadonlySet<string>,
-  removalPolicy: RemovalPolicy,
+  stage: string | undefined,
 ): Map<string, secretsmanager.ISecret> {
   const secrets = new Map<string, secretsmanager.ISecret>();
   for (const name of [...new Set(names)].sort()) {
     const id = `Secret-${name.replace(/[^A-Za-z0-9]/g, "-")}`;
-    if (existing.has(name)) {
-      secrets.set(name, secretsmanager.Secret.fromSecretNameV2(scope, id, `${SECRET_PREFIX}${name}`));
-      continue;
-    }
-    const secret = new secretsmanager.Secret(scope, id, {
-      secretName: `${SECRET_PREFIX}${name}`,
-      description: `stepflow secret \`${name}\`; set its value with \`stepflow secret set ${name}\``,
-      removalPolicy,
-    });
-    // The L2 Secret always generates a random value when given none; without SecretString and
-    // GenerateSecretString CloudFormation creates the secret with no value at all.
-    (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride(
-      "GenerateSecretString",
-    );
-    acknowledge(
-      secret,
-      "AwsSolutions-SMG4",
-      "holds a third-party credential (e.g. a Slack webhook URL) that only its issuer can rotate; rotate it with `stepflow secret set`",
-    );
-    secrets.set(name, secret);
+    secrets.set(name, secretsmanager.Secret.fromSecretNameV2(scope, id, `${secretPrefix(stage)}${name}`));
   }
   return secrets;
 }

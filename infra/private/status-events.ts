@@ -1,7 +1,9 @@
 /**
  * Run status changes: an EventBridge rule on "Step Functions Execution Status Change" for the
- * stack's state machines, feeding the recorder (history) and the notifier (Slack). Status
- * changes cost no state transitions this way.
+ * stack's state machines (a prefix match on their naming, so the event pattern stays the same
+ * size however many flows there are: listing each ARN passes EventBridge's 2,048-character
+ * pattern limit at about 25 flows), feeding the recorder (history) and the notifier (Slack).
+ * Status changes cost no state transitions this way.
  */
 import { Duration } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
@@ -12,17 +14,18 @@ import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
 import type { NotifyConfig, NotifyTarget } from "../../functions/notifier.ts";
+import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
-import { executionsArn, historyWrite, secretsRead } from "./grants.ts";
+import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
 import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";
 import { acknowledgeWildcards } from "./nag.ts";
-import { SECRET_PREFIX } from "./secrets.ts";
 import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
 
 /** Inputs of the status-events wiring. */
 export interface StatusEventsProps {
   readonly flows: readonly AnyFlow[];
-  readonly stateMachineArns: readonly string[];
+  /** The stage of the stack's names (see `FlowStackProps.stage`). */
+  readonly stage: string | undefined;
   readonly historyTable: dynamodb.ITableV2;
   readonly historyTtlDays: number;
   readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
@@ -43,7 +46,8 @@ export class StatusEvents extends Construct {
       eventPattern: {
         source: ["aws.states"],
         detailType: ["Step Functions Execution Status Change"],
-        detail: { stateMachineArn: [...props.stateMachineArns] },
+        // Every machine of this stage, and none of another stage's (deploy-names.ts).
+        detail: { stateMachineArn: events.Match.prefix(stateMachineArn(this, `${namePrefix(props.stage)}-`)) },
       },
     });
     const target = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
@@ -70,7 +74,7 @@ export class StatusEvents extends Construct {
       description: "stepflow: posts run status changes to Slack",
       memory: 256,
       timeoutSeconds: 30,
-      environment: { STEPFLOW_NOTIFY: JSON.stringify(config), STEPFLOW_SECRET_PREFIX: SECRET_PREFIX },
+      environment: { STEPFLOW_NOTIFY: JSON.stringify(config), STEPFLOW_SECRET_PREFIX: secretPrefix(props.stage) },
     });
     const webhooks = [...new Set(Object.values(config).flatMap((list) => list.map((n) => n.secret)))];
     this.notifier.role.addToPrincipalPolicy(secretsRead(webhooks.map((name) => props.secrets.get(name)!)));
@@ -78,12 +82,12 @@ export class StatusEvents extends Construct {
     this.notifier.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["states:GetExecutionHistory"],
-        resources: Object.keys(config).map((flow) => executionsArn(this, `stepflow-${flow}`)),
+        resources: Object.keys(config).map((flow) => executionsArn(this, stateMachineName(flow, props.stage))),
       }),
     );
     acknowledgeWildcards(
       this.notifier.role,
-      "log streams of its own log group, named by Lambda at run time; GetExecutionHistory is granted on the executions (`stepflow-<flow>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
+      "log streams of its own log group, named by Lambda at run time; GetExecutionHistory is granted on the executions (`<machine name>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
     );
     this.rule.addTarget(new targets.LambdaFunction(this.notifier.function, target));
   }

@@ -11,8 +11,11 @@
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { StepflowError } from "stepflow";
 import type { CfnTemplate, DeployEnv } from "../private/cfn-template.ts";
+import { definitionRequests, type ServiceRequest } from "../private/definition-requests.ts";
 import { bucketPolicies, type PolicyDocument, type RolePolicies, rolePolicies } from "../private/role-policies.ts";
 import { Resolver } from "./intrinsics.ts";
+
+export type { ServiceRequest } from "../private/definition-requests.ts";
 
 /** One request a role's session makes. */
 export interface IamRequest {
@@ -62,6 +65,26 @@ export class RoleSimulator {
       );
     }
     return found.logicalId;
+  }
+
+  /**
+   * A state machine's definition as deployed: `DefinitionString` with intrinsics resolved and
+   * `DefinitionSubstitutions` applied (CloudFormation replaces each `${key}` it is given).
+   */
+  definition(machineLogicalId: string): { States: Record<string, unknown> } {
+    const p = this.resolver.properties(machineLogicalId);
+    const values = (p.DefinitionSubstitutions ?? {}) as Record<string, string>;
+    const text = String(p.DefinitionString).replace(/\$\{([^}]+)\}/g, (whole, key: string) => values[key] ?? whole);
+    return JSON.parse(text) as { States: Record<string, unknown> };
+  }
+
+  /**
+   * The requests Step Functions makes with the machine's role to run its definition (Lambda
+   * invokes, subflow starts and `.sync` polling, Distributed Map children and S3 items), with
+   * `runId` as the execution name and `itemKey` as a Distributed Map's ItemReader key.
+   */
+  machineRequests(machineLogicalId: string, run: { runId: string; itemKey: string }): ServiceRequest[] {
+    return definitionRequests(this.definition(machineLogicalId), { ...run, machineArn: this.resolver.ref(machineLogicalId) });
   }
 
   /** IAM's decision on `request` made by a session of the role (logical id, name or ARN). */

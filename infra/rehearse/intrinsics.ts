@@ -37,7 +37,13 @@ export class Resolver {
     readonly template: CfnTemplate,
     private readonly deploy: DeployEnv,
   ) {
-    this.env = { partition: "aws", urlSuffix: "amazonaws.com", ...deploy };
+    const partition = deploy.partition ?? "aws";
+    this.env = {
+      partition,
+      urlSuffix: "amazonaws.com",
+      stackId: `arn:${partition}:cloudformation:${deploy.region}:${deploy.account}:stack/${deploy.stackName}/00000000-0000-4000-8000-000000000000`,
+      ...deploy,
+    };
   }
 
   /** Whether the resource is created (it has no `Condition`, or its condition is true). */
@@ -174,7 +180,7 @@ export class Resolver {
       "AWS::Partition": env.partition,
       "AWS::URLSuffix": env.urlSuffix,
       "AWS::StackName": env.stackName,
-      "AWS::StackId": `arn:${env.partition}:cloudformation:${env.region}:${env.account}:stack/${env.stackName}/00000000-0000-4000-8000-000000000000`,
+      "AWS::StackId": env.stackId,
       "AWS::NotificationARNs": [],
       "AWS::NoValue": NO_VALUE,
     };

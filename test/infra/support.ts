@@ -1,6 +1,7 @@
 /**
  * Helpers for template assertions: one synthesized stack per test file, and a renderer that
- * turns CloudFormation intrinsics into readable strings (`<LogicalId.Arn>/runs/x/*`).
+ * turns CloudFormation intrinsics into readable strings (`<LogicalId.Arn>/runs/x/*`). IAM is
+ * checked by evaluating policies (infra/rehearse/iam.ts), not by reading statements.
  */
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
@@ -47,27 +48,4 @@ export function render(value: unknown): unknown {
     return parts.map((p) => String(render(p))).join(sep);
   }
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
-}
-
-/** A statement, rendered, with Action and Resource always lists. */
-export interface Statement {
-  readonly Effect: string;
-  readonly Action: string[];
-  readonly Resource: string[];
-  readonly Condition?: unknown;
-}
-
-/** Every statement of the inline policies attached to a role (by the role's logical id). */
-export function statementsOf(template: Template, roleId: string): Statement[] {
-  const policies = Object.values(template.findResources("AWS::IAM::Policy")) as {
-    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Record<string, unknown>[] } };
-  }[];
-  return policies
-    .filter((p) => p.Properties.Roles.some((r) => render(r) === `<${roleId}>`))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement)
-    .map((s) => {
-      const r = render(s) as Record<string, unknown>;
-      const list = (v: unknown) => (Array.isArray(v) ? v : [v]) as string[];
-      return { ...r, Action: list(r.Action), Resource: list(r.Resource) } as Statement;
-    });
 }

@@ -1,0 +1,39 @@
+/**
+ * The names stepflow gives deployed things, in one place for infra (which creates them), the
+ * client (which finds them) and the runtime (which reads secrets): state machines
+ * `stepflow-<flow>` and secrets `stepflow/<name>`, or with a `stage`, `<stage>-stepflow-<flow>`
+ * and `<stage>-stepflow/<name>`, so two stages share an account without colliding. A stage is
+ * letters and digits only: every name of a stage then starts with a prefix no other stage's (nor
+ * the default's) names start with, so an EventBridge prefix match selects exactly one stage.
+ */
+import { StepflowError } from "./errors.ts";
+
+/** Longest state machine name Step Functions accepts. */
+const MAX_MACHINE_NAME = 80;
+
+/** What every deployed name of a stage starts with: `stepflow` or `<stage>-stepflow`. */
+export function namePrefix(stage?: string): string {
+  if (stage === undefined) return "stepflow";
+  if (!/^[A-Za-z0-9]{1,20}$/.test(stage) || stage.toLowerCase() === "stepflow") {
+    throw new StepflowError(
+      `stage \`${stage}\` is not allowed; use 1-20 letters or digits (not \`stepflow\`), e.g. \`dev\` or \`prod\`: it prefixes every state machine and secret name`,
+    );
+  }
+  return `${stage}-stepflow`;
+}
+
+/** The state machine name of a flow: `stepflow-<flow>`, or `<stage>-stepflow-<flow>`. */
+export function stateMachineName(flow: string, stage?: string): string {
+  const name = `${namePrefix(stage)}-${flow}`;
+  if (name.length > MAX_MACHINE_NAME) {
+    throw new StepflowError(
+      `state machine name \`${name}\` is ${name.length} characters, over Step Functions' ${MAX_MACHINE_NAME}; shorten flow \`${flow}\` or the stage`,
+    );
+  }
+  return name;
+}
+
+/** The prefix of a stage's secret names in Secrets Manager: `stepflow/` or `<stage>-stepflow/`. */
+export function secretPrefix(stage?: string): string {
+  return `${namePrefix(stage)}/`;
+}

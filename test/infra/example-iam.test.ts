@@ -1,0 +1,201 @@
+/**
+ * The example app's stack evaluated as AWS evaluates it: every intrinsic resolved as
+ * CloudFormation resolves it while creating the stack, and every request each role really makes
+ * at run time evaluated by an IAM policy evaluator (iam-simulate) against the role's policies.
+ */
+import { AwsSolutionsChecks } from "cdk-nag";
+import { describe, expect, it } from "vitest";
+import { exampleFlows } from "../../infra/example-flows.ts";
+import { type IamRequest, RoleSimulator } from "../../infra/rehearse/iam.ts";
+import { type CfnTemplate, Resolver } from "../../infra/rehearse/intrinsics.ts";
+import { synth } from "./support.ts";
+
+// `cdk synth` of infra/app.ts without credentials: account and region stay pseudo parameters.
+const s = synth(exampleFlows, { env: undefined });
+const template = s.template.toJSON() as CfnTemplate;
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
+const iam = RoleSimulator.fromTemplate(template, { account: ACCOUNT, region: REGION, stackName: "Test" });
+const r = iam.resolver;
+const RUN = "hello-20261201T000000Z-a1b2c3";
+const bucketArn = r.arn(s.id(s.stack.resultsBucket));
+const tableArn = r.arn(s.id(s.stack.historyTable));
+const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+const executionArn = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${RUN}`;
+
+/** Every task Lambda of the app: its flow, task, compiled task, function and role. */
+const tasks = [...s.stack.flows.values()].flatMap((construct) =>
+  construct.compiled.tasks.map((task) => {
+    const fn = s.id(construct.functions.get(task.name)!);
+    return { flow: construct.compiled.flow, task, fn, role: iam.roleOf(fn), construct };
+  }),
+);
+const logStream = (fn: string) => {
+  const group = (r.properties(fn).LoggingConfig as { LogGroup: string }).LogGroup;
+  return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/12/01/[$LATEST]0123456789abcdef`;
+};
+
+async function expectDecisions(role: string, allowed: IamRequest[], denied: IamRequest[]): Promise<void> {
+  for (const request of allowed) {
+    const d = await iam.check(role, request);
+    expect(d.allowed, d.reason).toBe(true);
+  }
+  for (const request of denied) {
+    const d = await iam.check(role, request);
+    expect(d.allowed, `${request.action} on ${request.resource} should be denied`).toBe(false);
+  }
+}
+
+describe("the example stack deploys", () => {
+  it("resolves every resource's properties as CloudFormation would (no Fn::Select out of range, no dangling Ref)", () => {
+    expect(tasks.length).toBeGreaterThanOrEqual(20);
+    for (const id of Object.keys(template.Resources)) expect(() => r.properties(id), id).not.toThrow();
+  });
+
+  it("creates no secret and no retained resource with a fixed name, so a redeploy after `cdk destroy` does not collide", () => {
+    expect(Object.values(template.Resources).filter((x) => x.Type === "AWS::SecretsManager::Secret")).toEqual([]);
+    const other = new Resolver(template, {
+      account: ACCOUNT,
+      region: REGION,
+      stackName: "Test",
+      stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Test/11111111-2222-4333-8444-555555555555`,
+    });
+    const retained = Object.entries(template.Resources).filter(
+      ([, x]) => (x as { DeletionPolicy?: string }).DeletionPolicy === "Retain",
+    );
+    expect(retained.length).toBeGreaterThan(0);
+    for (const [id] of retained) expect(other.ref(id), id).not.toBe(r.ref(id));
+  });
+
+  it("puts state machine logs under /aws/vendedlogs/states/ (one CloudWatch Logs resource policy statement for all)", () => {
+    for (const construct of s.stack.flows.values()) {
+      const config = r.properties(s.id(construct.stateMachine)).LoggingConfiguration as {
+        Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: string } }[];
+      };
+      const arn = config.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+      expect(arn).toMatch(new RegExp(`:log-group:/aws/vendedlogs/states/${construct.stateMachineName}-[0-9a-f]{12}:\\*$`));
+    }
+  });
+
+  it("passes the cdk-nag AwsSolutions pack", () => {
+    const report = new AwsSolutionsChecks(s.app).validateScope(s.stack);
+    expect(report.violations.filter((v) => v.severity === "error").map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe("task Lambda roles allow exactly what the runtime does", () => {
+  const cases = tasks.map((t) => [`${t.flow}/${t.task.name}`, t] as const);
+
+  it.each(cases)("%s writes its own log streams, not another function's", async (_, t) => {
+    const other = tasks.find((x) => x.fn !== t.fn)!;
+    const logs = (resource: string) => ["logs:CreateLogStream", "logs:PutLogEvents"].map((action) => ({ action, resource }));
+    await expectDecisions(t.role, logs(logStream(t.fn)), logs(logStream(other.fn)));
+  });
+
+  it.each(cases)("%s reads/writes its flow's runs/ and its cache/, listing them so a missing key is NoSuchKey", async (_, t) => {
+    const children = t.construct.compiled.subflows.map((c) => c.flow);
+    const run = `runs/${t.flow}/${RUN}/${t.task.name}.json`;
+    const cache = `cache/${t.flow}/${t.task.name}/0f3a.json`;
+    const list = (prefix: string) => ({ action: "s3:ListBucket", resource: bucketArn, context: { "s3:prefix": prefix } });
+    const allowed: IamRequest[] = [
+      { action: "s3:GetObject", resource: `${bucketArn}/${run}` },
+      { action: "s3:PutObject", resource: `${bucketArn}/${run}` },
+      list(run),
+      ...children.flatMap((c) => [{ action: "s3:GetObject", resource: `${bucketArn}/runs/${c}/${RUN}/out.json` }, list(`runs/${c}/${RUN}/out.json`)]),
+      { action: "s3:GetObject", resource: `${bucketArn}/${cache}` },
+      { action: "s3:PutObject", resource: `${bucketArn}/${cache}` },
+      ...(t.task.task.options.cache ? [list(cache)] : []),
+    ];
+    const stranger = exampleFlows.find((f) => f.flowName !== t.flow && !children.includes(f.flowName))!.flowName;
+    const denied: IamRequest[] = [
+      { action: "s3:GetObject", resource: `${bucketArn}/runs/${stranger}/${RUN}/x.json` },
+      { action: "s3:PutObject", resource: `${bucketArn}/cache/${t.flow}/not-${t.task.name}/k.json` },
+      { action: "s3:DeleteObject", resource: `${bucketArn}/${run}` },
+      list(`runs/${stranger}/`),
+      { ...list(run), context: { "s3:prefix": run, "aws:SecureTransport": "false" } },
+    ];
+    await expectDecisions(t.role, allowed, denied);
+  });
+
+  it.each(cases)("%s puts history items and nothing else on the table", async (_, t) => {
+    await expectDecisions(
+      t.role,
+      [{ action: "dynamodb:PutItem", resource: tableArn }],
+      [{ action: "dynamodb:DeleteItem", resource: tableArn }, { action: "dynamodb:Query", resource: tableArn }],
+    );
+  });
+
+  it.each(cases)("%s reads the secrets it declares (real ARN with suffix) and no other", async (_, t) => {
+    const declared = t.task.secrets.map((name) => ({ action: "secretsmanager:GetSecretValue", resource: secretArn(`stepflow/${name}`) }));
+    const undeclared = ["not-declared", ...t.task.secrets.map((n) => `${n}-other`), "slack-webhook", "postgres-url"]
+      .filter((n) => !t.task.secrets.includes(n))
+      .map((name) => ({ action: "secretsmanager:GetSecretValue", resource: secretArn(`stepflow/${name}`) }));
+    await expectDecisions(t.role, declared, undeclared);
+  });
+});
+
+describe("state machine roles allow what Step Functions does to run each definition", () => {
+  it.each([...s.stack.flows.keys()])("%s: Lambda invokes, subflow .sync starts and polls, Distributed Map children and items", async (flow) => {
+    const construct = s.stack.flows.get(flow)!;
+    const machine = s.id(construct.stateMachine);
+    const role = iam.roleOf(machine);
+    const requests = iam.machineRequests(machine, { runId: RUN, itemKey: `runs/${flow}/${RUN}/items.json` });
+    const invokes = requests.filter((q) => q.action === "lambda:InvokeFunction");
+    expect(invokes.length).toBeGreaterThanOrEqual(construct.compiled.tasks.length);
+    const started = new Set(requests.filter((q) => q.action === "states:StartExecution").map((q) => q.resource));
+    expect([...started].sort()).toEqual(
+      construct.compiled.subflows.map((c) => r.ref(s.id(s.stack.flows.get(c.flow)!.stateMachine))).sort(),
+    );
+    await expectDecisions(role, requests, [
+      { action: "lambda:InvokeFunction", resource: r.arn(s.id(s.stack.statusEvents.recorder.function)) },
+      { action: "states:StopExecution", resource: executionArn("stepflow-not-a-child") },
+    ]);
+  });
+
+  it("lets etl-months start, describe and stop its etl subflow's real execution ARN", async () => {
+    const role = iam.roleOf(s.id(s.stack.flows.get("etl-months")!.stateMachine));
+    const child = r.ref(s.id(s.stack.flows.get("etl")!.stateMachine));
+    expect(child).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:stepflow-etl`);
+    await expectDecisions(
+      role,
+      [
+        { action: "states:StartExecution", resource: child },
+        { action: "states:DescribeExecution", resource: executionArn("stepflow-etl") },
+        { action: "states:StopExecution", resource: executionArn("stepflow-etl") },
+      ],
+      [{ action: "states:StartExecution", resource: r.ref(s.id(s.stack.flows.get("hello")!.stateMachine)) }],
+    );
+  });
+});
+
+describe("recorder and notifier roles", () => {
+  it("lets the recorder put history items and write its own logs", async () => {
+    const fn = s.id(s.stack.statusEvents.recorder.function);
+    await expectDecisions(
+      iam.roleOf(fn),
+      [
+        { action: "dynamodb:PutItem", resource: tableArn },
+        { action: "logs:PutLogEvents", resource: logStream(fn) },
+      ],
+      [{ action: "secretsmanager:GetSecretValue", resource: secretArn("stepflow/slack-webhook") }],
+    );
+  });
+
+  it("lets the notifier read its webhook secrets and the execution history of the flows that notify", async () => {
+    const fn = s.id(s.stack.statusEvents.notifier!.function);
+    const notifying = exampleFlows.filter((f) => f.options.notify.length > 0).map((f) => f.flowName);
+    expect(notifying.length).toBeGreaterThan(0);
+    await expectDecisions(
+      iam.roleOf(fn),
+      [
+        { action: "secretsmanager:GetSecretValue", resource: secretArn("stepflow/slack-webhook") },
+        { action: "logs:CreateLogStream", resource: logStream(fn) },
+        ...notifying.map((f) => ({ action: "states:GetExecutionHistory", resource: executionArn(`stepflow-${f}`) })),
+      ],
+      [
+        { action: "secretsmanager:GetSecretValue", resource: secretArn("stepflow/postgres-url") },
+        { action: "states:GetExecutionHistory", resource: executionArn("stepflow-hello") },
+      ],
+    );
+  });
+});
