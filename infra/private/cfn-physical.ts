@@ -10,7 +10,8 @@ import { StepflowError } from "stepflow";
 import type { DeployEnv, PhysicalResource } from "./cfn-template.ts";
 
 /** A deploy target with its defaults filled in. */
-export type FullEnv = Required<Pick<DeployEnv, "account" | "region" | "stackName" | "partition" | "urlSuffix" | "stackId">>;
+export type FullEnv = Required<Pick<DeployEnv, "account" | "region" | "stackName" | "partition" | "urlSuffix">> &
+  Pick<DeployEnv, "stackId">;
 
 /** A name property, resolved, when the template sets it. */
 export type NameOf = (property: string) => string | undefined;
@@ -23,7 +24,7 @@ function suffix(seed: string, length: number, alphabet = "ABCDEFGHIJKLMNOPQRSTUV
 
 /** `<stack>-<logicalId>-<13 chars>`, the stack and id parts cut so the whole fits `max`. */
 export function generatedName(env: FullEnv, logicalId: string, max: number): string {
-  const tail = `-${suffix(`${env.stackId}/${logicalId}`, 13)}`;
+  const tail = `-${suffix(`${env.stackId ?? env.stackName}/${logicalId}`, 13)}`;
   return `${env.stackName}-${logicalId}`.slice(0, max - tail.length) + tail;
 }
 
@@ -78,7 +79,7 @@ export function physicalResource(type: string, logicalId: string, nameOf: NameOf
       return { ref: a, attributes: { Arn: a, Name: n, StateMachineRevisionId: a } };
     }
     case "AWS::SecretsManager::Secret": {
-      const a = arn("secretsmanager", `secret:${name("Name", 512)}-${suffix(`${env.stackId}/${logicalId}`, 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`);
+      const a = arn("secretsmanager", `secret:${name("Name", 512)}-${suffix(`${env.stackId ?? env.stackName}/${logicalId}`, 6, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")}`);
       return { ref: a, attributes: { Id: a } };
     }
     case "AWS::Logs::LogGroup": {

@@ -29,7 +29,7 @@ const NAME_PROPERTIES = [
 
 /** Resolves intrinsics of one template, deployed as `env`. */
 export class Resolver {
-  private readonly env: FullEnv;
+  private readonly env: FullEnv & { readonly stackId: string };
   private readonly physical = new Map<string, PhysicalResource>();
   private readonly conditions = new Map<string, boolean>();
 
