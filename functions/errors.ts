@@ -37,3 +37,8 @@ export class ResultNotFoundError extends StepflowError {
 export class PayloadError extends StepflowError {
   override name = "PayloadError";
 }
+
+/** A store's AWS call kept failing (no answer, 5xx, throttling) through its retries; names the store and the operation. */
+export class StoreError extends StepflowError {
+  override name = "StoreError";
+}

@@ -12,6 +12,7 @@ export {
   ResultNotFoundError,
   SecretNotFoundError,
   SecretsFileError,
+  StoreError,
   TaskTimeoutError,
   UnknownTaskError,
 } from "./errors.ts";
@@ -30,6 +31,7 @@ export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
 export { taskRank } from "./private/history-keys.ts";
+export type { StoreCallPolicy } from "./private/store-call.ts";
 export type { LocalHistoryOptions, LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";
 export type { LocalStoreOptions } from "./stores/local-result-store.ts";

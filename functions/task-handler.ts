@@ -96,12 +96,14 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     }
     const started = clock();
     const base = { ...context, startedAt: new Date(started).toISOString() };
-    await record(deps.history, { ...base, status: "RUNNING" }, log);
+    // Not awaited before the body: a slow or unreachable history store never delays the work.
+    const startRecord = record(deps.history, { ...base, status: "RUNNING" }, log);
     log.info("task started");
     try {
       const { envelope, cached } = await run(task, request, { deps, cache, clock, limits, context, log, secrets });
       const ended = clock();
       const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
+      await startRecord;
       await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
       log.info("task succeeded", { durationMs: done.durationMs, cached });
       return envelope;
@@ -113,6 +115,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
         durationMs: ended - started,
         error: errorSummary(error),
       };
+      await startRecord;
       await record(deps.history, { ...base, ...done, status: "FAILED" }, log);
       log.error("task failed", { durationMs: done.durationMs, error: done.error });
       throw error;
@@ -196,12 +199,18 @@ async function lookup(
   }
 }
 
-/** History is the record, not the work: a failed write is logged and the task carries on. */
+/**
+ * History is the record, not the work: the store retries a failed write within its budget, and
+ * a write that still fails is logged as an error (naming the store and the operation) while the
+ * task's own outcome stands, so work that succeeded is never reported lost.
+ */
 async function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): Promise<void> {
   try {
     await history.putTaskRun(rec);
   } catch (error) {
-    log.warn(`could not write the ${rec.status} task-run record to history`, { error: String(error) });
+    log.error(`could not write the ${rec.status} task-run record to history; the task's outcome stands`, {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
   }
 }
 

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Json } from "../../sdk/graph/types.ts";
 import { flowRunIndexKeys, RUN_SK, runPk, taskRank, taskSk } from "../private/history-keys.ts";
 import { lazy } from "../private/lazy.ts";
+import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
 
 /** Options of the DynamoDB history store. */
@@ -17,6 +18,8 @@ export interface AwsHistoryStoreOptions {
   readonly clientConfig?: DynamoDBClientConfig;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
+  /** Time limit and retries of each DynamoDB call. @default see `StoreCallPolicy` */
+  readonly retry?: StoreCallPolicy;
 }
 
 type Item = Record<string, unknown>;
@@ -35,25 +38,27 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
     const lib = await import("@aws-sdk/lib-dynamodb");
     if (options.client) return { lib, client: options.client };
     const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-    const base = new DynamoDBClient(options.clientConfig ?? {});
+    const base = new DynamoDBClient({ ...STORE_CLIENT_CONFIG, ...options.clientConfig });
     return {
       lib,
       client: lib.DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
     };
   });
 
+  const call = <T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>) =>
+    storeCall({ store: "DynamoDB", operation, target: `history table \`${table}\`` }, options.retry ?? {}, send);
+
   const putRanked = async (item: Item, rank: number) => {
     const { lib, client } = await ddb();
+    const put = new lib.PutCommand({
+      TableName: table,
+      Item: { ...toItem(item), rank, expiresAt: Math.floor(clock() / 1000) + ttlSeconds },
+      ConditionExpression: "attribute_not_exists(pk) OR #rank < :rank",
+      ExpressionAttributeNames: { "#rank": "rank" },
+      ExpressionAttributeValues: { ":rank": rank },
+    });
     try {
-      await client.send(
-        new lib.PutCommand({
-          TableName: table,
-          Item: { ...toItem(item), rank, expiresAt: Math.floor(clock() / 1000) + ttlSeconds },
-          ConditionExpression: "attribute_not_exists(pk) OR #rank < :rank",
-          ExpressionAttributeNames: { "#rank": "rank" },
-          ExpressionAttributeValues: { ":rank": rank },
-        }),
-      );
+      await call("PutItem", (abortSignal) => client.send(put, { abortSignal }));
     } catch (error) {
       // The stored record is as far along or further: this write is a redelivery or arrived late.
       if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
@@ -70,14 +75,13 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
       const items: Item[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const out = await client.send(
-          new lib.QueryCommand({
-            TableName: table,
-            KeyConditionExpression: "pk = :pk",
-            ExpressionAttributeValues: { ":pk": runPk(runId) },
-            ExclusiveStartKey: start,
-          }),
-        );
+        const query = new lib.QueryCommand({
+          TableName: table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": runPk(runId) },
+          ExclusiveStartKey: start,
+        });
+        const out = await call("Query", (abortSignal) => client.send(query, { abortSignal }));
         items.push(...(out.Items ?? []));
         start = out.LastEvaluatedKey;
       } while (start);
@@ -89,16 +93,15 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
       const { lib, client } = await ddb();
       const byStatus = query.status !== undefined;
       const keys = flowRunIndexKeys({ flow, runId: "", status: query.status ?? "RUNNING", startedAt: "" });
-      const out = await client.send(
-        new lib.QueryCommand({
-          TableName: table,
-          IndexName: byStatus ? "gsi2" : "gsi1",
-          KeyConditionExpression: byStatus ? "gsi2pk = :pk" : "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": byStatus ? keys.gsi2pk : keys.gsi1pk },
-          ScanIndexForward: false,
-          Limit: query.limit ?? 50,
-        }),
-      );
+      const command = new lib.QueryCommand({
+        TableName: table,
+        IndexName: byStatus ? "gsi2" : "gsi1",
+        KeyConditionExpression: byStatus ? "gsi2pk = :pk" : "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": byStatus ? keys.gsi2pk : keys.gsi1pk },
+        ScanIndexForward: false,
+        Limit: query.limit ?? 50,
+      });
+      const out = await call("Query", (abortSignal) => client.send(command, { abortSignal }));
       return (out.Items ?? []).map((i) => fromItem(i) as unknown as FlowRunRecord);
     },
   };

@@ -8,6 +8,7 @@ import { localHistoryStore } from "./local-history-store.ts";
 import type { LocalStoreOptions } from "./local-result-store.ts";
 import { localResultStore } from "./local-result-store.ts";
 import { type LocalSecretStoreOptions, localSecretStore } from "./local-secret-store.ts";
+import type { StoreCallPolicy } from "../private/store-call.ts";
 import type { HistoryStore, ResultStore, SecretStore } from "./types.ts";
 
 /** The three stores a task handler needs. */
@@ -25,6 +26,8 @@ export interface AwsStoresOptions {
   readonly secretPrefix?: string;
   /** @default 90 */
   readonly historyTtlDays?: number;
+  /** Time limit and retries of each S3 and DynamoDB call. @default see `StoreCallPolicy` */
+  readonly retry?: StoreCallPolicy;
   /** Client configs (region, endpoint) for the clients built on first use. @default {} each */
   readonly clients?: {
     readonly s3?: S3ClientConfig;
@@ -36,11 +39,12 @@ export interface AwsStoresOptions {
 /** S3 results, DynamoDB history and Secrets Manager secrets; no client is built before it is needed. */
 export function awsStores(options: AwsStoresOptions): Stores {
   return {
-    results: awsResultStore({ bucket: options.bucket, clientConfig: options.clients?.s3 }),
+    results: awsResultStore({ bucket: options.bucket, clientConfig: options.clients?.s3, retry: options.retry }),
     history: awsHistoryStore({
       table: options.table,
       ttlDays: options.historyTtlDays,
       clientConfig: options.clients?.dynamodb,
+      retry: options.retry,
     }),
     secrets: awsSecretStore({ prefix: options.secretPrefix, clientConfig: options.clients?.secretsManager }),
   };

@@ -40,6 +40,16 @@ export function historyContract(store: () => HistoryStore | Promise<HistoryStore
     expect(tasks[0]).toMatchObject({ status: "SUCCEEDED", result: { v: 1 }, mapIndex: 3, attempt: 0 });
   });
 
+  it("lets a later success of the same attempt win over its failure (a redelivered invocation)", async () => {
+    const h = await store();
+    await h.putTaskRun(taskRun());
+    await h.putTaskRun(taskRun({ status: "FAILED", error: { name: "Sandbox.Timedout", message: "first delivery" } }));
+    await h.putTaskRun(taskRun({ status: "SUCCEEDED", result: { v: 2 } }));
+    await h.putTaskRun(taskRun({ status: "FAILED", error: { name: "Error", message: "a late third delivery" } }));
+    const { tasks } = await h.getRun("run-1");
+    expect(tasks.map((t) => [t.status, t.result])).toStrictEqual([["SUCCEEDED", { v: 2 }]]);
+  });
+
   it("returns a run with its task runs in state, index and attempt order", async () => {
     const h = await store();
     await h.putTaskRun(taskRun({ mapIndex: 10, attempt: 1, status: "SUCCEEDED" }));

@@ -1,0 +1,104 @@
+/**
+ * Every AWS call the stores make goes through `storeCall`: a time limit per request, bounded
+ * retries of what may pass on a second try (no answer, 5xx, throttling) with full-jitter
+ * exponential backoff, a total budget, and an error that names the store and the operation.
+ * The SDK's own retries are turned off for the clients the stores build (`STORE_CLIENT_CONFIG`),
+ * so a burst of 5xx cannot drain the SDK's retry quota and leave later calls with none.
+ */
+import { StoreError } from "../errors.ts";
+
+/** How a store retries. The defaults fit a task's Lambda, whose timeout leaves 20 s beyond the task's own. */
+export interface StoreCallPolicy {
+  /** Time limit of each request. @default 3000 */
+  readonly timeoutMs?: number;
+  /** Attempts in all, the first included. @default 6 */
+  readonly attempts?: number;
+  /** Backoff before the first retry, doubled each retry, with full jitter. @default 100 */
+  readonly baseDelayMs?: number;
+  /** Longest backoff. @default 2000 */
+  readonly maxDelayMs?: number;
+  /** No retry starts after this long since the first attempt. @default 12000 */
+  readonly budgetMs?: number;
+}
+
+/** The SDK client settings of a store's own clients: one SDK attempt per `storeCall` attempt. */
+export const STORE_CLIENT_CONFIG = { maxAttempts: 1 } as const;
+
+/** What a call is, for its error: `DynamoDB`, `PutItem`, "table `h`". */
+export interface StoreCallName {
+  readonly store: string;
+  readonly operation: string;
+  readonly target: string;
+}
+
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "SlowDown",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+
+/** Whether a failed request may succeed when sent again. */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode;
+  if (THROTTLING.has(e?.name ?? "")) return true;
+  if (status === undefined || status === 0) return true; // no answer: timeout, reset, hang-up
+  return status >= 500 || status === 429;
+}
+
+/**
+ * Runs `send` (given an abort signal that fires at the request's time limit) until it succeeds,
+ * fails with an error that retrying cannot fix (rethrown as it is, for the store to interpret),
+ * or runs out of attempts or budget (`StoreError` naming the call, the attempts and the last error).
+ */
+export async function storeCall<T>(
+  name: StoreCallName,
+  policy: StoreCallPolicy,
+  send: (abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const timeoutMs = policy.timeoutMs ?? 3000;
+  const attempts = policy.attempts ?? 6;
+  const budgetMs = policy.budgetMs ?? 12_000;
+  const first = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new RequestTimeout(timeoutMs)), timeoutMs);
+    try {
+      return await send(controller.signal);
+    } catch (thrown) {
+      const error = controller.signal.aborted ? controller.signal.reason : thrown;
+      if (!isRetryable(error)) throw error;
+      const delay = backoff(attempt, policy);
+      if (attempt >= attempts || Date.now() - first + delay >= budgetMs) throw failed(name, attempt, first, error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function backoff(attempt: number, policy: StoreCallPolicy): number {
+  const cap = Math.min(policy.maxDelayMs ?? 2000, (policy.baseDelayMs ?? 100) * 2 ** (attempt - 1));
+  return Math.floor(Math.random() * cap);
+}
+
+/** A request that got no answer within its time limit. */
+class RequestTimeout extends Error {
+  override name = "RequestTimeout";
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+function failed(name: StoreCallName, attempts: number, first: number, error: unknown): StoreError {
+  const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new StoreError(
+    `${name.store} \`${name.operation}\` on ${name.target} failed ${attempts} time${attempts === 1 ? "" : "s"} over ${Date.now() - first} ms (last: ${why}); the service was unreachable or erroring, so check its health and this function's network path, then retry`,
+    { cause: error },
+  );
+}
