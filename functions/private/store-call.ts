@@ -42,13 +42,16 @@ const THROTTLING = new Set([
   "RequestTimeoutException",
 ]);
 
+/** Errors of a request that got no answer: time limits, resets, hang-ups, refused or lost connections. */
+const NO_ANSWER = new Set(["TimeoutError", "RequestTimeout", "AbortError", "ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ECONNABORTED"]);
+
 /** Whether a failed request may succeed when sent again. */
 export function isRetryable(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
   const status = e?.$metadata?.httpStatusCode;
   if (THROTTLING.has(e?.name ?? "")) return true;
-  if (status === undefined || status === 0) return true; // no answer: timeout, reset, hang-up
-  return status >= 500 || status === 429;
+  if (status !== undefined && status > 0) return status >= 500 || status === 429;
+  return NO_ANSWER.has(e?.name ?? "") || NO_ANSWER.has(e?.code ?? "") || /socket hang up/i.test(e?.message ?? "");
 }
 
 /**

@@ -24,11 +24,19 @@ describe("AccessDenied from AWS", () => {
     s3.restore();
   });
 
-  it("keeps other S3 errors as they are, so transient ones are still retried", async () => {
+  it("retries transient S3 errors, then fails retriably naming the store, operation and cause", async () => {
     const s3 = mockClient(S3Client);
     s3.on(PutObjectCommand).rejects(Object.assign(new Error("slow down"), { name: "SlowDown" }));
-    const store = awsResultStore({ bucket: "b", client: new S3Client({ region: "us-east-1" }) });
-    await expect(store.put("k", 1)).rejects.toMatchObject({ name: "SlowDown" });
+    const store = awsResultStore({
+      bucket: "b",
+      client: new S3Client({ region: "us-east-1", maxAttempts: 1 }),
+      retry: { attempts: 3, baseDelayMs: 1 },
+    });
+    const error = await store.put("k", 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "StoreError", cause: { name: "SlowDown" } });
+    expect(error).not.toBeInstanceOf(NonRetriableError);
+    expect((error as Error).message).toMatch(/^S3 `PutObject` on `s3:\/\/b\/k` failed 3 times/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
     s3.restore();
   });
 
