@@ -27,7 +27,7 @@ export interface FlowStackProps extends StackProps {
   /**
    * Prefixes every state machine (`<stage>-stepflow-<flow>`) and secret name
    * (`<stage>-stepflow/<name>`), so stages (dev, prod, a pull request) share one account and
-   * region; pass the same `stage` to `StepflowClient` and `stepflow --stage`. Letters and digits.
+   * region; give the same `stage` to `StepflowClient` (or env `STEPFLOW_STAGE` for the CLI). Letters and digits.
    * Two stacks in one account and region need different stages: each stack's status rule
    * matches its stage's state machine names.
    * @default no stage: `stepflow-<flow>` and `stepflow/<name>`

@@ -40,6 +40,11 @@ export class ThrottledError extends StepflowError {
 }
 
 /** `wait()` or `result()` gave up before the run ended; the run itself goes on. */
+/** An operation Step Functions does not support on Express executions (describe, stop). */
+export class ExpressRunError extends StepflowError {
+  override name = "ExpressRunError";
+}
+
 export class WaitTimeoutError extends StepflowError {
   override name = "WaitTimeoutError";
 }

@@ -8,6 +8,7 @@
 export {
   AccessDeniedError,
   ClientConfigError,
+  ExpressRunError,
   FlowNotDeployedError,
   RunFailedError,
   RunNameTakenError,

@@ -13,8 +13,9 @@ import {
   type TaskRunRecord,
 } from "../../functions/index.ts";
 import type { OutputShape } from "../compile/types.ts";
-import { RunFailedError, WaitTimeoutError } from "./errors.ts";
+import { ExpressRunError, RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
+import { isExpressExecution } from "./private/express.ts";
 import { sleep } from "./private/sleep.ts";
 import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
 
@@ -51,10 +52,14 @@ export class RunHandle<R = unknown> {
     flow: string,
     executionArn: string,
     private readonly deps: RunHandleDeps,
+    ended?: RunDescription,
   ) {
     this.flow = flow;
     this.executionArn = executionArn;
-    this.runId = executionArn.split(":").at(-1) ?? executionArn;
+    this.#ended = ended;
+    // An Express execution ARN ends in `<name>:<id>`; a Standard one in `<name>`.
+    const parts = executionArn.split(":");
+    this.runId = ended?.runId ?? (isExpressExecution(executionArn) ? parts[7] : parts.at(-1)) ?? executionArn;
     this.consoleUrl = consoleUrl(executionArn);
   }
 
@@ -63,8 +68,14 @@ export class RunHandle<R = unknown> {
     return (await this.describe()).status;
   }
 
-  /** The run as Step Functions describes it now (one `DescribeExecution`). */
+  /**
+   * The run as Step Functions describes it now (one `DescribeExecution`). An Express run
+   * started by `start(flow, ...)` is described by how it ended, with no request.
+   * @throws ExpressRunError for any other Express run: Step Functions cannot describe those.
+   */
   async describe(): Promise<RunDescription> {
+    if (this.#ended && isExpressExecution(this.executionArn)) return this.#ended;
+    this.refuseExpress("DescribeExecution");
     const out = await awsCall(
       { action: "states:DescribeExecution", flow: this.flow, run: this.runId, resource: this.executionArn },
       this.deps.retry,
@@ -128,10 +139,18 @@ export class RunHandle<R = unknown> {
    * @example await run.cancel({ cause: "started with the wrong coin" });
    */
   async cancel(options: { readonly error?: string; readonly cause?: string } = {}): Promise<void> {
+    this.refuseExpress("StopExecution");
     await awsCall(
       { action: "states:StopExecution", flow: this.flow, run: this.runId, resource: this.executionArn },
       this.deps.retry,
       () => this.deps.sfn.send(new StopExecutionCommand({ executionArn: this.executionArn, ...options })),
+    );
+  }
+
+  private refuseExpress(api: string): void {
+    if (!isExpressExecution(this.executionArn)) return;
+    throw new ExpressRunError(
+      `run \`${this.runId}\` of flow \`${this.flow}\` is an Express execution, which Step Functions cannot \`${api}\` (Express workflows keep no execution history); start it with \`client.start(flow, ...)\` given the flow object, which runs it with \`StartSyncExecution\` and returns when it has ended, or read its task runs with \`client.run(runId)\``,
     );
   }
 

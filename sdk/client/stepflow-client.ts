@@ -17,6 +17,8 @@ import { checkInputSize } from "../define/input-size.ts";
 import { ClientConfigError, RunNotFoundError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { assertRunId, flowOfRunId, newRunId } from "../run-id.ts";
+import { secretPrefix, stateMachineName } from "../deploy-names.ts";
+import { runExpress } from "./private/express.ts";
 import { setSecret } from "./private/secrets.ts";
 import { regionOf, stateMachineResolver } from "./private/state-machines.ts";
 import { RunHandle, type RunHandleDeps } from "./run-handle.ts";
@@ -54,6 +56,7 @@ export class StepflowClient {
   /** Config of the SDK clients the client builds itself: the region when one is given. */
   private readonly sdkConfig: { readonly region?: string };
   private readonly retry: RetryPolicy;
+  private readonly stage: string | undefined;
   private readonly arnOf: (flow: string) => Promise<string>;
   private readonly shapes = new WeakMap<AnyFlow, OutputShape>();
   private resultStore: ResultStore | undefined;
@@ -63,6 +66,7 @@ export class StepflowClient {
   constructor(private readonly options: StepflowClientOptions = {}) {
     this.sdkConfig = options.region === undefined ? {} : { region: options.region };
     this.sfn = options.sfn ?? new SFNClient(this.sdkConfig);
+    this.stage = options.stage ?? (process.env.STEPFLOW_STAGE || undefined);
     this.retry = {
       maxAttempts: options.retry?.maxAttempts ?? 5,
       baseDelayMs: options.retry?.baseDelayMs ?? 200,
@@ -73,6 +77,7 @@ export class StepflowClient {
       region: regionOf(this.sfn, options.region),
       accountId: options.accountId ?? process.env.STEPFLOW_ACCOUNT_ID,
       explicit: options.stateMachineArn,
+      stage: this.stage,
     });
   }
 
@@ -104,6 +109,11 @@ export class StepflowClient {
     const name = options.name ?? newRunId(flow);
     assertRunId(name, "`start` option `name` (or omit `name` to get a generated one)");
     const stateMachineArn = await this.arnOf(flow);
+    if (isFlow && flowOrName.options.type === "EXPRESS") {
+      // DescribeExecution does not work on Express executions: run it synchronously instead.
+      const ended = await runExpress(this.sfn, this.retry, { flow, name, stateMachineArn, input });
+      return new RunHandle(flow, ended.executionArn, this.deps(shape), ended);
+    }
     const out = await awsCall(
       { action: "states:StartExecution", flow, run: name, resource: stateMachineArn },
       this.retry,
@@ -123,10 +133,9 @@ export class StepflowClient {
     const shape = isFlow ? this.shapeOf(flowOrName) : undefined;
     let flow = isFlow ? flowOrName.flowName : flowOrName;
     if (runIdOrArn.startsWith("arn:")) {
-      flow ??= runIdOrArn
-        .split(":")
-        .at(-2)
-        ?.replace(/^stepflow-/, "");
+      const machine = runIdOrArn.split(":")[6];
+      const prefix = stateMachineName("", this.stage);
+      flow ??= machine?.startsWith(prefix) ? machine.slice(prefix.length) : machine;
       return new RunHandle(flow ?? "", runIdOrArn, this.deps(shape));
     }
     assertRunId(runIdOrArn, "`handle` argument `runIdOrArn`");
@@ -188,13 +197,14 @@ export class StepflowClient {
   }
 
   /**
-   * Stores a secret's value in Secrets Manager as `stepflow/<name>`: creates the secret, or
-   * puts a new value when it exists.
+   * Stores a secret's value in Secrets Manager as `stepflow/<name>` (`<stage>-stepflow/<name>`
+   * with a stage), where the flow stack grants its tasks to read it: creates the secret (the
+   * stack does not), or puts a new value when it exists.
    * @example await client.setSecret("slack-webhook", process.env.WEBHOOK!);
    */
   async setSecret(name: string, value: string): Promise<SecretWrite> {
     this.secretsClient ??= this.options.secretsManager ?? new SecretsManagerClient(this.sdkConfig);
-    return setSecret(this.secretsClient, this.retry, name, value);
+    return setSecret(this.secretsClient, this.retry, name, value, secretPrefix(this.stage));
   }
 
   private deps(shape: OutputShape | undefined): RunHandleDeps {

@@ -45,6 +45,12 @@ export interface StepflowClientOptions {
    * @default env `STEPFLOW_ACCOUNT_ID`, else one `ListStateMachines` lookup (cached)
    */
   readonly accountId?: string;
+  /**
+   * The stage the flows were deployed as (`FlowStack`'s `stage`): state machines are then
+   * `<stage>-stepflow-<flow>` and secrets `<stage>-stepflow/<name>`.
+   * @default env `STEPFLOW_STAGE`, else no stage (`stepflow-<flow>`, `stepflow/<name>`)
+   */
+  readonly stage?: string;
   /** State machine ARNs by flow, when they do not follow the naming. @default the naming */
   readonly stateMachineArn?: StateMachineArns;
   /** Replaces the history store (tests). @default the DynamoDB store on `historyTable` */

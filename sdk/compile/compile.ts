@@ -1,4 +1,5 @@
 import type { AnyFlow } from "../define/flow.ts";
+import { stateMachineName } from "../deploy-names.ts";
 import { FlowDefinitionError } from "../errors.ts";
 import { sourcesOf } from "../graph/sources.ts";
 import type { FlowGraph, Json, MapGroup, TaskCall } from "../graph/types.ts";
@@ -60,7 +61,7 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
   };
   return {
     flow: flow.flowName,
-    stateMachineName: `stepflow-${flow.flowName}`,
+    stateMachineName: stateMachineName(flow.flowName),
     // A JSON round trip drops undefined fields so the definition is exactly what AWS receives.
     definition: JSON.parse(JSON.stringify(definition)),
     tasks: compiledTasks(graph),

@@ -8,25 +8,23 @@ import { UsageError } from "../../errors.ts";
 import type { SecretWrite } from "../types.ts";
 import { awsCall, type RetryPolicy } from "./aws-call.ts";
 
-/** The prefix of stepflow's secrets in Secrets Manager (what infra grants tasks). */
-export const SECRET_PREFIX = "stepflow/";
-
-/** Puts a new value, creating the secret when it does not exist yet. */
+/** Puts a new value as `<prefix><name>` (what infra grants tasks), creating the secret when it does not exist yet. */
 export async function setSecret(
   client: SecretsManagerClient,
   retry: RetryPolicy,
   name: string,
   value: string,
+  prefix: string,
 ): Promise<SecretWrite> {
   if (!/^[A-Za-z0-9/_+=.@-]{1,500}$/.test(name)) {
     throw new UsageError(
-      `secret name \`${name}\` is not allowed; use letters, digits and \`/_+=.@-\` (it is stored as \`${SECRET_PREFIX}<name>\`)`,
+      `secret name \`${name}\` is not allowed; use letters, digits and \`/_+=.@-\` (it is stored as \`${prefix}<name>\`)`,
     );
   }
   if (value.length === 0) {
     throw new UsageError(`the value of secret \`${name}\` is empty; pass the value on stdin`);
   }
-  const secretId = `${SECRET_PREFIX}${name}`;
+  const secretId = `${prefix}${name}`;
   const ctx = (action: string) => ({ action, resource: secretId });
   try {
     const out = await awsCall(ctx("secretsmanager:PutSecretValue"), retry, () =>

@@ -4,12 +4,11 @@
  * else one `ListStateMachines` listing, cached for the client's life.
  */
 import { ListStateMachinesCommand, type SFNClient } from "@aws-sdk/client-sfn";
+import { stateMachineName } from "../../deploy-names.ts";
 import { FlowNotDeployedError } from "../errors.ts";
 import type { StateMachineArns } from "../types.ts";
 import { awsCall, type RetryPolicy, regionMissing } from "./aws-call.ts";
 
-/** The state machine name of a flow, as infra names it. */
-export const stateMachineName = (flow: string): string => `stepflow-${flow}`;
 
 export interface StateMachineResolverOptions {
   readonly sfn: SFNClient;
@@ -17,6 +16,8 @@ export interface StateMachineResolverOptions {
   readonly region: () => Promise<string>;
   readonly accountId: string | undefined;
   readonly explicit: StateMachineArns | undefined;
+  /** The stage the flows were deployed as (`FlowStack`'s `stage`). */
+  readonly stage: string | undefined;
 }
 
 /** Returns `arnOf(flow)`; listings are shared by every lookup of one resolver. */
@@ -39,12 +40,12 @@ export function stateMachineResolver(o: StateMachineResolverOptions): (flow: str
     if (explicit) return explicit;
     if (o.accountId) {
       const region = await o.region();
-      return `arn:aws:states:${region}:${o.accountId}:stateMachine:${stateMachineName(flow)}`;
+      return `arn:aws:states:${region}:${o.accountId}:stateMachine:${stateMachineName(flow, o.stage)}`;
     }
-    const arn = (await list()).get(stateMachineName(flow));
+    const arn = (await list()).get(stateMachineName(flow, o.stage));
     if (!arn) {
       throw new FlowNotDeployedError(
-        `flow \`${flow}\` is not deployed: no state machine \`${stateMachineName(flow)}\` in region \`${await o.region()}\`; deploy it with \`npx cdk deploy\` (or set the client's \`region\`, or \`stateMachineArn\` when it is named differently)`,
+        `flow \`${flow}\` is not deployed: no state machine \`${stateMachineName(flow, o.stage)}\` in region \`${await o.region()}\`; deploy it with \`npx cdk deploy\` (or set the client's \`region\`, or \`stateMachineArn\` when it is named differently)`,
       );
     }
     return arn;
