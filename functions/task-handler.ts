@@ -16,7 +16,7 @@ import {
   type TaskRequest,
 } from "../sdk/protocol.ts";
 import { PayloadError, TaskTimeoutError, UnknownTaskError } from "./errors.ts";
-import { cacheKey, readCache } from "./private/cache.ts";
+import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes, preview } from "./private/json.ts";
 import { containsSecret } from "./private/redact.ts";
@@ -141,6 +141,19 @@ async function run(
   checkLengths(request);
   const args = await resolveArgs(request, s.deps, (value) => s.secrets.add(value));
   const key = cacheKey(request, task, args);
+  if (key === undefined) return compute(task, request, s, args, undefined);
+  // Concurrent calls with one key wait for the first, then find its entry: the task runs once.
+  return cacheLock(key, () => compute(task, request, s, args, key));
+}
+
+/** Runs the task (or takes its cached result), checks and stores the result, and caches it. */
+async function compute(
+  task: AnyTask,
+  request: TaskRequest,
+  s: RunScope,
+  args: Json[],
+  key: string | undefined,
+): Promise<{ envelope: Envelope; cached: boolean }> {
   const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
   let value: Json;
   // The result's JSON text, when this call serialised it: reused for the secret check and its size.

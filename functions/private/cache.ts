@@ -1,6 +1,7 @@
 /** Task result caching: keys, expiry, lookups. */
 import { createHash } from "node:crypto";
 import type { AnyTask } from "../../sdk/define/task.ts";
+import { NonRetriableError } from "../../sdk/errors.ts";
 import type { Json } from "../../sdk/graph/types.ts";
 import type { TaskRequest } from "../../sdk/protocol.ts";
 import type { CacheStore } from "../stores/types.ts";
@@ -15,9 +16,18 @@ export function cacheKey(request: TaskRequest, task: AnyTask, args: readonly Jso
   const cache = task.options.cache;
   if (!cache) return undefined;
   const custom = cache.key as ((...a: readonly Json[]) => unknown) | undefined;
-  const raw = custom ? `key:${String(custom(...args))}` : `inputs:${JSON.stringify(keyMaterial(request, args))}`;
+  const raw = custom ? `key:${customKey(task.taskName, custom(...args))}` : `inputs:${JSON.stringify(keyMaterial(request, args))}`;
   const hash = createHash("sha256").update(`${task.taskName}\n${raw}`).digest("hex");
   return `${request.flow}/${task.taskName}/${hash}`;
+}
+
+/** A `cache.key` result must be a string: `String({...})` is "[object Object]" for every call, which would share one entry. */
+function customKey(taskName: string, key: unknown): string {
+  if (typeof key === "string") return key;
+  const got = key === null ? "null" : Array.isArray(key) ? "an array" : typeof key === "object" ? "an object" : `a ${typeof key}`;
+  throw new NonRetriableError(
+    `the \`cache.key\` function of task \`${taskName}\` returned ${got}, not a string; return a string that identifies the call, e.g. \`(coin) => coin\` or \`(q) => JSON.stringify(q)\``,
+  );
 }
 
 /**
@@ -28,7 +38,14 @@ function keyMaterial(request: TaskRequest, values: readonly Json[]): Json[] {
   return request.args.map((arg, i) => ("secret" in arg ? { secret: arg.secret } : values[i]));
 }
 
-/** The cached value under `key` if it was stored less than `expiresInSeconds` before `now`. */
+/** How far in the future a `storedAt` may be (clocks of two machines disagree) and still be trusted. */
+const MAX_SKEW_MS = 60_000;
+
+/**
+ * The cached value under `key` if it was stored less than `expiresInSeconds` before `now`. An
+ * entry stored more than a minute "in the future" was written by a clock far ahead, so its age
+ * is unknown: it counts as expired rather than living until that clock's time comes.
+ */
 export async function readCache(
   store: CacheStore,
   key: string,
@@ -36,6 +53,26 @@ export async function readCache(
   now: number,
 ): Promise<{ readonly value: Json } | undefined> {
   const entry = await store.get(key);
-  if (!entry || now - entry.storedAt >= expiresInSeconds * 1000) return undefined;
+  if (!entry) return undefined;
+  const age = now - entry.storedAt;
+  if (age < -MAX_SKEW_MS || age >= expiresInSeconds * 1000) return undefined;
   return { value: entry.value };
+}
+
+/** The tail of the calls of each cache key in this process. */
+const tails = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `fn` after the calls of `key` before it in this process have ended, so concurrent calls
+ * with one key run the task once: the first stores its entry and the others read it. (Across
+ * processes or Lambdas calls may still overlap; the store has no conditional write here.)
+ */
+export function cacheLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => undefined);
+  tails.set(key, tail);
+  void tail.then(() => {
+    if (tails.get(key) === tail) tails.delete(key);
+  });
+  return run;
 }

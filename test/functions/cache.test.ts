@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTaskHandler } from "../../functions/index.ts";
 import { cacheKey } from "../../functions/private/cache.ts";
 import { task } from "../../sdk/define/task.ts";
+import { NonRetriableError } from "../../sdk/errors.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
@@ -93,5 +94,73 @@ describe("task result cache", () => {
       request("post", [{ secret: "hook" }, { v: "hi" }]),
     );
     expect(out).toStrictEqual({ v: "hi:1" });
+  });
+
+  it("runs the task once for 10 concurrent calls with the same key; the others read its entry", async () => {
+    let calls = 0;
+    const slow = task("slow", { cache: { expiresIn: 60 } }, async (coin: string) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 30));
+      return `${coin}:${calls}`;
+    });
+    const history = memoryHistory();
+    const common = { tasks: { slow }, results: memoryResults(), history, secrets: memorySecrets({}), logger: quietLogger() };
+    // Ten handlers, as ten local runs in one process each build their own.
+    const outs = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => createTaskHandler(common)(request("slow", [{ v: "BTC" }], { run: `r${i}` }))),
+    );
+    expect(calls).toBe(1);
+    expect(outs).toStrictEqual(Array.from({ length: 10 }, () => ({ v: "BTC:1" })));
+    const cached = history.writes.filter((w) => w.status === "SUCCEEDED").map((w) => w.cached);
+    expect(cached.filter((c) => c === false)).toHaveLength(1);
+    expect(cached.filter((c) => c === true)).toHaveLength(9);
+  });
+
+  it("expires an entry stored far in the future (a skewed clock) but trusts a small skew", async () => {
+    const { handle, now, calls } = setup();
+    const results = memoryResults();
+    const skewed = createTaskHandler({
+      tasks: { price: task("price", { cache: { expiresIn: "1 minute" } }, (coin: string) => `${coin}:skewed`) },
+      results,
+      history: memoryHistory(),
+      secrets: memorySecrets({}),
+      clock: () => now.t + 86_400_000,
+      logger: quietLogger(),
+    });
+    await skewed(request("price", [{ v: "DOGE" }]));
+    const run = createTaskHandler({
+      tasks: { price: task("price", { cache: { expiresIn: "1 minute" } }, (coin: string) => `${coin}:fresh`) },
+      results,
+      history: memoryHistory(),
+      secrets: memorySecrets({}),
+      clock: () => now.t,
+      logger: quietLogger(),
+    });
+    expect(await run(request("price", [{ v: "DOGE" }], { run: "r2" }))).toStrictEqual({ v: "DOGE:fresh" });
+    // An entry a second "ahead" of the reader is ordinary skew: it is used.
+    expect(calls()).toBe(0);
+    expect(await handle(request("price", [{ v: "BTC" }]))).toStrictEqual({ v: "BTC:1" });
+    now.t -= 1000;
+    expect(await handle(request("price", [{ v: "BTC" }], { run: "r3" }))).toStrictEqual({ v: "BTC:1" });
+  });
+
+  it("refuses a key function that does not return a string, without retries", async () => {
+    const byObject = task(
+      "by-object",
+      { cache: { key: (q: { coin: string }) => ({ coin: q.coin }) as unknown as string, expiresIn: 60 } },
+      (q: { coin: string }) => q.coin,
+    );
+    const handle = createTaskHandler({
+      tasks: { "by-object": byObject },
+      results: memoryResults(),
+      history: memoryHistory(),
+      secrets: memorySecrets({}),
+      logger: quietLogger(),
+    });
+    const error = await handle(request("by-object", [{ v: { coin: "BTC" } }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonRetriableError);
+    expect((error as Error).message).toBe(
+      "the `cache.key` function of task `by-object` returned an object, not a string; return a string that identifies the call, e.g. `(coin) => coin` or `(q) => JSON.stringify(q)`",
+    );
   });
 });
