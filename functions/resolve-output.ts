@@ -15,7 +15,9 @@ import type { ResultStore } from "./stores/types.ts";
  * A value that `resolveOutput` decodes: an envelope (bare, or wrapped as `{ env }` in a task
  * argument), a Map's rows, or a ResultWriter manifest.
  */
-export type EncodedValue = Envelope | Exclude<ArgInput, { readonly secret: string }>;
+export type EncodedValue =
+  | Envelope
+  | Exclude<ArgInput, { readonly secret: string } | { readonly list: string }>;
 
 /** Stored values read in parallel at most this many at a time (keeps sockets and memory bounded). */
 const READ_CONCURRENCY = 16;

@@ -24,7 +24,28 @@ export type ArgInput =
   /** A column of a Map state's output: `rows[i][col]` for each row. */
   | { readonly rows: readonly Readonly<Record<string, Envelope>>[]; readonly col: string }
   /** A Distributed Map's output written to the results store (ResultWriter manifest). */
-  | { readonly manifest: { readonly Bucket: string; readonly Key: string }; readonly col: string };
+  | { readonly manifest: { readonly Bucket: string; readonly Key: string }; readonly col: string }
+  /**
+   * A column of a list in the request's `lists` (a Map's rows or manifest): a task reading several
+   * columns of one Map receives its rows once.
+   */
+  | { readonly list: string; readonly col: string };
+
+/** A Map's output shared by several arguments of one request, under `TaskRequest.lists`. */
+export type SharedList =
+  | readonly Readonly<Record<string, Envelope>>[]
+  | { readonly manifest: { readonly Bucket: string; readonly Key: string } };
+
+/**
+ * The compiler's inline budget for one result, when state data could not hold every live value at
+ * the default limits: the result is one of `of` (a Map's items, default 1) sharing `bytes` of state
+ * data, each also costing `overhead` bytes of keys and brackets. A result over its share is stored.
+ */
+export interface InlineShare {
+  readonly bytes: number;
+  readonly of?: number;
+  readonly overhead?: number;
+}
 
 /**
  * What the handler must do with its result, beyond the default (inline when small, stored when large).
@@ -52,6 +73,10 @@ export interface TaskRequest {
   readonly attempt?: number;
   readonly args: readonly ArgInput[];
   readonly out?: readonly OutputHint[];
+  /** Map outputs read by several arguments (`{ list, col }`), each passed once. */
+  readonly lists?: Readonly<Record<string, SharedList>>;
+  /** This result's share of the state data budget, when smaller than the default limits. */
+  readonly share?: InlineShare;
 }
 
 /** Inline results up to this many bytes of JSON; larger ones go to the results store. */
@@ -60,6 +85,11 @@ export const INLINE_LIMIT_BYTES = 2048;
 export const ITEM_INLINE_LIMIT_BYTES = 256;
 /** Step Functions' payload limit for a state's input or output. */
 export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+/**
+ * The part of the payload limit the compiler lets inline results take at any point of a run; the
+ * rest is left to parameters, Map item data and envelopes.
+ */
+export const STATE_BUDGET_BYTES = 160 * 1024;
 
 /** The results-store key of a task result. */
 export function resultKey(flow: string, run: string, state: string, index: number | undefined): string {

@@ -93,14 +93,28 @@ export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelop
     }
     return { v: value };
   }
-  const limit = request.index === undefined ? limits.inlineBytes : limits.itemInlineBytes;
-  if (bytes <= limit) return { v: value };
+  if (bytes <= inlineLimit(request, limits)) return { v: value };
   return { s3: key, bytes: await ctx.results.put(key, value) };
+}
+
+/**
+ * The most bytes of JSON this result may have to travel inline: the default for its place (top
+ * level or Map item), lowered to its share of the state data budget when the compiler gave one.
+ */
+function inlineLimit(request: TaskRequest, limits: PayloadLimits): number {
+  const base = request.index === undefined ? limits.inlineBytes : limits.itemInlineBytes;
+  const share = request.share;
+  if (!share) return base;
+  const each = Math.floor(share.bytes / Math.max(1, share.of ?? 1)) - (share.overhead ?? 0);
+  return Math.min(base, each - INLINE_WRAPPER_BYTES);
 }
 
 /** A list for an inline Map: each item inline when small, else stored under `<index>-<i>.json`. */
 async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<Envelope> {
-  const { request, limits } = ctx;
+  const { request } = ctx;
+  // The list shares the state data with the run's other live values: the compiler's share bounds it.
+  const budget = Math.min(ctx.limits.payloadBytes, request.share?.bytes ?? Number.POSITIVE_INFINITY);
+  const limits = { ...ctx.limits, payloadBytes: budget };
   if (!Array.isArray(value)) {
     throw new PayloadError(`${where} returned ${describe(value)} but it is mapped over; return a list`);
   }

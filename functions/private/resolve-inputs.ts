@@ -1,6 +1,6 @@
 /** Resolving a request's arguments into the values the task function receives. */
 import type { Json } from "../../sdk/graph/types.ts";
-import type { ArgInput, TaskRequest } from "../../sdk/protocol.ts";
+import type { ArgInput, Envelope, TaskRequest } from "../../sdk/protocol.ts";
 import { PayloadError } from "../errors.ts";
 import { resolveOutput } from "../resolve-output.ts";
 import type { ResultStore, SecretStore } from "../stores/types.ts";
@@ -41,8 +41,22 @@ export async function resolveArgs(
     }),
   );
   return Promise.all(
-    request.args.map((arg: ArgInput, i) =>
-      "secret" in arg ? (secrets[i] as string) : resolveOutput(stores.results, arg),
-    ),
+    request.args.map((arg: ArgInput, i) => {
+      if ("secret" in arg) return secrets[i] as string;
+      return resolveOutput(stores.results, "list" in arg ? sharedColumn(request, arg) : arg);
+    }),
   );
+}
+
+/** A `{ list, col }` argument as the rows or manifest column it names in `request.lists`. */
+function sharedColumn(request: TaskRequest, arg: { readonly list: string; readonly col: string }) {
+  const list = request.lists?.[arg.list];
+  if (list === undefined) {
+    throw new PayloadError(
+      `state \`${request.state}\` reads list \`${arg.list}\`, which its request does not carry; this is a compiler bug, please report it`,
+    );
+  }
+  return Array.isArray(list)
+    ? { rows: list as readonly Readonly<Record<string, Envelope>>[], col: arg.col }
+    : { manifest: (list as { manifest: { Bucket: string; Key: string } }).manifest, col: arg.col };
 }

@@ -7,7 +7,9 @@ import type { OutputHint } from "../protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
 import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
+import { Liveness } from "./private/liveness.ts";
 import { WiringProblem } from "./private/locate.ts";
+import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { GraphIndex } from "./private/units.ts";
 import { HANDLER_GRACE_SECONDS } from "../limits.ts";
@@ -37,9 +39,11 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     flow: flow.flowName,
     names: new Set(graph.calls.map((c) => c.state)),
     hints: outputHints(graph, facts),
-    readers: readers(graph, facts.index),
     constants: {},
     distributedMaps: [],
+    liveness: new Liveness(readers(graph, facts.index)),
+    taskStates: new Map(),
+    maps: new Map(),
   };
   const top = new TopBlock(facts);
   let output: OutputShape;
@@ -48,6 +52,7 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     const result = graph.result?.kind === "node" ? top.locate(graph.result.node) : undefined;
     output = shapeAt(result);
     machine = new Emitter(ctx, top, new Set(), new Set()).machine(facts.index.units([]), result?.path);
+    assignShares(ctx.liveness, ctx.taskStates, ctx.maps);
   } catch (cause) {
     if (cause instanceof WiringProblem)
       throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });

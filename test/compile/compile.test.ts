@@ -54,6 +54,7 @@ describe("compile", () => {
             task: "detect-dip",
             args: [env("$.results.get_data"), param("threshold")],
             out: ["boolean"],
+            replace: true,
           },
           next("if detect-dip"),
         ),
@@ -67,6 +68,7 @@ describe("compile", () => {
             flow: flowName,
             task: "post-to-slack",
             args: [{ secret: "slack-webhook" }, { v: "There has been a dip" }],
+            replace: true,
           },
           next({ end: true }),
         ),
@@ -166,7 +168,9 @@ describe("compile", () => {
       },
       ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" } },
       ResultWriter: { Resource: "arn:aws:states:::s3:putObject" },
-      ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
+      // `list-keys` is read by this Map only: the Map's result replaces it in state data.
+      ResultSelector: { map_process_key: { "manifest.$": "$.ResultWriterDetails" } },
+      ResultPath: "$.results",
       MaxConcurrency: 100,
     });
     expect(branch["map process-key"]).not.toHaveProperty("ItemsPath");

@@ -40,6 +40,8 @@ const pricesBranch = {
         "index.$": "$$.Map.Item.Index",
         item: { a0: { "v.$": "$$.Map.Item.Value" } },
         params: { "threshold.$": "$.threshold" },
+        // Each item's `score` shares the Map's part of the state data budget with the others.
+        "count.$": "States.ArrayLength($.coins)",
       },
       ItemProcessor: {
         StartAt: "fetch-price",
@@ -72,6 +74,9 @@ const pricesBranch = {
               task: "score",
               args: [env("$.results.fetch_price"), { "v.$": "$.params.threshold" }],
               inMap: true,
+              // fetch-price is read by score only: the row keeps score alone.
+              replace: true,
+              share: { bytes: 163840, "of.$": "$.count", overhead: 11 },
             },
             next({ end: true, output: "$.results" }),
           ),
@@ -87,6 +92,7 @@ const pricesBranch = {
         task: "any-true",
         args: [{ "rows.$": "$.results.map_fetch_price", col: "score" }],
         out: ["boolean"],
+        replace: true,
       },
       next("if any-true"),
     ),
@@ -96,11 +102,11 @@ const pricesBranch = {
       Default: "note",
     },
     alert: lambdaTask(
-      { flow: F, task: "alert", args: [{ secret: "slack-webhook" }, env("$.results.any_true")] },
+      { flow: F, task: "alert", args: [{ secret: "slack-webhook" }, env("$.results.any_true")], replace: true },
       next({ end: true, output: "$.results" }),
     ),
     note: lambdaTask(
-      { flow: F, task: "note", args: [{ v: "no dip" }] },
+      { flow: F, task: "note", args: [{ v: "no dip" }], replace: true },
       next({ end: true, output: "$.results" }),
     ),
   },
@@ -137,7 +143,7 @@ const keysAndEtlBranch = {
                   ),
                 },
               },
-              ResultPath: "$.results.map_process_key",
+              ResultPath: "$.results",
               MaxConcurrency: 100,
               ItemReader: {
                 Resource: "arn:aws:states:::s3:getObject",
@@ -151,7 +157,7 @@ const keysAndEtlBranch = {
                   "Prefix.$": "States.Format('runs/everything/{}/map_process_key', $$.Execution.Name)",
                 },
               },
-              ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
+              ResultSelector: { map_process_key: { "manifest.$": "$.ResultWriterDetails" } },
               ToleratedFailurePercentage: 0,
               Label: "map_process_key",
               End: true,
@@ -204,6 +210,7 @@ const keysAndEtlBranch = {
           { "manifest.$": "$.results.map_process_key.manifest", col: "process_key" },
           env("$.results.monthly_etl.output"),
         ],
+        replace: true,
       },
       next({ end: true, output: "$.results" }),
     ),

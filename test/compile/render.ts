@@ -33,6 +33,12 @@ export interface LambdaTaskSpec {
   timeout?: number;
   retry?: Json[];
   lengths?: boolean;
+  /** The state replaces the results with its own (every other result is dead after it). */
+  replace?: boolean;
+  /** Its `share` of the state data budget. */
+  share?: Json;
+  /** Map outputs passed once (`lists`). */
+  lists?: Json;
 }
 
 /** The Task state of a task call. */
@@ -50,11 +56,13 @@ export function lambdaTask(spec: LambdaTaskSpec, link: Link): Json {
   if (spec.inMap) parameters["index.$"] = "$.index";
   if (spec.lengths) parameters["lengths.$"] = "$.lengths";
   if (spec.out) parameters.out = spec.out;
+  if (spec.lists) parameters.lists = spec.lists;
+  if (spec.share) parameters.share = spec.share;
   return {
     Type: "Task",
     Resource: `\${Task_${spec.task.replace(/[^A-Za-z0-9_]/g, "_")}}`,
     Parameters: parameters,
-    ResultPath: `$.results.${id}`,
+    ...(spec.replace ? { ResultSelector: { [`${id}.$`]: "$" }, ResultPath: "$.results" } : { ResultPath: `$.results.${id}` }),
     TimeoutSeconds: spec.timeout ?? 330,
     Retry: spec.retry ?? [LAMBDA_RETRY],
     ...link,

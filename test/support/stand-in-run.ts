@@ -10,7 +10,12 @@ import type { AnyFlow, CompiledFlow, Json, StateMachineDefinition } from "../../
 import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
 
 type Env = { v: Json } | { items: Env[] } | { s3: string; bytes: number };
-type Arg = { v: Json } | { env: Env } | { secret: string } | { rows: Record<string, Env>[]; col: string };
+type Arg =
+  | { v: Json }
+  | { env: Env }
+  | { secret: string }
+  | { rows: Record<string, Env>[]; col: string }
+  | { list: string; col: string };
 interface Request {
   task: string;
   state: string;
@@ -18,6 +23,7 @@ interface Request {
   index?: number;
   lengths?: number[];
   out?: string[];
+  lists?: Record<string, Record<string, Env>[]>;
 }
 
 export interface StandInRun {
@@ -85,7 +91,8 @@ function wrap(value: unknown, stored: boolean): Env {
   return { s3: key, bytes: JSON.stringify(value).length };
 }
 
-function resolveArg(a: Arg): unknown {
+function resolveArg(a: Arg, req: Request): unknown {
+  if ("list" in a) return req.lists![a.list].map((r) => unwrap(r[a.col]));
   if ("secret" in a) return `<secret ${a.secret}>`;
   if ("env" in a) return unwrap(a.env);
   if ("rows" in a) return a.rows.map((r) => unwrap(r[a.col]));
@@ -158,7 +165,7 @@ async function execute(flow: AnyFlow, compiled: CompiledFlow, input: Json, tally
         if (req.lengths && new Set(req.lengths).size > 1) throw new Error(`lengths differ: ${req.lengths}`);
         const error = options.fail?.(req.state);
         if (error) throw error;
-        const value = (await tasks.get(req.task)!.fn(...req.args.map(resolveArg))) ?? null;
+        const value = (await tasks.get(req.task)!.fn(...req.args.map((a) => resolveArg(a, req)))) ?? null;
         if (req.out?.includes("boolean") && typeof value !== "boolean")
           throw new Error(`${req.state} is not boolean`);
         const stored = options.stored === true;

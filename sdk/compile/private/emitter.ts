@@ -5,10 +5,12 @@
 import { sameSource } from "../../graph/sources.ts";
 import type { Json, MapGroup, TaskCall } from "../../graph/types.ts";
 import type { OutputHint } from "../../protocol.ts";
-import type { ChoiceState, State, StateMachineDefinition } from "../asl.ts";
+import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { BlockFacts } from "./blocks.ts";
+import { type Liveness, replaceResults } from "./liveness.ts";
 import { type Block, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
+import type { MapRecord } from "./shares.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
@@ -31,10 +33,12 @@ export interface EmitContext extends BlockFacts {
   readonly flow: string;
   readonly names: Set<string>;
   readonly hints: ReadonlyMap<string, OutputHint[]>;
-  /** Result keys read by each reader (call id, condition id, or `result`). */
-  readonly readers: ReadonlyMap<string, ReadonlySet<string>>;
   readonly constants: Record<string, Json>;
   readonly distributedMaps: string[];
+  readonly liveness: Liveness;
+  /** Lambda Task states by call id, and inline Maps by group id, for `assignShares`. */
+  readonly taskStates: Map<string, TaskState>;
+  readonly maps: Map<string, MapRecord>;
 }
 
 /** Emits one block's states. */
@@ -99,7 +103,7 @@ export class Emitter {
       return this.choice(u);
     }
     for (const leaf of unitLeaves(u)) this.emitted.add(leaf);
-    if (u.kind === "map") return this.add(mapState(this, u), `map ${u.members[0].state}`, [u.id]);
+    if (u.kind === "map") return this.produce(mapState(this, u), `map ${u.members[0].state}`, u.id);
     const call = u.call;
     const isLead = this.lead?.call === call;
     const items =
@@ -115,7 +119,24 @@ export class Emitter {
             items,
             isLead ? this.lead!.lengthsPath : undefined,
           );
-    return this.add(state, call.state, [call.id], true);
+    if (call.kind === "task") this.ctx.taskStates.set(call.id, state);
+    return this.produce(state, call.state, call.id, true);
+  }
+
+  /**
+   * Adds a state that produces result `own`. When every other key in the results is dead (no later
+   * state reads it), the state replaces the results with its own: a chain whose tasks pass one
+   * result on never grows state data, at no extra state or transition.
+   */
+  private produce(state: TaskState | MapState, name: string, own: string, exact = false): Segment {
+    const others = [...this.defined].filter((k) => k !== own);
+    if (others.length && !others.some((k) => this.ctx.liveness.isLive(k, this.emitted))) {
+      replaceResults(state, own);
+      this.defined.clear();
+    }
+    const segment = this.add(state, name, [own], exact);
+    if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
+    return segment;
   }
 
   /** Adds a state that continues with `Next` (or ends the block). */
@@ -145,9 +166,8 @@ export class Emitter {
     });
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
     // Only values some later state reads survive the merge: state data stays small.
-    const live = new Set<string>();
-    for (const [reader, keys] of this.ctx.readers)
-      if (!this.emitted.has(reader)) for (const k of keys) live.add(k);
+    const live = new Set([...before, ...emitted.flatMap(({ e }) => [...e.defined])]);
+    for (const k of live) if (!this.ctx.liveness.isLive(k, this.emitted)) live.delete(k);
     const selector: Record<string, string> = {};
     this.defined.clear();
     for (const k of before) {
@@ -170,7 +190,9 @@ export class Emitter {
         ? { ResultSelector: selector, ResultPath: "$.results" }
         : { ResultPath: null }),
     };
-    return this.add(state, `parallel ${heads}`.slice(0, 80), []);
+    const segment = this.add(state, `parallel ${heads}`.slice(0, 80), []);
+    if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
+    return segment;
   }
 
   private choice(u: Extract<Unit, { kind: "when" }>): Segment {

@@ -80,6 +80,8 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
   };
   if (group.maxConcurrency) state.MaxConcurrency = group.maxConcurrency;
   const reading = withItems(state, lists[0]);
+  // Rows keep only the members a later state reads (the iteration dropped the others).
+  if (!distributed) ctx.maps.set(group.id, { state: reading, columns: [...inner.defined], itemsPath: lists[0].path });
   if (!distributed) return reading;
   ctx.distributedMaps.push(`map ${unit.members[0].state}`);
   const prefix = `runs/${ctx.flow}/{}/${group.id}`;

@@ -34,9 +34,10 @@ export function taskState(
   lengthsPath: string | undefined,
 ): TaskState {
   const o = call.task.options;
-  const args = call.args.map((a, i) =>
+  const args: (Json | PayloadTemplate)[] = call.args.map((a, i) =>
     items.has(i) ? { "env.$": items.get(i)! } : argTemplate(block, a.source),
   );
+  const lists = shareLists(args);
   const parameters: PayloadTemplate = {
     flow,
     task: call.task.taskName,
@@ -44,6 +45,7 @@ export function taskState(
     "run.$": block.runPath,
     "attempt.$": "$$.State.RetryCount",
     args: args as Json,
+    ...(lists ? { lists } : {}),
   };
   if (block.indexPath) parameters["index.$"] = block.indexPath;
   if (lengthsPath) parameters["lengths.$"] = lengthsPath;
@@ -66,6 +68,34 @@ export function taskState(
  * network failure of `fetch` is a `TypeError` too; the runtime tells them apart locally.)
  */
 const CODE_ERRORS = ["ReferenceError", "SyntaxError"];
+
+/**
+ * Arguments that read columns of the same Map output get it once, under `lists`, and become
+ * `{ list, col }`: a task reading k columns receives the rows once, not k times.
+ */
+function shareLists(args: (Json | PayloadTemplate)[]): PayloadTemplate | undefined {
+  const pathOf = (a: Json | PayloadTemplate) => {
+    const o = a as Record<string, Json>;
+    return (o["rows.$"] ?? o["manifest.$"]) as string | undefined;
+  };
+  const counts = new Map<string, number>();
+  for (const a of args) {
+    const path = pathOf(a);
+    if (path) counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  const shared = [...counts].filter(([, n]) => n > 1).map(([path]) => path);
+  if (!shared.length) return undefined;
+  const lists: PayloadTemplate = {};
+  shared.forEach((path, i) => {
+    const key = `l${i}`;
+    const manifest = args.some((a) => (a as Record<string, Json>)["manifest.$"] === path);
+    lists[manifest ? key : `${key}.$`] = manifest ? { "manifest.$": path } : path;
+    args.forEach((a, j) => {
+      if (pathOf(a) === path) args[j] = { list: key, col: (a as Record<string, Json>).col };
+    });
+  });
+  return lists;
+}
 
 function retriers(call: TaskCall): Retrier[] {
   const o = call.task.options;

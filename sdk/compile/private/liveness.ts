@@ -1,0 +1,42 @@
+/**
+ * Liveness of result keys in state data: a key stays only while a later state reads it. The
+ * emitter asks whether a key is still read; it notes which keys sit in the top-level state data
+ * together, so `assignShares` can bound what each may take inline.
+ */
+import type { MapState, PayloadTemplate, TaskState } from "../asl.ts";
+
+/** Which readers read each key, and the most keys seen present together with each. */
+export class Liveness {
+  private readonly readersOf = new Map<string, string[]>();
+  /** For each top-level key, the most keys present in state data at once while it is. */
+  readonly presence = new Map<string, number>();
+
+  /** `readers`: result keys each reader (call id, condition id, or `result`) reads. */
+  constructor(readers: ReadonlyMap<string, ReadonlySet<string>>) {
+    for (const [reader, keys] of readers) {
+      for (const key of keys) this.readersOf.set(key, [...(this.readersOf.get(key) ?? []), reader]);
+    }
+  }
+
+  /** True when a reader not yet emitted reads `key`. */
+  isLive(key: string, emitted: ReadonlySet<string>): boolean {
+    return (this.readersOf.get(key) ?? []).some((r) => !emitted.has(r));
+  }
+
+  /** Records that `keys` are present in the top-level state data together. */
+  note(keys: ReadonlySet<string>): void {
+    for (const key of keys) this.presence.set(key, Math.max(this.presence.get(key) ?? 0, keys.size));
+  }
+}
+
+/**
+ * Makes `state` replace the results object with its own result under `own`, dropping every other
+ * (dead) key: one state, no Pass state, and state data stops growing along a chain.
+ */
+export function replaceResults(state: TaskState | MapState, own: string): void {
+  const selector: PayloadTemplate = state.ResultSelector
+    ? { [own]: state.ResultSelector }
+    : { [`${own}.$`]: "$" };
+  state.ResultSelector = selector;
+  state.ResultPath = "$.results";
+}
