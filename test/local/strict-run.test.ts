@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runLocal } from "../../sdk/local/index.ts";
-import { brittleMap, wideMap } from "../fixtures/limit-flows.ts";
+import { brittleMap, refsMap, wideMap } from "../fixtures/limit-flows.ts";
 
 let dir: string;
 
@@ -17,10 +17,12 @@ afterEach(async () => {
 
 describe("local runs enforce Step Functions' limits", () => {
   it("fails a Map whose output crosses 256 KB with States.DataLimitExceeded, naming the Map and the fix", async () => {
-    const run = await runLocal(wideMap, { n: 1000 }, { dir });
+    const xs = Array.from({ length: 1300 }, (_, i) => i);
+    const run = await runLocal(refsMap, { xs }, { dir });
+    const state = "map pad-with-a-long-name-so-that-each-stored-reference-takes-room";
     expect(run.status).toBe("FAILED");
-    expect(run.error).toMatchObject({ name: "States.DataLimitExceeded", state: "map pad" });
-    expect(run.error?.message).toMatch(/output of state `map pad` is 264,891 bytes .*`large: true`/);
+    expect(run.error).toMatchObject({ name: "States.DataLimitExceeded", state });
+    expect(run.error?.message).toMatch(/output of state `map pad-with-.*` is [\d,]+ bytes .*`large: true`/);
   });
 
   it("reports what a run used: history events, transitions and the largest state data", async () => {
