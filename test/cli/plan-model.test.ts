@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planFlow } from "../../sdk/cli/private/plan-model.ts";
 import type { AnyFlow } from "../../sdk/index.ts";
 import { runLocal } from "../../sdk/local/index.ts";
-import { shapes, wideMap, worstMap } from "../fixtures/limit-flows.ts";
+import { refsMap, shapes, wideMap, worstMap } from "../fixtures/limit-flows.ts";
 import { branches, squares, sumOfSquares } from "../fixtures/local-flows.ts";
 
 let dir: string;
@@ -38,18 +38,23 @@ describe("plan and the local run agree", () => {
   });
 
   it("on a Map's output: what plan calls safe runs, what it warns about fails with States.DataLimitExceeded", async () => {
-    // Every list entry and item result of `worst-map` is 256 B, the largest that travels inline.
-    const safe = planFlow(worstMap, 489);
+    // Every list entry and item result of `worst-map` is 256 B; the compiler stores those over
+    // their share of the state data budget, and plan bounds the rows by that share.
+    const safe = planFlow(worstMap, 964);
     expect(safe.warnings).toStrictEqual([]);
-    const ran = await runLocal(worstMap, { n: 489 }, { dir });
+    const ran = await runLocal(worstMap, { n: 964 }, { dir });
     expect(ran.status).toBe("SUCCEEDED");
+    expect(ran.stats.maxStateBytes).toBeLessThanOrEqual(safe.payloadBytes);
 
-    const over = planFlow(worstMap, 964);
-    expect(over.warnings.join("\n")).toMatch(/inline Map `map fill` output can reach 256 KB at 964 items/);
-    const failed = await runLocal(worstMap, { n: 964 }, { dir });
-    expect(failed.error).toMatchObject({ name: "States.DataLimitExceeded", state: "map fill" });
-    // The plan's bound of a Map's output is the run's measure, to a byte per row.
+    // Only references can overflow a Map's rows: 1,300 of them under a long state name.
+    const xs = Array.from({ length: 1300 }, (_, i) => i);
+    const over = planFlow(refsMap, 1300);
+    expect(over.warnings.join("\n")).toMatch(/inline Map `map pad-with-[a-z-]+` output can reach \d+ KB at 1,300 items/);
+    const failed = await runLocal(refsMap, { xs }, { dir });
+    expect(failed.error).toMatchObject({ name: "States.DataLimitExceeded" });
+    // The plan's bound of the rows is at least the run's measure, and close to it.
     expect(failed.stats.maxStateBytes).toBeGreaterThan(262_144);
-    expect(Math.abs(failed.stats.maxStateBytes - 964 * 272)).toBeLessThan(964);
+    expect(over.payloadBytes).toBeGreaterThanOrEqual(failed.stats.maxStateBytes);
+    expect(over.payloadBytes - failed.stats.maxStateBytes).toBeLessThan(1300 * 16);
   });
 });

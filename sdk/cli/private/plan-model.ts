@@ -9,6 +9,7 @@ import { compile } from "../../compile/compile.ts";
 import type { AnyFlow } from "../../define/flow.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../history-events.ts";
 import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
+import { newRunId } from "../../run-id.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
 const USD_PER_TRANSITION = 0.025 / 1000;
@@ -38,6 +39,8 @@ interface Cost {
   transitions: number;
   events: number;
   payload: number;
+  /** The largest `payload` from this state on (a replacing state starts a fresh sum). */
+  peak?: number;
 }
 
 /** Estimates `flow` on AWS for Maps of `mapSize` items. */
@@ -66,7 +69,7 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
   const machine = (d: StateMachineDefinition): Cost => {
     const memo = new Map<string, Cost>();
     const from = (name: string | undefined): Cost => {
-      if (!name) return { transitions: 0, events: 0, payload: 0 };
+      if (!name) return { transitions: 0, events: 0, payload: 0, peak: 0 };
       const cached = memo.get(name);
       if (cached) return cached;
       const s = d.States[name];
@@ -76,15 +79,21 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
           ? [...s.Choices.map((c) => c.Next), s.Default]
           : ["Next" in s ? s.Next : undefined];
       const rest = nexts.map(from);
+      // A state that replaces the results (every earlier one is dead) starts a fresh sum: what
+      // came before it is not in the state data after it.
+      const carried = nexts.reduce((a, n, i) => a + (n && replaces(d.States[n]) ? 0 : rest[i].payload), 0);
+      const payload = own.payload + carried;
       const cost = {
         transitions: own.transitions + Math.max(0, ...rest.map((r) => r.transitions)),
         events: own.events + Math.max(0, ...rest.map((r) => r.events)),
-        payload: own.payload + rest.reduce((a, r) => a + r.payload, 0),
+        payload,
+        peak: Math.max(payload, ...rest.map((r) => r.peak ?? r.payload)),
       };
       memo.set(name, cost);
       return cost;
     };
-    return from(d.StartAt);
+    const start = from(d.StartAt);
+    return { ...start, payload: start.peak ?? start.payload };
   };
   const stateCost = (name: string, s: State): Cost => {
     if (s.Type === "Task") {
@@ -96,9 +105,14 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
         };
       }
       const out = (s.Parameters?.out ?? []) as string[];
-      const payload = out.includes("items")
-        ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
-        : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD;
+      // The compiler's share bounds a result (and a list for a Map) below the defaults.
+      const share = (s.Parameters?.share as { bytes: number } | undefined)?.bytes ?? Number.POSITIVE_INFINITY;
+      const payload = Math.min(
+        share,
+        out.includes("items")
+          ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
+          : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD,
+      );
       return { transitions: 1, events: EVENTS.task, payload };
     }
     if (s.Type === "Parallel") {
@@ -125,7 +139,7 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
         payload: STORED_REF_BYTES,
       };
     const events = EVENTS.map + mapSize * (EVENTS.iteration + iteration.events);
-    const rows = mapSize * rowBytes(s.ItemProcessor);
+    const rows = mapSize * rowBytes(s.ItemProcessor, mapSize, flow.flowName);
     const concurrency = s.MaxConcurrency ?? 0;
     if (concurrency > INLINE_MAP_CONCURRENCY || (concurrency === 0 && mapSize > INLINE_MAP_CONCURRENCY)) {
       warnings.push(
@@ -164,20 +178,49 @@ function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): Fl
 }
 
 /**
- * The largest Map row: `{"<key>":{"v":<value>},...}` with each iteration result at the largest
- * inline item size (a stored result's reference is smaller), plus the comma between rows.
+ * The largest Map row: `{"<key>":{"v":<value>},...}` plus the comma between rows. A column the
+ * compiler gave a `share` holds at most its share of the budget at `mapSize` items, or a stored
+ * result's reference when that is larger; other columns hold the largest inline item.
  */
-function rowBytes(d: StateMachineDefinition): number {
-  const keys: string[] = [];
+function rowBytes(d: StateMachineDefinition, mapSize: number, flow: string): number {
+  const columns: { key: string; cell: number; shared: boolean }[] = [];
   const walk = (m: StateMachineDefinition) => {
-    for (const s of Object.values(m.States)) {
-      if (s.Type === "Task" && s.ResultPath?.startsWith("$.results.")) keys.push(s.ResultPath.slice(10));
+    for (const [name, s] of Object.entries(m.States)) {
       if (s.Type === "Parallel") s.Branches.forEach(walk);
+      const key = s.Type === "Task" ? resultKey(s) : undefined;
+      if (s.Type !== "Task" || !key) continue;
+      const share = s.Parameters?.share as { bytes: number; overhead?: number } | undefined;
+      if (!share) {
+        columns.push({ key, cell: ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD, shared: false });
+        continue;
+      }
+      // `{"v":...}` within the share, or a reference when the result is stored; then the comma.
+      const inline = Math.min(ITEM_INLINE_LIMIT_BYTES + 6, Math.floor(share.bytes / mapSize) - (share.overhead ?? 0));
+      columns.push({ key, cell: Math.max(inline, storedRefBytes(flow, name, mapSize)) + 1, shared: true });
     }
   };
   walk(d);
-  const entries = keys.reduce((a, k) => a + k.length + 3 + ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD, 0);
-  return 2 + entries;
+  // Rows keep only the shared columns when the compiler marked them (it dropped the others).
+  const kept = columns.some((c) => c.shared) ? columns.filter((c) => c.shared) : columns;
+  return 2 + kept.reduce((a, c) => a + c.key.length + 3 + c.cell, 0);
+}
+
+/** True when a state replaces the results with its own (`ResultPath: "$.results"` and a selector). */
+function replaces(s: State): boolean {
+  return "ResultPath" in s && s.ResultPath === "$.results" && "ResultSelector" in s && s.ResultSelector !== undefined && s.Type !== "Parallel";
+}
+
+/** The key a Task state writes its result under: `$.results.<key>`, or its replacing selector's key. */
+function resultKey(s: Extract<State, { Type: "Task" }>): string | undefined {
+  if (s.ResultPath?.startsWith("$.results.")) return s.ResultPath.slice(10);
+  const selector = s.ResultPath === "$.results" ? Object.keys(s.ResultSelector ?? {}) : [];
+  return selector.length === 1 ? selector[0].replace(/\.\$$/, "") : undefined;
+}
+
+/** `{"s3":"runs/<flow>/<runId>/<state>/<index>.json","bytes":<n>}` at its longest. */
+function storedRefBytes(flow: string, state: string, mapSize: number): number {
+  const key = `runs/${flow}/${newRunId(flow)}/${state}/${mapSize - 1}.json`;
+  return JSON.stringify({ s3: key, bytes: PAYLOAD_LIMIT_BYTES }).length;
 }
 
 function countStates(d: StateMachineDefinition, match: (s: State) => boolean): number {
