@@ -3,7 +3,9 @@
  * output read through pipes arriving whole before the process exits. Everything else is tested
  * in-process through `main` (run.test.ts, errors.test.ts, inspect.test.ts).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+// @ts-expect-error -- plain JavaScript without types: the bin entry runs before any TypeScript loader
+import { bundleOf } from "../../bin/private/compiled-cli.js";
 import { describe, expect, it } from "vitest";
 import { ROOT, spawnCli } from "../support/cli.ts";
 import { tempDir } from "../support/temp-dir.ts";
@@ -35,6 +37,18 @@ describe("bin/stepflow.js", () => {
     expect(r.code).toBe(0);
     const asl = JSON.parse(r.stdout) as { StartAt: string; States: Record<string, unknown> };
     expect(asl.States[asl.StartAt]).toBeDefined();
+  });
+
+  it("runs compiled: the CLI and the flow file bundled once, the bundle reused while its inputs are unchanged", async () => {
+    const argv = ["node", "stepflow", "run", "flows/hello.ts"];
+    const { out } = bundleOf(argv.map((a) => (a.endsWith(".ts") ? `${ROOT}/${a}` : a)));
+    const r = await spawnCli([...argv.slice(2), "--dir", dir]);
+    expect(r.code).toBe(0);
+    const inputs = (JSON.parse(readFileSync(`${out}/inputs.json`, "utf8")) as [string][]).map(([f]) => f);
+    expect(inputs).toEqual(expect.arrayContaining(["sdk/cli/main.ts", "flows/hello.ts", "sdk/define/flow.ts"]));
+    const built = statSync(`${out}/entry.js`).mtimeMs;
+    expect((await spawnCli([...argv.slice(2), "--dir", dir])).code).toBe(0);
+    expect(statSync(`${out}/entry.js`).mtimeMs).toBe(built);
   });
 
   it("prints its version, the package's", async () => {

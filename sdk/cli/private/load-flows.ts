@@ -12,6 +12,15 @@ export interface ExportedFlow {
   readonly flow: AnyFlow;
 }
 
+/**
+ * Flow modules compiled into the CLI's cached bundle (bin/stepflow.js), by absolute path: they
+ * load from there, without a TypeScript loader, sharing the bundle's copy of stepflow.
+ */
+const PRELOADED = () =>
+  (globalThis as { [key: symbol]: Record<string, () => Promise<unknown>> | undefined })[
+    Symbol.for("stepflow.preloaded")
+  ];
+
 function isFlow(value: unknown): value is AnyFlow {
   if (typeof value !== "function") return false;
   const v = value as unknown as Record<string, unknown>;
@@ -33,7 +42,8 @@ export async function loadFlows(file: string): Promise<ExportedFlow[]> {
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    const preloaded = PRELOADED()?.[path];
+    mod = (await (preloaded ? preloaded() : import(pathToFileURL(path).href))) as Record<string, unknown>;
   } catch (cause) {
     const outside = outsidePackage(file, path);
     if (outside) throw new CliError(outside, undefined, { cause });

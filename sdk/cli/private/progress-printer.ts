@@ -50,7 +50,10 @@ export function progressPrinter(out: ProgressStream, options: ProgressOptions = 
   const screen = new Screen(out, options.live ?? out.isTTY === true, model);
   let hinted = options.fastRetries ?? false;
 
+  let ended = false;
   return (e) => {
+    // Attempts that outlive the run (cut short by its end) are in the summary as `running`.
+    if (ended) return;
     switch (e.type) {
       case "run-started": {
         const label = model.startRun(e);
@@ -96,6 +99,7 @@ export function progressPrinter(out: ProgressStream, options: ProgressOptions = 
         if (e.parentRunId) {
           screen.line(`  ◀ subflow ${model.runLabel(e.runId)} ${e.status} in ${formatMs(e.durationMs)}`);
         } else {
+          ended = true;
           for (const s of model.tasks.values()) if (s.mapped && !s.finished) finishMap(s);
           screen.clear();
           if (options.summary !== false && model.tasks.size > 0) out.write(`\n${indent(model.summary())}\n\n`);

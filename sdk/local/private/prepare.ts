@@ -12,6 +12,7 @@ import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import type { AnyFlow } from "../../define/flow.ts";
+import { validatedBefore } from "./validated-definitions.ts";
 
 /** A Map state: where its items are and which task state names it in progress lines. */
 export interface MapInfo {
@@ -90,7 +91,10 @@ function build(flow: AnyFlow): PreparedFlow {
   walk(definition);
   // Validated once here, like CreateStateMachine on AWS: the engine validates in the constructor
   // only, so runs of this machine (and the Map and Parallel machines it builds) skip the 50-200 ms.
-  const machine = new StateMachine(definition as never);
+  // A definition validated in an earlier process is not validated again (validated-definitions.ts).
+  const validated = validatedBefore(definition);
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: validated.known } });
+  if (!validated.known) validated.remember();
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
   return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
 }
