@@ -41,3 +41,37 @@ describe("stepflow runs", () => {
     expect(r.stderr).toMatch(/run `nope-20250101T000000-abcd` is not in the local history/);
   });
 });
+
+describe("stepflow runs <id>", () => {
+  it("groups attempts by state in start order, folds map items with failures expanded, and says where the result is", async () => {
+    const dir = tempDir("stepflow-cli-runs-");
+    const run = await cli(["run", "test/fixtures/cli-flows.ts", "--flow", "chain", "--param", "n=3", "--dir", dir]);
+    const runId = /run (chain-\S+)\)/.exec(run.stderr)?.[1] ?? "";
+    const r = await cli(["runs", runId, "--dir", dir]);
+    expect(r.code).toBe(0);
+    const states = r.stdout.split("\n").slice(4).map((l) => l.split(" ")[0]).filter(Boolean);
+    expect(states).toStrictEqual(["items", "inc", "double", "sum"]);
+    expect(r.stdout).toMatch(/^inc +3 items +3 total +3 succeeded/m);
+    expect(r.stdout).toMatch(/^result \(inline\): /m);
+    const big = await cli(["run", FIXTURES, "--flow", "big-result", "--param", "n=5000", "--dir", dir]);
+    const bigId = /run (big-result-\S+)\)/.exec(big.stderr)?.[1] ?? "";
+    const shown = await cli(["runs", bigId, "--dir", dir]);
+    expect(shown.stdout).toContain(`result stored in: ${dir}/results/runs/big-result/${bigId}/big/0.json`);
+  });
+
+  it("expands the map items that failed under their state's counts", async () => {
+    const { taskRunsView } = await import("../../sdk/cli/private/task-runs-view.ts");
+    const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+    const view = taskRunsView([
+      { state: "load", mapIndex: 1, attempt: 0, status: "FAILED", startedAt: at(2), error: { name: "Error", message: "boom" } },
+      { state: "load", mapIndex: 0, attempt: 0, status: "SUCCEEDED", startedAt: at(1) },
+      { state: "load", mapIndex: 1, attempt: 1, status: "FAILED", startedAt: at(3), error: { name: "Error", message: "boom again" } },
+      { state: "get", attempt: 0, status: "SUCCEEDED", startedAt: at(0) },
+    ]);
+    const lines = view.trim().split("\n");
+    expect(lines[1]).toMatch(/^get +1 +SUCCEEDED/);
+    expect(lines[2]).toMatch(/^load +2 items +3 total +1 succeeded, 1 failed/);
+    expect(lines[3]).toMatch(/^ {2}load +1 +2 +FAILED .*Error: boom again$/);
+    expect(lines).toHaveLength(4);
+  });
+});

@@ -2,8 +2,9 @@ import type { FlowRunStatus } from "../../../functions/index.ts";
 import { StepflowClient } from "../../client/index.ts";
 import { STATUSES } from "../../define/notify.ts";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
+import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { taskRunsView } from "../private/task-runs-view.ts";
 import { wholeNumber } from "../private/options.ts";
 
 /** Options of `stepflow runs --remote`. */
@@ -23,7 +24,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
   const client = new StepflowClient({ region: o.region, historyTable: o.historyTable });
   if (runId) {
     const run = await client.run(runId);
-    io.stdout.write(runSummary(run) + taskRunsTable(run.tasks));
+    io.stdout.write(runSummary(run) + taskRunsView(run.tasks));
     return;
   }
   if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");

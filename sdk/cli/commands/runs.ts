@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { assertRunId } from "../../run-id.ts";
 import { CliError } from "../private/cli-error.ts";
-import { formatMs, formatStarted, runSummary, table, taskRunsTable } from "../private/format.ts";
+import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
+import { resultLocation, taskRunsView } from "../private/task-runs-view.ts";
 import { projectDir, wholeNumber } from "../private/options.ts";
 
 interface RunsOptions {
@@ -67,8 +68,8 @@ async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> 
       `run \`${runId}\` is not in the local history \`${o.dir}\`; list runs with \`stepflow runs\``,
     );
   }
-  if (run) io.stdout.write(runSummary(run));
-  io.stdout.write(taskRunsTable(tasks));
+  if (run) io.stdout.write(runSummary(run) + resultLocation(run.output, o.dir ?? ".stepflow"));
+  io.stdout.write(taskRunsView(tasks));
 }
 
 /** An unreadable history entry is skipped and told on stderr; the listing goes on. */

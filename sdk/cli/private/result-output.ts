@@ -2,7 +2,7 @@
  * How `stepflow run` prints a run's result on stdout: whole when stdout is a pipe or a file
  * (scripts read it), and on a terminal up to a screenful, then where the whole value is stored.
  */
-import { join, relative } from "node:path";
+import { relative, resolve } from "node:path";
 import type { LocalRun } from "../../local/index.ts";
 import type { CliIo } from "./io.ts";
 
@@ -16,7 +16,7 @@ export function printResult(run: LocalRun, io: CliIo, dir: string): void {
     io.stdout.write(`${text}\n`);
     return;
   }
-  const files = storedKeys(run.output).map((key) => relative(process.cwd(), join(dir, "results", key)) || ".");
+  const files = storedKeys(run.output).map((key) => storedFile(dir, key));
   const where =
     files.length === 0
       ? ""
@@ -44,4 +44,11 @@ export function storedKeys(output: unknown): string[] {
   };
   walk(output);
   return keys;
+}
+
+/** The file of result-store key `key` under the project folder `dir`: relative when under the working directory. */
+export function storedFile(dir: string, key: string): string {
+  const file = resolve(dir, "results", key);
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : rel;
 }
