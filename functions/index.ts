@@ -16,6 +16,8 @@ export {
   TaskTimeoutError,
   UnknownTaskError,
 } from "./errors.ts";
+export type { TaskCall, TaskInvoker } from "./invoke.ts";
+export { callTaskFunction, inProcessInvoker, StatesTimeoutError, timeoutMessage } from "./invoke.ts";
 export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
 export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";

@@ -4,7 +4,7 @@
  * its timeout, stores the result, records the attempt in history and returns a small envelope.
  * @see sdk/protocol.ts for the payload protocol it follows.
  */
-import { runInTaskContext, type TaskContext } from "../sdk/define/task-context.ts";
+import type { TaskContext } from "../sdk/define/task-context.ts";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AnyTask } from "../sdk/define/task.ts";
 import type { Json } from "../sdk/graph/types.ts";
@@ -15,15 +15,15 @@ import {
   PAYLOAD_LIMIT_BYTES,
   type TaskRequest,
 } from "../sdk/protocol.ts";
-import { PayloadError, TaskTimeoutError, UnknownTaskError } from "./errors.ts";
+import { PayloadError, UnknownTaskError } from "./errors.ts";
+import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes, preview } from "./private/json.ts";
 import { containsSecret } from "./private/redact.ts";
 import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
-import { createRunLog, type RunLog, withConsoleCapture } from "./private/run-log.ts";
+import { createRunLog, type RunLog } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
-import { withTimeout } from "./private/timeout.ts";
 import { resultsCacheStore } from "./stores/results-cache-store.ts";
 import type { CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
 
@@ -48,6 +48,8 @@ export interface TaskHandlerDeps {
   readonly clock?: () => number;
   /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
   readonly logger?: Logger;
+  /** Runs the task function under its timeout. @default in this process (`inProcessInvoker`) */
+  readonly invoke?: TaskInvoker;
   /** Payload thresholds. @default the constants in sdk/protocol.ts, and 1000 items per inline Map */
   readonly limits?: Partial<PayloadLimits>;
 }
@@ -73,6 +75,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
   const cache = deps.cache ?? resultsCacheStore(deps.results);
   const logger = deps.logger ?? new Logger({ serviceName: "stepflow" });
   const find = taskFinder(deps.tasks);
+  const invoke = deps.invoke ?? inProcessInvoker;
 
   return async (request) => {
     // One context for the log lines, the history records and `taskContext()`.
@@ -100,7 +103,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     const startRecord = record(deps.history, { ...base, status: "RUNNING" }, log);
     log.info("task started");
     try {
-      const { envelope, cached } = await run(task, request, { deps, cache, clock, limits, context, log, secrets });
+      const { envelope, cached } = await run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets });
       const ended = clock();
       const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
       await startRecord;
@@ -125,6 +128,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
 
 interface RunScope {
   readonly deps: TaskHandlerDeps;
+  readonly invoke: TaskInvoker;
   readonly cache: CacheStore;
   readonly clock: () => number;
   readonly limits: PayloadLimits;
@@ -161,15 +165,7 @@ async function compute(
   if (hit) {
     value = hit.value;
   } else {
-    const seconds = task.options.timeoutSeconds;
-    const result = await withTimeout(
-      () => withConsoleCapture(s.log, () => runInTaskContext(s.context, () => task.fn(...args))),
-      seconds,
-      () =>
-        new TaskTimeoutError(
-          `task \`${task.taskName}\` (state \`${request.state}\`) did not finish within its \`timeout\` of ${seconds} seconds; make it faster or raise \`timeout\` in its options`,
-        ),
-    );
+    const result = await s.invoke({ task, args, context: s.context, log: s.log });
     ({ value, text } = toJson(result, request));
   }
   if (s.secrets.size > 0 && containsSecret(text ?? JSON.stringify(value), s.secrets)) {

@@ -175,6 +175,15 @@ export interface RunLocalOptions {
   readonly missingSecrets?: "fail" | "empty";
   /** Secret values that take precedence over the environment and `secrets.json` (tests). @default {} */
   readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Where task functions run. `in-process`: in this thread, so mocks of AWS clients and module
+   * state apply; an attempt that runs CPU-bound code past its `timeout` fails with `States.Timeout`
+   * when it returns. `worker`: in a pool of worker threads that load the task's module (the way a
+   * Lambda loads its bundle); such an attempt is stopped at its timeout, and the run, its flow
+   * `timeout` and `signal` stay responsive meanwhile. Tasks whose module cannot load in a worker
+   * (defined in a test file, or replaced by `taskOverrides`) run in-process. @default "in-process"
+   */
+  readonly isolation?: "in-process" | "worker";
   /** Aborts the run (status `ABORTED`). @default none */
   readonly signal?: AbortSignal;
   /** Replaces the stores (tests); each defaults to the local store under `dir`. @default local stores */

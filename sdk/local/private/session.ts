@@ -28,6 +28,7 @@ import { onExitWhileOpen } from "./exit-hook.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
 import { mapProgress } from "./progress.ts";
+import { keepInProcess, stopAttempts, workerInvoker } from "./task-workers.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
@@ -196,6 +197,8 @@ export class LocalSession {
       this.options.signal?.removeEventListener("abort", abort);
     }
     await observing;
+    // Attempts still running in worker threads (CPU-bound code past a flow timeout, an abort) stop with the run.
+    if (outcome.status !== "SUCCEEDED" && this.options.isolation === "worker") stopAttempts(runId);
     const { breach } = limits;
     if (breach) {
       const error = { name: breach.name, message: breach.message, runId, ...(breach.state ? { state: breach.state } : {}) };
@@ -224,7 +227,8 @@ export class LocalSession {
       );
       const overrides = this.options.taskOverrides ?? {};
       const tasks = new Map(p.compiled.tasks.map((t) => [t.name, withFn(t.task, overrides[t.name])]));
-      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger });
+      const invoke = this.options.isolation === "worker" ? workerInvoker : undefined;
+      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke });
       this.handlers.set(p.flow, handler);
     }
     return handler;
@@ -291,5 +295,7 @@ async function decode(p: PreparedFlow, output: Json, results: () => ResultStore)
 /** The task itself, or a copy running `fn` instead of its own function (same name and options). */
 function withFn(task: AnyTask, fn: TaskFn | undefined): AnyTask {
   if (!fn) return task;
-  return Object.assign((...args: unknown[]) => task(...args), task, { fn }) as AnyTask;
+  const copy = Object.assign((...args: unknown[]) => task(...args), task, { fn }) as AnyTask;
+  keepInProcess(copy);
+  return copy;
 }
