@@ -18,6 +18,7 @@ def apply():
     _patch_cfn_failures()
     _patch_sfn_integration_casing()
     _add_test_event_pattern()
+    _patch_definite_json_paths()
 
 
 class StackResourceFailed(Exception):
@@ -243,3 +244,40 @@ def _add_test_event_pattern():
         return json.dumps({"Result": pattern.matches_event(event)}), self.response_headers
 
     EventsHandler.test_event_pattern = test_event_pattern
+
+
+_JSON_PATH_USERS = [
+    "moto.stepfunctions.parser.asl.component.common.string.string_expression",
+    "moto.stepfunctions.parser.asl.component.intrinsic.argument.argument",
+    "moto.stepfunctions.parser.asl.component.state.choice.comparison.operator.implementations.timestamp_operators",
+    "moto.stepfunctions.parser.asl.component.state.choice.comparison.operator.implementations.boolean_equals",
+    "moto.stepfunctions.parser.asl.component.state.choice.comparison.operator.implementations.numeric",
+    "moto.stepfunctions.parser.asl.component.state.choice.comparison.operator.implementations.string_operators",
+    "moto.stepfunctions.parser.asl.eval.states",
+]
+
+
+def _patch_definite_json_paths():
+    """`$[0].key` (a Parallel branch's field) returned `[x]` where Step Functions returns `x`: a
+    path with no wildcard, slice, filter or `..` is definite and yields its one value."""
+    import importlib
+    import re
+
+    from jsonpath_ng.ext import parse
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    original = json_path.extract_json
+    indefinite = re.compile(r"\[\s*(\*|-?\d*\s*:|\?)|\.\.|\.\*")
+
+    def extract_json(path, data):
+        if not indefinite.search(path):
+            matches = parse(path).find(data)
+            if len(matches) == 1:
+                return matches[0].value
+        return original(path, data)
+
+    json_path.extract_json = extract_json
+    for name in _JSON_PATH_USERS:
+        module = importlib.import_module(name)
+        if getattr(module, "extract_json", None) is original:
+            module.extract_json = extract_json
