@@ -33,6 +33,7 @@ export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
 export { taskRank } from "./private/history-keys.ts";
+export { MIN_SECRET_LENGTH, secretValueProblem } from "./private/redact.ts";
 export type { StoreCallPolicy } from "./private/store-call.ts";
 export type { LocalHistoryOptions, LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";

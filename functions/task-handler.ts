@@ -15,12 +15,13 @@ import {
   PAYLOAD_LIMIT_BYTES,
   type TaskRequest,
 } from "../sdk/protocol.ts";
+import { NonRetriableError } from "../sdk/errors.ts";
 import { PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes, preview } from "./private/json.ts";
-import { containsSecret } from "./private/redact.ts";
+import { containsSecret, secretValueProblem } from "./private/redact.ts";
 import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type RunLog } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
@@ -143,7 +144,15 @@ async function run(
   s: RunScope,
 ): Promise<{ envelope: Envelope; cached: boolean }> {
   checkLengths(request);
-  const args = await resolveArgs(request, s.deps, (value) => s.secrets.add(value));
+  const args = await resolveArgs(request, s.deps, (value, name) => {
+    const problem = secretValueProblem(value);
+    if (problem) {
+      throw new NonRetriableError(
+        `secret \`${name}\` cannot be used: ${problem}; set a longer value (\`stepflow secret set ${name}\`, or \`STEPFLOW_SECRET_<NAME>\` locally)`,
+      );
+    }
+    s.secrets.add(value);
+  });
   const key = cacheKey(request, task, args);
   if (key === undefined) return compute(task, request, s, args, undefined);
   // Concurrent calls with one key wait for the first, then find its entry: the task runs once.

@@ -30,13 +30,13 @@ export function checkLengths(request: TaskRequest): void {
 export async function resolveArgs(
   request: TaskRequest,
   stores: InputStores,
-  onSecret: (value: string) => void,
+  onSecret: (value: string, name: string) => void,
 ): Promise<Json[]> {
   const secrets = await Promise.all(
     request.args.map(async (arg) => {
       if (!("secret" in arg)) return undefined;
       const value = await stores.secrets.get(arg.secret);
-      onSecret(value);
+      onSecret(value, arg.secret);
       return value;
     }),
   );

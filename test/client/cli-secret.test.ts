@@ -72,16 +72,16 @@ describe("stepflow secret set", () => {
 
   it("creates the secret when it does not exist", async () => {
     stub.requests.length = 0;
-    const out = await cli(["secret", "set", "api-token"], "t0k3n");
+    const out = await cli(["secret", "set", "api-token"], "t0k3n-42");
     expect(out.code).toBe(0);
     expect(out.stdout).toBe("created secret `stepflow/api-token`\n");
     expect(stub.requests.map((r) => r.operation)).toStrictEqual(["PutSecretValue", "CreateSecret"]);
-    expect(stub.requests[1].body).toMatchObject({ Name: "stepflow/api-token", SecretString: "t0k3n" });
+    expect(stub.requests[1].body).toMatchObject({ Name: "stepflow/api-token", SecretString: "t0k3n-42" });
   });
 
   it("exits 2 saying how to configure credentials when there are none (not a crash)", async () => {
     stub.requests.length = 0;
-    const out = await cli(["secret", "set", "api-token"], "t0k3n", {
+    const out = await cli(["secret", "set", "api-token"], "t0k3n-42", {
       AWS_ACCESS_KEY_ID: undefined,
       AWS_SECRET_ACCESS_KEY: undefined,
     });
@@ -96,6 +96,9 @@ describe("stepflow secret set", () => {
     const empty = await cli(["secret", "set", "api-token"], "");
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no value for secret `api-token` on stdin; pipe it in/);
+    const short = await cli(["secret", "set", "api-token"], "abc");
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/secret `api-token` is refused: it is 3 characters long, and values under 6 characters cannot be kept out of logs safely/);
     const extra = await cli(["secret", "set", "api-token", "t0k3n"], "");
     expect(extra.code).toBe(2);
     expect(stub.requests).toHaveLength(0);

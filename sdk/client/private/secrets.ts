@@ -4,6 +4,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { secretValueProblem } from "../../../functions/index.ts";
 import { UsageError } from "../../errors.ts";
 import type { SecretWrite } from "../types.ts";
 import { awsCall, type RetryPolicy } from "./aws-call.ts";
@@ -21,6 +22,8 @@ export async function setSecret(
       `secret name \`${name}\` is not allowed; use letters, digits and \`/_+=.@-\` (it is stored as \`${prefix}<name>\`)`,
     );
   }
+  const tooShort = secretValueProblem(value);
+  if (tooShort) throw new UsageError(`the value of secret \`${name}\` is refused: ${tooShort}; set a longer value`);
   if (value.length === 0) {
     throw new UsageError(`the value of secret \`${name}\` is empty; pass the value on stdin`);
   }
