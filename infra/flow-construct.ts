@@ -1,4 +1,4 @@
-import { Annotations, Fn, type RemovalPolicy, Stack, Tags } from "aws-cdk-lib";
+import { Annotations, Fn, NestedStack, type RemovalPolicy, Stack, Tags } from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -14,6 +14,7 @@ import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
   executionsArn,
+  functionArn,
   historyWrite,
   listUnder,
   objectsRead,
@@ -23,6 +24,7 @@ import {
   stateMachineArn,
   syncRuleArn,
 } from "./private/grants.ts";
+import { taskFunctionName, taskFunctionPrefix } from "./private/function-names.ts";
 import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
 import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
@@ -45,6 +47,13 @@ export interface FlowConstructProps {
    * @default no stage: `stepflow-<flow>` and `stepflow/<name>`
    */
   readonly stage?: string;
+  /**
+   * Put the task Lambdas in nested stacks of at most this many tasks each when the flow has more,
+   * so a flow of thousands of tasks stays under CloudFormation's 500 resources per stack (each
+   * task is 3: function, role, policy). `FlowStack` sets it when its flows need it.
+   * @default every task Lambda in the construct's own stack
+   */
+  readonly tasksPerStack?: number;
   /** Secrets by stepflow name (without the `stepflow/` prefix); must hold every secret a task receives. */
   readonly secrets: ReadonlyMap<string, secretsmanager.ISecret>;
   /** State machines of the flows this flow calls, by flow name. @default no subflows */
@@ -81,6 +90,10 @@ export class FlowConstruct extends Construct {
   readonly stateMachineName: string;
   /** Tracing, log retention and removal policy, defaults filled in. */
   private readonly settings: LambdaSettings;
+  /** The log group of every task Lambda of the flow. */
+  private readonly taskLogs: logs.LogGroup;
+  /** Where each task's Lambda is defined (this construct, or a nested stack), by task index. */
+  private readonly taskScopes: readonly Construct[];
   private readonly stage: string | undefined;
 
   constructor(scope: Construct, id: string, props: FlowConstructProps) {
@@ -95,8 +108,14 @@ export class FlowConstruct extends Construct {
     const built = bundleAll(this.compiled.tasks.map((t) => taskRequest(t.task, options)));
     const functions = new Map<string, lambda.Function>();
     const bundles = new Map<string, Bundle>();
+    // One log group for all of the flow's tasks (Lambda names each stream after its function).
+    this.taskLogs = new logs.LogGroup(this, "TaskLogs", {
+      retention: this.settings.logRetention,
+      removalPolicy: this.settings.removalPolicy,
+    });
+    this.taskScopes = taskScopes(this, this.compiled.tasks.length, props.tasksPerStack);
     this.compiled.tasks.forEach((task, i) => {
-      functions.set(task.name, this.taskFunction(task, built[i], props));
+      functions.set(task.name, this.taskFunction(this.taskScopes[i], task, built[i], props));
       bundles.set(task.name, built[i]);
     });
     this.functions = functions;
@@ -105,9 +124,15 @@ export class FlowConstruct extends Construct {
     addSchedules(this, flow, this.stateMachine);
   }
 
-  private taskFunction(task: CompiledTask, built: Bundle, props: FlowConstructProps): lambda.Function {
+  private taskFunction(
+    scope: Construct,
+    task: CompiledTask,
+    built: Bundle,
+    props: FlowConstructProps,
+  ): lambda.Function {
     const flow = this.compiled.flow;
-    const fn = new HandlerFunction(this, `Task-${task.name}`, {
+    const fn = new HandlerFunction(scope, `Task-${task.name}`, {
+      shared: { logGroup: this.taskLogs, functionName: taskFunctionName(flow, task.name, this.stage) },
       bundle: built,
       description: `stepflow task ${task.name} of flow ${flow}`,
       memory: task.memory,
@@ -135,7 +160,7 @@ export class FlowConstruct extends Construct {
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
     acknowledgeWildcards(
       role,
-      `log streams of its own log group (named by Lambda at run time); task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
+      `log streams of its own function in its flow's log group (named by Lambda at run time); task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
     );
     for (const [key, value] of Object.entries(task.task.options.tags)) Tags.of(fn.function).add(key, value);
     return fn.function;
@@ -154,7 +179,7 @@ export class FlowConstruct extends Construct {
   private machine(props: FlowConstructProps): sfn.StateMachine {
     const c = this.compiled;
     const substitutions: Record<string, string> = {};
-    for (const task of c.tasks) substitutions[task.placeholder] = this.functions.get(task.name)!.functionArn;
+    for (const task of c.tasks) substitutions[task.placeholder] = this.invokeArn(task.name);
     for (const sub of c.subflows)
       substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
     if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
@@ -179,12 +204,39 @@ export class FlowConstruct extends Construct {
         `flow \`${c.flow}\` is EXPRESS and asks for notifications, but Express workflows send no status-change events to EventBridge, so no run records or Slack messages will follow; make it STANDARD (the default)`,
       );
     }
-    for (const fn of this.functions.values()) fn.grantInvoke(machine);
+    this.grantInvoke(machine);
     for (const sub of c.subflows)
       this.grantSubflow(machine, this.subflow(sub.flow, props), stateMachineName(sub.flow, this.stage));
     if (c.distributedMaps.length > 0) this.grantDistributedMap(machine, props.resultsBucket);
     this.acknowledgeMachine(machine, this.settings.tracing);
     return machine;
+  }
+
+  /**
+   * The ARN the definition invokes: the function's own when it is in this stack, else built
+   * from its name (no cross-stack output per function).
+   */
+  private invokeArn(task: string): string {
+    const fn = this.functions.get(task)!;
+    if (Stack.of(fn) === Stack.of(this)) return fn.functionArn;
+    return functionArn(this, taskFunctionName(this.compiled.flow, task, this.stage));
+  }
+
+  /**
+   * Invoke on each task function, or, when they live in nested stacks, on the flow's function
+   * name prefix (`<prefix>-<flow>_*`: this flow's functions only; one statement, not 2 ARNs per
+   * task, which would overflow a role's policy size at a few hundred tasks).
+   */
+  private grantInvoke(machine: sfn.StateMachine): void {
+    if (!this.taskScopes.some((scope) => scope instanceof NestedStack)) {
+      for (const fn of this.functions.values()) fn.grantInvoke(machine);
+      return;
+    }
+    const prefix = taskFunctionPrefix(this.compiled.flow, this.stage);
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [functionArn(this, `${prefix}*`)] }),
+    );
+    for (const scope of new Set(this.taskScopes)) machine.node.addDependency(scope);
   }
 
   private subflow(name: string, props: FlowConstructProps): sfn.IStateMachine {
@@ -264,7 +316,7 @@ export class FlowConstruct extends Construct {
       );
     acknowledgeWildcards(
       machine.role,
-      "Step Functions log delivery needs logs:*Delivery on `*`; Lambda invoke covers the function's versions (`:*`); subflow and Distributed Map grants cover executions of a named state machine and objects under this flow's runs/ prefix",
+      "Step Functions log delivery needs logs:*Delivery on `*`; Lambda invoke covers the function's versions (`:*`), or, with the task Lambdas in nested stacks, this flow's task functions by their name prefix (`<prefix>-<flow>_*`); subflow and Distributed Map grants cover executions of a named state machine and objects under this flow's runs/ prefix",
     );
   }
 }
@@ -278,4 +330,14 @@ export class FlowConstruct extends Construct {
 function vendedLogGroupName(scope: Construct, machineName: string): string {
   const stackUuid = Fn.select(2, Fn.split("/", Stack.of(scope).stackId));
   return `/aws/vendedlogs/states/${machineName}-${Fn.select(4, Fn.split("-", stackUuid))}`;
+}
+
+/**
+ * The scope of each task's Lambda, by task index: the construct itself, or with `perStack`
+ * and more tasks than that, nested stacks `Tasks1`, `Tasks2`, ... of `perStack` tasks each.
+ */
+function taskScopes(construct: Construct, count: number, perStack: number | undefined): Construct[] {
+  if (!perStack || count <= perStack) return Array.from({ length: count }, () => construct);
+  const stacks = Array.from({ length: Math.ceil(count / perStack) }, (_, k) => new NestedStack(construct, `Tasks${k + 1}`));
+  return Array.from({ length: count }, (_, i) => stacks[Math.floor(i / perStack)]);
 }

@@ -90,6 +90,7 @@ export class FlowStack extends Stack {
     // collectFlows orders children before parents, so every subflow exists when its parent is built.
     const flows = new Map<string, FlowConstruct>();
     const machines = new Map<string, sfn.IStateMachine>();
+    const nested = flowsToNest([...compiled.values()]);
     for (const f of all) {
       const construct = new FlowConstruct(this, `Flow-${f.flowName}`, {
         flow: f,
@@ -99,6 +100,7 @@ export class FlowStack extends Stack {
         secrets: this.secrets,
         subflows: machines,
         stage: props.stage,
+        tasksPerStack: nested.has(f.flowName) ? TASKS_PER_NESTED_STACK : undefined,
         ...lambda,
         historyTtlDays,
         bundleAwsSdk: bundles.bundleAwsSdk,
@@ -118,6 +120,32 @@ export class FlowStack extends Stack {
       lambda,
     });
   }
+}
+
+/** Task Lambdas per nested stack (3 resources each: 450 of CloudFormation's 500 per stack). */
+const TASKS_PER_NESTED_STACK = 150;
+/** Resources the stack's own template may hold before its largest flows move tasks to nested stacks. */
+const RESOURCE_BUDGET = 450;
+/** The stack's own resources besides flows (bucket, table, status rule, recorder, notifier, ...). */
+const BASE_RESOURCES = 40;
+/** A flow's resources besides its tasks (state machine, its role, policy and log groups, a schedule). */
+const FLOW_RESOURCES = 8;
+
+/**
+ * The flows whose task Lambdas go to nested stacks: none while the stack fits in its budget,
+ * else the largest flows first until it does (a stack of small flows keeps one template).
+ */
+function flowsToNest(flows: readonly CompiledFlow[]): Set<string> {
+  const own = (f: CompiledFlow, nest: boolean) =>
+    FLOW_RESOURCES + (nest ? Math.ceil(f.tasks.length / TASKS_PER_NESTED_STACK) : 3 * f.tasks.length);
+  let total = BASE_RESOURCES + flows.reduce((n, f) => n + own(f, false), 0);
+  const nested = new Set<string>();
+  for (const f of [...flows].sort((a, b) => b.tasks.length - a.tasks.length)) {
+    if (total <= RESOURCE_BUDGET) break;
+    nested.add(f.flow);
+    total += own(f, true) - own(f, false);
+  }
+  return nested;
 }
 
 function resultsBucket(scope: Construct, expiration: Duration, removalPolicy: RemovalPolicy): s3.Bucket {

@@ -65,14 +65,25 @@ export function secretsRead(secrets: readonly secretsmanager.ISecret[]): iam.Pol
 }
 
 /**
- * The log streams of a log group, by the group's name: `log-group:<name>:log-stream:*`. (The
+ * The log streams of a log group, by the group's name: `log-group:<name>:log-stream:*`, or only
+ * those matching `streams`. (The
  * group's `Arn` attribute already ends in `:*`; appending `:log-stream:*` to it matches nothing.)
  */
-export function logStreamsArn(scope: IConstruct, logGroupName: string): string {
+export function logStreamsArn(scope: IConstruct, logGroupName: string, streams = "*"): string {
   return Stack.of(scope).formatArn({
     service: "logs",
     resource: "log-group",
-    resourceName: `${logGroupName}:log-stream:*`,
+    resourceName: `${logGroupName}:log-stream:${streams}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** ARN of a Lambda function (or a `*` pattern of names) by name, with no reference to the function. */
+export function functionArn(scope: IConstruct, name: string): string {
+  return Stack.of(scope).formatArn({
+    service: "lambda",
+    resource: "function",
+    resourceName: name,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }

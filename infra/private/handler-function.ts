@@ -21,6 +21,12 @@ export interface HandlerFunctionProps {
   readonly tracing: boolean;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * A log group shared with other functions, and this function's name, which Lambda puts in
+   * its stream names there (`YYYY/MM/DD/<name>[<version>]<id>`), so the role can still write
+   * its own streams only. @default a log group of its own, and a generated name
+   */
+  readonly shared?: { readonly logGroup: logs.ILogGroup; readonly functionName: string };
 }
 
 /** The settings shared by all of a stack's Lambdas (and its state machines' logs). */
@@ -42,10 +48,9 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, "Logs", {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
+    const logGroup =
+      props.shared?.logGroup ??
+      new logs.LogGroup(this, "Logs", { retention: props.logRetention, removalPolicy: props.removalPolicy });
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
       description: props.description,
@@ -55,13 +60,16 @@ export class HandlerFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        resources: [logStreamsArn(this, logGroup.logGroupName)],
+        resources: [
+          logStreamsArn(this, logGroup.logGroupName, props.shared ? `*/*/*/${props.shared.functionName}[*` : "*"),
+        ],
       }),
     );
     this.function = new lambda.Function(this, "Function", {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
+      functionName: props.shared?.functionName,
       code: lambda.Code.fromAsset(props.bundle.dir),
       description: props.description,
       memorySize: props.memory,

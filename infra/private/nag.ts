@@ -2,7 +2,7 @@
  * Acknowledging cdk-nag findings (`Validations.of(x).acknowledge`, aws-cdk-lib's own API, so
  * the infra code needs no cdk-nag at run time). Every acknowledgment carries its reason.
  */
-import { Stack, Validations } from "aws-cdk-lib";
+import { CfnElement, Names, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IConstruct } from "constructs";
 
@@ -11,19 +11,27 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason });
 }
 
-/** A CloudFormation value flattened the way cdk-nag names findings (`<Id.Arn>/runs/x/*`). */
-function flatten(node: unknown): string {
+/**
+ * A CloudFormation value flattened the way cdk-nag names findings (`<Id.Arn>/runs/x/*`). With
+ * `viaParameter`, references are named as in a nested stack, where CDK passes each value from
+ * the parent as a parameter `referenceto<Id><Attribute>` (`<referencetoBucketArn>/runs/x/*`).
+ */
+function flatten(node: unknown, viaParameter?: (logicalId: string) => string | undefined): string {
   if (node === undefined) return "";
   if (typeof node === "string") return node.replace(/\$\{/g, "<").replace(/}/g, ">");
   const o = node as Record<string, unknown>;
   if (o["Fn::Join"]) {
     const [sep, items] = o["Fn::Join"] as [string, unknown[]];
-    return items.map(flatten).join(sep);
+    return items.map((item) => flatten(item, viaParameter)).join(sep);
   }
   if (o["Fn::GetAtt"]) {
     const [resource, attribute] = o["Fn::GetAtt"] as [unknown, unknown];
+    const param = viaParameter?.(flatten(resource));
+    if (param) return `<referenceto${param}${flatten(attribute).replace(/\./g, "")}>`;
     return `<${flatten(resource)}.${flatten(attribute)}>`;
   }
+  const param = typeof o.Ref === "string" ? viaParameter?.(o.Ref) : undefined;
+  if (param) return `<referenceto${param}Ref>`;
   if (o.Ref) return `<${flatten(o.Ref)}>`;
   return JSON.stringify(node);
 }
@@ -36,12 +44,40 @@ function flatten(node: unknown): string {
 export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
   const policy = role.node.tryFindChild("DefaultPolicy");
   if (!(policy instanceof iam.Policy)) return;
+  // In a nested stack, values from the parent become parameters by synthesis time (cdk-nag's view).
+  const parent = Stack.of(role).nestedStackParent;
+  const viaParameter = parent ? (id: string) => parentIds(parent, id) : undefined;
   const doc = Stack.of(role).resolve(policy.document) as { Statement?: { Resource?: unknown }[] } | undefined;
   const findings = new Set<string>();
   for (const statement of doc?.Statement ?? []) {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const r of resources.map(flatten))
-      if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
+    for (const resource of resources)
+      for (const r of new Set([flatten(resource), flatten(resource, viaParameter)]))
+        if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
   }
   for (const id of findings) acknowledge(policy, id, reason);
+}
+
+const uniqueIdsByStack = new WeakMap<Stack, { ids: Map<string, string>; missing: Set<string> }>();
+
+/**
+ * The node unique id (`Names.nodeUniqueId`) of the parent stack's resource with `logicalId`:
+ * CDK names the nested stack's parameter for a reference to it `referenceto<unique id><attr>`.
+ * Rebuilt at most once per unknown id (resources may be added after the last lookup).
+ */
+function parentIds(parent: Stack, logicalId: string): string | undefined {
+  if (logicalId.startsWith("AWS::")) return undefined;
+  let known = uniqueIdsByStack.get(parent);
+  if (!known || (!known.ids.has(logicalId) && !known.missing.has(logicalId))) {
+    const ids = new Map<string, string>();
+    const walk = (c: IConstruct) => {
+      if (CfnElement.isCfnElement(c)) ids.set(parent.resolve(c.logicalId) as string, Names.nodeUniqueId(c.node));
+      for (const child of c.node.children) if (!Stack.isStack(child)) walk(child);
+    };
+    walk(parent);
+    known = { ids, missing: known?.missing ?? new Set() };
+    if (!ids.has(logicalId)) known.missing.add(logicalId);
+    uniqueIdsByStack.set(parent, known);
+  }
+  return known.ids.get(logicalId);
 }

@@ -32,7 +32,9 @@ const tasks = [...s.stack.flows.values()].flatMap((construct) =>
 );
 const logStream = (fn: string) => {
   const group = (r.properties(fn).LoggingConfig as { LogGroup: string }).LogGroup;
-  return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/12/01/[$LATEST]0123456789abcdef`;
+  // In a custom (shared) log group Lambda names streams `YYYY/MM/DD/<function name>[<version>]<id>`.
+  const name = r.properties(fn).FunctionName as string;
+  return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/12/01/${name}[$LATEST]0123456789abcdef`;
 };
 
 async function expectDecisions(role: string, allowed: IamRequest[], denied: IamRequest[]): Promise<void> {

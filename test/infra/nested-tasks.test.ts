@@ -1,0 +1,67 @@
+import { App, type CfnElement, Stack, Validations } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { flow } from "stepflow";
+import { FlowConstruct } from "stepflow/cdk";
+import { describe, expect, it } from "vitest";
+import { RoleSimulator } from "../../infra/rehearse/iam.ts";
+import type { CfnTemplate } from "../../infra/rehearse/intrinsics.ts";
+import { detectDip, fetchPrices, post } from "./fixtures/flows.ts";
+
+const ENV = { account: "123456789012", region: "eu-west-1" };
+const demo = flow("nested-demo", () => {
+  detectDip(fetchPrices("DOGE"), 1);
+  post("hook", "text");
+});
+
+// Two tasks per nested stack: the flow's three task Lambdas go to two nested stacks.
+const app = new App();
+const stack = new Stack(app, "Nest", { env: ENV });
+const table = new dynamodb.TableV2(stack, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
+const bucket = new s3.Bucket(stack, "Results", { enforceSSL: true });
+Validations.of(bucket).acknowledge({ id: "AwsSolutions-S1", reason: "a test bucket; FlowStack's own bucket is covered by its tests" });
+const construct = new FlowConstruct(stack, "Demo", {
+  flow: demo,
+  resultsBucket: bucket,
+  historyTable: table,
+  secrets: new Map(),
+  tasksPerStack: 2,
+});
+const assembly = app.synth();
+const parent = assembly.getStackByName("Nest").template as CfnTemplate & { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+const nestedTemplates = Object.values(parent.Resources).filter((r) => r.Type === "AWS::CloudFormation::Stack");
+const iam = RoleSimulator.fromTemplate(parent, { ...ENV, stackName: "Nest" });
+const machineRole = iam.roleOf(stack.getLogicalId(construct.stateMachine.node.defaultChild as CfnElement));
+const fnArn = (name: string) => `arn:aws:lambda:${ENV.region}:${ENV.account}:function:${name}`;
+
+describe("task Lambdas in nested stacks", () => {
+  it("puts at most `tasksPerStack` task Lambdas in each nested stack and none in the parent", () => {
+    expect(nestedTemplates).toHaveLength(2);
+    expect(Object.values(parent.Resources).filter((r) => r.Type === "AWS::Lambda::Function")).toHaveLength(0);
+    const perStack = [...new Set([...construct.functions.values()].map((f) => Stack.of(f)))].map(
+      (s) => [...construct.functions.values()].filter((f) => Stack.of(f) === s).length,
+    );
+    expect(perStack.sort()).toEqual([1, 2]);
+  });
+
+  it("invokes each task by its function name, which the machine role may invoke, and no other flow's", async () => {
+    const names = [...construct.functions.values()].map(
+      (f) => Stack.of(f).resolve((f.node.defaultChild as lambda.CfnFunction).functionName) as string,
+    );
+    expect(names.sort()).toEqual(["stepflow-nested-demo_detect-dip", "stepflow-nested-demo_fetch-prices", "stepflow-nested-demo_post"]);
+    const machine = Object.values(parent.Resources).find((r) => r.Type === "AWS::StepFunctions::StateMachine")!;
+    const subs = iam.resolver.resolve(machine.Properties.DefinitionSubstitutions) as Record<string, string>;
+    expect(Object.values(subs).sort()).toEqual(names.map(fnArn));
+    for (const name of names)
+      expect((await iam.check(machineRole, { action: "lambda:InvokeFunction", resource: fnArn(name) })).allowed).toBe(true);
+    for (const other of ["stepflow-nested-demo-2_post", "stepflow-other_post", "stepflow-nested-demo"])
+      expect((await iam.check(machineRole, { action: "lambda:InvokeFunction", resource: fnArn(other) })).allowed).toBe(false);
+  });
+
+  it("passes the cdk-nag AwsSolutions pack, nested stacks included", () => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(report.violations.filter((v) => v.severity === "error").map((v) => v.ruleName)).toEqual([]);
+  });
+});
