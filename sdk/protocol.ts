@@ -77,6 +77,11 @@ export interface TaskRequest {
   readonly lists?: Readonly<Record<string, SharedList>>;
   /** This result's share of the state data budget, when smaller than the default limits. */
   readonly share?: InlineShare;
+  /**
+   * Most items the `items` list may have: the compiler's budget for the inline Map it feeds, from
+   * the history events each item of that Map's chain costs.
+   */
+  readonly maxItems?: number;
 }
 
 /** Inline results up to this many bytes of JSON; larger ones go to the results store. */

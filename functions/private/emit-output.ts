@@ -114,7 +114,8 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   const { request } = ctx;
   // The list shares the state data with the run's other live values: the compiler's share bounds it.
   const budget = Math.min(ctx.limits.payloadBytes, request.share?.bytes ?? Number.POSITIVE_INFINITY);
-  const limits = { ...ctx.limits, payloadBytes: budget };
+  // The compiler's item budget follows the chain the Map runs per item; the default is for requests without one.
+  const limits = { ...ctx.limits, payloadBytes: budget, maxItems: request.maxItems ?? ctx.limits.maxItems };
   if (!Array.isArray(value)) {
     throw new PayloadError(`${where} returned ${describe(value)} but it is mapped over; return a list`);
   }

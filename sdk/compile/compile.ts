@@ -9,6 +9,7 @@ import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/block
 import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
 import { Liveness } from "./private/liveness.ts";
 import { WiringProblem } from "./private/locate.ts";
+import { assignItemBudgets } from "./private/item-budget.ts";
 import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { GraphIndex } from "./private/units.ts";
@@ -53,6 +54,7 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
     output = shapeAt(result);
     machine = new Emitter(ctx, top, new Set(), new Set()).machine(facts.index.units([]), result?.path);
     assignShares(ctx.liveness, ctx.taskStates, ctx.maps);
+    assignItemBudgets(machine, ctx.taskStates, ctx.maps);
   } catch (cause) {
     if (cause instanceof WiringProblem)
       throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });

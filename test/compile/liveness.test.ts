@@ -113,3 +113,32 @@ describe("what the compiler emits for liveness", () => {
     ]);
   });
 });
+
+describe("inline Map item budget from history events per item", () => {
+  const inc = task("inc", (x: number) => x + 1);
+
+  it("gives a list's producer the items its Map's chain can run within 25,000 events", () => {
+    const one = flow("one-task-items", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(count(n)));
+    const five = flow("five-task-items", { params: z.object({ n: z.number() }) }, ({ n }) =>
+      inc.map(inc.map(inc.map(inc.map(inc.map(count(n)))))),
+    );
+    const budget = (f: typeof one) =>
+      (compile(f).definition.States.count as unknown as { Parameters: { maxItems: number } }).Parameters.maxItems;
+    // execution 2 + count 5 + Map 4 = 11 fixed; 2 + 5 per item for one task, 2 + 25 for five.
+    expect(budget(one)).toBe(Math.floor((25_000 - 11) / 7));
+    expect(budget(five)).toBe(Math.floor((25_000 - 11) / 27));
+  });
+
+  it("runs 1,200 items of a one-task chain (over the old fixed 1,000) and refuses 1,000 of a five-task chain", async () => {
+    const one = flow("one-task-1200", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(count(n)));
+    const ran = await runLocal(one, { n: 1200 }, { dir });
+    expect(ran.status).toBe("SUCCEEDED");
+    expect(ran.stats.historyEvents).toBeLessThanOrEqual(25_000);
+    const five = flow("five-task-1000", { params: z.object({ n: z.number() }) }, ({ n }) =>
+      inc.map(inc.map(inc.map(inc.map(inc.map(count(n)))))),
+    );
+    const refused = await runLocal(five, { n: 1000 }, { dir });
+    expect(refused.status).toBe("FAILED");
+    expect(refused.error?.message).toMatch(/list of 1000 items, too many for an inline Map \(at most 925 items keep the execution under 25,000 history events\)/);
+  });
+});

@@ -81,7 +81,13 @@ export function mapState(parent: Emitter, unit: MapUnit): MapState {
   if (group.maxConcurrency) state.MaxConcurrency = group.maxConcurrency;
   const reading = withItems(state, lists[0]);
   // Rows keep only the members a later state reads (the iteration dropped the others).
-  if (!distributed) ctx.maps.set(group.id, { state: reading, columns: [...inner.defined], itemsPath: lists[0].path });
+  if (!distributed) {
+    const first = group.lists[0].source;
+    // A `large` group runs inline only on the local target; its list keeps the default cap there.
+    const producer =
+      first.kind === "node" && lists[0].path.endsWith(".items") && !group.large ? first.node : undefined;
+    ctx.maps.set(group.id, { state: reading, columns: [...inner.defined], itemsPath: lists[0].path, producer });
+  }
   if (!distributed) return reading;
   ctx.distributedMaps.push(`map ${unit.members[0].state}`);
   const prefix = `runs/${ctx.flow}/{}/${group.id}`;

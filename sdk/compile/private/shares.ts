@@ -14,6 +14,8 @@ export interface MapRecord {
   readonly columns: readonly string[];
   /** JSONPath of the list the Map iterates, in the Map's input. */
   readonly itemsPath: string;
+  /** The call whose result (an `items` list) the Map iterates, if a task produced it. */
+  readonly producer?: string;
 }
 
 /** Bytes `{"<key>":` ... `},` add around an envelope in state data. */

@@ -1,0 +1,45 @@
+/**
+ * How many items an inline Map may take, from the history events each item costs: a Standard
+ * execution stops at 25,000 events, and an item of a 5-task chain costs 27 where one of a single
+ * task costs 7. The producer of each list gets its budget (`TaskRequest.maxItems`), so a list too
+ * long for the chain that iterates it fails before the Map starts, with the fix.
+ */
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../history-events.ts";
+import type { State, StateMachineDefinition, TaskState } from "../asl.ts";
+import type { MapRecord } from "./shares.ts";
+
+/** Sets `maxItems` on the producer of each inline Map's list. */
+export function assignItemBudgets(
+  definition: StateMachineDefinition,
+  tasks: ReadonlyMap<string, TaskState>,
+  maps: ReadonlyMap<string, MapRecord>,
+): void {
+  const fed = [...maps.values()].filter((m) => m.producer && tasks.get(m.producer)?.Parameters);
+  if (!fed.length) return;
+  // Every state outside the Maps' iterations, counted once (both sides of a Choice, conservatively).
+  const fixed = EVENTS.execution + events(definition, false);
+  const perMap = Math.max(0, HISTORY_EVENT_LIMIT - fixed) / fed.length;
+  for (const map of fed) {
+    const perItem = EVENTS.iteration + events(map.state.ItemProcessor, true);
+    tasks.get(map.producer!)!.Parameters!.maxItems = Math.max(1, Math.floor(perMap / perItem));
+  }
+}
+
+/** History events of one pass through `d`; inline Maps count their own four unless `deep`. */
+function events(d: StateMachineDefinition, deep: boolean): number {
+  return Object.values(d.States).reduce((sum, s) => sum + stateEvents(s, deep), 0);
+}
+
+function stateEvents(s: State, deep: boolean): number {
+  switch (s.Type) {
+    case "Task":
+      return s.Resource.includes(":states:startExecution") ? EVENTS.subflow : EVENTS.task;
+    case "Parallel":
+      return EVENTS.parallel + s.Branches.reduce((a, b) => a + events(b, deep), 0);
+    case "Map":
+      if (s.ItemProcessor.ProcessorConfig?.Mode === "DISTRIBUTED") return EVENTS.distributed;
+      return EVENTS.map + (deep ? EVENTS.iteration + events(s.ItemProcessor, deep) : 0);
+    default:
+      return EVENTS.simple;
+  }
+}
