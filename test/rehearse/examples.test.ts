@@ -19,7 +19,7 @@ import { etlMonths } from "../../flows/etl.ts";
 import { hello } from "../../flows/hello.ts";
 import { marketData } from "../../flows/market-data.ts";
 import { startPostgres, type TestPostgres } from "../flows/support/postgres.ts";
-import { trespass } from "./fixtures/trespass.ts";
+import { hoggy, trespass } from "./fixtures/trespass.ts";
 import { close, listen, startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 
 const SKIP = process.env.STEPFLOW_SKIP_REHEARSAL === "1";
@@ -47,7 +47,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "stepflow-rehearse-local-"));
   // slack-webhook stays unset until the dip case, to rehearse a missing secret first.
   secrets["postgres-url"] = postgres.url;
-  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass], secrets });
+  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass, hoggy], secrets });
 }, DEPLOY_MS);
 
 afterAll(async () => {
@@ -137,6 +137,12 @@ describe.skipIf(SKIP)("rehearsing the example flows in an emulated AWS account",
     expect(run.problems[0]).toMatch(
       /^function `FlowtrespassTaskpeekFunction\w+`: `s3:GetObject` on `arn:aws:s3:::[\w-]+\/runs\/hello\/r1\/greet\/0\.json` by role `FlowtrespassTaskpeekRole\w+` .* is implicitly denied/,
     );
+  }, RUN_MS);
+
+  it("stops a task blocked past its Lambda timeout with Sandbox.Timedout, as Lambda does", async () => {
+    const run = await rehearsal.run(hoggy, { ms: 20_000 });
+    expect(run.status).toBe("FAILED");
+    expect(run.error?.name).toBe("Sandbox.Timedout");
   }, RUN_MS);
 
   it("runs etl-months' three .sync:2 subflows into PostgreSQL with runLocal's result", async () => {
