@@ -125,3 +125,17 @@ execFileSync("npx", ["cdk", "synth", "--quiet", "-o", join(out, "cli.out")], {
   stdio: "ignore",
 });
 console.log(`npx cdk synth of infra/app.ts (examples): ${(performance.now() - t0).toFixed(0)} ms`);
+
+// The AWS SDK bundled (default: the lockfile's versions run) or left to the Lambda runtime's copy:
+// size and cold start (import) of the same task's bundle. The runtime loads its S3, DynamoDB and
+// Secrets Manager clients on first use in both cases, so a bundled SDK is parsed at import but
+// evaluated only when a task first calls AWS.
+const sdkBundles = ([true, false] as const).map((bundleAwsSdk) => {
+  const a = new App({ outdir: join(out, `sdk-${bundleAwsSdk}.out`) });
+  const s = new FlowStack(a, "Sdk", { flows: [big], bundleAwsSdk, env: { account: "123456789012", region: "eu-west-1" } });
+  return join(s.flows.get("big50")!.bundles.get("t0")!.dir, "index.mjs");
+});
+const [bundled, external] = initFigures(sdkBundles);
+console.log(
+  `AWS SDK bundled (default) vs the runtime's: task bundle ${statSync(sdkBundles[0]).size} B vs ${statSync(sdkBundles[1]).size} B; import ${bundled.importMs.toFixed(1)} ms vs ${external.importMs.toFixed(1)} ms; process start to ready ${bundled.readyMs.toFixed(1)} ms vs ${external.readyMs.toFixed(1)} ms`,
+);

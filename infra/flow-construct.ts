@@ -66,7 +66,7 @@ export interface FlowConstructProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Bundle the AWS SDK v3 into each Lambda instead of using the runtime's copy. @default false */
+  /** Bundle the AWS SDK v3 into each Lambda (the lockfile's versions) instead of using the runtime's copy. @default true */
   readonly bundleAwsSdk?: boolean;
   /** Directory for Lambda bundles (content-addressed). @default `.stepflow/bundles` in the working directory */
   readonly bundleDir?: string;

@@ -45,7 +45,10 @@ export interface FlowStackProps extends StackProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the bucket, table and logs when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Bundle the AWS SDK v3 into each Lambda instead of using the runtime's copy. @default false */
+  /**
+   * Bundle the AWS SDK v3 into each Lambda (the versions the lockfile pins, tested with the
+   * code) instead of using whatever copy the Lambda runtime ships. @default true
+   */
   readonly bundleAwsSdk?: boolean;
 }
 

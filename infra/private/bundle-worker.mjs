@@ -156,8 +156,11 @@ async function bundleGroup(requests) {
     treeShaking: true,
     legalComments: "none",
     metafile: true,
-    // The Lambda nodejs22.x runtime ships the AWS SDK v3; leaving it out keeps bundles small.
+    // By default the AWS SDK is bundled (the lockfile's versions run, not the runtime's); with
+    // `bundleAwsSdk: false` it is left to the copy the Lambda nodejs22.x runtime ships.
     external: requests[0].bundleAwsSdk ? [] : ["@aws-sdk/*", "@smithy/*"],
+    // ESM builds first: the SDK's dist-es tree-shakes and needs no `require` shim.
+    mainFields: ["module", "main"],
     plugins: [entryPlugin(requests), purePlugin(requests.flatMap((r) => r.pureFiles))],
     logLevel: "silent",
   });

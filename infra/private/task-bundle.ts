@@ -28,7 +28,7 @@ export interface BundleOptions {
 export function bundleOptions(props: { readonly bundleDir?: string; readonly bundleAwsSdk?: boolean }): BundleOptions {
   return {
     outRoot: props.bundleDir ?? join(process.cwd(), ".stepflow", "bundles"),
-    bundleAwsSdk: props.bundleAwsSdk ?? false,
+    bundleAwsSdk: props.bundleAwsSdk ?? true,
   };
 }
 

@@ -229,10 +229,12 @@ describe("task bundles", () => {
     for (const construct of stack.flows.values()) {
       for (const b of construct.bundles.values()) {
         expect(
-          b.inputs.filter((i) => /aws-cdk-lib|constructs|sdk\/compile|sdk\/cli|^infra\//.test(i)),
+          b.inputs.filter((i) => /aws-cdk-lib|\/constructs\/|^sdk\/compile|^sdk\/cli|^infra\//.test(i)),
         ).toEqual([]);
         expect(b.inputs).toContain("functions/task-handler.ts");
-        expect(b.bytes).toBeLessThan(200_000);
+        // The AWS SDK is bundled (the lockfile's versions), so it is in every bundle.
+        expect(b.inputs.some((i) => i.startsWith("node_modules/@aws-sdk/client-s3/"))).toBe(true);
+        expect(b.bytes).toBeLessThan(1_500_000);
       }
     }
   });
