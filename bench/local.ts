@@ -9,22 +9,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateMachine } from "aws-local-stepfunctions";
-import { z } from "zod";
-import { type AnyFlow, compile, flow, localSubstitutions, type Ref, substitute, task } from "../sdk/index.ts";
+import { type AnyFlow, compile, localSubstitutions, substitute } from "../sdk/index.ts";
 import { runLocal } from "../sdk/local/index.ts";
+import { chainFlow, mapFlow } from "./local-flows.ts";
 import { printTable } from "./print-table.ts";
 
 const RUNS = 7;
 const WARMUP = 2;
 
-const items = task("items", (n: number) => Array.from({ length: n }, (_, i) => i));
-const inc = task("inc", (x: number) => x + 1);
-const mapFlow = flow("bench-map", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(items(n)));
-const chainFlow = flow("bench-chain", () => {
-  let r: Ref<number> = inc(0);
-  for (let i = 1; i < 200; i++) r = inc(r);
-  return r;
-});
 
 /**
  * The same definition runLocal executes, with handlers that return a constant envelope. Compiled
@@ -70,7 +62,9 @@ const cases = [
   { name: "map of 1,000 items", flow: mapFlow, params: { n: 1000 }, tasks: 1001 },
   { name: "200 sequential tasks", flow: chainFlow, params: {}, tasks: 200 },
 ];
-const rows: string[][] = [["case", "compile", "bare", "runLocal", "overhead/task"]];
+const rows: string[][] = [
+  ["case", "compile", "bare", "runLocal", "overhead/task", "runLocal (worker)", "overhead/task (worker)"],
+];
 for (const c of cases) {
   const compileStart = performance.now();
   const runBare = bare(c.flow, c.params, 1000);
@@ -80,8 +74,22 @@ for (const c of cases) {
     const run = await runLocal(c.flow, c.params as never, { dir });
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });
+  // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
+  const workerMs = await median(async () => {
+    const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
+    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
+  });
   const perTask = (localMs - bareMs) / c.tasks;
-  rows.push([c.name, `${compileMs.toFixed(0)} ms`, `${bareMs.toFixed(0)} ms`, `${localMs.toFixed(0)} ms`, `${perTask.toFixed(3)} ms`]);
+  const perTaskWorker = (workerMs - bareMs) / c.tasks;
+  rows.push([
+    c.name,
+    `${compileMs.toFixed(0)} ms`,
+    `${bareMs.toFixed(0)} ms`,
+    `${localMs.toFixed(0)} ms`,
+    `${perTask.toFixed(3)} ms`,
+    `${workerMs.toFixed(0)} ms`,
+    `${perTaskWorker.toFixed(3)} ms`,
+  ]);
 }
 printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS})`, rows);
 await rm(dir, { recursive: true, force: true });

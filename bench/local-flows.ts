@@ -1,0 +1,15 @@
+/**
+ * The flows bench/local.ts runs. In their own module, without top-level side effects, so that the
+ * worker threads of \`isolation: "worker"\` can load them.
+ */
+import { z } from "zod";
+import { flow, type Ref, task } from "../sdk/index.ts";
+
+const items = task("items", (n: number) => Array.from({ length: n }, (_, i) => i));
+const inc = task("inc", (x: number) => x + 1);
+export const mapFlow = flow("bench-map", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(items(n)));
+export const chainFlow = flow("bench-chain", () => {
+  let r: Ref<number> = inc(0);
+  for (let i = 1; i < 200; i++) r = inc(r);
+  return r;
+});
