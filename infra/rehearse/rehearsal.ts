@@ -23,7 +23,7 @@ import { RehearsalAccessDeniedError } from "./errors.ts";
 import { type Assembly, synthesize } from "./private/assembly.ts";
 import { deployStack } from "./private/deploy-stack.ts";
 import { type DeployedStack, readDeployedStack } from "./private/deployed-stack.ts";
-import { IamGuard } from "./private/iam-guard.ts";
+import { IamGuard, logStreamName } from "./private/iam-guard.ts";
 import { LambdaPool, type RehearsalFunction } from "./private/lambda-pool.ts";
 import { type MotoProcess, startMoto } from "./private/moto-process.ts";
 import { startProxy } from "./private/proxy.ts";
@@ -257,7 +257,7 @@ function lambdaEnvironment(fn: RehearsalFunction, region: string, endpoint: stri
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: fn.logGroup,
-    AWS_LAMBDA_LOG_STREAM_NAME: "2026/01/01/[$LATEST]rehearsal",
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName(fn),
     STEPFLOW_REHEARSE_FUNCTION_ARN: fn.arn,
   };
 }

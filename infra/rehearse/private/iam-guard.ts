@@ -46,7 +46,7 @@ export class IamGuard {
 
   /** Denials of what Lambda does as the function's role before any code runs: its log stream. */
   async lambdaServiceDenials(fn: RehearsalFunction, env: { account: string; region: string }): Promise<string[]> {
-    const stream = `arn:aws:logs:${env.region}:${env.account}:log-group:${fn.logGroup}:log-stream:2026/01/01/[$LATEST]rehearsal`;
+    const stream = `arn:aws:logs:${env.region}:${env.account}:log-group:${fn.logGroup}:log-stream:${logStreamName(fn)}`;
     const asks = [
       { action: "logs:CreateLogStream", resource: stream },
       { action: "logs:PutLogEvents", resource: stream },
@@ -71,4 +71,14 @@ export class IamGuard {
     }
     return out;
   }
+}
+
+/**
+ * The log stream Lambda writes to: `YYYY/MM/DD/[$LATEST]<id>` in the function's own
+ * `/aws/lambda/<name>` group, `YYYY/MM/DD/<name>[$LATEST]<id>` in a custom (shareable) log group.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html
+ */
+export function logStreamName(fn: RehearsalFunction): string {
+  const own = fn.logGroup === `/aws/lambda/${fn.name}`;
+  return `2026/01/01/${own ? "" : fn.name}[$LATEST]rehearsal`;
 }
