@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { AnyFlow } from "../../define/flow.ts";
 import { StepflowError } from "../../errors.ts";
-import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
+import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
 import { formatMs, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
@@ -40,9 +40,27 @@ export function rehearseCommand(program: Command, io: CliIo): void {
     });
 }
 
+/** The IAM evaluator the rehearsal checks requests with; AGPL-3.0, so stepflow does not ship it. */
+const IAM_EVALUATOR = "@cloud-copilot/iam-simulate";
+
+async function loadRehearsal(): Promise<typeof import("stepflow/rehearse")> {
+  try {
+    return await import("stepflow/rehearse");
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND";
+    if (!missing || !String((error as Error).message).includes(IAM_EVALUATOR)) throw error;
+    throw new CliError(
+      `\`stepflow rehearse\` checks every AWS request against IAM with \`${IAM_EVALUATOR}\`, which is not installed ` +
+        `(it is AGPL-3.0, so stepflow lists it as a dev dependency only); install it with \`npm i -D ${IAM_EVALUATOR}\``,
+      EXIT_USAGE,
+      { cause: error },
+    );
+  }
+}
+
 async function rehearse(flow: AnyFlow, params: Record<string, unknown>, o: RehearseOptions, io: CliIo) {
   // Loaded on use: aws-cdk-lib and the AWS SDK would slow down every other command.
-  const { Rehearsal } = await import("stepflow/rehearse");
+  const { Rehearsal } = await loadRehearsal();
   const { localSecretStore } = await import("../../../functions/index.ts");
   const secrets = localSecretStore({ dir: o.dir });
   const started = Date.now();
