@@ -8,26 +8,17 @@ import { main } from "../../sdk/cli/main.ts";
 import { runLocal } from "../../sdk/local/index.ts";
 import {
   compile,
-  FlowDefinitionError,
   flow,
   ParamsError,
   type TaskOptions,
   task,
 } from "../../sdk/index.ts";
+import { problems } from "./support/problems.ts";
 import { mockedClient } from "../client/support/mocks.ts";
 
 const noop = task("noop", (x: number) => x);
 const pair = task("pair", (a: number, b: number) => a + b);
 
-function problems(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FlowDefinitionError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a FlowDefinitionError");
-}
 
 /** The problems of a one-task flow whose task has `options`. */
 const optionProblems = (options: TaskOptions) => {

@@ -3,7 +3,6 @@ import { z } from "zod";
 import {
   type AnyFlow,
   collectFlows,
-  FlowDefinitionError,
   flow,
   ParamsError,
   type Ref,
@@ -13,21 +12,13 @@ import {
   unmapped,
   when,
 } from "../../sdk/index.ts";
+import { problems } from "./support/problems.ts";
 
 const num = task("num", () => 1);
 const add = task("add", (a: number, b: number) => a + b);
 const isBig = task("is-big", (n: number) => n > 10);
 const log = task("log", (msg: string) => msg);
 
-function problems(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FlowDefinitionError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a FlowDefinitionError");
-}
 
 describe("graph building", () => {
   it("records calls, data edges, map groups, conditions, subflows and secrets", () => {
