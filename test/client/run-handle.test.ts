@@ -222,18 +222,18 @@ describe("RunHandle", () => {
       .on(PutSecretValueCommand, { SecretId: "stepflow/new" })
       .rejects(awsError("ResourceNotFoundException"));
     env.secretsManager.on(CreateSecretCommand).resolves({ ARN: "arn:new" });
-    expect(await env.client.setSecret("old", "v1")).toStrictEqual({
+    expect(await env.client.setSecret("old", "value-one")).toStrictEqual({
       secretId: "stepflow/old",
       arn: "arn:old",
       created: false,
     });
-    expect(await env.client.setSecret("new", "v2")).toMatchObject({
+    expect(await env.client.setSecret("new", "value-two")).toMatchObject({
       secretId: "stepflow/new",
       created: true,
     });
     expect(env.secretsManager.commandCalls(CreateSecretCommand)[0].args[0].input).toMatchObject({
       Name: "stepflow/new",
-      SecretString: "v2",
+      SecretString: "value-two",
     });
   });
 });
