@@ -14,7 +14,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const t0 = Date.now();
 const rehearsal = await Rehearsal.start({ flows: [hello] });
 const deployed = Date.now();
-let ran = deployed;
+let ran: number;
 try {
   const run = await rehearsal.run(hello, { name: "bench" });
   if (run.status !== "SUCCEEDED" || run.problems.length > 0) throw new Error(`rehearsal failed: ${JSON.stringify(run)}`);
