@@ -233,8 +233,9 @@ def _patch_sfn_integration_casing():
 
 
 def _add_test_event_pattern():
-    """EventBridge `TestEventPattern` is not implemented; it answers with moto's own matcher, the
-    one its rules use, so the rehearsal delivers an event to a rule only when its pattern matches."""
+    """moto 5.2.1 has no EventBridge `TestEventPattern` action; this adds it, answering with moto's
+    own matcher (the one its rules use), so the rehearsal delivers an event to a rule only when its
+    pattern matches."""
     from moto.events.models import EventPattern
     from moto.events.responses import EventsHandler
 
