@@ -1,6 +1,5 @@
 import {
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
@@ -8,7 +7,6 @@ import {
   consoleUrl,
   decodeOutput,
   type HistoryStore,
-  lambdaCause,
   type ResultStore,
   type TaskRunRecord,
 } from "../../functions/index.ts";
@@ -16,6 +14,7 @@ import type { OutputShape } from "../compile/types.ts";
 import { ExpressRunError, RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { isExpressExecution } from "./private/express.ts";
+import { runDescription } from "./private/run-description.ts";
 import { sleep } from "./private/sleep.ts";
 import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
 
@@ -81,7 +80,7 @@ export class RunHandle<R = unknown> {
       this.deps.retry,
       () => this.deps.sfn.send(new DescribeExecutionCommand({ executionArn: this.executionArn })),
     );
-    return describeRun(this.runId, this.executionArn, out);
+    return runDescription(this.runId, this.executionArn, out, "RUNNING");
   }
 
   /**
@@ -171,20 +170,3 @@ export class RunHandle<R = unknown> {
   }
 }
 
-function describeRun(
-  runId: string,
-  executionArn: string,
-  out: DescribeExecutionCommandOutput,
-): RunDescription {
-  return {
-    runId,
-    executionArn,
-    status: (out.status ?? "RUNNING") as RunStatus,
-    startedAt: out.startDate,
-    stoppedAt: out.stopDate,
-    ...(out.error ? { error: out.error } : {}),
-    // A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message.
-    ...(out.cause ? { cause: lambdaCause(out.cause)?.errorMessage ?? out.cause } : {}),
-    ...(out.output !== undefined ? { output: JSON.parse(out.output) as unknown } : {}),
-  };
-}

@@ -5,10 +5,10 @@
  * most) with its status, output and error: what `wait()` and `result()` need, with no polling.
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html
  */
-import { type SFNClient, StartSyncExecutionCommand, type StartSyncExecutionCommandOutput } from "@aws-sdk/client-sfn";
-import { lambdaCause } from "../../../functions/index.ts";
-import type { RunDescription, RunStatus } from "../types.ts";
+import { type SFNClient, StartSyncExecutionCommand } from "@aws-sdk/client-sfn";
+import type { RunDescription } from "../types.ts";
 import { awsCall, type RetryPolicy } from "./aws-call.ts";
+import { runDescription } from "./run-description.ts";
 
 /** Whether an execution ARN is an Express execution's (`...:express:<machine>:<name>:<id>`). */
 export function isExpressExecution(executionArn: string): boolean {
@@ -33,18 +33,6 @@ export async function runExpress(
         }),
       ),
   );
-  return syncRun(call.name, out);
+  return runDescription(call.name, out.executionArn ?? "", out, "FAILED");
 }
 
-function syncRun(runId: string, out: StartSyncExecutionCommandOutput): RunDescription {
-  return {
-    runId,
-    executionArn: out.executionArn ?? "",
-    status: (out.status ?? "FAILED") as RunStatus,
-    startedAt: out.startDate,
-    stoppedAt: out.stopDate,
-    ...(out.error ? { error: out.error } : {}),
-    ...(out.cause ? { cause: lambdaCause(out.cause)?.errorMessage ?? out.cause } : {}),
-    ...(out.output !== undefined ? { output: JSON.parse(out.output) as unknown } : {}),
-  };
-}
