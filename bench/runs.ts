@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localHistoryStore } from "../functions/index.ts";
-import { newRunId } from "../sdk/run-id.ts";
+import { newRunId } from "../sdk/core/run-id.ts";
 import { printTable } from "./print-table.ts";
 
 const RUNS = 10_000;

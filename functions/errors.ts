@@ -3,7 +3,7 @@
  * Errors thrown by a task function are not wrapped: they keep their own `name` and `message`
  * so that `retryOn` and `Retry.ErrorEquals` can match them.
  */
-import { StepflowError } from "../sdk/errors.ts";
+import { StepflowError } from "../sdk/core/errors.ts";
 
 /** A request named a task this handler does not have. */
 export class UnknownTaskError extends StepflowError {

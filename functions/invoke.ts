@@ -2,17 +2,16 @@
  * How the task handler runs a task function: in this process by default (Lambda, tests), or
  * elsewhere (the local runner's worker threads, which can stop an attempt stuck in CPU-bound code).
  */
-import type { TaskContext } from "../sdk/define/task-context.ts";
-import { runInTaskContext } from "../sdk/define/task-context.ts";
-import type { AnyTask } from "../sdk/define/task.ts";
-import { StepflowError } from "../sdk/errors.ts";
+import { runInTaskContext, type TaskContext } from "../sdk/core/task-context.ts";
+import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
+import { StepflowError } from "../sdk/core/errors.ts";
 import { TaskTimeoutError } from "./errors.ts";
 import { type RunLog, withConsoleCapture } from "./private/run-log.ts";
 import { withTimeout } from "./private/timeout.ts";
 
 /** One call of a task function with its resolved arguments. */
 export interface TaskCall {
-  readonly task: AnyTask;
+  readonly task: RuntimeTask;
   readonly args: readonly unknown[];
   readonly context: TaskContext;
   /** Where the function's `console.*` lines go. */

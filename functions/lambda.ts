@@ -2,9 +2,9 @@
  * Thin Lambda entries around the cores: they read the environment once per container and
  * keep only clients and the secret cache at module scope, never per-run state.
  */
-import type { AnyTask } from "../sdk/define/task.ts";
-import { StepflowError } from "../sdk/errors.ts";
-import type { Envelope, TaskRequest } from "../sdk/protocol.ts";
+import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
+import { StepflowError } from "../sdk/core/errors.ts";
+import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
 import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
@@ -25,7 +25,7 @@ export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promi
  * The Lambda handler of one task. Generated entries call it at module scope:
  * @example export const handler = lambdaHandler(getData);
  */
-export function lambdaHandler(task: AnyTask, options: LambdaOptions = {}): TaskLambdaHandler {
+export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): TaskLambdaHandler {
   const env = options.env ?? process.env;
   let handle: TaskHandler | undefined;
   return async (event) => {

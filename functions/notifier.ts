@@ -6,7 +6,7 @@
 
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { StepflowError } from "../sdk/errors.ts";
+import { StepflowError } from "../sdk/core/errors.ts";
 import { failedState } from "./notify/failed-state.ts";
 import { slackMessage } from "./notify/slack-message.ts";
 import { consoleUrl, flowOfStateMachine } from "./status-event.ts";

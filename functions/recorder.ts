@@ -5,13 +5,13 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { STATUSES } from "../sdk/define/notify.ts";
-import type { Json } from "../sdk/graph/types.ts";
 import { preview } from "./private/json.ts";
 import { REDACTED } from "./private/redact.ts";
 import { truncate } from "./private/truncate.ts";
 import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf, lambdaCause } from "./status-event.ts";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
+import { STATUSES } from "../sdk/core/status.ts";
+import type { Json } from "../sdk/core/json.ts";
 
 export type { ExecutionStatusDetail, ExecutionStatusEvent };
 

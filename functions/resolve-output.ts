@@ -3,10 +3,8 @@
  * Map's rows and a Distributed Map's ResultWriter manifest. Used by the task handler for
  * its inputs, and (`decodeOutput`) by the local runner and client for flow outputs.
  */
-// Type-only: the compiler itself never enters a Lambda bundle.
-import type { OutputShape } from "../sdk/compile/types.ts";
-import type { Json } from "../sdk/graph/types.ts";
-import type { ArgInput, Envelope } from "../sdk/protocol.ts";
+import type { Json } from "../sdk/core/json.ts";
+import type { ArgInput, Envelope, OutputShape } from "../sdk/core/protocol.ts";
 import { PayloadError } from "./errors.ts";
 import { mapLimit } from "./private/json.ts";
 import type { ResultStore } from "./stores/types.ts";

@@ -4,18 +4,17 @@
  * its timeout, stores the result, records the attempt in history and returns a small envelope.
  * @see sdk/protocol.ts for the payload protocol it follows.
  */
-import type { TaskContext } from "../sdk/define/task-context.ts";
+import type { TaskContext } from "../sdk/core/task-context.ts";
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { AnyTask } from "../sdk/define/task.ts";
-import type { Json } from "../sdk/graph/types.ts";
+import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
 import {
   type Envelope,
   INLINE_LIMIT_BYTES,
   ITEM_INLINE_LIMIT_BYTES,
   PAYLOAD_LIMIT_BYTES,
   type TaskRequest,
-} from "../sdk/protocol.ts";
-import { NonRetriableError } from "../sdk/errors.ts";
+} from "../sdk/core/protocol.ts";
+import { NonRetriableError } from "../sdk/core/errors.ts";
 import { PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
@@ -29,12 +28,13 @@ import { resultsCacheStore } from "./stores/results-cache-store.ts";
 import type { CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
 
 export type { PayloadLimits } from "./private/emit-output.ts";
+import type { Json } from "../sdk/core/json.ts";
 
 /** Finds a task by name: a function, a `Map` or a plain object keyed by task name. */
 export type TaskLookup =
-  | ((name: string) => AnyTask | undefined)
-  | ReadonlyMap<string, AnyTask>
-  | Readonly<Record<string, AnyTask>>;
+  | ((name: string) => RuntimeTask | undefined)
+  | ReadonlyMap<string, RuntimeTask>
+  | Readonly<Record<string, RuntimeTask>>;
 
 /** What the task handler needs. */
 export interface TaskHandlerDeps {
@@ -139,7 +139,7 @@ interface RunScope {
 }
 
 async function run(
-  task: AnyTask,
+  task: RuntimeTask,
   request: TaskRequest,
   s: RunScope,
 ): Promise<{ envelope: Envelope; cached: boolean }> {
@@ -161,7 +161,7 @@ async function run(
 
 /** Runs the task (or takes its cached result), checks and stores the result, and caches it. */
 async function compute(
-  task: AnyTask,
+  task: RuntimeTask,
   request: TaskRequest,
   s: RunScope,
   args: Json[],
@@ -241,9 +241,9 @@ function resultRef(envelope: Envelope): Json {
   return { s3: envelope.s3, bytes: envelope.bytes };
 }
 
-function taskFinder(tasks: TaskLookup): (name: string) => AnyTask | undefined {
+function taskFinder(tasks: TaskLookup): (name: string) => RuntimeTask | undefined {
   if (typeof tasks === "function") return tasks;
   if (tasks instanceof Map) return (name) => tasks.get(name);
-  const record = tasks as Readonly<Record<string, AnyTask>>;
+  const record = tasks as Readonly<Record<string, RuntimeTask>>;
   return (name) => (Object.hasOwn(record, name) ? record[name] : undefined);
 }

@@ -9,7 +9,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { AnyFlow, CompiledFlow, CompiledTask } from "stepflow";
 import { compile, StepflowError } from "stepflow";
-import { secretPrefix, stateMachineName } from "../sdk/deploy-names.ts";
+import { secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {

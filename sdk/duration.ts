@@ -1,4 +1,4 @@
-import { StepflowError } from "./errors.ts";
+import { StepflowError } from "./core/errors.ts";
 
 /** A duration: seconds as a number, or a string such as `"90s"`, `"5 minutes"`, `"1 day"`. */
 export type Duration = number | string;

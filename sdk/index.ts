@@ -7,7 +7,7 @@ export type { StateMachineDefinition } from "./compile/asl.ts";
 export type { CompileOptions } from "./compile/compile.ts";
 export { compile } from "./compile/compile.ts";
 export { localSubstitutions, substitute } from "./compile/substitute.ts";
-export type { CompiledFlow, CompiledSubflow, CompiledTask, OutputShape } from "./compile/types.ts";
+export type { CompiledFlow, CompiledSubflow, CompiledTask } from "./compile/types.ts";
 export type {
   AnyFlow,
   Flow,
@@ -19,7 +19,7 @@ export type {
   ResolvedFlowOptions,
 } from "./define/flow.ts";
 export { flow } from "./define/flow.ts";
-export type { Notifier, RunStatus, SlackOptions } from "./define/notify.ts";
+export type { Notifier, SlackOptions } from "./define/notify.ts";
 export { slack } from "./define/notify.ts";
 export type { Input, MapArg, Ref, Unmapped } from "./define/ref.ts";
 export { isRef, unmapped } from "./define/ref.ts";
@@ -30,8 +30,8 @@ export { secret } from "./define/secret.ts";
 export type { AnyTask, CacheOptions, ResolvedTaskOptions, Task, TaskFn, TaskOptions } from "./define/task.ts";
 export { task } from "./define/task.ts";
 export { when } from "./define/when.ts";
-export { taskContext } from "./define/task-context.ts";
-export type { TaskContext } from "./define/task-context.ts";
+export { taskContext } from "./core/task-context.ts";
+export type { TaskContext } from "./core/task-context.ts";
 export type { Duration } from "./duration.ts";
 export { toSeconds } from "./duration.ts";
 export {
@@ -41,16 +41,17 @@ export {
   ScheduleError,
   StepflowError,
   UsageError,
-} from "./errors.ts";
+} from "./core/errors.ts";
 export { collectFlows } from "./graph/collect.ts";
 export type {
   Call,
   Condition,
   FlowGraph,
-  Json,
   MapGroup,
   SubflowCall,
   TaskCall,
   ValueSource,
 } from "./graph/types.ts";
-export type { ArgInput, Envelope, OutputHint, TaskRequest } from "./protocol.ts";
+export type { ArgInput, Envelope, OutputHint, OutputShape, TaskRequest } from "./core/protocol.ts";
+export type { RunStatus } from "./core/status.ts";
+export type { Json } from "./core/json.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../sdk/errors.ts";
+import { UsageError } from "../sdk/core/errors.ts";
 import { runLocal } from "../sdk/local/index.ts";
-import { assertRunId, flowOfRunId, newRunId, runIdProblem } from "../sdk/run-id.ts";
+import { assertRunId, flowOfRunId, newRunId, runIdProblem } from "../sdk/core/run-id.ts";
 import { memoryHistory, memoryResults } from "./functions/support/memory-stores.ts";
 import { oneTask } from "./local/fixtures/history-flows.ts";
 

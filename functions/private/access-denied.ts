@@ -3,7 +3,7 @@
  * so it becomes a `NonRetriableError` (the state machine's retriers skip it) that names the
  * request and the fix, instead of being retried by the task's `States.ALL` retrier.
  */
-import { NonRetriableError } from "../../sdk/errors.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
 
 /** Error names AWS services use for an IAM denial. */
 const DENIED = new Set(["AccessDenied", "AccessDeniedException"]);

@@ -1,10 +1,10 @@
 /** Task result caching: keys, expiry, lookups. */
 import { createHash } from "node:crypto";
-import type { AnyTask } from "../../sdk/define/task.ts";
-import { NonRetriableError } from "../../sdk/errors.ts";
-import type { Json } from "../../sdk/graph/types.ts";
-import type { TaskRequest } from "../../sdk/protocol.ts";
+import type { RuntimeTask } from "../../sdk/core/runtime-task.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
+import type { TaskRequest } from "../../sdk/core/protocol.ts";
 import type { CacheStore } from "../stores/types.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 /**
  * The cache key of a call, or `undefined` when the task does not cache. The task's own
@@ -12,7 +12,7 @@ import type { CacheStore } from "../stores/types.ts";
  * the key is hashed with the task name, so two tasks never share entries. Keys live under the
  * flow and task (`<flow>/<task>/<hash>`): the task's Lambda may read and write only that prefix.
  */
-export function cacheKey(request: TaskRequest, task: AnyTask, args: readonly Json[]): string | undefined {
+export function cacheKey(request: TaskRequest, task: RuntimeTask, args: readonly Json[]): string | undefined {
   const cache = task.options.cache;
   if (!cache) return undefined;
   const custom = cache.key as ((...a: readonly Json[]) => unknown) | undefined;

@@ -2,12 +2,12 @@
  * Turning a task's result into the envelope its state returns, following the output hints
  * the compiler put in the request (see `OutputHint` in sdk/protocol.ts).
  */
-import type { Json } from "../../sdk/graph/types.ts";
-import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../../sdk/protocol.ts";
+import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../../sdk/core/protocol.ts";
 import { PayloadError } from "../errors.ts";
 import type { ResultStore } from "../stores/types.ts";
 import { jsonBytes, mapLimit } from "./json.ts";
 import { truncate } from "./truncate.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 /** Size thresholds of the payload protocol (defaults from sdk/protocol.ts). */
 export interface PayloadLimits {

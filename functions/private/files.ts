@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { StepflowError } from "../../sdk/errors.ts";
+import { StepflowError } from "../../sdk/core/errors.ts";
 
 /** Writes `text` to `file` atomically (temp file + rename), so readers never see half a file. */
 export async function writeAtomic(file: string, text: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Json } from "../../sdk/graph/types.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 /** Size in bytes of a value's JSON (UTF-8). */
 export function jsonBytes(value: unknown): number {

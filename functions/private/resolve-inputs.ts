@@ -1,9 +1,9 @@
 /** Resolving a request's arguments into the values the task function receives. */
-import type { Json } from "../../sdk/graph/types.ts";
-import type { ArgInput, Envelope, TaskRequest } from "../../sdk/protocol.ts";
+import type { ArgInput, Envelope, TaskRequest } from "../../sdk/core/protocol.ts";
 import { PayloadError } from "../errors.ts";
 import { resolveOutput } from "../resolve-output.ts";
 import type { ResultStore, SecretStore } from "../stores/types.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 interface InputStores {
   readonly results: ResultStore;

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { TaskContext } from "../../sdk/define/task-context.ts";
+import type { TaskContext } from "../../sdk/core/task-context.ts";
 import { redact } from "./redact.ts";
 
 type Level = "debug" | "info" | "warn" | "error";

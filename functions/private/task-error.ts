@@ -5,7 +5,7 @@
  * So the error keeps its name and message, and a `NonRetriableError` is marked not retryable, as
  * are errors no retry can fix (see `cannotSucceedOnRetry`).
  */
-import { NonRetriableError } from "../../sdk/errors.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
 import { SecretsFileError } from "../errors.ts";
 import { containsSecret, redact } from "./redact.ts";
 import { truncate } from "./truncate.ts";

@@ -1,10 +1,10 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { Json } from "../../sdk/graph/types.ts";
 import { flowRunIndexKeys, RUN_SK, runPk, taskRank, taskSk } from "../private/history-keys.ts";
 import { lazy } from "../private/lazy.ts";
 import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 /** Options of the DynamoDB history store. */
 export interface AwsHistoryStoreOptions {

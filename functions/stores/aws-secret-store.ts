@@ -1,5 +1,5 @@
 import type { SecretsManagerClient, SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
-import { StepflowError } from "../../sdk/errors.ts";
+import { StepflowError } from "../../sdk/core/errors.ts";
 import { SecretNotFoundError } from "../errors.ts";
 import { denialOf, isAccessDenied } from "../private/access-denied.ts";
 import { lazy } from "../private/lazy.ts";

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { StepflowError } from "../../sdk/errors.ts";
-import { assertRunId } from "../../sdk/run-id.ts";
+import { StepflowError } from "../../sdk/core/errors.ts";
+import { assertRunId } from "../../sdk/core/run-id.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine } from "../private/history-log.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";

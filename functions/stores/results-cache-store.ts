@@ -1,6 +1,6 @@
-import type { Json } from "../../sdk/graph/types.ts";
 import { ResultNotFoundError } from "../errors.ts";
 import type { CacheEntry, CacheStore, ResultStore } from "./types.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 /**
  * A cache kept in the results store under `cache/<flow>/<task>/<hash>.json` (S3 on AWS, files locally),

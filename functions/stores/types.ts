@@ -1,9 +1,9 @@
+import type { RunStatus } from "../../sdk/core/status.ts";
+import type { Json } from "../../sdk/core/json.ts";
 /**
  * The runtime's stores: where results, history and secrets live. Each has an AWS
  * implementation (S3, DynamoDB, Secrets Manager) and a local one (files under `.stepflow/`).
  */
-import type { RunStatus } from "../../sdk/define/notify.ts";
-import type { Json } from "../../sdk/graph/types.ts";
 
 /** JSON values by key: S3 objects on AWS, files locally. */
 export interface ResultStore {

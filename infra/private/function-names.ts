@@ -6,7 +6,7 @@
  * of 1,000 tasks split over nested stacks could not afford: 200 outputs per stack).
  */
 import { createHash } from "node:crypto";
-import { namePrefix } from "../../sdk/deploy-names.ts";
+import { namePrefix } from "../../sdk/core/deploy-names.ts";
 
 /** Longest function name Lambda accepts. */
 const MAX_FUNCTION_NAME = 64;

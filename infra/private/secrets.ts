@@ -11,7 +11,7 @@
  */
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
-import { secretPrefix } from "../../sdk/deploy-names.ts";
+import { secretPrefix } from "../../sdk/core/deploy-names.ts";
 
 /** Each secret referenced by name (`Secret.fromSecretNameV2`), by stepflow name. */
 export function declareSecrets(

@@ -14,7 +14,7 @@ import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { AnyFlow } from "stepflow";
 import type { NotifyConfig, NotifyTarget } from "../../functions/notifier.ts";
-import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/deploy-names.ts";
+import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
 import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";

@@ -2,7 +2,7 @@
  * Errors `StepflowClient` throws. AWS errors are mapped to these, each naming the flow, run or
  * permission in backticks and saying what to do; the AWS error stays as `cause`.
  */
-import { StepflowError } from "../errors.ts";
+import { StepflowError } from "../core/errors.ts";
 
 /** The client lacks a setting it needs (region, results bucket, history table). */
 export class ClientConfigError extends StepflowError {

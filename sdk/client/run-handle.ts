@@ -3,20 +3,16 @@ import {
   type SFNClient,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import {
-  consoleUrl,
-  decodeOutput,
-  type HistoryStore,
-  type ResultStore,
-  type TaskRunRecord,
-} from "../../functions/index.ts";
-import type { OutputShape } from "../compile/types.ts";
+import { consoleUrl } from "../../functions/status-event.ts";
+import { decodeOutput } from "../../functions/resolve-output.ts";
+import { type HistoryStore, type ResultStore, type TaskRunRecord } from "../../functions/stores/types.ts";
 import { ExpressRunError, RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { isExpressExecution } from "./private/express.ts";
 import { runDescription } from "./private/run-description.ts";
 import { sleep } from "./private/sleep.ts";
 import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
+import type { OutputShape } from "../core/protocol.ts";
 
 /** What a handle needs from its client. @internal */
 export interface RunHandleDeps {

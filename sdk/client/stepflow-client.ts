@@ -3,21 +3,16 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import {
-  awsHistoryStore,
-  awsResultStore,
-  type FlowRunRecord,
-  type HistoryStore,
-  type ResultStore,
-} from "../../functions/index.ts";
+import { awsHistoryStore } from "../../functions/stores/aws-history-store.ts";
+import { awsResultStore } from "../../functions/stores/aws-result-store.ts";
+import { type FlowRunRecord, type HistoryStore, type ResultStore } from "../../functions/stores/types.ts";
 import { compile } from "../compile/compile.ts";
-import type { OutputShape } from "../compile/types.ts";
 import type { AnyFlow, FlowParams } from "../define/flow.ts";
 import { checkInputSize } from "../define/input-size.ts";
 import { ClientConfigError, RunNotFoundError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
-import { assertRunId, flowOfRunId, newRunId } from "../run-id.ts";
-import { secretPrefix, stateMachineName } from "../deploy-names.ts";
+import { assertRunId, flowOfRunId, newRunId } from "../core/run-id.ts";
+import { secretPrefix, stateMachineName } from "../core/deploy-names.ts";
 import { runExpress } from "./private/express.ts";
 import { setSecret } from "./private/secrets.ts";
 import { regionOf, stateMachineResolver } from "./private/state-machines.ts";
@@ -30,6 +25,7 @@ import type {
   StartOptions,
   StepflowClientOptions,
 } from "./types.ts";
+import type { OutputShape } from "../core/protocol.ts";
 
 /**
  * The arguments of `start` after the flow: params are optional only when every param is, and a

@@ -3,13 +3,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import type {
-  FlowRunRecord,
-  FlowRunStatus,
-  HistoryStore,
-  ResultStore,
-  TaskRunRecord,
-} from "../../functions/index.ts";
+import type { FlowRunRecord, FlowRunStatus, HistoryStore, ResultStore, TaskRunRecord } from "../../functions/stores/types.ts";
 import type { Ref } from "../define/ref.ts";
 
 /**

@@ -1,8 +1,8 @@
+import type { Json } from "../core/json.ts";
 /**
  * Typed Amazon States Language (JSONPath flavour), the subset stepflow emits.
  * @see https://states-language.net/spec.html
  */
-import type { Json } from "../graph/types.ts";
 
 /** A payload template: keys ending in `.$` hold paths or intrinsic functions. */
 export type PayloadTemplate = { [key: string]: Json | PayloadTemplate };

@@ -1,9 +1,9 @@
 import type { AnyFlow } from "../define/flow.ts";
-import { stateMachineName } from "../deploy-names.ts";
-import { FlowDefinitionError } from "../errors.ts";
+import { stateMachineName } from "../core/deploy-names.ts";
+import { FlowDefinitionError } from "../core/errors.ts";
 import { sourcesOf } from "../graph/sources.ts";
-import type { FlowGraph, Json, MapGroup, TaskCall } from "../graph/types.ts";
-import type { OutputHint } from "../protocol.ts";
+import type { FlowGraph, MapGroup, TaskCall } from "../graph/types.ts";
+import type { OutputHint, OutputShape } from "../core/protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
 import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
@@ -13,8 +13,9 @@ import { assignItemBudgets } from "./private/item-budget.ts";
 import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { GraphIndex } from "./private/units.ts";
-import { HANDLER_GRACE_SECONDS } from "../limits.ts";
-import type { CompiledFlow, CompiledTask, OutputShape } from "./types.ts";
+import { HANDLER_GRACE_SECONDS } from "../core/limits.ts";
+import type { CompiledFlow, CompiledTask } from "./types.ts";
+import type { Json } from "../core/json.ts";
 
 /** Options of `compile`. */
 export interface CompileOptions {

@@ -1,6 +1,6 @@
 import type { StateMachineDefinition } from "./asl.ts";
 import type { CompiledFlow } from "./types.ts";
-import { RESULTS_BUCKET_PLACEHOLDER } from "./types.ts";
+import { RESULTS_BUCKET_PLACEHOLDER } from "../core/deploy-names.ts";
 
 /**
  * Replaces `${Key}` placeholders in a definition, as CloudFormation's DefinitionSubstitutions do.

@@ -1,16 +1,6 @@
 import type { AnyTask } from "../define/task.ts";
+import type { OutputShape } from "../core/protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
-
-/** How to read a flow's output (the execution output) back into its result. */
-export type OutputShape =
-  /** No result: the flow body returned nothing. */
-  | { readonly kind: "none" }
-  /** The output is an `Envelope`. */
-  | { readonly kind: "envelope" }
-  /** The output is a Map's rows; the result is `rows[i][col]` for each row. */
-  | { readonly kind: "rows"; readonly col: string }
-  /** The output is a Distributed Map's ResultWriter details; the result is column `col` of its items. */
-  | { readonly kind: "manifest"; readonly col: string };
 
 /** One task's Lambda function: every Task state that calls the task invokes it. */
 export interface CompiledTask {
@@ -52,6 +42,3 @@ export interface CompiledFlow {
   /** True when the definition reads or writes the results bucket directly. */
   readonly usesResultsBucket: boolean;
 }
-
-/** Placeholder of the results bucket name in definitions. */
-export const RESULTS_BUCKET_PLACEHOLDER = "ResultsBucket";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
-import { ParamsError, ScheduleError, UsageError } from "../errors.ts";
+import { ParamsError, ScheduleError, UsageError } from "../core/errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
 import { checkInputSize } from "./input-size.ts";
 import type { Notifier } from "./notify.ts";

@@ -1,5 +1,5 @@
-import { ParamsError } from "../errors.ts";
-import { PAYLOAD_LIMIT_BYTES } from "../protocol.ts";
+import { ParamsError } from "../core/errors.ts";
+import { PAYLOAD_LIMIT_BYTES } from "../core/protocol.ts";
 
 /**
  * Fails when a run's input (its parameters, as JSON) is over the 262,144 bytes `StartExecution`

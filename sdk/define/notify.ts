@@ -1,8 +1,6 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
+import { type RunStatus, STATUSES } from "../core/status.ts";
 import { isRef, type Ref } from "./ref.ts";
-
-/** Status of a flow run, as Step Functions reports it. */
-export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
 
 /** A notification sent when a run of the flow reaches one of `on`. */
 export interface Notifier {
@@ -17,9 +15,6 @@ export interface SlackOptions {
   /** Statuses that send a message. @default ["FAILED", "TIMED_OUT", "ABORTED"] */
   readonly on?: readonly RunStatus[];
 }
-
-/** @internal every run status, in order; the run recorder keeps exactly these. */
-export const STATUSES: readonly RunStatus[] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
 
 /**
  * Posts to Slack when a run changes status.

@@ -1,5 +1,5 @@
 import { type Duration, toSeconds } from "../duration.ts";
-import { ScheduleError } from "../errors.ts";
+import { ScheduleError } from "../core/errors.ts";
 import { cronFieldProblem } from "./private/cron-fields.ts";
 
 /** Options of a schedule. */

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { makeRef, type Ref } from "./ref.ts";
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;

@@ -1,10 +1,11 @@
 import { type Duration, toSeconds } from "../duration.ts";
-import { StepflowError, UsageError } from "../errors.ts";
-import type { ArgBinding, Json } from "../graph/types.ts";
+import { StepflowError, UsageError } from "../core/errors.ts";
+import type { ArgBinding } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
 import { callSite } from "./private/call-site.ts";
 import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/option-bounds.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
+import type { Json } from "../core/json.ts";
 
 /** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
 export interface CacheOptions {

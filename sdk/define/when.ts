@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { currentBuilder } from "./private/builder.ts";
 import { callSite } from "./private/call-site.ts";
 import type { Ref } from "./ref.ts";

@@ -1,5 +1,5 @@
 import type { AnyFlow } from "../define/flow.ts";
-import { FlowDefinitionError } from "../errors.ts";
+import { FlowDefinitionError } from "../core/errors.ts";
 
 /**
  * Every flow reachable from `roots` through subflow calls, children before parents.

@@ -4,9 +4,7 @@
  */
 import type { AnyFlow } from "../define/flow.ts";
 import type { AnyTask } from "../define/task.ts";
-
-/** A JSON value: the only thing that crosses a state boundary. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+import type { Json } from "../core/json.ts";
 
 /** Where a value used by a call comes from. */
 export type ValueSource =

@@ -1,7 +1,7 @@
 import type { AnyFlow, FlowParams, FlowResult } from "../define/flow.ts";
-import type { Json } from "../graph/types.ts";
 import { LocalSession } from "./private/session.ts";
 import type { LocalRun, RunLocalOptions } from "./types.ts";
+import type { Json } from "../core/json.ts";
 
 /**
  * Runs a flow on this machine: the state machine `compile(flow, { target: "local" })` gives,

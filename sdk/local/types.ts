@@ -1,8 +1,8 @@
 /** Types of local runs: options, the run returned, its task runs and the live events. */
 
-import type { HistoryStore, ResultStore, SecretStore } from "../../functions/index.ts";
+import type { HistoryStore, ResultStore, SecretStore } from "../../functions/stores/types.ts";
 import type { TaskFn } from "../define/task.ts";
-import type { Json } from "../graph/types.ts";
+import type { Json } from "../core/json.ts";
 
 /** Final status of a local run (the statuses of a Step Functions execution). */
 export type LocalRunStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile, flow, type Ref, task } from "../../sdk/index.ts";
 import { runLocal } from "../../sdk/local/index.ts";
-import { PAYLOAD_LIMIT_BYTES } from "../../sdk/protocol.ts";
+import { PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const dir = tempDir("stepflow-liveness-");

@@ -6,7 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { NonRetriableError } from "../../sdk/errors.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
 import { awsResultStore } from "../../functions/stores/aws-result-store.ts";
 import { awsSecretStore } from "../../functions/stores/aws-secret-store.ts";
 

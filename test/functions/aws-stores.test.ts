@@ -11,7 +11,7 @@ import {
   SecretNotFoundError,
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
-import { type Envelope, PAYLOAD_LIMIT_BYTES } from "../../sdk/protocol.ts";
+import { type Envelope, PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { createHistoryTable, startDynamo, startS3, startSecretsManager } from "./support/emulators.ts";
 import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
 import { captureLogs } from "./support/memory-stores.ts";

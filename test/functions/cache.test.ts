@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTaskHandler } from "../../functions/index.ts";
 import { cacheKey } from "../../functions/private/cache.ts";
 import { task } from "../../sdk/define/task.ts";
-import { NonRetriableError } from "../../sdk/errors.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 

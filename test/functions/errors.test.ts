@@ -3,11 +3,11 @@ import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import { createTaskHandler, TaskTimeoutError } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
-import { NonRetriableError } from "../../sdk/errors.ts";
-import type { Json } from "../../sdk/graph/types.ts";
-import type { TaskRequest } from "../../sdk/protocol.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
+import type { TaskRequest } from "../../sdk/core/protocol.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 class RateLimited extends Error {
   override name = "RateLimited";

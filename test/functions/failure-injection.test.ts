@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createTaskHandler, localStores, resolveOutput } from "../../functions/index.ts";
 import type { StateMachineDefinition } from "../../sdk/compile/asl.ts";
-import type { Json } from "../../sdk/graph/types.ts";
 import { compile, flow, localSubstitutions, substitute, task } from "../../sdk/index.ts";
-import type { Envelope, TaskRequest } from "../../sdk/protocol.ts";
+import type { Envelope, TaskRequest } from "../../sdk/core/protocol.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { seededRandom } from "../../flows/lib/seeded-random.ts";
+import type { Json } from "../../sdk/core/json.ts";
 
 class Flaky extends Error {
   override name = "Flaky";

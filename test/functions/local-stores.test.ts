@@ -10,7 +10,7 @@ import {
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
 import { tempDir } from "../support/temp-dir.ts";
-import { StepflowError } from "../../sdk/errors.ts";
+import { StepflowError } from "../../sdk/core/errors.ts";
 import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
 import { quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTaskHandler, resolveOutput } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
-import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../sdk/protocol.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createTaskHandler } from "../../functions/index.ts";
 import { redact, secretForms } from "../../functions/private/redact.ts";
 import { task } from "../../sdk/define/task.ts";
-import { NonRetriableError } from "../../sdk/errors.ts";
+import { NonRetriableError } from "../../sdk/core/errors.ts";
 import { captureLogs, memoryHistory, memoryResults, memorySecrets, testLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 

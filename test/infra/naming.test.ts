@@ -9,7 +9,7 @@ import { FlowStack } from "stepflow/cdk";
 import { describe, expect, it } from "vitest";
 import { RoleSimulator } from "../../infra/rehearse/iam.ts";
 import { type CfnTemplate, Resolver } from "../../infra/rehearse/intrinsics.ts";
-import { stateMachineName } from "../../sdk/deploy-names.ts";
+import { stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { toTheMoon } from "./fixtures/flows.ts";
 import { ping } from "./fixtures/express.ts";
 import { synth } from "./support.ts";

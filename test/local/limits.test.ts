@@ -1,7 +1,7 @@
 import "promise.withresolvers/auto";
 import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
-import { HISTORY_EVENTS } from "../../sdk/history-events.ts";
+import { HISTORY_EVENTS } from "../../sdk/core/history-events.ts";
 import { observe } from "../../sdk/local/private/engine-events.ts";
 import { ExecutionLimits, ON_ENTER, ON_EXIT } from "../../sdk/local/private/limits.ts";
 import { taskStateHandlers } from "../../sdk/local/private/state-handlers.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ParamsError } from "../../sdk/errors.ts";
+import { ParamsError } from "../../sdk/core/errors.ts";
 import { getLocalRun, listLocalRuns, type RunEvent, runLocal } from "../../sdk/local/index.ts";
 import {
   bigResult,

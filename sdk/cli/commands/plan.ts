@@ -3,7 +3,7 @@ import { formatBytes } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { wholeNumber } from "../private/options.ts";
 import { loadFlows, selectFlows } from "../private/load-flows.ts";
-import { HISTORY_EVENT_LIMIT } from "../../history-events.ts";
+import { HISTORY_EVENT_LIMIT } from "../../core/history-events.ts";
 import type { FlowPlan } from "../private/plan-model.ts";
 
 /** `stepflow plan <file>`: states, transitions, payload, history and cost per flow, with limit warnings. */

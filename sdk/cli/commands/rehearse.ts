@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { AnyFlow } from "../../define/flow.ts";
-import { StepflowError } from "../../errors.ts";
+import { StepflowError } from "../../core/errors.ts";
 import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
 import { formatMs, taskRunsTable } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -61,7 +61,7 @@ async function loadRehearsal(): Promise<typeof import("stepflow/rehearse")> {
 async function rehearse(flow: AnyFlow, params: Record<string, unknown>, o: RehearseOptions, io: CliIo) {
   // Loaded on use: aws-cdk-lib and the AWS SDK would slow down every other command.
   const { Rehearsal } = await loadRehearsal();
-  const { localSecretStore } = await import("../../../functions/index.ts");
+  const { localSecretStore } = await import("../../../functions/stores/local-secret-store.ts");
   const secrets = localSecretStore({ dir: o.dir });
   const started = Date.now();
   io.stderr.write(`rehearsing ${flow.flowName}: synthesizing and deploying its stack into moto...\n`);

@@ -1,11 +1,11 @@
-import type { FlowRunStatus } from "../../../functions/index.ts";
+import type { FlowRunStatus } from "../../../functions/stores/types.ts";
 import { StepflowClient } from "../../client/index.ts";
-import { STATUSES } from "../../define/notify.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { taskRunsView } from "../private/task-runs-view.ts";
 import { wholeNumber } from "../private/options.ts";
+import { STATUSES } from "../../core/status.ts";
 
 /** Options of `stepflow runs --remote`. */
 export interface RemoteRunsOptions {

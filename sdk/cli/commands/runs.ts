@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { assertRunId } from "../../run-id.ts";
+import { assertRunId } from "../../core/run-id.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import type { TaskRunRecord } from "../../../functions/index.ts";
+import type { TaskRunRecord } from "../../../functions/stores/types.ts";
 import type { RunDescription, RunHandle, StepflowClient } from "../../client/index.ts";
 import type { RunEvent } from "../../local/index.ts";
 import { WaitTimeoutError } from "../../client/errors.ts";

@@ -1,4 +1,4 @@
-import { StepflowError } from "../../errors.ts";
+import { StepflowError } from "../../core/errors.ts";
 
 /** Exit code of usage problems: bad file, unknown flow, bad parameters or options. */
 export const EXIT_USAGE = 2;

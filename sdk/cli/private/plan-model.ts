@@ -7,9 +7,9 @@
 import type { MapState, State, StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
 import type { AnyFlow } from "../../define/flow.ts";
-import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../history-events.ts";
-import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
-import { newRunId } from "../../run-id.ts";
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
+import { newRunId } from "../../core/run-id.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
 const USD_PER_TRANSITION = 0.025 / 1000;

@@ -4,7 +4,7 @@
  * (`--history-table`); a request that never reached AWS is told apart from one AWS refused.
  */
 import { CommanderError } from "commander";
-import { StepflowError } from "../../errors.ts";
+import { StepflowError } from "../../core/errors.ts";
 import { CliError, EXIT_FAILED, EXIT_USAGE } from "./cli-error.ts";
 
 /** `StepflowClient` options and the CLI flags that set them. */

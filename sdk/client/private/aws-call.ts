@@ -2,7 +2,7 @@
  * Every AWS request of the client goes through `awsCall`: throttled requests are retried with
  * bounded exponential backoff, and AWS errors become StepflowErrors that say what to do.
  */
-import { StepflowError } from "../../errors.ts";
+import { StepflowError } from "../../core/errors.ts";
 import {
   AccessDeniedError,
   ClientConfigError,

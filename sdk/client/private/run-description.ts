@@ -1,4 +1,4 @@
-import { lambdaCause } from "../../../functions/index.ts";
+import { lambdaCause } from "../../../functions/status-event.ts";
 import type { RunDescription, RunStatus } from "../types.ts";
 
 /** The fields DescribeExecution and StartSyncExecution both answer with. */

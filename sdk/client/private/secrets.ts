@@ -4,8 +4,8 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { secretValueProblem } from "../../../functions/index.ts";
-import { UsageError } from "../../errors.ts";
+import { secretValueProblem } from "../../../functions/private/redact.ts";
+import { UsageError } from "../../core/errors.ts";
 import type { SecretWrite } from "../types.ts";
 import { awsCall, type RetryPolicy } from "./aws-call.ts";
 

@@ -4,7 +4,7 @@
  * else one `ListStateMachines` listing, cached for the client's life.
  */
 import { ListStateMachinesCommand, type SFNClient } from "@aws-sdk/client-sfn";
-import { stateMachineName } from "../../deploy-names.ts";
+import { stateMachineName } from "../../core/deploy-names.ts";
 import { FlowNotDeployedError } from "../errors.ts";
 import type { StateMachineArns } from "../types.ts";
 import { awsCall, type RetryPolicy, regionMissing } from "./aws-call.ts";

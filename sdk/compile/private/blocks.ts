@@ -1,9 +1,9 @@
 /** The two kinds of block: the machine's top level and a Map iteration. */
 import type { AnyFlow } from "../../define/flow.ts";
 import type { MapGroup, ValueSource } from "../../graph/types.ts";
-import type { OutputShape } from "../types.ts";
 import { type Block, type Loc, WiringProblem } from "./locate.ts";
 import type { GraphIndex } from "./units.ts";
+import type { OutputShape } from "../../core/protocol.ts";
 
 /** Compile-wide facts the blocks need. */
 export interface BlockFacts {

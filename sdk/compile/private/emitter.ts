@@ -3,8 +3,8 @@
  * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
  */
 import { sameSource } from "../../graph/sources.ts";
-import type { Json, MapGroup, TaskCall } from "../../graph/types.ts";
-import type { OutputHint } from "../../protocol.ts";
+import type { MapGroup, TaskCall } from "../../graph/types.ts";
+import type { OutputHint } from "../../core/protocol.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { BlockFacts } from "./blocks.ts";
 import { type Liveness, replaceResults } from "./liveness.ts";
@@ -14,6 +14,7 @@ import type { MapRecord } from "./shares.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
+import type { Json } from "../../core/json.ts";
 
 type Link = (target: string | undefined) => void;
 interface Segment {

@@ -4,7 +4,7 @@
  * task costs 7. The producer of each list gets its budget (`TaskRequest.maxItems`), so a list too
  * long for the chain that iterates it fails before the Map starts, with the fix.
  */
-import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../history-events.ts";
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
 import type { State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { MapRecord } from "./shares.ts";
 

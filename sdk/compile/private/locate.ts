@@ -2,8 +2,9 @@
  * Where values live in state data, per block (top level, Parallel branch, Map iteration), and
  * the payload templates that pass them to a Task state.
  */
-import type { Json, ValueSource } from "../../graph/types.ts";
+import type { ValueSource } from "../../graph/types.ts";
 import type { PayloadTemplate } from "../asl.ts";
+import type { Json } from "../../core/json.ts";
 
 /** Where a node's value lives in a block's state data. */
 export type Loc =

@@ -4,11 +4,11 @@
  */
 import type { ValueSource } from "../../graph/types.ts";
 import type { MapState, PayloadTemplate } from "../asl.ts";
-import { RESULTS_BUCKET_PLACEHOLDER } from "../types.ts";
 import { IterationBlock } from "./blocks.ts";
 import type { Emitter } from "./emitter.ts";
 import { WiringProblem } from "./locate.ts";
 import type { Unit } from "./units.ts";
+import { RESULTS_BUCKET_PLACEHOLDER } from "../../core/deploy-names.ts";
 
 type MapUnit = Extract<Unit, { kind: "map" }>;
 

@@ -3,7 +3,7 @@
  * budget (many parallel results feeding one task, long-lived results, a Map's rows), each producer
  * gets its share (`TaskRequest.share`); a result over its share is stored and travels as a reference.
  */
-import { INLINE_LIMIT_BYTES, STATE_BUDGET_BYTES } from "../../protocol.ts";
+import { INLINE_LIMIT_BYTES, STATE_BUDGET_BYTES } from "../../core/protocol.ts";
 import type { MapState, PayloadTemplate, TaskState } from "../asl.ts";
 import type { Liveness } from "./liveness.ts";
 

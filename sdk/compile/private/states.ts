@@ -1,10 +1,10 @@
 /** Builders of Task states: a task call (Lambda) and a subflow call (startExecution.sync:2). */
-import type { Json, SubflowCall, TaskCall } from "../../graph/types.ts";
-import type { OutputHint } from "../../protocol.ts";
+import type { SubflowCall, TaskCall } from "../../graph/types.ts";
+import type { OutputHint, OutputShape } from "../../core/protocol.ts";
 import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
-import { HANDLER_GRACE_SECONDS, INVOKE_MARGIN_SECONDS } from "../../limits.ts";
-import type { OutputShape } from "../types.ts";
+import { HANDLER_GRACE_SECONDS, INVOKE_MARGIN_SECONDS } from "../../core/limits.ts";
 import { argTemplate, type Block, rawValue } from "./locate.ts";
+import type { Json } from "../../core/json.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
 const LAMBDA_SERVICE_ERRORS = [

@@ -1,4 +1,4 @@
-import { FlowDefinitionError } from "../../errors.ts";
+import { FlowDefinitionError } from "../../core/errors.ts";
 import { isPrefix, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
 import type { AnyFlow, ParamsSchema } from "../flow.ts";

@@ -3,7 +3,6 @@ import type {
   ArgBinding,
   Call,
   Condition,
-  Json,
   MapGroup,
   ScopeFrame,
   ValueSource,
@@ -11,6 +10,7 @@ import type {
 import type { AnyFlow } from "../flow.ts";
 import { isRef, makeRef, type Ref } from "../ref.ts";
 import { jsonProblem } from "./json.ts";
+import type { Json } from "../../core/json.ts";
 
 /** A map group while the body runs: calls join it until the graph is built. */
 export interface GroupDraft {

@@ -4,7 +4,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html
  */
 import type { Call, MapGroup } from "../../graph/types.ts";
-import { ASL_MAX_INTEGER, EXPRESS_MAX_SECONDS, STANDARD_MAX_SECONDS } from "../../limits.ts";
+import { ASL_MAX_INTEGER, EXPRESS_MAX_SECONDS, STANDARD_MAX_SECONDS } from "../../core/limits.ts";
 import type { ResolvedFlowOptions } from "../flow.ts";
 
 /** Every AWS bound the flow breaks, each with its fix. */

@@ -11,7 +11,7 @@ import {
   LAMBDA_MAX_TIMEOUT_SECONDS,
   LAMBDA_MIN_MEMORY_MB,
   MAX_TASK_TIMEOUT_SECONDS,
-} from "../../limits.ts";
+} from "../../core/limits.ts";
 import type { ResolvedTaskOptions } from "../task.ts";
 
 /**

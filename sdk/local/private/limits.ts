@@ -6,9 +6,9 @@
  * execution at the first breach, at the first task failure that fails the run, or on abort: a
  * closed execution starts no more tasks (a failed Map stops starting items, as on AWS).
  */
-import { StepflowError } from "../../errors.ts";
-import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS } from "../../history-events.ts";
-import { PAYLOAD_LIMIT_BYTES } from "../../protocol.ts";
+import { StepflowError } from "../../core/errors.ts";
+import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS } from "../../core/history-events.ts";
+import { PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
 import type { RunStats } from "../types.ts";
 import type { EngineEvent } from "./engine-events.ts";
 

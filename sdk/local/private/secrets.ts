@@ -1,4 +1,5 @@
-import { SecretNotFoundError, type SecretStore } from "../../../functions/index.ts";
+import { SecretNotFoundError } from "../../../functions/errors.ts";
+import { type SecretStore } from "../../../functions/stores/types.ts";
 
 /** Options of `localSecrets`. */
 export interface LocalSecretsOptions {

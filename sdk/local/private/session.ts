@@ -6,22 +6,16 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
-import {
-  createRecorder,
-  createTaskHandler,
-  decodeOutput,
-  type HistoryStore,
-  localHistoryStore,
-  localResultStore,
-  localSecretStore,
-  type Recorder,
-  type ResultStore,
-  type TaskHandler,
-} from "../../../functions/index.ts";
+import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
+import { createTaskHandler, type TaskHandler } from "../../../functions/task-handler.ts";
+import { decodeOutput } from "../../../functions/resolve-output.ts";
+import { type HistoryStore, type ResultStore } from "../../../functions/stores/types.ts";
+import { localHistoryStore } from "../../../functions/stores/local-history-store.ts";
+import { localResultStore } from "../../../functions/stores/local-result-store.ts";
+import { localSecretStore } from "../../../functions/stores/local-secret-store.ts";
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
-import type { Json } from "../../graph/types.ts";
-import { assertRunId, newRunId } from "../../run-id.ts";
+import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { observe } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
@@ -33,6 +27,7 @@ import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
 import { TaskRunBook } from "./task-runs.ts";
+import type { Json } from "../../core/json.ts";
 
 type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError; stats?: RunStats; result?: unknown };
 

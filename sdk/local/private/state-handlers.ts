@@ -3,13 +3,13 @@
  * task handler (counting attempts itself, since aws-local-stepfunctions keeps `$$.State.RetryCount`
  * at 0), and every subflow state to a nested run.
  */
-import type { TaskHandler } from "../../../functions/index.ts";
+import type { TaskHandler } from "../../../functions/task-handler.ts";
 import type { AnyFlow } from "../../define/flow.ts";
-import type { Json } from "../../graph/types.ts";
-import type { TaskRequest } from "../../protocol.ts";
+import type { TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
 import type { PreparedFlow } from "./prepare.ts";
 import { nextRetryDelay } from "./retry.ts";
+import type { Json } from "../../core/json.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
 

@@ -1,4 +1,5 @@
-import { type HistoryStore, type TaskRunRecord, taskRank } from "../../../functions/index.ts";
+import { type HistoryStore, type TaskRunRecord } from "../../../functions/stores/types.ts";
+import { taskRank } from "../../../functions/private/history-keys.ts";
 import type { RunEvent, TaskRun } from "../types.ts";
 
 /**

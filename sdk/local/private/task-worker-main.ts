@@ -4,7 +4,7 @@
  * attempt is stuck in CPU-bound code past its timeout. Several attempts may run here at once.
  */
 import { parentPort } from "node:worker_threads";
-import { callTaskFunction } from "../../../functions/index.ts";
+import { callTaskFunction } from "../../../functions/invoke.ts";
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask } from "../../define/task.ts";
 import { type FromWorker, type ToWorker, toWire } from "./worker-protocol.ts";

@@ -11,14 +11,8 @@ import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import {
-  inProcessInvoker,
-  StatesTimeoutError,
-  type TaskCall,
-  type TaskInvoker,
-  TaskTimeoutError,
-  timeoutMessage,
-} from "../../../functions/index.ts";
+import { inProcessInvoker, StatesTimeoutError, type TaskCall, type TaskInvoker, timeoutMessage } from "../../../functions/invoke.ts";
+import { TaskTimeoutError } from "../../../functions/errors.ts";
 import { type FromWorker, fromWire, type ToWorker } from "./worker-protocol.ts";
 
 /** A worker that does not answer a ping this long after a deadline is stuck in CPU-bound code. */
@@ -174,8 +168,8 @@ function retire(slot: Slot, error: Error | undefined): void {
 }
 
 /** The file URL of the module at a task's `site` (`path:line`), if it names a file. */
-function moduleOf(site: string): string | undefined {
-  const match = /^(.*):\d+$/.exec(site);
+function moduleOf(site: string | undefined): string | undefined {
+  const match = /^(.*):\d+$/.exec(site ?? "");
   if (!match || match[1] === "<unknown>") return undefined;
   const file = match[1];
   return pathToFileURL(isAbsolute(file) ? file : resolve(process.cwd(), file)).href;

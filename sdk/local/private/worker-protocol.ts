@@ -1,5 +1,5 @@
 /** Messages between the local runner and its task worker threads. */
-import type { TaskContext } from "../../define/task-context.ts";
+import type { TaskContext } from "../../core/task-context.ts";
 
 /** An error as it crosses the thread boundary (what retries and reports read of it). */
 export interface WireError {

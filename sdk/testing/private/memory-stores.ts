@@ -1,15 +1,8 @@
 /** In-memory stores: each test run starts empty and leaves nothing on disk. */
-import {
-  type FlowRunRecord,
-  type HistoryStore,
-  ResultNotFoundError,
-  type ResultStore,
-  SecretNotFoundError,
-  type SecretStore,
-  type TaskRunRecord,
-  taskRank,
-} from "../../../functions/index.ts";
-import type { Json } from "../../graph/types.ts";
+import { type FlowRunRecord, type HistoryStore, type ResultStore, type SecretStore, type TaskRunRecord } from "../../../functions/stores/types.ts";
+import { ResultNotFoundError, SecretNotFoundError } from "../../../functions/errors.ts";
+import { taskRank } from "../../../functions/private/history-keys.ts";
+import type { Json } from "../../core/json.ts";
 
 /**
  * Results by key, kept as JSON text so a test sees exactly what a real store would return.

@@ -4,7 +4,7 @@
  */
 import type { AnyFlow } from "../../define/flow.ts";
 import type { AnyTask, TaskFn } from "../../define/task.ts";
-import { UsageError } from "../../errors.ts";
+import { UsageError } from "../../core/errors.ts";
 
 /** Every task object the flow (and its subflows) calls, by task name. */
 export function tasksOf(flow: AnyFlow, into = new Map<string, Set<AnyTask>>(), seen = new Set<AnyFlow>()) {

@@ -1,4 +1,4 @@
-import type { ArgInput, OutputHint, TaskRequest } from "../../../sdk/protocol.ts";
+import type { ArgInput, OutputHint, TaskRequest } from "../../../sdk/core/protocol.ts";
 
 /** A task request with defaults: flow `f`, run `r1`, state named as the task. */
 export function request(

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "./errors.ts";
 
 /** What a running task knows about its run (Prefect's run context). */
 export interface TaskContext {

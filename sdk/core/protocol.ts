@@ -3,7 +3,7 @@
  * state passes is one of these small envelopes; data larger than the inline threshold lives in
  * the results store and travels as a key.
  */
-import type { Json } from "./graph/types.ts";
+import type { Json } from "./json.ts";
 
 /** A value as it travels between states. */
 export type Envelope =
@@ -83,6 +83,17 @@ export interface TaskRequest {
    */
   readonly maxItems?: number;
 }
+
+/** How to read a flow's output (the execution output) back into its result. */
+export type OutputShape =
+  /** No result: the flow body returned nothing. */
+  | { readonly kind: "none" }
+  /** The output is an `Envelope`. */
+  | { readonly kind: "envelope" }
+  /** The output is a Map's rows; the result is `rows[i][col]` for each row. */
+  | { readonly kind: "rows"; readonly col: string }
+  /** The output is a Distributed Map's ResultWriter details; the result is column `col` of its items. */
+  | { readonly kind: "manifest"; readonly col: string };
 
 /** Inline results up to this many bytes of JSON; larger ones go to the results store. */
 export const INLINE_LIMIT_BYTES = 2048;

@@ -37,3 +37,6 @@ export function stateMachineName(flow: string, stage?: string): string {
 export function secretPrefix(stage?: string): string {
   return `${namePrefix(stage)}/`;
 }
+
+/** Placeholder of the results bucket name in definitions (a CDK DefinitionSubstitution key). */
+export const RESULTS_BUCKET_PLACEHOLDER = "ResultsBucket";
