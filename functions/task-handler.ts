@@ -2,7 +2,7 @@
  * The task handler core: what every task Lambda (and the local runner, in-process) runs for
  * one Task state invocation. It resolves inputs, checks the cache, runs the task function under
  * its timeout, stores the result, records the attempt in history and returns a small envelope.
- * @see sdk/protocol.ts for the payload protocol it follows.
+ * @see sdk/core/protocol.ts for the payload protocol it follows.
  */
 import type { TaskContext } from "../sdk/core/task-context.ts";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -51,7 +51,7 @@ export interface TaskHandlerDeps {
   readonly logger?: Logger;
   /** Runs the task function under its timeout. @default in this process (`inProcessInvoker`) */
   readonly invoke?: TaskInvoker;
-  /** Payload thresholds. @default the constants in sdk/protocol.ts, and 1000 items per inline Map */
+  /** Payload thresholds. @default the constants in sdk/core/protocol.ts, and 1000 items per inline Map */
   readonly limits?: Partial<PayloadLimits>;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Turning a task's result into the envelope its state returns, following the output hints
- * the compiler put in the request (see `OutputHint` in sdk/protocol.ts).
+ * the compiler put in the request (see `OutputHint` in sdk/core/protocol.ts).
  */
 import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../../sdk/core/protocol.ts";
 import { PayloadError } from "../errors.ts";
@@ -9,7 +9,7 @@ import { jsonBytes, mapLimit } from "./json.ts";
 import { truncate } from "./truncate.ts";
 import type { Json } from "../../sdk/core/json.ts";
 
-/** Size thresholds of the payload protocol (defaults from sdk/protocol.ts). */
+/** Size thresholds of the payload protocol (defaults from sdk/core/protocol.ts). */
 export interface PayloadLimits {
   /** Inline results up to this many bytes. */
   readonly inlineBytes: number;
