@@ -41,7 +41,8 @@ export async function compiledMain(argv) {
  */
 export function bundleOf(argv) {
   const files = argv.slice(2).filter((a) => MODULE.test(a) && existsSync(a)).map((a) => resolve(a));
-  const key = createHash("sha256").update(JSON.stringify([files, process.version])).digest("hex").slice(0, 16);
+  // This file is part of the key: a change to how bundles are built builds them anew.
+  const key = createHash("sha256").update(JSON.stringify([files, process.version])).update(readFileSync(fileURLToPath(import.meta.url))).digest("hex").slice(0, 16);
   return { files, out: join(CACHE, key) };
 }
 
@@ -161,8 +162,8 @@ const packagesOutside = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (a) => {
       if (a.pluginData?.inner || a.path.startsWith("node:")) return undefined;
-      if (OUTSIDE.test(a.path)) return { path: a.path, external: true };
-      if (!(a.path in LAZY) || !a.importer.includes(`/node_modules/${ENGINE}/`)) return undefined;
+      const lazy = a.path in LAZY && a.importer.includes(`/node_modules/${ENGINE}/`);
+      if (!lazy) return OUTSIDE.test(a.path) ? { path: a.path, external: true } : undefined;
       const real = await b.resolve(a.path, { kind: "require-call", resolveDir: a.resolveDir, pluginData: { inner: true } });
       return real.errors.length > 0 ? { path: a.path, external: true } : { path: a.path, namespace: "lazy", pluginData: real.path };
     });

@@ -51,6 +51,16 @@ describe("bin/stepflow.js", () => {
     expect(statSync(`${out}/entry.js`).mtimeMs).toBe(built);
   });
 
+  it("loads no AWS SDK package for a local run: the local engine's Lambda client and credentials load on first use", async () => {
+    const trace = `${dir}/packages-${Date.now()}.txt`;
+    const env = { NODE_OPTIONS: `--import ${ROOT}/test/fixtures/trace-packages.mjs`, STEPFLOW_TRACE_PACKAGES: trace };
+    const r = await spawnCli(["run", "flows/hello.ts", "--dir", dir], env);
+    expect(r.code).toBe(0);
+    const specifiers = readFileSync(trace, "utf8").trim().split("\n");
+    expect(specifiers.some((s) => s.endsWith("/bin/stepflow.js"))).toBe(true); // the trace saw the process start
+    expect(specifiers.filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/"))).toEqual([]);
+  });
+
   it("prints its version, the package's", async () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string };
     const r = await spawnCli(["--version"]);
