@@ -31,6 +31,8 @@ interface Attempt {
 interface Slot {
   readonly worker: Worker;
   readonly attempts: Map<number, Attempt>;
+  /** Pings sent at attempts' deadlines, by id: what to do when the worker answers. */
+  readonly pings: Map<number, () => void>;
   stopped: boolean;
 }
 
@@ -56,6 +58,8 @@ export const workerInvoker: TaskInvoker = (call) => {
 function dispatch(a: Attempt): void {
   const slot = pick();
   slot.attempts.set(a.id, a);
+  // A busy worker keeps the process alive (the run awaits it); an idle one must not (see `start`).
+  slot.worker.ref();
   slot.worker.postMessage(a.message);
 }
 
@@ -71,18 +75,20 @@ function pick(): Slot {
 
 function start(): Slot {
   const worker = new Worker(new URL("./task-worker-boot.mjs", import.meta.url));
-  const slot: Slot = { worker, attempts: new Map(), stopped: false };
-  // Idle workers must not keep a finished CLI or test process alive; an attempt's timer does.
-  worker.unref();
+  const slot: Slot = { worker, attempts: new Map(), pings: new Map(), stopped: false };
   worker.on("message", (m: FromWorker) => onMessage(slot, m));
   worker.on("error", (error) => retire(slot, error));
   worker.on("exit", () => retire(slot, new Error("the task worker exited")));
+  // An idle worker must not keep a finished CLI or test process alive. After the listeners: adding
+  // a `message` listener refs the worker's port again. `dispatch` refs it while it has attempts.
+  worker.unref();
   return slot;
 }
 
 function onMessage(slot: Slot, m: FromWorker): void {
+  if (m.type === "pong") return slot.pings.get(m.id)?.();
   const a = slot.attempts.get(m.id);
-  if (m.type === "pong" || !a) return;
+  if (!a) return;
   switch (m.type) {
     case "started":
       a.timer = setTimeout(() => overdue(slot, a), a.call.task.options.timeoutSeconds * 1000);
@@ -110,25 +116,27 @@ function onMessage(slot: Slot, m: FromWorker): void {
 function settle(slot: Slot, a: Attempt): void {
   clearTimeout(a.timer);
   slot.attempts.delete(a.id);
+  if (slot.attempts.size === 0) slot.worker.unref();
 }
 
 /** At an attempt's deadline: a worker that answers is waiting (TaskTimeoutError); one that does not is stuck. */
 function overdue(slot: Slot, a: Attempt): void {
   const ping = nextId++;
   const stuck = setTimeout(() => {
-    slot.worker.off("message", answered);
+    slot.pings.delete(ping);
+    // It ended meanwhile: nothing to stop.
+    if (!slot.attempts.has(a.id)) return;
     settle(slot, a);
     a.reject(new StatesTimeoutError(timeoutMessage(a.call, "was stopped: its CPU-bound code ran past")));
     void stop(slot);
   }, STUCK_AFTER_MS);
-  const answered = (m: FromWorker) => {
-    if (m.type !== "pong" || m.id !== ping) return;
+  slot.pings.set(ping, () => {
     clearTimeout(stuck);
-    slot.worker.off("message", answered);
+    slot.pings.delete(ping);
+    if (!slot.attempts.has(a.id)) return;
     settle(slot, a);
     a.reject(new TaskTimeoutError(timeoutMessage(a.call, "did not finish within")));
-  };
-  slot.worker.on("message", answered);
+  });
   slot.worker.postMessage({ type: "ping", id: ping } satisfies ToWorker);
 }
 
