@@ -5,6 +5,7 @@
 import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
 import { StepflowError } from "../sdk/core/errors.ts";
 import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
+import { lambdaDeadline, withDeadline } from "./private/deadline.ts";
 import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
@@ -18,7 +19,10 @@ export interface LambdaOptions {
   readonly clients?: AwsStoresOptions["clients"];
 }
 
-/** A task Lambda's handler. The Lambda context is not needed. */
+/**
+ * A task Lambda's handler. Of the Lambda context only `getRemainingTimeInMillis` is read: store
+ * calls (and their retries) end before the invocation does.
+ */
 export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promise<Envelope>;
 
 /**
@@ -28,7 +32,7 @@ export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promi
 export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): TaskLambdaHandler {
   const env = options.env ?? process.env;
   let handle: TaskHandler | undefined;
-  return async (event) => {
+  return async (event, context) => {
     // Built on the first invocation, so a missing variable fails the task with a clear error
     // instead of failing the module import.
     handle ??= createTaskHandler({
@@ -41,17 +45,18 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
         clients: options.clients,
       }),
     });
-    return handle(event);
+    const h = handle;
+    return withDeadline(lambdaDeadline(context), () => h(event));
   };
 }
 
 /** Creates the recorder Lambda's handler (see `recorderHandler`). */
 export function createRecorderHandler(
   options: LambdaOptions = {},
-): (event: ExecutionStatusEvent) => Promise<void> {
+): (event: ExecutionStatusEvent, context?: unknown) => Promise<void> {
   const env = options.env ?? process.env;
   let record: Recorder | undefined;
-  return async (event) => {
+  return async (event, context) => {
     record ??= createRecorder({
       history: awsHistoryStore({
         table: required(env, "STEPFLOW_HISTORY_TABLE"),
@@ -59,12 +64,13 @@ export function createRecorderHandler(
         clientConfig: options.clients?.dynamodb,
       }),
     });
-    await record(event);
+    const r = record;
+    await withDeadline(lambdaDeadline(context), () => r(event));
   };
 }
 
 /** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
-export const recorderHandler: (event: ExecutionStatusEvent) => Promise<void> =
+export const recorderHandler: (event: ExecutionStatusEvent, context?: unknown) => Promise<void> =
   /* @__PURE__ */ createRecorderHandler();
 
 function required(env: Readonly<Record<string, string | undefined>>, name: string): string {

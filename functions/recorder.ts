@@ -69,10 +69,23 @@ function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecor
     startedAt: new Date(d.startDate).toISOString(),
     endedAt: stop === undefined ? undefined : new Date(stop).toISOString(),
     durationMs: stop === undefined ? undefined : stop - d.startDate,
+    parentRunId: parentRunIdOf(params),
     params: params === undefined ? undefined : preview(scrubParams(params), PARAMS_BYTES),
     output: output === undefined ? undefined : preview(output, OUTPUT_BYTES),
     error: d.error || d.cause ? { name: d.error ?? "Error", message: readableCause(d.cause) } : undefined,
   };
+}
+
+/**
+ * The run id of the execution that started this one: a subflow's input carries its parent's
+ * execution ARN (`arn:aws:states:<region>:<account>:execution:<machine>:<name>`), whose name is the run id.
+ */
+function parentRunIdOf(input: Json | undefined): string | undefined {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return undefined;
+  const arn = input.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
+  if (typeof arn !== "string") return undefined;
+  const parts = arn.split(":");
+  return parts.length >= 8 && (parts[5] === "execution" || parts[5] === "express") ? parts[7] : undefined;
 }
 
 /** A Lambda failure's cause is `{"errorType","errorMessage","trace"}` JSON: keep the message. */

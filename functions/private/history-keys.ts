@@ -9,6 +9,9 @@ export const runPk = (runId: string): string => `RUN#${runId}`;
 /** The sort key of the flow run record (sorts before every `TASK#`). */
 export const RUN_SK = "#RUN";
 
+/** `CHILD#<runId>`: a subflow run's record, kept in its parent's partition too. */
+export const childSk = (runId: string): string => `CHILD#${runId}`;
+
 /** `TASK#<state>#<index, 6 digits>#<attempt, 3 digits>`. */
 export function taskSk(record: Pick<TaskRunRecord, "state" | "mapIndex" | "attempt">): string {
   return `TASK#${record.state}#${String(record.mapIndex ?? 0).padStart(6, "0")}#${String(record.attempt).padStart(3, "0")}`;

@@ -5,8 +5,14 @@
 import { runSortKey, taskRank, taskSk } from "./history-keys.ts";
 import type { FlowRunRecord, RunDetails, RunQuery, TaskRunRecord } from "../stores/types.ts";
 
-/** One line of a history file: a flow-run or a task-run record. */
-export type HistoryLine = { readonly run: FlowRunRecord } | { readonly task: TaskRunRecord };
+/**
+ * One line of a history file: a flow-run or a task-run record, or (in a parent run's file) the
+ * record of a subflow run it started.
+ */
+export type HistoryLine =
+  | { readonly run: FlowRunRecord }
+  | { readonly task: TaskRunRecord }
+  | { readonly child: FlowRunRecord };
 
 /** Parses a line; an unreadable one is reported through `problem` and yields `undefined`. */
 export function parseLine(text: string, problem: (message: string) => void): HistoryLine | undefined {
@@ -17,15 +23,17 @@ export function parseLine(text: string, problem: (message: string) => void): His
     problem(`skipped a line that is not JSON: ${JSON.stringify(text.slice(0, 60))}`);
     return undefined;
   }
-  if (isRecord(line, "run") && typeof line.run.rank === "number" && typeof line.run.startedAt === "string")
-    return line as unknown as HistoryLine;
+  for (const kind of ["run", "child"] as const) {
+    if (isRecord(line, kind) && typeof line[kind].rank === "number" && typeof line[kind].startedAt === "string")
+      return line as unknown as HistoryLine;
+  }
   if (isRecord(line, "task") && typeof line.task.state === "string" && typeof line.task.attempt === "number")
     return line as unknown as HistoryLine;
   problem(`skipped a line that is not a stepflow history record: ${JSON.stringify(text.slice(0, 60))}`);
   return undefined;
 }
 
-function isRecord(line: unknown, kind: "run" | "task"): line is Record<typeof kind, Record<string, unknown>> {
+function isRecord(line: unknown, kind: "run" | "task" | "child"): line is Record<typeof kind, Record<string, unknown>> {
   if (typeof line !== "object" || line === null || !(kind in line)) return false;
   const r = (line as Record<string, unknown>)[kind] as Record<string, unknown> | null;
   return typeof r === "object" && r !== null && typeof r.runId === "string" && typeof r.status === "string";
@@ -35,10 +43,16 @@ function isRecord(line: unknown, kind: "run" | "task"): line is Record<typeof ki
 export function foldRun(lines: readonly (HistoryLine | undefined)[]): RunDetails {
   let run: FlowRunRecord | undefined;
   const tasks = new Map<string, TaskRunRecord>();
+  const children = new Map<string, FlowRunRecord>();
   for (const line of lines) {
     if (!line) continue;
     if ("run" in line) {
       if (!run || line.run.rank > run.rank) run = line.run;
+      continue;
+    }
+    if ("child" in line) {
+      const stored = children.get(line.child.runId);
+      if (!stored || line.child.rank > stored.rank) children.set(line.child.runId, line.child);
       continue;
     }
     const key = taskSk(line.task);
@@ -46,18 +60,20 @@ export function foldRun(lines: readonly (HistoryLine | undefined)[]): RunDetails
     if (!stored || taskRank(line.task.status) > taskRank(stored.status)) tasks.set(key, line.task);
   }
   const sorted = [...tasks.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
-  return { run, tasks: sorted };
+  return { run, tasks: sorted, children: sortNewestFirst([...children.values()]).reverse() };
 }
 
 /**
  * The newest runs from the index's lines, read newest first. A run is complete once its start
  * line (an even rank: the RUNNING record of a round) is read, since its later records were
  * read before it; reading stops when `limit` complete runs match, so older lines are never read.
+ * `isStart` says which line starts a run (the moved runs of the first layout have one line each).
  */
 export async function newestRuns(
   linesNewestFirst: AsyncIterable<string>,
   query: RunQuery & { readonly flow?: string },
   problem: (message: string) => void,
+  isStart: (record: FlowRunRecord) => boolean = (r) => r.rank % 2 === 0,
 ): Promise<FlowRunRecord[]> {
   const limit = query.limit ?? 50;
   const best = new Map<string, FlowRunRecord>();
@@ -73,7 +89,7 @@ export async function newestRuns(
     // Read backwards, an equal rank was written earlier, so it wins as the first written.
     const current = !stored || r.rank >= stored.rank ? r : stored;
     best.set(r.runId, current);
-    if (r.rank % 2 === 0 && !started.has(r.runId)) {
+    if (isStart(r) && !started.has(r.runId)) {
       started.add(r.runId);
       if (!matches(current)) continue;
       complete.push(current);
@@ -85,6 +101,6 @@ export async function newestRuns(
   return sortNewestFirst(complete).slice(0, limit);
 }
 
-function sortNewestFirst(runs: FlowRunRecord[]): FlowRunRecord[] {
+export function sortNewestFirst(runs: FlowRunRecord[]): FlowRunRecord[] {
   return runs.sort((a, b) => (runSortKey(a) < runSortKey(b) ? 1 : runSortKey(a) > runSortKey(b) ? -1 : 0));
 }

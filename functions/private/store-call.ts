@@ -6,6 +6,7 @@
  * so a burst of 5xx cannot drain the SDK's retry quota and leave later calls with none.
  */
 import { StoreError } from "../errors.ts";
+import { currentDeadline } from "./deadline.ts";
 
 /** How a store retries. The defaults fit a task's Lambda, whose timeout leaves 20 s beyond the task's own. */
 export interface StoreCallPolicy {
@@ -17,7 +18,11 @@ export interface StoreCallPolicy {
   readonly baseDelayMs?: number;
   /** Longest backoff. @default 2000 */
   readonly maxDelayMs?: number;
-  /** No retry starts after this long since the first attempt. @default 12000 */
+  /**
+   * No retry starts after this long since the first attempt. Inside a Lambda invocation the
+   * budget and each request's time limit also end at the invocation's deadline (`withDeadline`).
+   * @default 12000
+   */
   readonly budgetMs?: number;
 }
 
@@ -64,11 +69,13 @@ export async function storeCall<T>(
   policy: StoreCallPolicy,
   send: (abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const timeoutMs = policy.timeoutMs ?? 3000;
   const attempts = policy.attempts ?? 6;
-  const budgetMs = policy.budgetMs ?? 12_000;
   const first = Date.now();
+  // The invocation's deadline (a Lambda's remaining time) caps the budget and every request.
+  const deadline = currentDeadline() ?? Infinity;
+  const end = Math.min(first + (policy.budgetMs ?? 12_000), deadline);
   for (let attempt = 1; ; attempt++) {
+    const timeoutMs = Math.max(1, Math.min(policy.timeoutMs ?? 3000, end - Date.now()));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new RequestTimeout(timeoutMs)), timeoutMs);
     try {
@@ -77,13 +84,17 @@ export async function storeCall<T>(
       const error = controller.signal.aborted ? controller.signal.reason : thrown;
       if (!isRetryable(error)) throw error;
       const delay = backoff(attempt, policy);
-      if (attempt >= attempts || Date.now() - first + delay >= budgetMs) throw failed(name, attempt, first, error);
+      // A retry is worth starting only with time left for its request after the backoff.
+      if (attempt >= attempts || Date.now() + delay + MIN_REQUEST_MS > end) throw failed(name, attempt, first, error, end === deadline);
       await new Promise((resolve) => setTimeout(resolve, delay));
     } finally {
       clearTimeout(timer);
     }
   }
 }
+
+/** The shortest time worth giving a request (a DynamoDB write answers in ~10 ms when healthy). */
+const MIN_REQUEST_MS = 50;
 
 function backoff(attempt: number, policy: StoreCallPolicy): number {
   const cap = Math.min(policy.maxDelayMs ?? 2000, (policy.baseDelayMs ?? 100) * 2 ** (attempt - 1));
@@ -98,10 +109,12 @@ class RequestTimeout extends Error {
   }
 }
 
-function failed(name: StoreCallName, attempts: number, first: number, error: unknown): StoreError {
+function failed(name: StoreCallName, attempts: number, first: number, error: unknown, atDeadline: boolean): StoreError {
   const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // Said so that a short budget is not mistaken for a policy: the invocation had no more time.
+  const cut = atDeadline ? ", stopped by the invocation's remaining time," : "";
   return new StoreError(
-    `${name.store} \`${name.operation}\` on ${name.target} failed ${attempts} time${attempts === 1 ? "" : "s"} over ${Date.now() - first} ms (last: ${why}); the service was unreachable or erroring, so check its health and this function's network path, then retry`,
+    `${name.store} \`${name.operation}\` on ${name.target} failed ${attempts} time${attempts === 1 ? "" : "s"} over ${Date.now() - first} ms${cut} (last: ${why}); the service was unreachable or erroring, so check its health and this function's network path, then retry`,
     { cause: error },
   );
 }

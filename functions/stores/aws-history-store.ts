@@ -1,6 +1,6 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { flowRunIndexKeys, RUN_SK, runPk, taskRank, taskSk } from "../private/history-keys.ts";
+import { childSk, flowRunIndexKeys, RUN_SK, runPk, runSortKey, taskRank, taskSk } from "../private/history-keys.ts";
 import { lazy } from "../private/lazy.ts";
 import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
@@ -68,8 +68,11 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
   return {
     putTaskRun: (r: TaskRunRecord) =>
       putRanked({ pk: runPk(r.runId), sk: taskSk(r), type: "task", ...r }, taskRank(r.status)),
-    putFlowRun: (r: FlowRunRecord) =>
-      putRanked({ pk: runPk(r.runId), sk: RUN_SK, type: "run", ...flowRunIndexKeys(r), ...r }, r.rank),
+    async putFlowRun(r: FlowRunRecord) {
+      await putRanked({ pk: runPk(r.runId), sk: RUN_SK, type: "run", ...flowRunIndexKeys(r), ...r }, r.rank);
+      // A copy in the parent's partition (no index keys: it is listed under its own flow once).
+      if (r.parentRunId) await putRanked({ pk: runPk(r.parentRunId), sk: childSk(r.runId), type: "child", ...r }, r.rank);
+    },
     async getRun(runId): Promise<RunDetails> {
       const { lib, client } = await ddb();
       const items: Item[] = [];
@@ -86,8 +89,10 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
         start = out.LastEvaluatedKey;
       } while (start);
       const run = items.find((i) => i.sk === RUN_SK);
-      const tasks = items.filter((i) => i.sk !== RUN_SK).map((i) => fromItem(i) as unknown as TaskRunRecord);
-      return { run: run && (fromItem(run) as unknown as FlowRunRecord), tasks };
+      const of = (kind: string) => items.filter((i) => i.type === kind).map((i) => fromItem(i));
+      const tasks = of("task") as unknown as TaskRunRecord[];
+      const children = (of("child") as unknown as FlowRunRecord[]).sort((a, b) => (runSortKey(a) < runSortKey(b) ? -1 : 1));
+      return { run: run && (fromItem(run) as unknown as FlowRunRecord), tasks, children };
     },
     async listRuns(flow, query = {}) {
       const { lib, client } = await ddb();
@@ -120,6 +125,6 @@ function fromItem(item: Item): Item {
   const record: Item = { ...item };
   for (const f of JSON_FIELDS)
     if (typeof record[f] === "string") record[f] = JSON.parse(record[f] as string) as Json;
-  for (const k of TABLE_ONLY) if (k !== "rank" || record.type !== "run") delete record[k];
+  for (const k of TABLE_ONLY) if (k !== "rank" || record.type === "task") delete record[k];
   return record;
 }

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
-import { foldRun, type HistoryLine, newestRuns, parseLine } from "../private/history-log.ts";
+import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
+import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
@@ -27,9 +28,12 @@ export interface LocalHistoryStore extends HistoryStore {
  * History as append-only JSON-lines files, written through as things happen and never read
  * before a write:
  * - `<dir>/history/runs/<runId>.jsonl`: every record of the run, a line per write
- *   (`{"run":…}` for the flow run, `{"task":…}` for a task-run attempt);
+ *   (`{"run":…}` for the flow run, `{"task":…}` for a task-run attempt, `{"child":…}` for a
+ *   subflow run it started);
  * - `<dir>/history/index.jsonl`: every flow-run record of every run, in the order written,
  *   so the newest runs are read from its end without opening any run's file.
+ *
+ * A history in the first layout (a folder per run) is moved into this one on its first read.
  *
  * Reading folds the lines with the DynamoDB table's forward-only rule: per attempt (and for
  * the run) the record of the highest rank wins, the first one written among equals. Each write
@@ -55,9 +59,21 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
     assertRunId(runId, "a history run id");
     return join(runsDir, `${runId}.jsonl`);
   };
+  let moved: Promise<unknown> | undefined;
+  /** Moves runs of the first layout (a folder per run) in, once per store, before a read. */
+  const upgrade = () => (moved ??= moveLegacyHistory(root, onProblem));
   const list = async (flow: string | undefined, query: RunQuery = {}) => {
     try {
-      return await newestRuns(linesBackward(index), { ...query, flow }, (m) => onProblem(`\`${index}\`: ${m}`));
+      await upgrade();
+      const limit = query.limit ?? 50;
+      const problem = (file: string) => (m: string) => onProblem(`\`${file}\`: ${m}`);
+      const recent = await newestRuns(linesBackward(index), { ...query, flow }, problem(index));
+      if (recent.length >= limit) return recent;
+      // Runs moved from the first layout are older than every run of this one.
+      const legacy = join(root, LEGACY_INDEX);
+      const older = await newestRuns(linesBackward(legacy), { ...query, flow, limit }, problem(legacy), () => true);
+      const seen = new Set(recent.map((r) => r.runId));
+      return sortNewestFirst([...recent, ...older.filter((r) => !seen.has(r.runId))]).slice(0, limit);
     } catch (error) {
       throw storeError(error, root, "list");
     }
@@ -69,10 +85,15 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
     },
     async putFlowRun(record) {
       append(runFile(record.runId), { run: record });
+      // Beside the parent's records too, so reading the parent finds its subflow runs.
+      if (record.parentRunId) append(runFile(record.parentRunId), { child: record });
       append(index, { run: record });
     },
     async getRun(runId): Promise<RunDetails> {
       const file = runFile(runId);
+      await upgrade().catch((error: unknown) => {
+        throw storeError(error, root, "read");
+      });
       const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT") return "";
         throw storeError(error, root, "read");

@@ -75,6 +75,11 @@ export interface FlowRunRecord {
   readonly startedAt: string;
   readonly endedAt?: string;
   readonly durationMs?: number;
+  /**
+   * The run that started this one, when it runs as a subflow: read from the execution input's
+   * `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`, which a nested execution receives.
+   */
+  readonly parentRunId?: string;
   /** The run's parameters (values of secret-looking fields replaced by `***`). */
   readonly params?: Json;
   /** The execution output (an envelope or rows), truncated when large. */
@@ -94,6 +99,11 @@ export interface RunQuery {
 export interface RunDetails {
   readonly run: FlowRunRecord | undefined;
   readonly tasks: readonly TaskRunRecord[];
+  /**
+   * The subflow runs it started (their flow-run records, kept beside the parent's so one read
+   * finds them), oldest first. @default none, for stores that do not keep them
+   */
+  readonly children?: readonly FlowRunRecord[];
 }
 
 /**

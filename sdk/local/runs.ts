@@ -17,10 +17,12 @@ export interface ListLocalRunsOptions {
   readonly onProblem?: (message: string) => void;
 }
 
-/** A past local run and its task attempts. */
+/** A past local run, its task attempts and the subflow runs it started. */
 export interface LocalRunDetails {
   readonly run: FlowRunRecord | undefined;
   readonly tasks: readonly TaskRunRecord[];
+  /** Subflow runs started by this run (each `parentRunId` is this run's id), oldest first. */
+  readonly children: readonly FlowRunRecord[];
 }
 
 /**
@@ -41,5 +43,6 @@ export async function getLocalRun(
   runId: string,
   options: Pick<ListLocalRunsOptions, "dir" | "onProblem"> = {},
 ): Promise<LocalRunDetails> {
-  return localHistoryStore(options).getRun(runId);
+  const details = await localHistoryStore(options).getRun(runId);
+  return { ...details, children: details.children ?? [] };
 }

@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -104,6 +104,48 @@ describe("local history store", () => {
     expect(problems).toStrictEqual([]);
     expect((await seen.listAllRuns({ limit: 10 })).map((r) => r.runId)).toStrictEqual(["c", "b", "a", "old"]);
     expect(problems).toHaveLength(1);
+  });
+
+  it("moves runs of the first layout (a folder per run) in on the first read, older than every new run", async () => {
+    const d = fresh();
+    const legacy = async (runId: string, startedAt: string, tasks: number) => {
+      const folder = join(d, "history", encodeURIComponent(runId));
+      await mkdir(join(folder, "tasks"), { recursive: true });
+      const run = flowRun({ runId, startedAt, status: "SUCCEEDED", rank: 1 });
+      await writeFile(join(folder, "run.json"), JSON.stringify(run, null, 2));
+      for (let i = 0; i < tasks; i++) {
+        const t = taskRun({ runId, mapIndex: i, status: "SUCCEEDED" });
+        await writeFile(join(folder, "tasks", `${encodeURIComponent(`TASK#load#${i}#000`)}.json`), JSON.stringify(t));
+      }
+    };
+    await legacy("etl-20250101T000000Z-abc123", "2025-01-01T00:00:00.000Z", 2);
+    await legacy("etl-20250102T000000Z-def456", "2025-01-02T00:00:00.000Z", 1);
+    await mkdir(join(d, "history", "not-a-run"));
+    await mkdir(join(d, "history", "corrupt-run"));
+    await writeFile(join(d, "history", "corrupt-run", "run.json"), "{ half");
+    await writeFile(join(d, "history", ".DS_Store"), "\u0000");
+    const problems: string[] = [];
+    const h = localHistoryStore({ dir: d, onProblem: (m) => problems.push(m) });
+    await h.putFlowRun(flowRun({ runId: "new-run", startedAt: "2026-01-01T00:00:00.000Z" }));
+    expect((await h.listAllRuns()).map((r) => [r.runId, r.status])).toStrictEqual([
+      ["new-run", "RUNNING"],
+      ["etl-20250102T000000Z-def456", "SUCCEEDED"],
+      ["etl-20250101T000000Z-abc123", "SUCCEEDED"],
+    ]);
+    expect((await h.listAllRuns({ limit: 2 })).map((r) => r.runId)).toStrictEqual(["new-run", "etl-20250102T000000Z-def456"]);
+    const moved = await localHistoryStore({ dir: d }).getRun("etl-20250101T000000Z-abc123");
+    expect([moved.run?.status, moved.tasks.map((t) => [t.mapIndex, t.status])]).toStrictEqual([
+      "SUCCEEDED",
+      [[0, "SUCCEEDED"], [1, "SUCCEEDED"]],
+    ]);
+    // Reported at the first read (each later store reads the folders left again).
+    expect(problems.slice(0, 3).join("\n")).toMatch(
+      /corrupt-run`: skipped a run record that is not JSON\n.*corrupt-run`: 1 of its records cannot be read, so it was not moved.*\n.*not-a-run`: it holds no stepflow run/,
+    );
+    // The moved folders are gone; what could not be read is left as it was, and read again later.
+    expect((await readdir(join(d, "history"))).sort()).toStrictEqual(
+      [".DS_Store", "corrupt-run", "index.jsonl", "legacy-index.jsonl", "not-a-run", "runs"],
+    );
   });
 
   it.each([".", "..", "a/b", "../x", "has space", "", "x".repeat(81)])(

@@ -68,6 +68,22 @@ describe("run recorder", () => {
     expect(history.runs.get("run-1")?.status).toBe("RUNNING");
   });
 
+  it("records the parent run of a subflow run from the execution ARN its input carries", async () => {
+    const { history, send } = setup();
+    const parentArn = "arn:aws:states:us-east-1:123:execution:stepflow-etl-months:etl-months-20260101T000000Z-k3x9qa0b7mzd";
+    await send(detail({ input: JSON.stringify({ month: "2026-01", AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parentArn }) }));
+    expect(history.runs.get("run-1")).toMatchObject({
+      parentRunId: "etl-months-20260101T000000Z-k3x9qa0b7mzd",
+      params: { month: "2026-01" },
+    });
+    await send(detail({ name: "run-2", input: JSON.stringify({ AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: "not-an-arn" }) }));
+    await send(detail({ name: "run-3", input: JSON.stringify({ coin: "DOGE" }) }));
+    expect([history.runs.get("run-2")?.parentRunId, history.runs.get("run-3")?.parentRunId]).toStrictEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
   it("ignores statuses it does not keep", async () => {
     const { history, send } = setup();
     expect(await send(detail({ status: "PENDING_REDRIVE" }))).toBeUndefined();

@@ -10,6 +10,7 @@ import {
   awsHistoryStore,
   awsResultStore,
   createTaskHandler,
+  lambdaHandler,
   type StoreCallPolicy,
   StoreError,
 } from "../../functions/index.ts";
@@ -123,6 +124,33 @@ describe("stores under faults", () => {
         new RegExp(`could not write the RUNNING task-run record.*StoreError: DynamoDB \`PutItem\` on history table \`${table}\` failed 2 times .*RequestTimeout: no answer within 100 ms`),
       );
       expect(errors[1]).toMatch(/could not write the SUCCEEDED task-run record to history; the task's outcome stands/);
+    } finally {
+      logs.restore();
+    }
+  });
+
+  it("ends a store's retries with the Lambda's remaining time, not its own 12 s budget", async () => {
+    const logs = captureLogs();
+    try {
+      const table = await createHistoryTable(dynamo.config, `faults-${++tables}`);
+      proxy = await startFaultProxy(dynamo.config.endpoint, () => "hang");
+      const handler = lambdaHandler(
+        task("double", (x: number) => x * 2),
+        {
+          env: { STEPFLOW_RESULTS_BUCKET: "unused", STEPFLOW_HISTORY_TABLE: table },
+          clients: { dynamodb: { ...dynamo.config, endpoint: proxy.endpoint } },
+        },
+      );
+      // 2.5 s left: the stores keep 1 s back to return, so the history writes get 1.5 s in all.
+      const context = { getRemainingTimeInMillis: () => 2500 };
+      expect(await handler(request("double", [{ v: 21 }]), context)).toStrictEqual({ v: 42 });
+      const errors = logs.lines.filter((l) => l.level === "ERROR").map((l) => String(l.error));
+      expect(errors).toHaveLength(2);
+      for (const e of errors) {
+        expect(e).toMatch(/StoreError: DynamoDB `PutItem` on history table `.*` failed 1 time over \d+ ms, stopped by the invocation's remaining time,/);
+      }
+      // The default policy, with no deadline, sends up to 6 requests per write.
+      expect(proxy.seen.length).toBeLessThanOrEqual(2);
     } finally {
       logs.restore();
     }

@@ -57,6 +57,12 @@ describe("runLocal results", () => {
     expect(run.tasks.find((t) => t.state === "total")?.runId).toBe(run.runId);
     const runs = await listLocalRuns({ dir });
     expect(runs.map((r) => r.flow).sort()).toStrictEqual(["squares", "sum-of-squares"]);
+    const { children } = await getLocalRun(run.runId, { dir });
+    expect(children.map((c) => [c.runId, c.flow, c.status, c.parentRunId])).toStrictEqual([
+      [child?.runId, "squares", "SUCCEEDED", run.runId],
+    ]);
+    // The child's params are its own: the parent's execution ARN is read, not kept.
+    expect(children[0].params).toStrictEqual({ n: 3, k: 1 });
   });
 
   it.each([

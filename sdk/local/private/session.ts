@@ -72,6 +72,10 @@ export class LocalSession {
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
     const started = Date.now();
+    // As on AWS, a nested execution's input names the execution that started it (the recorder reads it).
+    const recordedInput = JSON.stringify(
+      parent ? { ...(input as Record<string, Json>), AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parent.executionArn } : input,
+    );
     const status = (s: string, extra: Record<string, unknown> = {}) =>
       this.recordRun({
         detail: {
@@ -80,7 +84,7 @@ export class LocalSession {
           name: runId,
           status: s,
           startDate: started,
-          input: JSON.stringify(input),
+          input: recordedInput,
           ...extra,
         },
       }).catch((error: unknown) => void this.historyFailed(error));

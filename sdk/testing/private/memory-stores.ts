@@ -54,7 +54,8 @@ export function memoryHistory(maps: MemoryHistoryMaps = {}): HistoryStore {
     },
     async getRun(runId) {
       const own = [...tasks.values()].filter((t) => t.runId === runId).sort(byStateIndexAttempt);
-      return { run: runs.get(runId), tasks: own };
+      const children = [...runs.values()].filter((r) => r.parentRunId === runId).sort(newestFirst).reverse();
+      return { run: runs.get(runId), tasks: own, children };
     },
     async listRuns(flow, q = {}) {
       return [...runs.values()]

@@ -89,4 +89,25 @@ export function historyContract(store: () => HistoryStore | Promise<HistoryStore
     expect((await h.listRuns("etl", { limit: 2 })).map((r) => r.runId)).toStrictEqual(["d", "c"]);
     expect((await h.listRuns("etl", { status: "FAILED" })).map((r) => r.runId)).toStrictEqual(["c", "b"]);
   });
+
+  it("keeps each subflow run beside its parent, oldest first, and lists it once under its own flow", async () => {
+    const h = await store();
+    const at = (m: number) => `2026-01-01T00:0${m}:00.000Z`;
+    const kid = (runId: string, m: number, over: Partial<FlowRunRecord> = {}) =>
+      flowRun({ flow: "month", runId, parentRunId: "run-1", startedAt: at(m), ...over });
+    await h.putFlowRun(flowRun());
+    await h.putFlowRun(kid("kid-b", 2));
+    await h.putFlowRun(kid("kid-a", 1));
+    await h.putFlowRun(kid("kid-b", 2, { status: "SUCCEEDED", rank: 1 }));
+    await h.putFlowRun(kid("kid-b", 2)); // a late RUNNING event
+    const { run, children } = await h.getRun("run-1");
+    expect(run?.runId).toBe("run-1");
+    expect(children?.map((c) => [c.runId, c.status, c.parentRunId])).toStrictEqual([
+      ["kid-a", "RUNNING", "run-1"],
+      ["kid-b", "SUCCEEDED", "run-1"],
+    ]);
+    expect((await h.getRun("kid-b")).run).toMatchObject({ status: "SUCCEEDED", parentRunId: "run-1" });
+    expect((await h.listRuns("month")).map((r) => r.runId)).toStrictEqual(["kid-b", "kid-a"]);
+    expect((await h.listRuns("etl")).map((r) => r.runId)).toStrictEqual(["run-1"]);
+  });
 }
