@@ -15,7 +15,10 @@ import type { ResultStore } from "./stores/types.ts";
  */
 export type EncodedValue =
   | Envelope
-  | Exclude<ArgInput, { readonly secret: string } | { readonly list: string }>;
+  | Exclude<
+      ArgInput,
+      { readonly secret: string } | { readonly list: string } | { readonly obj: unknown } | { readonly arr: unknown }
+    >;
 
 /** Stored values read in parallel at most this many at a time (keeps sockets and memory bounded). */
 const READ_CONCURRENCY = 16;

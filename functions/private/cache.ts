@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { RuntimeTask } from "../../sdk/core/runtime-task.ts";
 import { NonRetriableError } from "../../sdk/core/errors.ts";
-import type { TaskRequest } from "../../sdk/core/protocol.ts";
+import type { ArgInput, TaskRequest } from "../../sdk/core/protocol.ts";
 import type { CacheStore } from "../stores/types.ts";
 import type { Json } from "../../sdk/core/json.ts";
 
@@ -35,7 +35,18 @@ function customKey(taskName: string, key: unknown): string {
  * rotates and must not be hashed into keys that outlive it), everything else resolved.
  */
 function keyMaterial(request: TaskRequest, values: readonly Json[]): Json[] {
-  return request.args.map((arg, i) => ("secret" in arg ? { secret: arg.secret } : values[i]));
+  return request.args.map((arg, i) => keyOf(arg, values[i]));
+}
+
+/** A resolved argument with its secrets (nested ones too) replaced by their names. */
+function keyOf(arg: ArgInput, value: Json): Json {
+  if ("secret" in arg) return { secret: arg.secret };
+  if ("arr" in arg) return arg.arr.map((a, i) => keyOf(a, (value as Json[])[i]));
+  if ("obj" in arg) {
+    const fields = value as Record<string, Json>;
+    return Object.fromEntries(Object.entries(arg.obj).map(([k, a]) => [k, keyOf(a, fields[k])]));
+  }
+  return value;
 }
 
 /** How far in the future a `storedAt` may be (clocks of two machines disagree) and still be trusted. */

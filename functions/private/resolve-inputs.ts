@@ -25,27 +25,49 @@ export function checkLengths(request: TaskRequest): void {
 
 /**
  * Resolves every argument; `onSecret` sees each secret value read, so the caller can redact it.
- * Secrets are read first so that their values are known before anything can fail and log.
+ * Secrets (nested ones included) are read first so that their values are known before anything
+ * can fail and log.
  */
 export async function resolveArgs(
   request: TaskRequest,
   stores: InputStores,
   onSecret: (value: string, name: string) => void,
 ): Promise<Json[]> {
-  const secrets = await Promise.all(
-    request.args.map(async (arg) => {
-      if (!("secret" in arg)) return undefined;
-      const value = await stores.secrets.get(arg.secret);
-      onSecret(value, arg.secret);
-      return value;
+  const names = new Set<string>();
+  for (const arg of request.args) collectSecrets(arg, names);
+  const secrets = new Map<string, string>();
+  await Promise.all(
+    [...names].map(async (name) => {
+      const value = await stores.secrets.get(name);
+      onSecret(value, name);
+      secrets.set(name, value);
     }),
   );
-  return Promise.all(
-    request.args.map((arg: ArgInput, i) => {
-      if ("secret" in arg) return secrets[i] as string;
-      return resolveOutput(stores.results, "list" in arg ? sharedColumn(request, arg) : arg);
-    }),
-  );
+  return Promise.all(request.args.map((arg) => resolveArg(request, stores, arg, secrets)));
+}
+
+function collectSecrets(arg: ArgInput, names: Set<string>): void {
+  if ("secret" in arg) names.add(arg.secret);
+  else if ("obj" in arg) for (const field of Object.values(arg.obj)) collectSecrets(field, names);
+  else if ("arr" in arg) for (const item of arg.arr) collectSecrets(item, names);
+}
+
+/** One argument's value; an object or array written in the flow body is resolved field by field. */
+async function resolveArg(
+  request: TaskRequest,
+  stores: InputStores,
+  arg: ArgInput,
+  secrets: ReadonlyMap<string, string>,
+): Promise<Json> {
+  if ("secret" in arg) return secrets.get(arg.secret) as string;
+  if ("arr" in arg) return Promise.all(arg.arr.map((a) => resolveArg(request, stores, a, secrets)));
+  if ("obj" in arg) {
+    const entries = await Promise.all(
+      Object.entries(arg.obj).map(async ([k, a]) => [k, await resolveArg(request, stores, a, secrets)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return resolveOutput(stores.results, "list" in arg ? sharedColumn(request, arg) : arg);
 }
 
 /** A `{ list, col }` argument as the rows or manifest column it names in `request.lists`. */

@@ -118,7 +118,7 @@ function outputHints(graph: FlowGraph, facts: BlockFacts): Map<string, OutputHin
   }
   for (const call of graph.calls) {
     if (call.kind !== "subflow") continue;
-    for (const s of Object.values(call.args)) if (s.kind === "node") add(s.node, "inline");
+    for (const s of sourcesOf(call)) if (s.kind === "node") add(s.node, "inline");
   }
   return new Map([...hints].map(([k, v]) => [k, [...v].sort()]));
 }

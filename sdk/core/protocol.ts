@@ -29,7 +29,11 @@ export type ArgInput =
    * A column of a list in the request's `lists` (a Map's rows or manifest): a task reading several
    * columns of one Map receives its rows once.
    */
-  | { readonly list: string; readonly col: string };
+  | { readonly list: string; readonly col: string }
+  /** A plain object written in the flow body with refs inside: each field is resolved on its own. */
+  | { readonly obj: Readonly<Record<string, ArgInput>> }
+  /** An array or tuple written in the flow body with refs inside: each item is resolved on its own. */
+  | { readonly arr: readonly ArgInput[] };
 
 /** A Map's output shared by several arguments of one request, under `TaskRequest.lists`. */
 export type SharedList =

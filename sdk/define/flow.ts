@@ -7,6 +7,7 @@ import { checkInputSize } from "./input-size.ts";
 import type { Notifier } from "./notify.ts";
 import { buildGraph } from "./private/build-graph.ts";
 import { currentBuilder } from "./private/builder.ts";
+import { guardCycles } from "./private/subflow-cycles.ts";
 import { callSite } from "./private/call-site.ts";
 import type { Input, Ref } from "./ref.ts";
 import type { Schedule } from "./schedule.ts";
@@ -123,7 +124,7 @@ export function flow(name: string, ...rest: unknown[]): AnyFlow {
       type: options.type ?? "STANDARD",
     },
     graph: () => {
-      graph ??= buildGraph(self, body);
+      graph ??= guardCycles(self, () => buildGraph(self, body));
       return graph;
     },
     parse: (params: unknown) => parseParams(self, params),

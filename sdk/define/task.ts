@@ -192,7 +192,7 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   const id = b.idFor(state);
   if (!mapped) {
     b.calls.push({ kind: "task", id, state, task: t, args, scope: [...b.scope], site });
-    return b.ref({ kind: "node", node: id });
+    return b.ref({ kind: "node", node: id }, `the result of \`${state}\``);
   }
   if (!args.some((a) => a.mode === "mapped")) {
     b.problems.push(
@@ -226,7 +226,7 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
     site,
     map: { group, lead: !fused },
   });
-  return b.ref({ kind: "node", node: id });
+  return b.ref({ kind: "node", node: id }, `the results of \`${state}.map(...)\``);
 }
 
 function bind(b: GraphBuilder, value: unknown, mapped: boolean, where: string): ArgBinding {
@@ -243,7 +243,14 @@ function bind(b: GraphBuilder, value: unknown, mapped: boolean, where: string): 
       `${where} of a \`.map\` call is not a list; pass a list or a ref to one, or wrap it in \`unmapped(...)\``,
     );
   }
-  return { mode: "mapped", source: b.source(value, where) };
+  const source = b.source(value, where);
+  if (source.kind === "array") {
+    // A Map iterates a list in state data; building one from refs would cost an extra state.
+    b.problems.push(
+      `${where} of a \`.map\` call is a list written in the flow body that holds refs; return the list from a task (e.g. \`task("items", (...xs: T[]) => xs)\`) and map over its result`,
+    );
+  }
+  return { mode: "mapped", source };
 }
 
 function checkStaticLengths(b: GraphBuilder, state: string, site: string, args: readonly ArgBinding[]) {

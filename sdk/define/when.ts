@@ -13,9 +13,11 @@ export function when(condition: Ref<boolean>, then: () => void, otherwise?: () =
   if (!b) throw new UsageError("`when(...)` was called outside a flow body; call it inside `flow(...)`");
   const site = callSite();
   const source = b.source(condition, `the condition of \`when\` at ${site}`);
-  if (source.kind === "const" || source.kind === "secret") {
+  if (source.kind !== "node" && source.kind !== "param") {
+    const what =
+      source.kind === "const" ? `the constant ${JSON.stringify(source.value)}` : source.kind === "secret" ? "a secret" : `an ${source.kind} holding refs`;
     b.problems.push(
-      `the condition of \`when\` at ${site} is ${source.kind === "const" ? `the constant ${JSON.stringify(source.value)}` : "a secret"}, not a boolean ref; pass a task result or a boolean parameter (use an \`if\` for values known when the flow is defined)`,
+      `the condition of \`when\` at ${site} is ${what}, not a boolean ref; pass a task result or a boolean parameter (use an \`if\` for values known when the flow is defined)`,
     );
   }
   const id = b.idFor(`when_${b.conditions.length + 1}`);

@@ -3,14 +3,16 @@ import { FlowDefinitionError } from "../core/errors.ts";
 
 /**
  * Every flow reachable from `roots` through subflow calls, children before parents.
- * Throws one `FlowDefinitionError` listing duplicate flow names and subflow cycles.
+ * Throws one `FlowDefinitionError` listing duplicate flow names; a subflow cycle throws
+ * `SubflowCycleError` (a `FlowDefinitionError`) naming the cycle.
  */
 export function collectFlows(roots: readonly AnyFlow[]): AnyFlow[] {
   const ordered: AnyFlow[] = [];
   const byName = new Map<string, AnyFlow>();
   const problems: string[] = [];
-  const state = new Map<AnyFlow, "visiting" | "done">();
-  const visit = (f: AnyFlow, path: string[]) => {
+  const done = new Set<AnyFlow>();
+  // A subflow cycle never gets here: building the first graph of one throws `SubflowCycleError`.
+  const visit = (f: AnyFlow) => {
     const seen = byName.get(f.flowName);
     if (seen && seen !== f) {
       const problem = `flow name \`${f.flowName}\` is used by ${seen.site} and ${f.site}; give each flow its own name`;
@@ -18,19 +20,12 @@ export function collectFlows(roots: readonly AnyFlow[]): AnyFlow[] {
       return;
     }
     byName.set(f.flowName, f);
-    if (state.get(f) === "done") return;
-    if (state.get(f) === "visiting") {
-      problems.push(
-        `subflows call each other in a cycle: ${[...path, f.flowName].map((n) => `\`${n}\``).join(" -> ")}; break the cycle`,
-      );
-      return;
-    }
-    state.set(f, "visiting");
-    for (const call of f.graph().calls) if (call.kind === "subflow") visit(call.flow, [...path, f.flowName]);
-    state.set(f, "done");
+    if (done.has(f)) return;
+    done.add(f);
+    for (const call of f.graph().calls) if (call.kind === "subflow") visit(call.flow);
     ordered.push(f);
   };
-  for (const root of roots) visit(root, []);
+  for (const root of roots) visit(root);
   if (problems.length) throw new FlowDefinitionError("these flows", problems);
   return ordered;
 }

@@ -12,7 +12,14 @@ export type ValueSource =
   | { readonly kind: "param"; readonly name: string }
   /** The output of a call; for a mapped call, the list of its per-item outputs. */
   | { readonly kind: "node"; readonly node: string }
-  | { readonly kind: "secret"; readonly name: string };
+  | { readonly kind: "secret"; readonly name: string }
+  /** A plain object holding refs (`{ prices, threshold: 10 }`): each field is its own source. */
+  | { readonly kind: "object"; readonly fields: Readonly<Record<string, ValueSource>> }
+  /** An array or tuple holding refs (`[a, b, 3]`): each item is its own source. */
+  | { readonly kind: "array"; readonly items: readonly ValueSource[] };
+
+/** A source that is one value, not a container of sources. */
+export type LeafSource = Extract<ValueSource, { kind: "const" | "param" | "node" | "secret" }>;
 
 /** How one argument of a call is bound. */
 export interface ArgBinding {

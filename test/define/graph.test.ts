@@ -3,7 +3,9 @@ import { z } from "zod";
 import {
   type AnyFlow,
   collectFlows,
+  compile,
   flow,
+  FlowDefinitionError,
   ParamsError,
   type Ref,
   secret,
@@ -164,16 +166,29 @@ describe("graph building", () => {
     const ok = flow("leaf", () => num());
     const mid = flow("mid", () => ok());
     expect(collectFlows([mid]).map((f) => f.flowName)).toEqual(["leaf", "mid"]);
-    // ping -> pong -> ping: each graph is fine on its own, only collecting both finds the cycle.
-    const pong: AnyFlow = flow("pong", () => {
-      ping();
-    });
-    const ping = flow("ping", () => {
-      pong();
-    });
-    expect(problems(() => collectFlows([ping]))).toStrictEqual([
-      "subflows call each other in a cycle: `ping` -> `pong` -> `ping`; break the cycle",
-    ]);
+  });
+
+  it.each([2, 3, 5])("names a cycle of %i flows calling each other, wherever it is entered", (n) => {
+    const ring: AnyFlow[] = [];
+    for (let i = 0; i < n; i++) {
+      ring.push(
+        flow(`ring${n}-${i}`, () => {
+          num();
+          ring[(i + 1) % n]();
+        }),
+      );
+    }
+    const names = (start: number) =>
+      [...Array.from({ length: n }, (_, k) => ring[(start + k) % n]), ring[start]]
+        .map((f) => `\`${f.flowName}\` \\(test/define/graph\\.test\\.ts:\\d+\\)`)
+        .join(" -> ");
+    const cycle = (start: number) =>
+      new RegExp(`^subflows call each other in a cycle: ${names(start)}; .*break the cycle$`);
+    expect(problems(() => collectFlows([ring[0]]))).toStrictEqual([expect.stringMatching(cycle(0))]);
+    // Entered anywhere, and again: nothing half-built is cached.
+    expect(problems(() => ring[n - 1].graph())).toStrictEqual([expect.stringMatching(cycle(n - 1))]);
+    expect(problems(() => compile(ring[1]))).toStrictEqual([expect.stringMatching(cycle(1))]);
+    expect(() => compile(ring[0])).toThrow(FlowDefinitionError);
   });
 });
 

@@ -75,7 +75,9 @@ function graphModel(g: FlowGraph): { nodes: Node[]; edges: Edge[] } {
 function describe(g: FlowGraph, s: ValueSource): string {
   if (s.kind === "node") return g.calls.find((c) => c.id === s.node)?.state ?? s.node;
   if (s.kind === "param") return s.name;
-  return s.kind === "secret" ? `secret ${s.name}` : JSON.stringify(s.value);
+  if (s.kind === "secret") return `secret ${s.name}`;
+  if (s.kind === "object") return `{ ${Object.entries(s.fields).map(([k, v]) => `${k}: ${describe(g, v)}`).join(", ")} }`;
+  return s.kind === "array" ? `[${s.items.map((v) => describe(g, v)).join(", ")}]` : JSON.stringify(s.value);
 }
 
 const MERMAID: Record<Kind, [string, string]> = {

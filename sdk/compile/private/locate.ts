@@ -43,6 +43,15 @@ export function argTemplate(block: Block, source: ValueSource): Json | PayloadTe
         ? { "rows.$": loc.path, col: loc.col }
         : { "manifest.$": loc.path, col: loc.col };
     }
+    // Refs inside containers travel as a tree the handler resolves leaf by leaf: Parameters
+    // builds it from paths, so no state assembles the object.
+    case "object": {
+      const fields: Record<string, Json | PayloadTemplate> = {};
+      for (const [k, s] of Object.entries(source.fields)) fields[k] = argTemplate(block, s);
+      return { obj: fields as Json };
+    }
+    case "array":
+      return { arr: source.items.map((s) => argTemplate(block, s)) as Json };
   }
 }
 
@@ -56,12 +65,12 @@ export function conditionPath(block: Block, source: ValueSource): string {
   throw new WiringProblem("a `when` condition must be a boolean task result or parameter");
 }
 
-/** A raw (non-envelope) value path for a subflow parameter. */
+/** A raw (non-envelope) value for a subflow parameter: a path, a constant or a payload template. */
 export function rawValue(
   block: Block,
   source: ValueSource,
   where: string,
-): { path: string } | { value: Json } {
+): { path: string } | { value: Json } | { template: PayloadTemplate } {
   switch (source.kind) {
     case "const":
       return { value: source.value };
@@ -78,5 +87,36 @@ export function rawValue(
       throw new WiringProblem(
         `${where} is a secret; call \`secret(...)\` inside the subflow instead of passing it`,
       );
+    case "object": {
+      const template: PayloadTemplate = {};
+      for (const [k, s] of Object.entries(source.fields)) setRaw(template, k, rawValue(block, s, `${where} at \`${k}\``));
+      return { template };
+    }
+    case "array":
+      return { path: arrayIntrinsic(block, source.items, where) };
   }
+}
+
+/** Sets `key` of a payload template to a raw value (`key.$` for a path). */
+export function setRaw(template: PayloadTemplate, key: string, raw: ReturnType<typeof rawValue>): void {
+  if ("path" in raw) template[`${key}.$`] = raw.path;
+  else template[key] = "value" in raw ? raw.value : (raw.template as Json);
+}
+
+/**
+ * A payload template cannot hold a path as an array item, so an array with refs is built by
+ * `States.Array` from paths and scalar constants (evaluated where the Task state starts, no extra state).
+ */
+function arrayIntrinsic(block: Block, items: readonly ValueSource[], where: string): string {
+  const args = items.map((s, i) => {
+    const raw = rawValue(block, s, `${where} at \`[${i}]\``);
+    if ("path" in raw && !raw.path.startsWith("States.")) return raw.path;
+    if ("value" in raw && (raw.value === null || typeof raw.value !== "object")) {
+      return typeof raw.value === "string" ? `'${raw.value.replace(/[\\'{}]/g, (c) => `\\${c}`)}'` : String(raw.value);
+    }
+    throw new WiringProblem(
+      `${where} at \`[${i}]\` is an object or list inside a list passed to a subflow; pass such a list through a task first, or pass its parts as separate parameters`,
+    );
+  });
+  return `States.Array(${args.join(", ")})`;
 }

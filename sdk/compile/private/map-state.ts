@@ -137,6 +137,11 @@ function listSource(
       throw new WiringProblem(
         `a secret cannot be mapped over (group \`${groupId}\`); pass it with \`unmapped(...)\``,
       );
+    case "object":
+    case "array":
+      throw new WiringProblem(
+        `\`${groupId}\` maps over a list written in the flow body that holds refs; return the list from a task and map over its result`,
+      );
     case "node": {
       if (parent.ctx.index.calls.get(source.node)?.kind === "subflow") {
         throw new WiringProblem(

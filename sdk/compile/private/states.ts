@@ -3,7 +3,7 @@ import type { SubflowCall, TaskCall } from "../../graph/types.ts";
 import type { OutputHint, OutputShape } from "../../core/protocol.ts";
 import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
 import { HANDLER_GRACE_SECONDS, INVOKE_MARGIN_SECONDS } from "../../core/limits.ts";
-import { argTemplate, type Block, rawValue } from "./locate.ts";
+import { argTemplate, type Block, rawValue, setRaw } from "./locate.ts";
 import type { Json } from "../../core/json.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
@@ -129,9 +129,7 @@ function retriers(call: TaskCall): Retrier[] {
 export function subflowState(call: SubflowCall, block: Block, childOutput: OutputShape): TaskState {
   const input: PayloadTemplate = { "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id" };
   for (const [name, source] of Object.entries(call.args)) {
-    const raw = rawValue(block, source, `parameter \`${name}\` of subflow \`${call.state}\``);
-    if ("path" in raw) input[`${name}.$`] = raw.path;
-    else input[name] = raw.value;
+    setRaw(input, name, rawValue(block, source, `parameter \`${name}\` of subflow \`${call.state}\``));
   }
   // The child's defaults travel in the input: a started execution gets no zod parsing.
   for (const [name, value] of Object.entries(paramDefaults(call.flow.schema))) {

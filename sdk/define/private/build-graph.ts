@@ -4,6 +4,7 @@ import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types
 import type { AnyFlow, ParamsSchema } from "../flow.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 import { flowBoundProblems } from "./flow-bounds.ts";
+import { checkChildren } from "./subflow-cycles.ts";
 
 /** Keys of the state data that parameters may not use. */
 const RESERVED_PARAMS = ["results", "constants"] as const;
@@ -25,6 +26,8 @@ export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): Flo
     );
   }
   if (out instanceof Promise) {
+    // Resolving it awaits the ref it returns, which throws: the problem below says it all.
+    out.catch(() => undefined);
     b.problems.push(
       "its body is async; a flow body only wires task calls, so make it a plain (non-async) function",
     );
@@ -32,6 +35,7 @@ export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): Flo
   }
   const result = out === undefined || out === null ? undefined : b.source(out, "the value the body returns");
   validate(b, flow, params, result);
+  checkChildren(flow, b.calls.flatMap((c) => (c.kind === "subflow" ? [c.flow] : [])));
   if (b.problems.length)
     throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, b.problems);
   const secrets: Record<string, string[]> = {};

@@ -9,7 +9,7 @@ import type {
 } from "../../graph/types.ts";
 import type { AnyFlow } from "../flow.ts";
 import { isRef, makeRef, type Ref } from "../ref.ts";
-import { jsonProblem } from "./json.ts";
+import { holdsRef, jsonProblem } from "./json.ts";
 import type { Json } from "../../core/json.ts";
 
 /** A map group while the body runs: calls join it until the graph is built. */
@@ -30,6 +30,8 @@ export class GraphBuilder {
   readonly scope: ScopeFrame[] = [];
   private readonly stateCounts = new Map<string, number>();
   private readonly ids = new Set<string>();
+  /** Containers being turned into sources, to catch a circular one. */
+  private readonly open = new Set<object>();
   /** Task names seen, with the task object and site, to catch two tasks sharing a name. */
   readonly taskNames = new Map<string, { task: object; site: string }>();
   /** Task objects whose option bounds were already reported in this body. */
@@ -77,8 +79,9 @@ export class GraphBuilder {
     return id;
   }
 
-  ref<T>(source: ValueSource): Ref<T> {
-    return makeRef<T>(source, this);
+  /** A ref made in this body; `label` names it in errors ("the result of `get-data`"). */
+  ref<T>(source: ValueSource, label?: string): Ref<T> {
+    return makeRef<T>(source, this, label);
   }
 
   /** The source of one argument; records a problem when it cannot cross a state boundary. */
@@ -92,6 +95,7 @@ export class GraphBuilder {
       }
       return value.source;
     }
+    if (holdsRef(value)) return this.container(value as object, where);
     const problem = jsonProblem(value);
     if (problem) {
       this.problems.push(
@@ -100,6 +104,25 @@ export class GraphBuilder {
       return { kind: "const", value: null };
     }
     return { kind: "const", value: value as Json };
+  }
+
+  /** An object or array holding refs: a source per field or item, resolved when the flow runs. */
+  private container(value: object, where: string): ValueSource {
+    if (this.open.has(value)) {
+      this.problems.push(`${where} is a circular structure, which JSON cannot represent; pass a tree of values`);
+      return { kind: "const", value: null };
+    }
+    this.open.add(value);
+    try {
+      if (Array.isArray(value)) {
+        return { kind: "array", items: value.map((v, i) => this.source(v, `${where} at \`[${i}]\``)) };
+      }
+      const fields: Record<string, ValueSource> = {};
+      for (const [k, v] of Object.entries(value)) fields[k] = this.source(v, `${where} at \`${k}\``);
+      return { kind: "object", fields };
+    } finally {
+      this.open.delete(value);
+    }
   }
 
   /** Records a call of flow `child` inside this body. */
@@ -125,7 +148,7 @@ export class GraphBuilder {
       }
     }
     this.calls.push({ kind: "subflow", id, state, flow: child, args, scope: [...this.scope], site });
-    return this.ref({ kind: "node", node: id });
+    return this.ref({ kind: "node", node: id }, `the result of subflow \`${state}\``);
   }
 
   /**

@@ -1,3 +1,18 @@
+import { isRef } from "../ref.ts";
+
+/**
+ * True when `value` is an array or plain object with a ref somewhere inside (arrays and plain
+ * objects only: refs inside a class instance are reported by `jsonProblem`).
+ */
+export function holdsRef(value: unknown, seen = new Set<object>()): boolean {
+  if (typeof value !== "object" || value === null || seen.has(value)) return false;
+  if (isRef(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return false;
+  seen.add(value);
+  return Object.values(value).some((v) => holdsRef(v, seen));
+}
+
 /** Why `value` cannot be sent as JSON, or undefined when it can (a description with its path). */
 export function jsonProblem(value: unknown, path = "", seen = new Set<object>()): string | undefined {
   const at = path ? ` at \`${path}\`` : "";
