@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyFlow, compile } from "../sdk/index.ts";
+import { type AnyFlow, compile, type GraphFlow } from "../sdk/index.ts";
 import { runLocal } from "../sdk/local/index.ts";
 import { walk } from "../test/support/stand-in-run.ts";
 import { cryptoDip } from "../flows/crypto-dip.ts";
@@ -76,7 +76,7 @@ export async function examplesBench(): Promise<string[][]> {
   return rows;
 }
 
-function subflowNamed(parent: AnyFlow, name: string): AnyFlow {
+function subflowNamed(parent: GraphFlow, name: string): GraphFlow {
   for (const call of parent.graph().calls) if (call.kind === "subflow" && call.flow.flowName === name) return call.flow;
   throw new Error(`no subflow ${name} in ${parent.flowName}`);
 }

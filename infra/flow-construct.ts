@@ -7,7 +7,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import type { AnyFlow, CompiledFlow, CompiledTask } from "stepflow";
+import type { GraphFlow, CompiledFlow, CompiledTask } from "stepflow";
 import { compile, StepflowError } from "stepflow";
 import { secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
 import type { Bundle } from "./bundle-info.ts";
@@ -34,7 +34,7 @@ import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 /** Properties of a `FlowConstruct`. */
 export interface FlowConstructProps {
   /** The flow to deploy. */
-  readonly flow: AnyFlow;
+  readonly flow: GraphFlow;
   /** The compiled flow. @default compile(flow) */
   readonly compiled?: CompiledFlow;
   /** Where task results live (`runs/<flow>/...`, `cache/<flow>/<task>/...`). */

@@ -5,7 +5,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
-import type { AnyFlow, CompiledFlow } from "stepflow";
+import type { AnyFlow, CompiledFlow, GraphFlow } from "stepflow";
 import { collectFlows, compile } from "stepflow";
 import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
@@ -77,7 +77,7 @@ export class FlowStack extends Stack {
     this.historyTable = historyTable(this, removalPolicy);
 
     const all = collectFlows(props.flows);
-    const compiled = new Map<AnyFlow, CompiledFlow>(all.map((f) => [f, compile(f)]));
+    const compiled = new Map<GraphFlow, CompiledFlow>(all.map((f) => [f, compile(f)]));
     const secretNames = [
       ...[...compiled.values()].flatMap((c) => c.tasks.flatMap((t) => t.secrets)),
       ...all.flatMap((f) => f.options.notify.map((n) => n.secret)),

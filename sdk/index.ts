@@ -16,18 +16,17 @@ export type {
   FlowResult,
   ParamRefs,
   ParamsSchema,
-  ResolvedFlowOptions,
 } from "./define/flow.ts";
 export { flow } from "./define/flow.ts";
-export type { Notifier, SlackOptions } from "./define/notify.ts";
+export type { SlackOptions } from "./define/notify.ts";
 export { slack } from "./define/notify.ts";
 export type { Input, MapArg, Ref, Unmapped } from "./define/ref.ts";
 export { isRef, unmapped } from "./define/ref.ts";
-export type { Schedule, ScheduleOptions } from "./define/schedule.ts";
+export type { ScheduleOptions } from "./define/schedule.ts";
 export { cron, rate } from "./define/schedule.ts";
 export type { SecretRef } from "./define/secret.ts";
 export { secret } from "./define/secret.ts";
-export type { AnyTask, CacheOptions, ResolvedTaskOptions, Task, TaskFn, TaskOptions } from "./define/task.ts";
+export type { AnyTask, CacheOptions, Task, TaskFn, TaskOptions } from "./define/task.ts";
 export { task } from "./define/task.ts";
 export { when } from "./define/when.ts";
 export { taskContext } from "./core/task-context.ts";
@@ -47,6 +46,8 @@ export type {
   Call,
   Condition,
   FlowGraph,
+  GraphFlow,
+  GraphTask,
   MapGroup,
   SubflowCall,
   TaskCall,
@@ -55,3 +56,4 @@ export type {
 export type { ArgInput, Envelope, OutputHint, OutputShape, TaskRequest } from "./core/protocol.ts";
 export type { RunStatus } from "./core/status.ts";
 export type { Json } from "./core/json.ts";
+export type { ResolvedFlowOptions, Notifier, Schedule, ResolvedTaskOptions } from "./graph/options.ts";

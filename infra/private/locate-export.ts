@@ -2,7 +2,7 @@
  * Finds the module and export name of a task, so a generated Lambda entry can import it.
  */
 import { isAbsolute, resolve } from "node:path";
-import type { AnyTask } from "stepflow";
+import type { GraphTask } from "stepflow";
 import { StepflowError } from "stepflow";
 import { require as tsxRequire } from "tsx/cjs/api";
 
@@ -31,7 +31,7 @@ function siteFile(site: string, what: string): string {
  * otherwise the task with the same name and options (tsx loads its own instance).
  * @throws StepflowError when the task is not exported, saying how to export it.
  */
-export function locateTask(t: AnyTask): TaskExport {
+export function locateTask(t: GraphTask): TaskExport {
   const file = siteFile(t.site, `task \`${t.taskName}\``);
   let exports = modules.get(file);
   if (!exports) {
@@ -50,7 +50,7 @@ export function locateTask(t: AnyTask): TaskExport {
   const fingerprint = JSON.stringify(t.options);
   const named = entries.filter(([, v]) => isTask(v) && v.taskName === t.taskName);
   const match =
-    same ?? named.find(([, v]) => JSON.stringify((v as AnyTask).options) === fingerprint) ?? named[0];
+    same ?? named.find(([, v]) => JSON.stringify((v as GraphTask).options) === fingerprint) ?? named[0];
   if (!match) {
     throw new StepflowError(
       `task \`${t.taskName}\` (${t.site}) is not exported from ${file}; write \`export const ... = task("${t.taskName}", ...)\` so its Lambda bundle can import it`,
@@ -59,6 +59,6 @@ export function locateTask(t: AnyTask): TaskExport {
   return { file, exportName: match[0] };
 }
 
-function isTask(v: unknown): v is AnyTask {
-  return typeof v === "function" && typeof (v as Partial<AnyTask>).taskName === "string" && "fn" in v;
+function isTask(v: unknown): v is GraphTask {
+  return typeof v === "function" && typeof (v as Partial<GraphTask>).taskName === "string" && "fn" in v;
 }

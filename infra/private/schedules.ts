@@ -9,11 +9,11 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
-import type { AnyFlow, Schedule } from "stepflow";
+import type { GraphFlow, Schedule } from "stepflow";
 import { ScheduleError } from "stepflow";
 
 /** Adds one trigger per schedule of `flow`, each starting `stateMachine` with its parsed params. */
-export function addSchedules(scope: Construct, flow: AnyFlow, stateMachine: sfn.IStateMachine): void {
+export function addSchedules(scope: Construct, flow: GraphFlow, stateMachine: sfn.IStateMachine): void {
   flow.options.schedules.forEach((s, i) => {
     const input = scheduleInput(flow, s);
     const description = `stepflow: runs flow ${flow.flowName} ${s.expression}${s.timezone ? ` (${s.timezone})` : ""}`;
@@ -40,7 +40,7 @@ export function addSchedules(scope: Construct, flow: AnyFlow, stateMachine: sfn.
 }
 
 /** The schedule's params with defaults applied; bad params fail the synth, naming the schedule. */
-function scheduleInput(flow: AnyFlow, s: Schedule): unknown {
+function scheduleInput(flow: GraphFlow, s: Schedule): unknown {
   try {
     return flow.parse(s.params);
   } catch (cause) {

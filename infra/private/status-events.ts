@@ -12,7 +12,7 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { AnyFlow } from "stepflow";
+import type { GraphFlow } from "stepflow";
 import type { NotifyConfig, NotifyTarget } from "../../functions/notifier.ts";
 import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
@@ -23,7 +23,7 @@ import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } fro
 
 /** Inputs of the status-events wiring. */
 export interface StatusEventsProps {
-  readonly flows: readonly AnyFlow[];
+  readonly flows: readonly GraphFlow[];
   /** The stage of the stack's names (see `FlowStackProps.stage`). */
   readonly stage: string | undefined;
   readonly historyTable: dynamodb.ITableV2;
@@ -98,7 +98,7 @@ export class StatusEvents extends Construct {
  * `FlowStack` builds these with the task bundles, so the construct finds them in the cache.
  */
 export function statusEventRequests(
-  flows: readonly AnyFlow[],
+  flows: readonly GraphFlow[],
   options: BundleOptions,
 ): [BundleRequest] | [BundleRequest, BundleRequest] {
   const recorder = handlerRequest(RUNTIME_ENTRY, "recorderHandler", options);
@@ -107,7 +107,7 @@ export function statusEventRequests(
 }
 
 /** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */
-function notifyConfig(flows: readonly AnyFlow[]): NotifyConfig {
+function notifyConfig(flows: readonly GraphFlow[]): NotifyConfig {
   const config: Record<string, NotifyTarget[]> = {};
   for (const f of flows) {
     if (f.options.notify.length === 0) continue;

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AnyTask } from "stepflow";
+import type { GraphTask } from "stepflow";
 import type { BundleRequest } from "./bundle.ts";
 import { locateTask } from "./locate-export.ts";
 
@@ -43,7 +43,7 @@ function taskEntry(file: string, exportName: string): string {
 }
 
 /** What to build for one task's Lambda. */
-export function taskRequest(t: AnyTask, options: BundleOptions): BundleRequest {
+export function taskRequest(t: GraphTask, options: BundleOptions): BundleRequest {
   const { file, exportName } = locateTask(t);
   return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], ...options };
 }

@@ -17,7 +17,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { type AnyFlow, collectFlows, compile } from "stepflow";
+import { type AnyFlow, collectFlows, compile, type GraphFlow } from "stepflow";
 import { StepflowClient } from "stepflow/client";
 import { RehearsalAccessDeniedError } from "./errors.ts";
 import { type Assembly, synthesize } from "./private/assembly.ts";
@@ -232,7 +232,7 @@ export class Rehearsal {
 }
 
 /** The secrets the flows (and their subflows) use, as `FlowStack` declares them. */
-function secretNames(flows: readonly AnyFlow[]): string[] {
+function secretNames(flows: readonly GraphFlow[]): string[] {
   const all = collectFlows(flows);
   const names = all.flatMap((f) => [
     ...compile(f).tasks.flatMap((t) => t.secrets),

@@ -1,4 +1,4 @@
-import type { AnyFlow } from "../define/flow.ts";
+import type { GraphFlow } from "../graph/types.ts";
 import { stateMachineName } from "../core/deploy-names.ts";
 import { FlowDefinitionError } from "../core/errors.ts";
 import { sourcesOf } from "../graph/sources.ts";
@@ -6,7 +6,8 @@ import type { FlowGraph, MapGroup, TaskCall } from "../graph/types.ts";
 import type { OutputHint, OutputShape } from "../core/protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
-import { type EmitContext, Emitter, uniqueName } from "./private/emitter.ts";
+import type { EmitContext } from "./private/emit-context.ts";
+import { Emitter, uniqueName } from "./private/emitter.ts";
 import { Liveness } from "./private/liveness.ts";
 import { WiringProblem } from "./private/locate.ts";
 import { assignItemBudgets } from "./private/item-budget.ts";
@@ -33,7 +34,7 @@ export interface CompileOptions {
  * @throws FlowDefinitionError listing every problem of the flow.
  * @example const { definition } = compile(toTheMoon);
  */
-export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFlow {
+export function compile(flow: GraphFlow, options: CompileOptions = {}): CompiledFlow {
   const graph = flow.graph();
   const facts = factsFor(graph, options.target ?? "aws");
   const ctx: EmitContext = {
@@ -82,13 +83,13 @@ export function compile(flow: AnyFlow, options: CompileOptions = {}): CompiledFl
   };
 }
 
-const shapes = new WeakMap<AnyFlow, Map<string, OutputShape>>();
+const shapes = new WeakMap<GraphFlow, Map<string, OutputShape>>();
 
 function factsFor(graph: FlowGraph, target: "aws" | "local"): BlockFacts {
   return {
     index: new GraphIndex(graph),
     distributed: (g: MapGroup) => g.large && target === "aws",
-    childOutput: (child: AnyFlow) => {
+    childOutput: (child: GraphFlow) => {
       const byTarget = shapes.get(child) ?? new Map<string, OutputShape>();
       shapes.set(child, byTarget);
       let shape = byTarget.get(target);

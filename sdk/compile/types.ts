@@ -1,4 +1,4 @@
-import type { AnyTask } from "../define/task.ts";
+import type { GraphTask } from "../graph/types.ts";
 import type { OutputShape } from "../core/protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 
@@ -6,7 +6,7 @@ import type { StateMachineDefinition } from "./asl.ts";
 export interface CompiledTask {
   /** The task name. */
   readonly name: string;
-  readonly task: AnyTask;
+  readonly task: GraphTask;
   /** Key of `${...}` in the definition to substitute with the Lambda ARN. */
   readonly placeholder: string;
   /** State names that invoke it. */

@@ -4,13 +4,12 @@ import { toSeconds } from "../duration.ts";
 import { ParamsError, ScheduleError, UsageError } from "../core/errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
 import { checkInputSize } from "./input-size.ts";
-import type { Notifier } from "./notify.ts";
 import { buildGraph } from "./private/build-graph.ts";
 import { currentBuilder } from "./private/builder.ts";
 import { guardCycles } from "./private/subflow-cycles.ts";
 import { callSite } from "./private/call-site.ts";
 import type { Input, Ref } from "./ref.ts";
-import type { Schedule } from "./schedule.ts";
+import type { Notifier, ResolvedFlowOptions, Schedule } from "../graph/options.ts";
 
 /** Refs to a flow's parameters, as its body receives them. */
 export type ParamRefs<P> = { readonly [K in keyof P]-?: Ref<P[K]> };
@@ -32,15 +31,6 @@ export interface FlowOptions<S extends ParamsSchema> {
   readonly description?: string;
   /** Step Functions workflow type; EXPRESS suits short, high-rate flows. @default "STANDARD" */
   readonly type?: "STANDARD" | "EXPRESS";
-}
-
-/** Options of a flow with durations in seconds and defaults filled in. */
-export interface ResolvedFlowOptions {
-  readonly schedules: readonly Schedule[];
-  readonly notify: readonly Notifier[];
-  readonly timeoutSeconds: number | undefined;
-  readonly description: string;
-  readonly type: "STANDARD" | "EXPRESS";
 }
 
 /**

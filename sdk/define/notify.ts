@@ -1,14 +1,7 @@
 import { UsageError } from "../core/errors.ts";
 import { type RunStatus, STATUSES } from "../core/status.ts";
 import { isRef, type Ref } from "./ref.ts";
-
-/** A notification sent when a run of the flow reaches one of `on`. */
-export interface Notifier {
-  readonly kind: "slack";
-  /** Name of the secret holding the Slack incoming-webhook URL. */
-  readonly secret: string;
-  readonly on: readonly RunStatus[];
-}
+import type { Notifier } from "../graph/options.ts";
 
 /** Options of `slack(...)`. */
 export interface SlackOptions {

@@ -1,6 +1,7 @@
 import { type Duration, toSeconds } from "../duration.ts";
 import { ScheduleError } from "../core/errors.ts";
 import { cronFieldProblem } from "./private/cron-fields.ts";
+import type { Schedule } from "../graph/options.ts";
 
 /** Options of a schedule. */
 export interface ScheduleOptions {
@@ -11,16 +12,6 @@ export interface ScheduleOptions {
   readonly timezone?: string;
   /** Deploy the schedule disabled. @default true */
   readonly enabled?: boolean;
-}
-
-/** A schedule: an EventBridge cron or rate expression plus the params each run gets. */
-export interface Schedule {
-  readonly kind: "cron" | "rate";
-  /** The EventBridge expression, e.g. `cron(0 12 * * ? *)` or `rate(5 minutes)`. */
-  readonly expression: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly timezone: string | undefined;
-  readonly enabled: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@ import { callSite } from "./private/call-site.ts";
 import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/option-bounds.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 import type { Json } from "../core/json.ts";
+import type { ResolvedTaskOptions } from "../graph/options.ts";
 
 /** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
 export interface CacheOptions {
@@ -53,24 +54,6 @@ export interface TaskOptions {
    * Map that reads items from S3 and writes results to S3. @default false
    */
   readonly large?: boolean;
-}
-
-/** A task's options with every duration in seconds and defaults filled in. */
-export interface ResolvedTaskOptions {
-  readonly retries: number;
-  readonly retryDelaySeconds: number;
-  readonly backoff: number;
-  readonly maxDelaySeconds: number | undefined;
-  readonly jitter: boolean;
-  readonly retryOn: readonly string[] | undefined;
-  readonly timeoutSeconds: number;
-  readonly cache:
-    | { readonly key?: (...args: never[]) => string; readonly expiresInSeconds: number }
-    | undefined;
-  readonly memory: number;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly maxConcurrency: number;
-  readonly large: boolean;
 }
 
 /** The function a task wraps. */

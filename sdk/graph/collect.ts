@@ -1,4 +1,4 @@
-import type { AnyFlow } from "../define/flow.ts";
+import type { GraphFlow } from "./types.ts";
 import { FlowDefinitionError } from "../core/errors.ts";
 
 /**
@@ -6,13 +6,13 @@ import { FlowDefinitionError } from "../core/errors.ts";
  * Throws one `FlowDefinitionError` listing duplicate flow names; a subflow cycle throws
  * `SubflowCycleError` (a `FlowDefinitionError`) naming the cycle.
  */
-export function collectFlows(roots: readonly AnyFlow[]): AnyFlow[] {
-  const ordered: AnyFlow[] = [];
-  const byName = new Map<string, AnyFlow>();
+export function collectFlows(roots: readonly GraphFlow[]): GraphFlow[] {
+  const ordered: GraphFlow[] = [];
+  const byName = new Map<string, GraphFlow>();
   const problems: string[] = [];
-  const done = new Set<AnyFlow>();
+  const done = new Set<GraphFlow>();
   // A subflow cycle never gets here: building the first graph of one throws `SubflowCycleError`.
-  const visit = (f: AnyFlow) => {
+  const visit = (f: GraphFlow) => {
     const seen = byName.get(f.flowName);
     if (seen && seen !== f) {
       const problem = `flow name \`${f.flowName}\` is used by ${seen.site} and ${f.site}; give each flow its own name`;

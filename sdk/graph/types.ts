@@ -2,9 +2,30 @@
  * The flow graph: what building a flow body produces and what the compiler consumes.
  * Plain data, so it can be inspected, rendered (`stepflow graph`) and tested whole.
  */
-import type { AnyFlow } from "../define/flow.ts";
-import type { AnyTask } from "../define/task.ts";
+import type { z } from "zod";
 import type { Json } from "../core/json.ts";
+import type { RuntimeTask } from "../core/runtime-task.ts";
+import type { ResolvedFlowOptions, ResolvedTaskOptions } from "./options.ts";
+
+/** A task as the graph refers to it; `task(...)` returns one (the graph stays below the define API). */
+export interface GraphTask extends RuntimeTask {
+  readonly options: ResolvedTaskOptions;
+  /** Where the task was defined, e.g. `flows/crypto.ts:8`. */
+  readonly site: string;
+}
+
+/** A flow as the graph refers to it; `flow(...)` returns one. */
+export interface GraphFlow {
+  readonly flowName: string;
+  readonly options: ResolvedFlowOptions;
+  readonly schema: z.ZodObject | undefined;
+  /** Where the flow was defined. */
+  readonly site: string;
+  /** The validated graph; throws `FlowDefinitionError` listing every problem. */
+  graph(): FlowGraph;
+  /** Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field. */
+  parse(params: unknown): unknown;
+}
 
 /** Where a value used by a call comes from. */
 export type ValueSource =
@@ -54,7 +75,7 @@ interface CallBase {
 /** A task called (or mapped) in a flow body. */
 export interface TaskCall extends CallBase {
   readonly kind: "task";
-  readonly task: AnyTask;
+  readonly task: GraphTask;
   readonly args: readonly ArgBinding[];
   readonly map?: MapMembership;
 }
@@ -62,7 +83,7 @@ export interface TaskCall extends CallBase {
 /** A flow called in another flow's body. */
 export interface SubflowCall extends CallBase {
   readonly kind: "subflow";
-  readonly flow: AnyFlow;
+  readonly flow: GraphFlow;
   readonly args: Readonly<Record<string, ValueSource>>;
 }
 

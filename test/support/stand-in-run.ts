@@ -6,7 +6,7 @@
 
 import validator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { AnyFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
+import type { GraphFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
 import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
 
 type Env = { v: Json } | { items: Env[] } | { s3: string; bytes: number };
@@ -55,11 +55,11 @@ export function assertValidAsl(definition: StateMachineDefinition): void {
 
 // Compiling and asl-validator (~100 ms a call) dominate a stand-in run; a flow is immutable once
 // defined, so each is compiled for the local target once and validated once per process.
-const compiledFlows = new WeakMap<AnyFlow, CompiledFlow>();
-const validatedFlows = new WeakSet<AnyFlow>();
+const compiledFlows = new WeakMap<GraphFlow, CompiledFlow>();
+const validatedFlows = new WeakSet<GraphFlow>();
 
 /** `flow` compiled for the local target, once. */
-function compiledFor(flow: AnyFlow): CompiledFlow {
+function compiledFor(flow: GraphFlow): CompiledFlow {
   let compiled = compiledFlows.get(flow);
   if (!compiled) {
     compiled = compile(flow, { target: "local" });
@@ -69,7 +69,7 @@ function compiledFor(flow: AnyFlow): CompiledFlow {
 }
 
 /** Checks `flow`'s local and AWS definitions with asl-validator, once. */
-function validateOnce(flow: AnyFlow, compiled: CompiledFlow): void {
+function validateOnce(flow: GraphFlow, compiled: CompiledFlow): void {
   if (validatedFlows.has(flow)) return;
   assertValidAsl(compiled.definition);
   assertValidAsl(compile(flow).definition);
@@ -101,7 +101,7 @@ function resolveArg(a: Arg, req: Request): unknown {
 
 /** Runs `flow` (compiled for the local target) with stand-in handlers. */
 export async function standInRun(
-  flow: AnyFlow,
+  flow: GraphFlow,
   params: Record<string, unknown> = {},
   options: StandInOptions = {},
 ): Promise<StandInRun> {
@@ -129,7 +129,7 @@ interface Tally {
   options: StandInOptions;
 }
 
-async function execute(flow: AnyFlow, compiled: CompiledFlow, input: Json, tally: Tally): Promise<Json> {
+async function execute(flow: GraphFlow, compiled: CompiledFlow, input: Json, tally: Tally): Promise<Json> {
   const { calls, entered, sizes, options } = tally;
   validateOnce(flow, compiled);
   const tasks = new Map(compiled.tasks.map((t) => [t.name, t.task]));

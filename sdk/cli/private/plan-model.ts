@@ -6,7 +6,7 @@
  */
 import type { MapState, State, StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
-import type { AnyFlow } from "../../define/flow.ts";
+import type { GraphFlow } from "../../graph/types.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
 import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
 import { newRunId } from "../../core/run-id.ts";
@@ -44,12 +44,12 @@ interface Cost {
 }
 
 /** Estimates `flow` on AWS for Maps of `mapSize` items. */
-export function planFlow(flow: AnyFlow, mapSize: number): FlowPlan {
+export function planFlow(flow: GraphFlow, mapSize: number): FlowPlan {
   return plan(flow, mapSize, new Map());
 }
 
 /** `planFlow`, with the transitions of subflows already planned in this call (each compiles once). */
-function plan(flow: AnyFlow, mapSize: number, planned: Map<AnyFlow, number>): FlowPlan {
+function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>): FlowPlan {
   const compiled = compile(flow);
   const warnings: string[] = [];
   // The compiler names each subflow's Task state exactly after its call (`call.state`).

@@ -1,5 +1,5 @@
 /** The two kinds of block: the machine's top level and a Map iteration. */
-import type { AnyFlow } from "../../define/flow.ts";
+import type { GraphFlow } from "../../graph/types.ts";
 import type { MapGroup, ValueSource } from "../../graph/types.ts";
 import { type Block, type Loc, WiringProblem } from "./locate.ts";
 import type { GraphIndex } from "./units.ts";
@@ -11,7 +11,7 @@ export interface BlockFacts {
   /** True when a group compiles to a Distributed Map. */
   distributed(group: MapGroup): boolean;
   /** The output shape of a child flow. */
-  childOutput(flow: AnyFlow): OutputShape;
+  childOutput(flow: GraphFlow): OutputShape;
 }
 
 /** The top level (and its Parallel and Choice branches, which share its state layout). */

@@ -4,42 +4,19 @@
  */
 import { sameSource } from "../../graph/sources.ts";
 import type { MapGroup, TaskCall } from "../../graph/types.ts";
-import type { OutputHint } from "../../core/protocol.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
-import type { BlockFacts } from "./blocks.ts";
-import { type Liveness, replaceResults } from "./liveness.ts";
+import type { EmitContext, IterationLead } from "./emit-context.ts";
+import { replaceResults } from "./liveness.ts";
 import { type Block, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
-import type { MapRecord } from "./shares.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
-import type { Json } from "../../core/json.ts";
 
 type Link = (target: string | undefined) => void;
 interface Segment {
   readonly start: string;
   readonly links: readonly Link[];
-}
-
-/** What an iteration's emitter knows of its Map: the lead call, the lists, the lengths check. */
-export interface IterationLead {
-  readonly call: TaskCall;
-  readonly lists: MapGroup["lists"];
-  readonly lengthsPath?: string;
-}
-
-/** Compile-wide state shared by all emitters of one machine. */
-export interface EmitContext extends BlockFacts {
-  readonly flow: string;
-  readonly names: Set<string>;
-  readonly hints: ReadonlyMap<string, OutputHint[]>;
-  readonly constants: Record<string, Json>;
-  readonly distributedMaps: string[];
-  readonly liveness: Liveness;
-  /** Lambda Task states by call id, and inline Maps by group id, for `assignShares`. */
-  readonly taskStates: Map<string, TaskState>;
-  readonly maps: Map<string, MapRecord>;
 }
 
 /** Emits one block's states. */

@@ -5,7 +5,7 @@
 import type { ValueSource } from "../../graph/types.ts";
 import type { MapState, PayloadTemplate } from "../asl.ts";
 import { IterationBlock } from "./blocks.ts";
-import type { Emitter } from "./emitter.ts";
+import type { MapParent } from "./emit-context.ts";
 import { WiringProblem } from "./locate.ts";
 import type { Unit } from "./units.ts";
 import { RESULTS_BUCKET_PLACEHOLDER } from "../../core/deploy-names.ts";
@@ -23,7 +23,7 @@ interface ListSource {
 }
 
 /** Builds the Map state of `unit` in `parent`'s block. */
-export function mapState(parent: Emitter, unit: MapUnit): MapState {
+export function mapState(parent: MapParent, unit: MapUnit): MapState {
   const { ctx } = parent;
   const group = unit.group;
   const distributed = ctx.distributed(group);
@@ -119,7 +119,7 @@ function withItems(state: MapState, list: ListSource): MapState {
 }
 
 function listSource(
-  parent: Emitter,
+  parent: MapParent,
   groupId: string,
   arg: number,
   source: ValueSource,

@@ -1,7 +1,7 @@
 import { FlowDefinitionError } from "../../core/errors.ts";
 import { isPrefix, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
-import type { AnyFlow, ParamsSchema } from "../flow.ts";
+import type { GraphFlow } from "../../graph/types.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 import { flowBoundProblems } from "./flow-bounds.ts";
 import { checkChildren } from "./subflow-cycles.ts";
@@ -10,7 +10,7 @@ import { checkChildren } from "./subflow-cycles.ts";
 const RESERVED_PARAMS = ["results", "constants"] as const;
 
 /** Runs a flow body with a fresh builder and validates what it recorded. */
-export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): FlowGraph {
+export function buildGraph(flow: GraphFlow, body: (params: never) => unknown): FlowGraph {
   const b = new GraphBuilder(flow.flowName);
   const params = flow.schema ? Object.keys(flow.schema.shape) : [];
   const refs = Object.fromEntries(params.map((name) => [name, b.ref({ kind: "param", name })]));
@@ -54,7 +54,7 @@ export function buildGraph(flow: AnyFlow, body: (params: never) => unknown): Flo
   };
 }
 
-function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: ValueSource | undefined) {
+function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: ValueSource | undefined) {
   for (const name of params.filter((p) => (RESERVED_PARAMS as readonly string[]).includes(p))) {
     b.problems.push(
       `parameter \`${name}\` uses a name stepflow keeps for task results in state data; rename it`,
@@ -95,7 +95,7 @@ function validate(b: GraphBuilder, flow: AnyFlow, params: string[], result: Valu
 
 function checkConditionType(
   b: GraphBuilder,
-  schema: ParamsSchema | undefined,
+  schema: GraphFlow["schema"],
   source: ValueSource,
   site: string,
   byId: Map<string, Call>,

@@ -3,11 +3,11 @@ import type {
   ArgBinding,
   Call,
   Condition,
+  GraphFlow,
   MapGroup,
   ScopeFrame,
   ValueSource,
 } from "../../graph/types.ts";
-import type { AnyFlow } from "../flow.ts";
 import { isRef, makeRef, type Ref } from "../ref.ts";
 import { holdsRef, jsonProblem } from "./json.ts";
 import type { Json } from "../../core/json.ts";
@@ -126,7 +126,7 @@ export class GraphBuilder {
   }
 
   /** Records a call of flow `child` inside this body. */
-  subflow(child: AnyFlow, params: Record<string, unknown>, site: string): Ref<unknown> {
+  subflow(child: GraphFlow, params: Record<string, unknown>, site: string): Ref<unknown> {
     const state = this.stateName(child.flowName);
     const id = this.idFor(state);
     const args: Record<string, ValueSource> = {};

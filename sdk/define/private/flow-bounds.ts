@@ -5,7 +5,7 @@
  */
 import type { Call, MapGroup } from "../../graph/types.ts";
 import { ASL_MAX_INTEGER, EXPRESS_MAX_SECONDS, STANDARD_MAX_SECONDS } from "../../core/limits.ts";
-import type { ResolvedFlowOptions } from "../flow.ts";
+import type { ResolvedFlowOptions } from "../../graph/options.ts";
 
 /** Every AWS bound the flow breaks, each with its fix. */
 export function flowBoundProblems(

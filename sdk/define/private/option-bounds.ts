@@ -12,7 +12,7 @@ import {
   LAMBDA_MIN_MEMORY_MB,
   MAX_TASK_TIMEOUT_SECONDS,
 } from "../../core/limits.ts";
-import type { ResolvedTaskOptions } from "../task.ts";
+import type { ResolvedTaskOptions } from "../../graph/options.ts";
 
 /**
  * The `States.` error names a retrier may list. `States.DataLimitExceeded` and `States.Runtime` are

@@ -11,7 +11,7 @@ import type { Retrier, StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
-import type { AnyFlow } from "../../define/flow.ts";
+import type { GraphFlow } from "../../graph/types.ts";
 import { validatedBefore } from "./validated-definitions.ts";
 
 /** A Map state: where its items are and which task state names it in progress lines. */
@@ -23,14 +23,14 @@ export interface MapInfo {
 }
 
 export interface PreparedFlow {
-  readonly flow: AnyFlow;
+  readonly flow: GraphFlow;
   readonly compiled: CompiledFlow;
   readonly definition: StateMachineDefinition;
   readonly machine: StateMachine;
   /** Task states that invoke a task, with their retriers. */
   readonly tasks: ReadonlyMap<string, { readonly retry: readonly Retrier[] | undefined }>;
   /** Task states that start a subflow, with the child flow. */
-  readonly subflows: ReadonlyMap<string, AnyFlow>;
+  readonly subflows: ReadonlyMap<string, GraphFlow>;
   readonly maps: ReadonlyMap<string, MapInfo>;
   /** `retryIntervalOverrides` that make every retry immediate. */
   readonly zeroRetries: Readonly<Record<string, number>>;
@@ -46,10 +46,10 @@ const SUBFLOW_TIMEOUT_SECONDS = 2_000_000;
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 
-const cache = new WeakMap<AnyFlow, PreparedFlow>();
+const cache = new WeakMap<GraphFlow, PreparedFlow>();
 
 /** The prepared flow, built once per flow object (the compiler is pure, so this is safe to share). */
-export function prepare(flow: AnyFlow): PreparedFlow {
+export function prepare(flow: GraphFlow): PreparedFlow {
   let prepared = cache.get(flow);
   if (!prepared) {
     prepared = build(flow);
@@ -58,15 +58,15 @@ export function prepare(flow: AnyFlow): PreparedFlow {
   return prepared;
 }
 
-function build(flow: AnyFlow): PreparedFlow {
+function build(flow: GraphFlow): PreparedFlow {
   const compiled = compile(flow, { target: "local" });
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
   // The compiler names each subflow's Task state exactly after its call (`call.state`).
-  const children = new Map<string, AnyFlow>();
+  const children = new Map<string, GraphFlow>();
   for (const call of flow.graph().calls) if (call.kind === "subflow") children.set(call.state, call.flow);
   const tasks = new Map<string, { retry: readonly Retrier[] | undefined }>();
-  const subflows = new Map<string, AnyFlow>();
+  const subflows = new Map<string, GraphFlow>();
   const maps = new Map<string, MapInfo>();
   const zeroRetries: Record<string, number> = {};
   const walk = (d: StateMachineDefinition) => {

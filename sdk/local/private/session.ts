@@ -13,8 +13,8 @@ import { type HistoryStore, type ResultStore } from "../../../functions/stores/t
 import { localHistoryStore } from "../../../functions/stores/local-history-store.ts";
 import { localResultStore } from "../../../functions/stores/local-result-store.ts";
 import { localSecretStore } from "../../../functions/stores/local-secret-store.ts";
-import type { AnyFlow } from "../../define/flow.ts";
-import type { AnyTask, TaskFn } from "../../define/task.ts";
+import type { TaskFn } from "../../define/task.ts";
+import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { observe } from "./engine-events.ts";
@@ -42,7 +42,7 @@ export class LocalSession {
   private readonly history: HistoryStore;
   private readonly book: TaskRunBook;
   private readonly recordRun: Recorder;
-  private readonly handlers = new Map<AnyFlow, TaskHandler>();
+  private readonly handlers = new Map<GraphFlow, TaskHandler>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly logger: Logger;
   /** The first history write that failed, reported with the run instead of failing it. */
@@ -67,7 +67,7 @@ export class LocalSession {
    * written when the run starts and reaches a terminal status on every way out: success,
    * failure, abort, an unexpected error, and the process exiting while the run goes.
    */
-  async run(flow: AnyFlow, input: Json, parent?: ParentRun): Promise<LocalRun> {
+  async run(flow: GraphFlow, input: Json, parent?: ParentRun): Promise<LocalRun> {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
@@ -292,9 +292,11 @@ async function decode(p: PreparedFlow, output: Json, results: () => ResultStore)
 }
 
 /** The task itself, or a copy running `fn` instead of its own function (same name and options). */
-function withFn(task: AnyTask, fn: TaskFn | undefined): AnyTask {
+function withFn(task: GraphTask, fn: TaskFn | undefined): GraphTask {
   if (!fn) return task;
-  const copy = Object.assign((...args: unknown[]) => task(...args), task, { fn }) as AnyTask;
+  // Callable like the task itself (a `Task` is a function); only `fn` differs.
+  const call = task as unknown as TaskFn;
+  const copy: GraphTask = Object.assign((...args: unknown[]) => call(...args), task, { fn });
   keepInProcess(copy);
   return copy;
 }

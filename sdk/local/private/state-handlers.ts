@@ -4,7 +4,7 @@
  * at 0), and every subflow state to a nested run.
  */
 import type { TaskHandler } from "../../../functions/task-handler.ts";
-import type { AnyFlow } from "../../define/flow.ts";
+import type { GraphFlow } from "../../graph/types.ts";
 import type { TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
 import type { PreparedFlow } from "./prepare.ts";
@@ -91,7 +91,7 @@ export function taskStateHandlers(
 export function subflowStateHandlers(
   p: PreparedFlow,
   parent: ParentRun,
-  runChild: (child: AnyFlow, input: Json, parent: ParentRun) => Promise<LocalRun>,
+  runChild: (child: GraphFlow, input: Json, parent: ParentRun) => Promise<LocalRun>,
   gate?: TaskGate,
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};

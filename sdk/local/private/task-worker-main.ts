@@ -5,14 +5,13 @@
  */
 import { parentPort } from "node:worker_threads";
 import { callTaskFunction } from "../../../functions/invoke.ts";
-import type { AnyFlow } from "../../define/flow.ts";
-import type { AnyTask } from "../../define/task.ts";
+import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { type FromWorker, type ToWorker, toWire } from "./worker-protocol.ts";
 
 const port = parentPort;
 if (!port) throw new Error("task-worker-main.ts runs only in a worker thread started by the local runner");
 const send = (m: FromWorker) => port.postMessage(m);
-const modules = new Map<string, Promise<Map<string, AnyTask>>>();
+const modules = new Map<string, Promise<Map<string, GraphTask>>>();
 
 port.on("message", (m: ToWorker) => {
   if (m.type === "ping") return send({ type: "pong", id: m.id });
@@ -20,7 +19,7 @@ port.on("message", (m: ToWorker) => {
 });
 
 async function run(m: Extract<ToWorker, { type: "call" }>): Promise<void> {
-  let task: AnyTask | undefined;
+  let task: GraphTask | undefined;
   try {
     task = (await tasksOf(m.module)).get(m.task);
   } catch (error) {
@@ -41,11 +40,11 @@ async function run(m: Extract<ToWorker, { type: "call" }>): Promise<void> {
 }
 
 /** The tasks a module defines or its flows call, by name. */
-function tasksOf(url: string): Promise<Map<string, AnyTask>> {
+function tasksOf(url: string): Promise<Map<string, GraphTask>> {
   let found = modules.get(url);
   if (!found) {
     found = import(url).then((mod: Record<string, unknown>) => {
-      const tasks = new Map<string, AnyTask>();
+      const tasks = new Map<string, GraphTask>();
       for (const value of Object.values(mod)) {
         if (isTask(value)) tasks.set(value.taskName, value);
         if (isFlow(value)) for (const c of value.graph().calls) if (c.kind === "task") tasks.set(c.task.taskName, c.task);
@@ -57,10 +56,10 @@ function tasksOf(url: string): Promise<Map<string, AnyTask>> {
   return found;
 }
 
-function isTask(v: unknown): v is AnyTask {
-  return typeof v === "function" && typeof (v as AnyTask).taskName === "string" && typeof (v as AnyTask).fn === "function";
+function isTask(v: unknown): v is GraphTask {
+  return typeof v === "function" && typeof (v as unknown as GraphTask).taskName === "string" && typeof (v as unknown as GraphTask).fn === "function";
 }
 
-function isFlow(v: unknown): v is AnyFlow {
-  return typeof v === "function" && typeof (v as AnyFlow).flowName === "string" && typeof (v as AnyFlow).graph === "function";
+function isFlow(v: unknown): v is GraphFlow {
+  return typeof v === "function" && typeof (v as unknown as GraphFlow).flowName === "string" && typeof (v as unknown as GraphFlow).graph === "function";
 }

@@ -2,17 +2,17 @@
  * Task overrides: `runLocal`'s `taskOverrides` runs the replacement in place of the task's
  * function for that run only (flow and subflows), so concurrent tests never see each other's.
  */
-import type { AnyFlow } from "../../define/flow.ts";
-import type { AnyTask, TaskFn } from "../../define/task.ts";
+import type { TaskFn } from "../../define/task.ts";
+import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { UsageError } from "../../core/errors.ts";
 
 /** Every task object the flow (and its subflows) calls, by task name. */
-export function tasksOf(flow: AnyFlow, into = new Map<string, Set<AnyTask>>(), seen = new Set<AnyFlow>()) {
+export function tasksOf(flow: GraphFlow, into = new Map<string, Set<GraphTask>>(), seen = new Set<GraphFlow>()) {
   if (seen.has(flow)) return into;
   seen.add(flow);
   for (const call of flow.graph().calls) {
     if (call.kind === "task") {
-      const set = into.get(call.task.taskName) ?? new Set<AnyTask>();
+      const set = into.get(call.task.taskName) ?? new Set<GraphTask>();
       into.set(call.task.taskName, set.add(call.task));
     } else {
       tasksOf(call.flow, into, seen);
@@ -25,7 +25,7 @@ export function tasksOf(flow: AnyFlow, into = new Map<string, Set<AnyTask>>(), s
  * Checks that every override names a task the flow (or a subflow) calls.
  * @throws UsageError naming an override whose task the flow never calls.
  */
-export function checkOverrides(flow: AnyFlow, fns: ReadonlyMap<string, TaskFn>): void {
+export function checkOverrides(flow: GraphFlow, fns: ReadonlyMap<string, TaskFn>): void {
   if (fns.size === 0) return;
   const tasks = tasksOf(flow);
   const unknown = [...fns.keys()].filter((name) => !tasks.has(name));
