@@ -163,8 +163,8 @@ export class StepflowClient {
    */
   async run(runId: string): Promise<RunRecord> {
     assertRunId(runId, "`run` argument `runId`");
-    const { run, tasks } = await this.history().getRun(runId);
-    if (run) return { ...run, tasks };
+    const { run, tasks, children = [] } = await this.history().getRun(runId);
+    if (run) return { ...run, tasks, children };
     if (tasks.length === 0) {
       throw new RunNotFoundError(
         `run \`${runId}\` is not in history table \`${this.options.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE}\`; check the run id (it is the execution name), or wait a few seconds if it just started`,
@@ -181,6 +181,7 @@ export class StepflowClient {
       stateMachineArn: "",
       startedAt: first.startedAt,
       tasks,
+      children,
     };
   }
 

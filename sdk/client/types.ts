@@ -114,6 +114,8 @@ export interface RunsFilter {
 /** A run from history, with its task-run attempts in state / index / attempt order. */
 export interface RunRecord extends FlowRunRecord {
   readonly tasks: readonly TaskRunRecord[];
+  /** The subflow runs it started (each one's `parentRunId` is this run's id), oldest first. */
+  readonly children: readonly FlowRunRecord[];
 }
 
 /** Where `setSecret` wrote a secret. */

@@ -59,6 +59,26 @@ describe("stepflow runs <id>", () => {
     expect(shown.stdout).toContain(`result stored in: ${dir}/results/runs/big-result/${bigId}/big/0.json`);
   });
 
+  it("lists a parent run's subflow runs labelled by params, each addressable, and links a child to its parent", async () => {
+    const dir = tempDir("stepflow-cli-runs-");
+    const run = await cli(["run", "test/fixtures/cli-flows.ts", "--flow", "quarter", "--dir", dir]);
+    expect(run.code).toBe(1);
+    const runId = /run (quarter-\S+)\)/.exec(run.stderr)?.[1] ?? "";
+    const r = await cli(["runs", runId, "--dir", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("no task attempts of its own recorded");
+    const section = r.stdout.slice(r.stdout.indexOf("subflow runs (3;"));
+    const rows = section.split("\n").filter((l) => l.startsWith("monthly-"));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(row.includes("2024-02") ? / FAILED / : / SUCCEEDED /);
+    expect(rows.map((l) => /"month":"(2024-0\d)"/.exec(l)?.[1]).sort()).toStrictEqual(["2024-01", "2024-02", "2024-03"]);
+    const failed = rows.find((l) => l.includes("2024-02"))?.split(" ")[0] ?? "";
+    const child = await cli(["runs", failed, "--dir", dir]);
+    expect(child.code).toBe(0);
+    expect(child.stdout).toContain(`subflow run of: ${runId}`);
+    expect(child.stdout).toMatch(/^load +1 +FAILED .*no orders file for 2024-02/m);
+  });
+
   it("expands the map items that failed under their state's counts", async () => {
     const { taskRunsView } = await import("../../sdk/cli/private/task-runs-view.ts");
     const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;

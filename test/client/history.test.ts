@@ -110,6 +110,25 @@ describe("StepflowClient history", () => {
     expect(run.tasks[2].result).toStrictEqual({ v: 99 });
   });
 
+  it("lists the subflow runs a run started, and each child names its parent (`stepflow runs <id> --remote`)", async () => {
+    const child = historyWriter({
+      table,
+      clientConfig: dynamo.config,
+      flow: "monthly",
+      tasks: {},
+      input: { month: "2024-02", AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: execArn(FLOW, "run-ok") },
+    });
+    await child.status("run-ok-child", "FAILED", t("2025-05-01T12:00:01Z"), { stopDate: t("2025-05-01T12:00:02Z") });
+    const c = client().client;
+    const parent = await c.run("run-ok");
+    expect(parent.children.map((r) => [r.runId, r.flow, r.status, r.params])).toStrictEqual([
+      ["run-ok-child", "monthly", "FAILED", { month: "2024-02" }],
+    ]);
+    expect((await c.run("run-ok-child")).parentRunId).toBe("run-ok");
+    const { childRunsView } = await import("../../sdk/cli/private/task-runs-view.ts");
+    expect(childRunsView(parent.children, true)).toMatch(/^run-ok-child +monthly +FAILED .* \{"month":"2024-02"\}$/m);
+  });
+
   it("keeps the run's error from its status event", async () => {
     const run = await client().client.run("run-old");
     expect(run.error).toStrictEqual({ name: "HttpError", message: "CoinGecko answered 503 for `BTC`" });

@@ -3,7 +3,7 @@ import { StepflowClient } from "../../client/index.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
-import { taskRunsView } from "../private/task-runs-view.ts";
+import { childRunsView, taskRunsView } from "../private/task-runs-view.ts";
 import { wholeNumber } from "../private/options.ts";
 import { STATUSES } from "../../core/status.ts";
 
@@ -24,7 +24,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
   const client = new StepflowClient({ region: o.region, historyTable: o.historyTable });
   if (runId) {
     const run = await client.run(runId);
-    io.stdout.write(runSummary(run) + taskRunsView(run.tasks));
+    io.stdout.write(runSummary(run) + taskRunsView(run.tasks) + childRunsView(run.children, true));
     return;
   }
   if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");

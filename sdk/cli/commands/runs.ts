@@ -3,7 +3,7 @@ import { assertRunId } from "../../core/run-id.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
-import { resultLocation, taskRunsView } from "../private/task-runs-view.ts";
+import { childRunsView, resultLocation, taskRunsView } from "../private/task-runs-view.ts";
 import { projectDir, wholeNumber } from "../private/options.ts";
 
 interface RunsOptions {
@@ -62,14 +62,14 @@ export function runsCommand(program: Command, io: CliIo): void {
 async function showRun(runId: string, o: RunsOptions, io: CliIo): Promise<void> {
   assertRunId(runId, "argument `runId` of `stepflow runs`");
   const { getLocalRun } = await import("../../local/runs.ts");
-  const { run, tasks } = await getLocalRun(runId, { dir: o.dir, onProblem: warnTo(io) });
+  const { run, tasks, children } = await getLocalRun(runId, { dir: o.dir, onProblem: warnTo(io) });
   if (!run && tasks.length === 0) {
     throw new CliError(
       `run \`${runId}\` is not in the local history \`${o.dir}\`; list runs with \`stepflow runs\``,
     );
   }
   if (run) io.stdout.write(runSummary(run) + resultLocation(run.output, o.dir ?? ".stepflow"));
-  io.stdout.write(taskRunsView(tasks));
+  io.stdout.write(taskRunsView(tasks) + childRunsView(children));
 }
 
 /** An unreadable history entry is skipped and told on stderr; the listing goes on. */

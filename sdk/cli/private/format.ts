@@ -40,8 +40,10 @@ export function runSummary(run: {
   startedAt: string;
   params?: unknown;
   error?: { name: string; message: string };
+  parentRunId?: string;
 }): string {
   const lines = [`${run.runId}  ${run.flow}  ${run.status}  ${formatMs(run.durationMs)}  started ${run.startedAt}`];
+  if (run.parentRunId) lines.push(`subflow run of: ${run.parentRunId}`);
   if (run.params !== undefined) lines.push(`params: ${JSON.stringify(run.params)}`);
   if (run.error) lines.push(`error: ${run.error.name}: ${run.error.message}`);
   return `${lines.join("\n")}\n`;

@@ -23,6 +23,7 @@ const FILES_SHOWN = 3;
 
 /** The table of `tasks`, grouped and folded as the module comment says. */
 export function taskRunsView(tasks: readonly AttemptRecord[]): string {
+  if (tasks.length === 0) return "no task attempts of its own recorded\n";
   const byState = new Map<string, AttemptRecord[]>();
   for (const t of [...tasks].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0))) {
     const list = byState.get(t.state) ?? [];
@@ -35,6 +36,34 @@ export function taskRunsView(tasks: readonly AttemptRecord[]): string {
     else for (const t of attempts) rows.push(attemptRow(state, t));
   }
   return `${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "STARTED (UTC)", "DURATION", "ERROR"], rows)}\n`;
+}
+
+/** The fields of a child (subflow) run this view reads. */
+export interface ChildRunRecord {
+  readonly runId: string;
+  readonly flow: string;
+  readonly status: string;
+  readonly startedAt: string;
+  readonly durationMs?: number;
+  readonly params?: unknown;
+}
+
+/**
+ * The subflow runs a run started, oldest first, each labelled by its params (three concurrent
+ * `etl` runs are told apart by their month) and addressable with `stepflow runs <id>`.
+ */
+export function childRunsView(children: readonly ChildRunRecord[], remote = false): string {
+  if (children.length === 0) return "";
+  const rows = children.map((c) => [
+    c.runId,
+    c.flow,
+    c.status,
+    formatStarted(c.startedAt),
+    formatMs(c.durationMs),
+    c.params === undefined ? "" : JSON.stringify(c.params).slice(0, 80),
+  ]);
+  const hint = `show one with \`stepflow runs <run id>${remote ? " --remote" : ""}\``;
+  return `\nsubflow runs (${children.length}; ${hint}):\n${table(["RUN ID", "FLOW", "STATUS", "STARTED (UTC)", "DURATION", "PARAMS"], rows)}\n`;
 }
 
 /** Where the run's result is: the files of its stored values under `dir`, or the inline value. */
