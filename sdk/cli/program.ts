@@ -7,6 +7,7 @@ import { runCommand } from "./commands/run.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { secretCommand } from "./commands/secret.ts";
 import { triggerCommand } from "./commands/trigger.ts";
+import { uiCommand } from "./commands/ui.ts";
 import type { CliIo } from "./private/io.ts";
 
 /**
@@ -27,6 +28,7 @@ export function createProgram(io: CliIo): Command {
   triggerCommand(program, io);
   secretCommand(program, io);
   rehearseCommand(program, io);
+  uiCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -19,6 +19,7 @@ import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { observe } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
+import { ExecutionLog } from "./executions.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
 import { mapProgress } from "./progress.ts";
@@ -45,6 +46,8 @@ export class LocalSession {
   private readonly handlers = new Map<GraphFlow, TaskHandler>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly logger: Logger;
+  /** Which machine each run executed, for `stepflow ui`; none when the history is not the local one. */
+  private readonly executions: ExecutionLog | undefined;
   /** The first history write that failed, reported with the run instead of failing it. */
   private historyError: RunError | undefined;
 
@@ -54,6 +57,7 @@ export class LocalSession {
     this.emit = options.onEvent;
     this.results = options.stores?.results ?? localResultStore(dir);
     this.history = options.stores?.history ?? localHistoryStore(dir);
+    this.executions = options.stores?.history ? undefined : new ExecutionLog(options.dir);
     this.book = new TaskRunBook(this.history, this.emit, (error) => this.historyFailed(error));
     this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
     // Without a listener, only warnings are built at all: info lines cost time per task.
@@ -71,6 +75,7 @@ export class LocalSession {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
+    this.executions?.started(prepared.compiled, runId, parent?.runId);
     const started = Date.now();
     // As on AWS, a nested execution's input names the execution that started it (the recorder reads it).
     const recordedInput = JSON.stringify(

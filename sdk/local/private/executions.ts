@@ -1,0 +1,138 @@
+/**
+ * What each local run executed, as Step Functions keeps it per execution (DescribeExecution and
+ * DescribeStateMachineForExecution): the compiled state machine it ran, its parent run and the
+ * subflow runs it started. `stepflow ui` draws a run's graph from it.
+ * - `<dir>/history/machines/<hash>.json`: a compiled machine, once per distinct definition;
+ * - `<dir>/history/executions/<runId>.jsonl`: `{"machine":hash,"parentRunId"?}` when the run
+ *   starts, then `{"child":runId,"flow":name}` per subflow run it starts.
+ * Appended synchronously and never read first, like the history itself.
+ */
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { StateMachineDefinition } from "../../compile/asl.ts";
+import type { CompiledFlow } from "../../compile/types.ts";
+import { assertRunId } from "../../run-id.ts";
+
+/** A compiled state machine as a run executed it. */
+export interface RunMachine {
+  readonly flow: string;
+  readonly stateMachineName: string;
+  /** The ASL `compile()` returned (with its `${...}` placeholders). */
+  readonly definition: StateMachineDefinition;
+  /** The task each Task state invokes, by state name. */
+  readonly tasks: Readonly<Record<string, string>>;
+  /** The child flow each subflow state starts, by state name. */
+  readonly subflows: Readonly<Record<string, string>>;
+}
+
+/** A local run's execution: its machine, its parent run and the subflow runs it started. */
+export interface RunExecution {
+  readonly machine: RunMachine | undefined;
+  readonly parentRunId?: string;
+  readonly children: readonly { readonly runId: string; readonly flow: string }[];
+}
+
+type Line = { machine: string; parentRunId?: string } | { child: string; flow: string };
+
+const hashes = new WeakMap<CompiledFlow, { hash: string; text: string }>();
+
+/** The machine record of `compiled`, hashed once per compiled flow. */
+function machineOf(compiled: CompiledFlow): { hash: string; text: string } {
+  let known = hashes.get(compiled);
+  if (!known) {
+    const tasks = Object.fromEntries(compiled.tasks.flatMap((t) => t.states.map((s) => [s, t.name])));
+    const subflows = Object.fromEntries(subflowStates(compiled));
+    const machine: RunMachine = {
+      flow: compiled.flow,
+      stateMachineName: compiled.stateMachineName,
+      definition: compiled.definition,
+      tasks,
+      subflows,
+    };
+    const text = JSON.stringify(machine);
+    known = { hash: createHash("sha256").update(text).digest("hex").slice(0, 20), text };
+    hashes.set(compiled, known);
+  }
+  return known;
+}
+
+/** `[state, child flow]` of each subflow state: the state whose parameters hold the subflow's placeholder. */
+function subflowStates(compiled: CompiledFlow): [string, string][] {
+  const found: [string, string][] = [];
+  const walk = (d: StateMachineDefinition) => {
+    for (const [name, state] of Object.entries(d.States)) {
+      if (state.Type === "Map") walk(state.ItemProcessor);
+      if (state.Type === "Parallel") state.Branches.forEach(walk);
+      if (state.Type !== "Task") continue;
+      const text = JSON.stringify(state.Parameters ?? {});
+      const child = compiled.subflows.find((s) => text.includes(`\${${s.placeholder}}`));
+      if (child) found.push([name, child.flow]);
+    }
+  };
+  walk(compiled.definition);
+  return found;
+}
+
+/** Writes and reads the execution records under `<dir>/history/`. */
+export class ExecutionLog {
+  private readonly root: string;
+  private ready = false;
+
+  constructor(dir: string | undefined) {
+    this.root = join(resolve(dir ?? ".stepflow"), "history");
+  }
+
+  /** Records that `runId` started executing `compiled` (under `parentRunId` when a subflow run). */
+  started(compiled: CompiledFlow, runId: string, parentRunId?: string): void {
+    const { hash, text } = machineOf(compiled);
+    try {
+      if (!this.ready) {
+        mkdirSync(join(this.root, "machines"), { recursive: true });
+        mkdirSync(join(this.root, "executions"), { recursive: true });
+        this.ready = true;
+      }
+      const file = join(this.root, "machines", `${hash}.json`);
+      if (!existsSync(file)) writeFileSync(file, text);
+    } catch {
+      return; // the run goes on: the graph is for viewing, not for the run
+    }
+    this.append(runId, { machine: hash, ...(parentRunId ? { parentRunId } : {}) });
+    if (parentRunId) this.append(parentRunId, { child: runId, flow: compiled.flow });
+  }
+
+  /** The execution of `runId`; no machine when the run was recorded without one (an older run). */
+  async read(runId: string): Promise<RunExecution> {
+    const text = await readFile(this.file(runId), "utf8").catch(() => "");
+    const lines = text.split("\n").flatMap((l) => {
+      try {
+        return l ? [JSON.parse(l) as Line] : [];
+      } catch {
+        return [];
+      }
+    });
+    const start = lines.find((l): l is Extract<Line, { machine: string }> => "machine" in l);
+    const children = lines.flatMap((l) => ("child" in l ? [{ runId: l.child, flow: l.flow }] : []));
+    const machine = start && /^[0-9a-f]+$/.test(start.machine) ? await this.machine(start.machine) : undefined;
+    return { machine, ...(start?.parentRunId ? { parentRunId: start.parentRunId } : {}), children };
+  }
+
+  private async machine(hash: string): Promise<RunMachine | undefined> {
+    const text = await readFile(join(this.root, "machines", `${hash}.json`), "utf8").catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as RunMachine);
+  }
+
+  private file(runId: string): string {
+    assertRunId(runId, "a history run id");
+    return join(this.root, "executions", `${runId}.jsonl`);
+  }
+
+  private append(runId: string, line: Line): void {
+    try {
+      appendFileSync(this.file(runId), `${JSON.stringify(line)}\n`);
+    } catch {
+      // The run goes on: `stepflow ui` shows it without its graph.
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type EncodedValue, localDir, localHistoryStore, localResultStore, resolveOutput } from "../../functions/index.ts";
+import type { TaskRunRecord } from "../../functions/stores/types.ts";
+import { ExecutionLog } from "../local/private/executions.ts";
+import { assertRunId } from "../run-id.ts";
+import { attemptView, errorText, summaryOf } from "./private/views.ts";
+import type { AttemptDetail, AttemptKey, RunSource, RunSummary, RunView } from "./types.ts";
+
+/** Options of `localRunSource`. */
+export interface LocalRunSourceOptions {
+  /** The project folder. @default `.stepflow` in the current directory */
+  readonly dir?: string;
+  /** Told about unreadable history entries (skipped). @default none: the page shows what can be read */
+  readonly onProblem?: (message: string) => void;
+}
+
+/** Runs from the local history under `<dir>/history/` (what `stepflow run` and `runLocal` write). */
+export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
+  const dir = localDir(options);
+  const history = localHistoryStore({ dir, onProblem: options.onProblem ?? (() => {}) });
+  const executions = new ExecutionLog(dir);
+  const results = localResultStore({ dir });
+  const sizeOf = async (file: string) => {
+    const s = await stat(file).catch(() => undefined);
+    return s ? `${s.size}.${s.mtimeMs}` : "-";
+  };
+  return {
+    kind: "local",
+    async listRuns(filter) {
+      const runs = filter.flow
+        ? await history.listRuns(filter.flow, { status: filter.status, limit: filter.limit ?? 200 })
+        : await history.listAllRuns({ status: filter.status, limit: filter.limit ?? 200 });
+      return runs.map(summaryOf);
+    },
+    async getRun(runId) {
+      assertRunId(runId, "the run id in the page's address");
+      const [{ run, tasks }, execution] = await Promise.all([history.getRun(runId), executions.read(runId)]);
+      if (!run && tasks.length === 0) return undefined;
+      const children = await Promise.all(
+        execution.children.map(async (c) => ({ ...c, status: (await history.getRun(c.runId)).run?.status })),
+      );
+      const view: RunView = {
+        run: run ? summaryOf(run) : undefined,
+        attempts: tasks.map(attemptView),
+        ...(execution.machine ? { machine: execution.machine } : {}),
+        ...(execution.parentRunId ? { parentRunId: execution.parentRunId } : {}),
+        children,
+      };
+      return view;
+    },
+    async getAttempt(runId, key) {
+      assertRunId(runId, "the run id in the page's address");
+      const { tasks } = await history.getRun(runId);
+      const record = tasks.find((t) => sameAttempt(t, key));
+      return record ? attemptDetail(record, (value) => resolveOutput(results, value)) : undefined;
+    },
+    async version(runId) {
+      const files = [join(dir, "history", "index.jsonl")];
+      if (runId) {
+        assertRunId(runId, "the run id in the page's address");
+        files.push(join(dir, "history", "runs", `${runId}.jsonl`), join(dir, "history", "executions", `${runId}.jsonl`));
+      }
+      return (await Promise.all(files.map(sizeOf))).join("/");
+    },
+  };
+}
+
+/** True when `t` is the attempt `key` names. */
+export function sameAttempt(t: TaskRunRecord, key: AttemptKey): boolean {
+  return t.state === key.state && t.attempt === key.attempt && (t.mapIndex ?? -1) === (key.index ?? -1);
+}
+
+/** The attempt's result read back through `resolve`; a result that cannot be read says why. */
+export async function attemptDetail(
+  record: TaskRunRecord,
+  resolve: (value: EncodedValue) => Promise<RunSummary["params"]>,
+): Promise<AttemptDetail> {
+  if (record.result === undefined || record.result === null) return { logs: [] };
+  try {
+    return { result: (await resolve(record.result as EncodedValue)) ?? null, logs: [] };
+  } catch (error) {
+    return { resultError: errorText(error), logs: [] };
+  }
+}

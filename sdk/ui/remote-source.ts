@@ -1,0 +1,116 @@
+import {
+  DescribeStateMachineForExecutionCommand,
+  ListStateMachinesCommand,
+  type ListStateMachinesCommandOutput,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
+import {
+  awsHistoryStore,
+  awsResultStore,
+  consoleUrl,
+  type HistoryStore,
+  resolveOutput,
+  type ResultStore,
+} from "../../functions/index.ts";
+import { ClientConfigError } from "../client/errors.ts";
+import { namePrefix } from "../deploy-names.ts";
+import { attemptDetail, sameAttempt } from "./local-source.ts";
+import { machineOfDefinition } from "./private/deployed-machine.ts";
+import { attemptView, summaryOf } from "./private/views.ts";
+import type { RunMachine, RunSource, RunView } from "./types.ts";
+
+/** Options of `remoteRunSource`; every AWS client is injectable (emulators, tests). */
+export interface RemoteRunSourceOptions {
+  /** @default the SDK's default region */
+  readonly region?: string;
+  /** The flow stacks' history table. @default env `STEPFLOW_HISTORY_TABLE` */
+  readonly historyTable?: string;
+  /** The results bucket, to show stored results. @default env `STEPFLOW_RESULTS_BUCKET` */
+  readonly resultsBucket?: string;
+  /** The deploy stage (`<stage>-stepflow-<flow>` machines). @default env `STEPFLOW_STAGE` */
+  readonly stage?: string;
+  readonly sfn?: SFNClient;
+  readonly history?: HistoryStore;
+  readonly results?: ResultStore;
+}
+
+/**
+ * Runs on AWS: the history table the flow stacks' recorder and task Lambdas write, each run's
+ * state machine as it ran (DescribeStateMachineForExecution), and a console link per run.
+ */
+export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource {
+  const config = options.region ? { region: options.region } : {};
+  const sfn = options.sfn ?? new SFNClient(config);
+  const table = options.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE;
+  if (!options.history && !table)
+    throw new ClientConfigError("`stepflow ui --remote` reads the flow stacks' history table; pass `--history-table <name>` or set `STEPFLOW_HISTORY_TABLE`");
+  const history = options.history ?? awsHistoryStore({ table: table!, clientConfig: config });
+  const bucket = options.resultsBucket ?? process.env.STEPFLOW_RESULTS_BUCKET;
+  const results = options.results ?? (bucket ? awsResultStore({ bucket, clientConfig: config }) : undefined);
+  const prefix = `${namePrefix(options.stage ?? (process.env.STEPFLOW_STAGE || undefined))}-`;
+  const machines = new Map<string, Promise<RunMachine | undefined>>();
+  const machineOf = (executionArn: string) => {
+    let m = machines.get(executionArn);
+    if (!m) {
+      m = sfn
+        .send(new DescribeStateMachineForExecutionCommand({ executionArn }))
+        .then((d) => machineOfDefinition(d.name ?? "", JSON.parse(d.definition ?? "{}"), prefix))
+        .catch(() => undefined);
+      machines.set(executionArn, m);
+    }
+    return m;
+  };
+  return {
+    kind: "remote",
+    async listRuns(filter) {
+      const flows = filter.flow ? [filter.flow] : await deployedFlows(sfn, prefix);
+      const query = { status: filter.status, limit: filter.limit ?? 100 };
+      const lists = await Promise.all(flows.map((f) => history.listRuns(f, query)));
+      return lists
+        .flat()
+        .sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
+        .slice(0, query.limit)
+        .map(summaryOf);
+    },
+    async getRun(runId) {
+      const { run, tasks } = await history.getRun(runId);
+      if (!run && tasks.length === 0) return undefined;
+      const machine = run?.executionArn ? await machineOf(run.executionArn) : undefined;
+      const view: RunView = {
+        run: run ? summaryOf(run) : undefined,
+        attempts: tasks.map(attemptView),
+        ...(machine ? { machine } : {}),
+        children: [],
+        ...(run?.executionArn ? { consoleUrl: consoleUrl(run.executionArn) } : {}),
+      };
+      return view;
+    },
+    async getAttempt(runId, key) {
+      const { tasks } = await history.getRun(runId);
+      const record = tasks.find((t) => sameAttempt(t, key));
+      if (!record) return undefined;
+      return attemptDetail(record, (value) => {
+        if (!results) throw new ClientConfigError("this result is in the results bucket; pass its name in `STEPFLOW_RESULTS_BUCKET`");
+        return resolveOutput(results, value);
+      });
+    },
+    async version(runId) {
+      // Polled every few seconds: the newest run of the list and the run's attempts are enough.
+      const list = await this.listRuns({ limit: 20 });
+      const run = runId ? await history.getRun(runId) : undefined;
+      return JSON.stringify([list.map((r) => [r.runId, r.status]), run?.run?.status, run?.tasks.map((t) => t.status).join("")]);
+    },
+  };
+}
+
+/** The flows deployed in the account and region: state machines named `<prefix><flow>`. */
+async function deployedFlows(sfn: SFNClient, prefix: string): Promise<string[]> {
+  const flows: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page: ListStateMachinesCommandOutput = await sfn.send(new ListStateMachinesCommand({ nextToken }));
+    for (const m of page.stateMachines ?? []) if (m.name?.startsWith(prefix)) flows.push(m.name.slice(prefix.length));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return flows;
+}

@@ -1,0 +1,65 @@
+/** What the `stepflow ui` server reads runs from, and the JSON its page receives. */
+import type { FlowRunRecord, FlowRunStatus, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { Json } from "../graph/types.ts";
+import type { RunMachine } from "../local/private/executions.ts";
+
+export type { RunMachine };
+
+/** A run in the list: its record without the execution output (which may be large). */
+export type RunSummary = Omit<FlowRunRecord, "output"> & {
+  /** A short text of the output or the error, for the list. */
+  readonly summary?: string;
+};
+
+/** A task attempt as the page receives it: without its result, which is fetched on demand. */
+export type AttemptView = Omit<TaskRunRecord, "result"> & { readonly hasResult: boolean };
+
+/** One run as the run view shows it. */
+export interface RunView {
+  readonly run: RunSummary | undefined;
+  readonly attempts: readonly AttemptView[];
+  /** The state machine the run executed, when known (runs recorded before `stepflow ui` have none). */
+  readonly machine?: RunMachine;
+  readonly parentRunId?: string;
+  /** Subflow runs this run started, with their status. */
+  readonly children: readonly { readonly runId: string; readonly flow: string; readonly status?: FlowRunStatus }[];
+  /** The AWS console page of the execution (remote runs). */
+  readonly consoleUrl?: string;
+}
+
+/** What one attempt left besides its record: its stored result and its log lines. */
+export interface AttemptDetail {
+  /** The attempt's result, decoded (stored values read back); absent when it has none. */
+  readonly result?: Json;
+  /** Why the result could not be read, when it could not. */
+  readonly resultError?: string;
+  readonly logs: readonly { readonly level: string; readonly message: string; readonly time?: string }[];
+}
+
+/** Which attempt: a task state, its map item index and its attempt number. */
+export interface AttemptKey {
+  readonly state: string;
+  readonly index?: number;
+  readonly attempt: number;
+}
+
+/** Filters of the run list. */
+export interface RunFilter {
+  readonly flow?: string;
+  readonly status?: FlowRunStatus;
+  readonly limit?: number;
+}
+
+/** Where runs come from: the local history, or the deployed history table and executions. */
+export interface RunSource {
+  /** `local` or `remote`, shown on the page. */
+  readonly kind: "local" | "remote";
+  listRuns(filter: RunFilter): Promise<RunSummary[]>;
+  getRun(runId: string): Promise<RunView | undefined>;
+  getAttempt(runId: string, key: AttemptKey): Promise<AttemptDetail | undefined>;
+  /**
+   * A token that changes whenever the list or the given run changes: the server polls it and
+   * tells the page over server-sent events.
+   */
+  version(runId: string | undefined): Promise<string>;
+}
