@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { STATUSES } from "../define/notify.ts";
+import { STATUSES } from "../core/status.ts";
 import type { FlowRunStatus } from "../../functions/stores/types.ts";
-import { assertRunId } from "../run-id.ts";
+import { assertRunId } from "../core/run-id.ts";
 import { pageAssets } from "./private/bundle.ts";
 import { sameHostOnly } from "./private/guard.ts";
 import { CONTENT_SECURITY_POLICY, pageHtml } from "./private/page.ts";

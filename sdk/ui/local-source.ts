@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { type EncodedValue, localDir, localHistoryStore, localResultStore, resolveOutput } from "../../functions/index.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
 import { ExecutionLog } from "../local/private/executions.ts";
-import { assertRunId } from "../run-id.ts";
-import { attemptView, errorText, summaryOf } from "./private/views.ts";
-import type { AttemptDetail, AttemptKey, RunSource, RunSummary, RunView } from "./types.ts";
+import { assertRunId } from "../core/run-id.ts";
+import { errorText, runView, summaryOf } from "./private/views.ts";
+import type { AttemptDetail, AttemptKey, RunSource, RunSummary } from "./types.ts";
 
 /** Options of `localRunSource`. */
 export interface LocalRunSourceOptions {
@@ -35,19 +35,8 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
     },
     async getRun(runId) {
       assertRunId(runId, "the run id in the page's address");
-      const [{ run, tasks }, execution] = await Promise.all([history.getRun(runId), executions.read(runId)]);
-      if (!run && tasks.length === 0) return undefined;
-      const children = await Promise.all(
-        execution.children.map(async (c) => ({ ...c, status: (await history.getRun(c.runId)).run?.status })),
-      );
-      const view: RunView = {
-        run: run ? summaryOf(run) : undefined,
-        attempts: tasks.map(attemptView),
-        ...(execution.machine ? { machine: execution.machine } : {}),
-        ...(execution.parentRunId ? { parentRunId: execution.parentRunId } : {}),
-        children,
-      };
-      return view;
+      const [details, machine] = await Promise.all([history.getRun(runId), executions.machineOf(runId)]);
+      return runView(details, machine);
     },
     async getAttempt(runId, key) {
       assertRunId(runId, "the run id in the page's address");

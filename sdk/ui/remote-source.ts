@@ -13,11 +13,11 @@ import {
   type ResultStore,
 } from "../../functions/index.ts";
 import { ClientConfigError } from "../client/errors.ts";
-import { namePrefix } from "../deploy-names.ts";
+import { namePrefix } from "../core/deploy-names.ts";
 import { attemptDetail, sameAttempt } from "./local-source.ts";
 import { machineOfDefinition } from "./private/deployed-machine.ts";
-import { attemptView, summaryOf } from "./private/views.ts";
-import type { RunMachine, RunSource, RunView } from "./types.ts";
+import { runView, summaryOf } from "./private/views.ts";
+import type { RunMachine, RunSource } from "./types.ts";
 
 /** Options of `remoteRunSource`; every AWS client is injectable (emulators, tests). */
 export interface RemoteRunSourceOptions {
@@ -73,17 +73,9 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
         .map(summaryOf);
     },
     async getRun(runId) {
-      const { run, tasks } = await history.getRun(runId);
-      if (!run && tasks.length === 0) return undefined;
-      const machine = run?.executionArn ? await machineOf(run.executionArn) : undefined;
-      const view: RunView = {
-        run: run ? summaryOf(run) : undefined,
-        attempts: tasks.map(attemptView),
-        ...(machine ? { machine } : {}),
-        children: [],
-        ...(run?.executionArn ? { consoleUrl: consoleUrl(run.executionArn) } : {}),
-      };
-      return view;
+      const details = await history.getRun(runId);
+      const arn = details.run?.executionArn;
+      return runView(details, arn ? await machineOf(arn) : undefined, arn ? consoleUrl(arn) : undefined);
     },
     async getAttempt(runId, key) {
       const { tasks } = await history.getRun(runId);

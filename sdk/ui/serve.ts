@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { StepflowError } from "../errors.ts";
+import { StepflowError } from "../core/errors.ts";
 import { createUiApp } from "./app-server.ts";
 import { pageAssets } from "./private/bundle.ts";
 import type { RunSource } from "./types.ts";

@@ -1,6 +1,6 @@
 /** What the `stepflow ui` server reads runs from, and the JSON its page receives. */
 import type { FlowRunRecord, FlowRunStatus, TaskRunRecord } from "../../functions/stores/types.ts";
-import type { Json } from "../graph/types.ts";
+import type { Json } from "../core/json.ts";
 import type { RunMachine } from "../local/private/executions.ts";
 
 export type { RunMachine };

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { runLocal } from "stepflow/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seededRandom, taxiTips, useRandom } from "../../flows/taxi-tips.ts";
-import { newRunId } from "../../sdk/run-id.ts";
+import { newRunId } from "../../sdk/core/run-id.ts";
 import { localRunSource, serveUi, type UiServer } from "../../sdk/ui/index.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { distinctColours, newPage } from "./support/browser.ts";
@@ -86,7 +86,7 @@ describe("stepflow ui in Chromium", () => {
     const list = await newPage();
     await list.goto(ui.url);
     await list.waitForSelector(".runs, .empty");
-    await list.evaluate(() => Object.assign(window, { stillThisPage: true }));
+    await list.evaluate(() => Object.assign(globalThis, { stillThisPage: true }));
     const open = holdGate();
     const runId = newRunId("gated");
     const running = runLocal(gated, { n: 3 }, { dir, runId });
@@ -105,7 +105,7 @@ describe("stepflow ui in Chromium", () => {
     await expect.poll(() => view.getAttribute(".run-page", "data-status")).toBe("SUCCEEDED");
     expect(await view.getAttribute('.node[data-node="wait-for-test"]', "data-status")).toBe("SUCCEEDED");
     await expect.poll(() => row.getAttribute("class")).toContain("status-succeeded");
-    expect(await list.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
+    expect(await list.evaluate(() => (globalThis as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
   });
 
   it("shows a failed run's failing task and its error, and never a secret", async () => {

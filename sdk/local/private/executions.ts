@@ -1,11 +1,9 @@
 /**
- * What each local run executed, as Step Functions keeps it per execution (DescribeExecution and
- * DescribeStateMachineForExecution): the compiled state machine it ran, its parent run and the
- * subflow runs it started. `stepflow ui` draws a run's graph from it.
+ * Which state machine each local run executed, as Step Functions keeps it per execution
+ * (DescribeStateMachineForExecution). `stepflow ui` draws a run's graph from it.
  * - `<dir>/history/machines/<hash>.json`: a compiled machine, once per distinct definition;
- * - `<dir>/history/executions/<runId>.jsonl`: `{"machine":hash,"parentRunId"?}` when the run
- *   starts, then `{"child":runId,"flow":name}` per subflow run it starts.
- * Appended synchronously and never read first, like the history itself.
+ * - `<dir>/history/executions/<runId>.jsonl`: `{"machine":hash}`, written when the run starts.
+ * Written synchronously and never read first, like the history itself.
  */
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -13,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { StateMachineDefinition } from "../../compile/asl.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
-import { assertRunId } from "../../run-id.ts";
+import { assertRunId } from "../../core/run-id.ts";
 
 /** A compiled state machine as a run executed it. */
 export interface RunMachine {
@@ -27,14 +25,7 @@ export interface RunMachine {
   readonly subflows: Readonly<Record<string, string>>;
 }
 
-/** A local run's execution: its machine, its parent run and the subflow runs it started. */
-export interface RunExecution {
-  readonly machine: RunMachine | undefined;
-  readonly parentRunId?: string;
-  readonly children: readonly { readonly runId: string; readonly flow: string }[];
-}
-
-type Line = { machine: string; parentRunId?: string } | { child: string; flow: string };
+type Line = { readonly machine: string };
 
 const hashes = new WeakMap<CompiledFlow, { hash: string; text: string }>();
 
@@ -84,8 +75,8 @@ export class ExecutionLog {
     this.root = join(resolve(dir ?? ".stepflow"), "history");
   }
 
-  /** Records that `runId` started executing `compiled` (under `parentRunId` when a subflow run). */
-  started(compiled: CompiledFlow, runId: string, parentRunId?: string): void {
+  /** Records that `runId` started executing `compiled`. */
+  started(compiled: CompiledFlow, runId: string): void {
     const { hash, text } = machineOf(compiled);
     try {
       if (!this.ready) {
@@ -98,12 +89,11 @@ export class ExecutionLog {
     } catch {
       return; // the run goes on: the graph is for viewing, not for the run
     }
-    this.append(runId, { machine: hash, ...(parentRunId ? { parentRunId } : {}) });
-    if (parentRunId) this.append(parentRunId, { child: runId, flow: compiled.flow });
+    this.append(runId, { machine: hash });
   }
 
-  /** The execution of `runId`; no machine when the run was recorded without one (an older run). */
-  async read(runId: string): Promise<RunExecution> {
+  /** The machine `runId` executed; `undefined` when the run was recorded without one (an older run). */
+  async machineOf(runId: string): Promise<RunMachine | undefined> {
     const text = await readFile(this.file(runId), "utf8").catch(() => "");
     const lines = text.split("\n").flatMap((l) => {
       try {
@@ -112,10 +102,8 @@ export class ExecutionLog {
         return [];
       }
     });
-    const start = lines.find((l): l is Extract<Line, { machine: string }> => "machine" in l);
-    const children = lines.flatMap((l) => ("child" in l ? [{ runId: l.child, flow: l.flow }] : []));
-    const machine = start && /^[0-9a-f]+$/.test(start.machine) ? await this.machine(start.machine) : undefined;
-    return { machine, ...(start?.parentRunId ? { parentRunId: start.parentRunId } : {}), children };
+    const start = lines.find((l) => typeof l.machine === "string" && /^[0-9a-f]+$/.test(l.machine));
+    return start ? this.machine(start.machine) : undefined;
   }
 
   private async machine(hash: string): Promise<RunMachine | undefined> {

@@ -75,7 +75,7 @@ export class LocalSession {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
-    this.executions?.started(prepared.compiled, runId, parent?.runId);
+    this.executions?.started(prepared.compiled, runId);
     const started = Date.now();
     // As on AWS, a nested execution's input names the execution that started it (the recorder reads it).
     const recordedInput = JSON.stringify(

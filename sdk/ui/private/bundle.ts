@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { StepflowError } from "../../errors.ts";
+import { StepflowError } from "../../core/errors.ts";
 
 const APP = fileURLToPath(new URL("../app/", import.meta.url));
 const ROOT = resolve(APP, "../../..");

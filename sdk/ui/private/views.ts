@@ -1,6 +1,6 @@
 /** Records of the history shaped for the page: no large outputs, results fetched on demand. */
-import type { FlowRunRecord, TaskRunRecord } from "../../../functions/stores/types.ts";
-import type { AttemptView, RunSummary } from "../types.ts";
+import type { FlowRunRecord, RunDetails, TaskRunRecord } from "../../../functions/stores/types.ts";
+import type { AttemptView, RunMachine, RunSummary, RunView } from "../types.ts";
 
 const SUMMARY_CHARS = 120;
 
@@ -31,4 +31,18 @@ export function attemptView(t: TaskRunRecord): AttemptView {
 /** An error as one line of text. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** The run view of a run's history (its record, attempts and subflow runs) and the machine it ran. */
+export function runView(details: RunDetails, machine: RunMachine | undefined, consoleUrl?: string): RunView | undefined {
+  const { run, tasks } = details;
+  if (!run && tasks.length === 0) return undefined;
+  return {
+    run: run ? summaryOf(run) : undefined,
+    attempts: tasks.map(attemptView),
+    ...(machine ? { machine } : {}),
+    ...(run?.parentRunId ? { parentRunId: run.parentRunId } : {}),
+    children: (details.children ?? []).map((c) => ({ runId: c.runId, flow: c.flow, status: c.status })),
+    ...(consoleUrl ? { consoleUrl } : {}),
+  };
 }
