@@ -13,6 +13,7 @@ import { WiringProblem } from "./private/locate.ts";
 import { assignItemBudgets } from "./private/item-budget.ts";
 import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
+import { KeySet } from "./private/key-set.ts";
 import { GraphIndex } from "./private/units.ts";
 import { HANDLER_GRACE_SECONDS } from "../core/limits.ts";
 import type { CompiledFlow, CompiledTask } from "./types.ts";
@@ -54,7 +55,7 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
   try {
     const result = graph.result?.kind === "node" ? top.locate(graph.result.node) : undefined;
     output = shapeAt(result);
-    machine = new Emitter(ctx, top, new Set(), new Set()).machine(facts.index.units([]), result?.path);
+    machine = new Emitter(ctx, top, new KeySet(), new Set()).machine(facts.index.units([]), result?.path);
     assignShares(ctx.liveness, ctx.taskStates, ctx.maps);
     assignItemBudgets(machine, ctx.taskStates, ctx.maps);
   } catch (cause) {

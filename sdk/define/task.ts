@@ -2,7 +2,7 @@ import { type Duration, toSeconds } from "../duration.ts";
 import { StepflowError, UsageError } from "../core/errors.ts";
 import type { ArgBinding } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
-import { callSite } from "./private/call-site.ts";
+import { callSite, lazyCallSite } from "./private/call-site.ts";
 import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/option-bounds.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 import type { Json } from "../core/json.ts";
@@ -164,7 +164,9 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
       `task \`${t.taskName}\` was called outside a flow body; call ${how} to run it directly, or call it inside \`flow(...)\``,
     );
   }
-  const site = callSite();
+  // Formatted only if a message or a reader asks: formatting every call's stack was most of
+  // building a 1,000-call graph.
+  const site = lazyCallSite();
   noteTaskName(b, t, site);
   if (!b.checkedTasks.has(t)) {
     b.checkedTasks.add(t);
@@ -174,12 +176,22 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   const args = values.map((v, i) => bind(b, v, mapped, `argument ${i + 1} of \`${state}\``));
   const id = b.idFor(state);
   if (!mapped) {
-    b.calls.push({ kind: "task", id, state, task: t, args, scope: [...b.scope], site });
+    b.calls.push({
+      kind: "task",
+      id,
+      state,
+      task: t,
+      args,
+      scope: [...b.scope],
+      get site() {
+        return site();
+      },
+    });
     return b.ref({ kind: "node", node: id }, `the result of \`${state}\``);
   }
   if (!args.some((a) => a.mode === "mapped")) {
     b.problems.push(
-      `\`${state}.map(...)\` at ${site} has no list argument; pass at least one list, or call the task directly`,
+      `\`${state}.map(...)\` at ${site()} has no list argument; pass at least one list, or call the task directly`,
     );
   }
   checkStaticLengths(b, state, site, args);
@@ -206,7 +218,9 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
     task: t,
     args,
     scope: [...b.scope],
-    site,
+    get site() {
+      return site();
+    },
     map: { group, lead: !fused },
   });
   return b.ref({ kind: "node", node: id }, `the results of \`${state}.map(...)\``);
@@ -236,7 +250,7 @@ function bind(b: GraphBuilder, value: unknown, mapped: boolean, where: string): 
   return { mode: "mapped", source };
 }
 
-function checkStaticLengths(b: GraphBuilder, state: string, site: string, args: readonly ArgBinding[]) {
+function checkStaticLengths(b: GraphBuilder, state: string, site: () => string, args: readonly ArgBinding[]) {
   const lengths = args.flatMap((a, i) =>
     a.mode === "mapped" && a.source.kind === "const" && Array.isArray(a.source.value)
       ? [{ i, length: (a.source.value as Json[]).length }]
@@ -245,17 +259,17 @@ function checkStaticLengths(b: GraphBuilder, state: string, site: string, args: 
   if (new Set(lengths.map((l) => l.length)).size > 1) {
     const listed = lengths.map((l) => `argument ${l.i + 1} has ${l.length}`).join(", ");
     b.problems.push(
-      `\`${state}.map(...)\` at ${site} iterates lists of different lengths (${listed}); mapped lists run in lockstep, so give them the same length or wrap one in \`unmapped(...)\``,
+      `\`${state}.map(...)\` at ${site()} iterates lists of different lengths (${listed}); mapped lists run in lockstep, so give them the same length or wrap one in \`unmapped(...)\``,
     );
   }
 }
 
-function noteTaskName(b: GraphBuilder, t: AnyTask, site: string) {
+function noteTaskName(b: GraphBuilder, t: AnyTask, site: () => string) {
   const seen = b.taskNames.get(t.taskName);
   if (!seen) b.taskNames.set(t.taskName, { task: t.fn, site: t.site });
   else if (seen.task !== t.fn) {
     b.problems.push(
-      `task name \`${t.taskName}\` is used by ${seen.site} and ${t.site}; give each task its own name (called at ${site})`,
+      `task name \`${t.taskName}\` is used by ${seen.site} and ${t.site}; give each task its own name (called at ${site()})`,
     );
   }
 }

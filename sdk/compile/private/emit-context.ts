@@ -38,7 +38,7 @@ export interface MapParent {
   readonly block: Block;
   /** An emitter for the Map's iteration. */
   iteration(block: Block, lead: IterationLead): {
-    readonly defined: ReadonlySet<string>;
+    readonly defined: Iterable<string>;
     machine(units: readonly Unit[], terminalOutputPath: string | undefined): StateMachineDefinition;
   };
 }

@@ -6,6 +6,7 @@ import { sameSource } from "../../graph/sources.ts";
 import type { MapGroup, TaskCall } from "../../graph/types.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { EmitContext, IterationLead } from "./emit-context.ts";
+import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
 import { type Block, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
@@ -28,7 +29,7 @@ export class Emitter {
   constructor(
     readonly ctx: EmitContext,
     readonly block: Block,
-    readonly defined: Set<string>,
+    readonly defined: KeySet,
     /** Readers (call and condition ids) already emitted: what they read is dead after them. */
     readonly emitted: Set<string>,
     /** The group's lead and lists when this block is a Map iteration. */
@@ -37,7 +38,7 @@ export class Emitter {
 
   /** An emitter for a Map iteration of this block: a fresh state layout with the group's lists. */
   iteration(block: Block, lead: IterationLead): Emitter {
-    return new Emitter(this.ctx, block, new Set(), new Set(), lead);
+    return new Emitter(this.ctx, block, new KeySet(), new Set(), lead);
   }
 
   /** Emits `units` scheduled for parallelism, returning the sub-machine. */
@@ -107,14 +108,24 @@ export class Emitter {
    * result on never grows state data, at no extra state or transition.
    */
   private produce(state: TaskState | MapState, name: string, own: string, exact = false): Segment {
-    const others = [...this.defined].filter((k) => k !== own);
-    if (others.length && !others.some((k) => this.ctx.liveness.isLive(k, this.emitted))) {
+    if (this.onlyDeadBesides(own)) {
       replaceResults(state, own);
       this.defined.clear();
     }
     const segment = this.add(state, name, [own], exact);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
     return segment;
+  }
+
+  /** True when the results hold keys besides `own` and no later state reads any of them. */
+  private onlyDeadBesides(own: string): boolean {
+    let others = false;
+    for (const k of this.defined) {
+      if (k === own) continue;
+      if (this.ctx.liveness.isLive(k, this.emitted)) return false;
+      others = true;
+    }
+    return others;
   }
 
   /** Adds a state that continues with `Next` (or ends the block). */
@@ -135,27 +146,32 @@ export class Emitter {
   }
 
   private parallel(branches: readonly Schedule<Unit>[]): Segment {
-    const before = new Set(this.defined);
+    const before = this.defined.snapshot();
+    // Branches share this block's `emitted` set: each branch's own readers are taken out again
+    // after it, so the next branch sees only what ran before the Parallel (copying the set per
+    // branch made a 1,000-task DAG's emit quadratic).
     const emitted = branches.map((b) => {
-      const e = new Emitter(this.ctx, this.block, new Set(before), new Set(this.emitted), this.lead);
+      const leaves = leafIds(b);
+      const own = leaves.filter((leaf) => !this.emitted.has(leaf));
+      const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead);
       const seg = e.schedule(b);
       e.close(seg.links, "$.results");
-      return { e, seg, leaves: leafIds(b) };
+      for (const leaf of own) this.emitted.delete(leaf);
+      return { e, seg, leaves };
     });
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
     // Only values some later state reads survive the merge: state data stays small.
-    const live = new Set([...before, ...emitted.flatMap(({ e }) => [...e.defined])]);
-    for (const k of live) if (!this.ctx.liveness.isLive(k, this.emitted)) live.delete(k);
+    const live = (k: string) => this.ctx.liveness.isLive(k, this.emitted);
     const selector: Record<string, string> = {};
     this.defined.clear();
     for (const k of before) {
-      if (!live.has(k)) continue;
+      if (!live(k)) continue;
       selector[`${k}.$`] = `$[0].${k}`;
       this.defined.add(k);
     }
     emitted.forEach(({ e }, i) => {
-      for (const k of e.defined) {
-        if (before.has(k) || !live.has(k)) continue;
+      for (const k of e.defined.added()) {
+        if (before.has(k) || !live(k)) continue;
         this.defined.add(k);
         selector[`${k}.$`] = `$[${i}].${k}`;
       }
@@ -181,7 +197,7 @@ export class Emitter {
     };
     this.states[name] = choice;
     const branch = (units: readonly Unit[], set: (target: string) => void): Link[] => {
-      const saved = new Set(this.defined);
+      const saved = this.defined.snapshot();
       const seg = this.units(units);
       this.defined.clear();
       for (const k of saved) this.defined.add(k);

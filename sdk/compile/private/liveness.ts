@@ -14,7 +14,11 @@ export class Liveness {
   /** `readers`: result keys each reader (call id, condition id, or `result`) reads. */
   constructor(readers: ReadonlyMap<string, ReadonlySet<string>>) {
     for (const [reader, keys] of readers) {
-      for (const key of keys) this.readersOf.set(key, [...(this.readersOf.get(key) ?? []), reader]);
+      for (const key of keys) {
+        const readers = this.readersOf.get(key);
+        if (readers) readers.push(reader);
+        else this.readersOf.set(key, [reader]);
+      }
     }
   }
 
@@ -24,7 +28,7 @@ export class Liveness {
   }
 
   /** Records that `keys` are present in the top-level state data together. */
-  note(keys: ReadonlySet<string>): void {
+  note(keys: Iterable<string> & { readonly size: number }): void {
     for (const key of keys) this.presence.set(key, Math.max(this.presence.get(key) ?? 0, keys.size));
   }
 }

@@ -66,25 +66,26 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
     );
   }
   const byId = new Map(b.calls.map((c) => [c.id, c]));
-  const visible = (source: ValueSource, scope: readonly ScopeFrame[], where: string) => {
+  // `where` is a thunk: a call's site is formatted only when there is a problem to report.
+  const visible = (source: ValueSource, scope: readonly ScopeFrame[], where: () => string) => {
     if (source.kind !== "node") return;
     const producer = byId.get(source.node);
     if (producer && !isPrefix(producer.scope, scope)) {
       b.problems.push(
-        `${where} uses the result of \`${producer.state}\` (${producer.site}), which only runs inside a \`when\` branch; use it inside that branch`,
+        `${where()} uses the result of \`${producer.state}\` (${producer.site}), which only runs inside a \`when\` branch; use it inside that branch`,
       );
     }
   };
   for (const call of b.calls) {
-    for (const s of sourcesOf(call)) visible(s, call.scope, `\`${call.state}\` (${call.site})`);
+    for (const s of sourcesOf(call)) visible(s, call.scope, () => `\`${call.state}\` (${call.site})`);
     if (call.kind === "subflow" && call.flow === flow)
       b.problems.push(`it calls itself as a subflow at ${call.site}; flows cannot recurse`);
   }
   for (const c of b.conditions) {
-    visible(c.source, c.scope, `the condition of \`when\` at ${c.site}`);
+    visible(c.source, c.scope, () => `the condition of \`when\` at ${c.site}`);
     checkConditionType(b, flow.schema, c.source, c.site, byId);
   }
-  if (result) visible(result, [], "the value the body returns");
+  if (result) visible(result, [], () => "the value the body returns");
   b.problems.push(...flowBoundProblems(flow.options, b.calls, b.groups));
   if (result && result.kind !== "node") {
     b.problems.push(
