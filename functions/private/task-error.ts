@@ -14,8 +14,8 @@ import { truncate } from "./truncate.ts";
 type EngineError = Error & { isRetryable?: boolean };
 
 /**
- * Errors of the code itself: running it again runs the same code. A `TypeError` with a `cause`
- * is left out: `fetch` reports network failures as `TypeError: fetch failed` with the cause.
+ * Errors of the code itself: running it again runs the same code. (`fetch`'s network failures,
+ * `TypeError: fetch failed`, are renamed `FetchError` first: see `asFetchError`.)
  */
 const PROGRAMMING_ERRORS = new Set(["ReferenceError", "SyntaxError", "TypeError"]);
 
@@ -28,7 +28,7 @@ export function toEngineError(
   secrets: ReadonlySet<string>,
   retryOn: readonly string[] = [],
 ): EngineError {
-  const error: EngineError = redactError(thrown, secrets);
+  const error: EngineError = redactError(asFetchError(thrown), secrets);
   if (cannotSucceedOnRetry(thrown, error.name) && !retryOn.includes(error.name)) {
     Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
   }
@@ -36,13 +36,29 @@ export function toEngineError(
 }
 
 /**
- * A `NonRetriableError`, a programming error (`ReferenceError`, `SyntaxError`, a `TypeError`
- * without a cause) or a bad local secrets file: retries would wait their delays to fail the same way.
+ * A `NonRetriableError`, a programming error (`ReferenceError`, `SyntaxError`, `TypeError`) or a
+ * bad local secrets file: retries would wait their delays to fail the same way. The compiled
+ * state machine's Retry lists the same names (sdk/compile), so AWS agrees.
  */
 function cannotSucceedOnRetry(thrown: unknown, name: string): boolean {
   if (thrown instanceof NonRetriableError || name === "NonRetriableError") return true;
   if (thrown instanceof SecretsFileError) return true;
-  return thrown instanceof Error && PROGRAMMING_ERRORS.has(name) && thrown.cause === undefined;
+  return thrown instanceof Error && PROGRAMMING_ERRORS.has(name);
+}
+
+/**
+ * `fetch` (undici) reports a network failure as `TypeError: fetch failed`, the reason in its
+ * `cause`. A state machine's Retry sees only the error's name, so this one is renamed
+ * `FetchError`, with the cause's message in its own: retried as a network failure, while a
+ * `TypeError` of the task's code fails at once, on AWS as locally.
+ */
+function asFetchError(thrown: unknown): unknown {
+  if (!(thrown instanceof TypeError) || thrown.message !== "fetch failed") return thrown;
+  const cause = thrown.cause instanceof Error ? thrown.cause.message : thrown.cause === undefined ? "" : String(thrown.cause);
+  const error = new Error(cause ? `fetch failed: ${cause}` : "fetch failed", { cause: thrown.cause });
+  error.name = "FetchError";
+  error.stack = `FetchError: ${error.message}${thrown.stack?.slice(thrown.stack.indexOf("\n")) ?? ""}`;
+  return error;
 }
 
 /**

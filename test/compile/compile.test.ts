@@ -42,7 +42,7 @@ describe("compile", () => {
             timeout: 60,
             retry: [
               LAMBDA_RETRY,
-              { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError"], MaxAttempts: 0 },
+              { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError", "TypeError"], MaxAttempts: 0 },
               { ErrorEquals: ["States.ALL"], IntervalSeconds: 60, MaxAttempts: 3, BackoffRate: 1 },
             ],
           },
@@ -111,7 +111,7 @@ describe("compile", () => {
       TimeoutSeconds: 37,
       Retry: [
         LAMBDA_RETRY,
-        { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError"], MaxAttempts: 0 },
+        { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError", "TypeError"], MaxAttempts: 0 },
         {
           ErrorEquals: ["A", "B"],
           IntervalSeconds: 5,

@@ -55,7 +55,7 @@ const pricesBranch = {
               timeout: 60,
               retry: [
                 LAMBDA_RETRY,
-                { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError"], MaxAttempts: 0 },
+                { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError", "TypeError"], MaxAttempts: 0 },
                 {
                   ErrorEquals: ["HttpError"],
                   IntervalSeconds: 60,

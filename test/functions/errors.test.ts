@@ -88,7 +88,7 @@ describe("errors as aws-local-stepfunctions sees them", () => {
         Resource: "arn:aws:lambda:us-east-1:000000000000:function:boom",
         Parameters: { flow: "f", task: "boom", state: "boom", "run.$": "$$.Execution.Name", args: [] },
         Retry: [
-          { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError"], MaxAttempts: 0 },
+          { ErrorEquals: ["NonRetriableError", "ReferenceError", "SyntaxError", "TypeError"], MaxAttempts: 0 },
           { ErrorEquals: errorEquals, MaxAttempts: 2 },
         ],
         Catch: [{ ErrorEquals: ["States.ALL"], Next: "caught" }],

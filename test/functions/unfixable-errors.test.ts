@@ -3,6 +3,7 @@
  * delay): programming errors and a bad local secrets file. `retryOn` naming one retries it after all.
  */
 import { writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flow, secret, task } from "../../sdk/index.ts";
@@ -34,15 +35,17 @@ describe("errors no retry can fix", () => {
     expect(attemptsOf(run, broken.taskName)).toBe(1);
   });
 
-  it("retries a TypeError that has a cause (fetch's network failures) and one `retryOn` names", async () => {
+  it("retries fetch's network failures, as `FetchError` with the cause in the message, and errors `retryOn` names", async () => {
+    const port = await closedPort();
     let calls = 0;
-    const network = task("network", { ...RETRIES, retryDelay: 0 }, () => {
-      if (calls++ === 0) throw new TypeError("fetch failed", { cause: new Error("ECONNRESET") });
+    const network = task("network", { ...RETRIES, retryDelay: 0 }, async () => {
+      if (calls++ === 0) await fetch(`http://127.0.0.1:${port}/`);
       return calls;
     });
     const run = await runLocal(flow("network-flow", () => network()), {}, { dir: tempDir("stepflow-code-") });
     expect(run.status).toBe("SUCCEEDED");
-    expect(attemptsOf(run, "network")).toBe(2);
+    expect(run.tasks.map((t) => [t.status, t.error?.name])).toStrictEqual([["FAILED", "FetchError"], ["SUCCEEDED", undefined]]);
+    expect(run.tasks[0].error?.message).toMatch(new RegExp(`^fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
     let tries = 0;
     const flaky = task("flaky-ref", { retries: 1, retryDelay: 0, retryOn: ["ReferenceError"] }, () => {
       if (tries++ === 0) throw new ReferenceError("not yet");
@@ -68,3 +71,12 @@ describe("errors no retry can fix", () => {
     expect(attemptsOf(run, "use-token")).toBe(1);
   });
 });
+
+/** A local port nothing listens on (a server's, closed again). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}

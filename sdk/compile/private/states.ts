@@ -64,10 +64,10 @@ export function taskState(
 }
 
 /**
- * Errors of the task's code that a retry would repeat. (`TypeError` is not here: on AWS a
- * network failure of `fetch` is a `TypeError` too; the runtime tells them apart locally.)
+ * Errors of the task's code that a retry would repeat. (`fetch`'s network failures, thrown as
+ * `TypeError: fetch failed`, reach the state machine as `FetchError`: the runtime renames them.)
  */
-const CODE_ERRORS = ["ReferenceError", "SyntaxError"];
+const CODE_ERRORS = ["ReferenceError", "SyntaxError", "TypeError"];
 
 /**
  * Arguments that read columns of the same Map output get it once, under `lists`, and become
