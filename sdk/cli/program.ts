@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { graphCommand } from "./commands/graph.ts";
 import { planCommand } from "./commands/plan.ts";
 import { rehearseCommand } from "./commands/rehearse.ts";
+import { retryCommand } from "./commands/retry.ts";
 import { runCommand } from "./commands/run.ts";
 import { runsCommand } from "./commands/runs.ts";
 import { secretCommand } from "./commands/secret.ts";
@@ -29,6 +30,7 @@ export function createProgram(io: CliIo): Command {
   secretCommand(program, io);
   rehearseCommand(program, io);
   uiCommand(program, io);
+  retryCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -24,6 +24,14 @@ export class RunNotFoundError extends StepflowError {
   override name = "RunNotFoundError";
 }
 
+/**
+ * Step Functions cannot redrive this run (`RedriveExecution` answered `ExecutionNotRedrivable`):
+ * it did not fail, time out or abort, it ended over 14 days ago, or it is an Express run.
+ */
+export class RunNotRedrivableError extends StepflowError {
+  override name = "RunNotRedrivableError";
+}
+
 /** The credentials in use lack an IAM permission; `permission` names it (e.g. `states:StartExecution`). */
 export class AccessDeniedError extends StepflowError {
   override name = "AccessDeniedError";

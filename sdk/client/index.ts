@@ -13,9 +13,11 @@ export {
   RunFailedError,
   RunNameTakenError,
   RunNotFoundError,
+  RunNotRedrivableError,
   ThrottledError,
   WaitTimeoutError,
 } from "./errors.ts";
+export type { RedriveReport, TaskCallKey } from "./private/redrive.ts";
 export type { RunHandle } from "./run-handle.ts";
 export type { StartArgs } from "./stepflow-client.ts";
 export { StepflowClient } from "./stepflow-client.ts";

@@ -14,6 +14,7 @@ import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { assertRunId, flowOfRunId, newRunId } from "../core/run-id.ts";
 import { secretPrefix, stateMachineName } from "../core/deploy-names.ts";
 import { runExpress } from "./private/express.ts";
+import { readRedriveReport, redrive, type RedriveReport } from "./private/redrive.ts";
 import { setSecret } from "./private/secrets.ts";
 import { regionOf, stateMachineResolver } from "./private/state-machines.ts";
 import { RunHandle, type RunHandleDeps } from "./run-handle.ts";
@@ -51,7 +52,7 @@ export class StepflowClient {
   private readonly sfn: SFNClient;
   /** Config of the SDK clients the client builds itself: the region when one is given. */
   private readonly sdkConfig: { readonly region?: string };
-  private readonly retry: RetryPolicy;
+  private readonly retryPolicy: RetryPolicy;
   private readonly stage: string | undefined;
   private readonly arnOf: (flow: string) => Promise<string>;
   private readonly shapes = new WeakMap<AnyFlow, OutputShape>();
@@ -63,13 +64,13 @@ export class StepflowClient {
     this.sdkConfig = options.region === undefined ? {} : { region: options.region };
     this.sfn = options.sfn ?? new SFNClient(this.sdkConfig);
     this.stage = options.stage ?? (process.env.STEPFLOW_STAGE || undefined);
-    this.retry = {
+    this.retryPolicy = {
       maxAttempts: options.retry?.maxAttempts ?? 5,
       baseDelayMs: options.retry?.baseDelayMs ?? 200,
     };
     this.arnOf = stateMachineResolver({
       sfn: this.sfn,
-      retry: this.retry,
+      retry: this.retryPolicy,
       region: regionOf(this.sfn, options.region),
       accountId: options.accountId ?? process.env.STEPFLOW_ACCOUNT_ID,
       explicit: options.stateMachineArn,
@@ -107,12 +108,12 @@ export class StepflowClient {
     const stateMachineArn = await this.arnOf(flow);
     if (isFlow && flowOrName.options.type === "EXPRESS") {
       // DescribeExecution does not work on Express executions: run it synchronously instead.
-      const ended = await runExpress(this.sfn, this.retry, { flow, name, stateMachineArn, input });
+      const ended = await runExpress(this.sfn, this.retryPolicy, { flow, name, stateMachineArn, input });
       return new RunHandle(flow, ended.executionArn, this.deps(shape), ended);
     }
     const out = await awsCall(
       { action: "states:StartExecution", flow, run: name, resource: stateMachineArn },
-      this.retry,
+      this.retryPolicy,
       () => this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })),
     );
     return new RunHandle(flow, out.executionArn ?? executionArnOf(stateMachineArn, name), this.deps(shape));
@@ -186,6 +187,20 @@ export class StepflowClient {
   }
 
   /**
+   * Resumes a failed, timed-out or aborted run (Standard, within 14 days) with `RedriveExecution`:
+   * Step Functions runs the failed states again, Distributed Map child executions included, and
+   * keeps every result that succeeded. The run keeps its run id; `report()` (after `run.wait()`)
+   * reads from history which task calls ran again and which were reused.
+   * @throws RunNotRedrivableError when Step Functions cannot redrive it.
+   * @example const { run } = await client.retry("to-the-moon-20250501T120000Z-k3x9qa"); await run.wait();
+   */
+  async retry(runIdOrArn: string): Promise<{ run: RunHandle; redrivenAt: Date; report(): Promise<RedriveReport> }> {
+    const run = await this.handle(undefined, runIdOrArn);
+    const redrivenAt = await redrive(this.sfn, this.retryPolicy, run);
+    return { run, redrivenAt, report: () => readRedriveReport(this.history(), run.runId, redrivenAt) };
+  }
+
+  /**
    * Stops a run (`StopExecution`); it ends ABORTED.
    * @example await client.cancel("to-the-moon-20250501T120000Z-k3x9qa");
    */
@@ -201,13 +216,13 @@ export class StepflowClient {
    */
   async setSecret(name: string, value: string): Promise<SecretWrite> {
     this.secretsClient ??= this.options.secretsManager ?? new SecretsManagerClient(this.sdkConfig);
-    return setSecret(this.secretsClient, this.retry, name, value, secretPrefix(this.stage));
+    return setSecret(this.secretsClient, this.retryPolicy, name, value, secretPrefix(this.stage));
   }
 
   private deps(shape: OutputShape | undefined): RunHandleDeps {
     return {
       sfn: this.sfn,
-      retry: this.retry,
+      retry: this.retryPolicy,
       results: () => this.results(),
       history: () => this.history(),
       shape,
@@ -251,7 +266,7 @@ export class StepflowClient {
     const table = this.options.historyTable ?? process.env.STEPFLOW_HISTORY_TABLE;
     const store = this.options.history ?? this.dynamoHistory(table);
     const read = <T>(send: () => Promise<T>) =>
-      awsCall({ action: "dynamodb:Query", resource: table }, this.retry, send);
+      awsCall({ action: "dynamodb:Query", resource: table }, this.retryPolicy, send);
     this.historyStore = {
       putTaskRun: (record) => store.putTaskRun(record),
       putFlowRun: (record) => store.putFlowRun(record),

@@ -4,6 +4,7 @@
  * @example import { runLocal } from "stepflow/local";
  */
 export { runLocal } from "./run-local.ts";
+export { findLocalRetry, RetryError, retryLocal } from "./retry-local.ts";
 export type { ListLocalRunsOptions, LocalRunDetails } from "./runs.ts";
 export { getLocalRun, listLocalRuns } from "./runs.ts";
 export type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats, TaskRun } from "./types.ts";

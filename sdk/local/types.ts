@@ -84,6 +84,10 @@ export interface LocalRun<R = unknown> {
    * on and its result is here, but `stepflow runs` may show it incomplete.
    */
   readonly historyError?: RunError;
+  /** The run this one retried (`retryLocal`, `stepflow retry`). */
+  readonly retryOf?: string;
+  /** Calls not run again because the retried run had their result, by run, state and map index. */
+  readonly reused?: readonly { readonly runId: string; readonly state: string; readonly index?: number }[];
 }
 
 interface EventBase {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { LocalRun } from "../../local/index.ts";
+import type { LocalRun, RunLocalOptions } from "../../local/index.ts";
 import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import { formatMs } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -9,14 +9,11 @@ import { buildParams, collect } from "../private/params.ts";
 import { liveOutput, progressPrinter } from "../private/progress-printer.ts";
 import { printResult } from "../private/result-output.ts";
 
-interface RunOptions {
+interface RunOptions extends LocalRunFlags {
   readonly flow?: string;
   readonly param: string[];
   readonly paramsJson?: string;
   readonly dir: string;
-  readonly fastRetries?: boolean;
-  readonly strictSecrets?: boolean;
-  readonly json?: boolean;
 }
 
 /** `stepflow run <file>`: runs a flow locally with live progress. */
@@ -44,34 +41,60 @@ export function runCommand(program: Command, io: CliIo): void {
       flow.parse(params); // ParamsError, naming every bad field, before the run starts (main: exit 2)
       // Loaded on use: the local engine would slow down the start-up of every command.
       const { runLocal } = await import("../../local/index.ts");
-      const controller = new AbortController();
-      // SIGTERM (`kill`) as SIGINT: the run ends ABORTED with its history terminal, then exits.
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      process.once("SIGTERM", onSigint);
-      let run: LocalRun;
-      try {
-        run = await runLocal(flow, params, {
-          dir,
-          fastRetries: o.fastRetries,
-          missingSecrets: o.strictSecrets ? "fail" : "empty",
-          signal: controller.signal,
-          onEvent: progressPrinter(io.stderr, { live: liveOutput(io.stderr), fastRetries: o.fastRetries }),
-        });
-      } finally {
-        process.off("SIGINT", onSigint);
-        process.off("SIGTERM", onSigint);
-      }
-      report(run, io);
-      if (o.json) io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      else if (run.status === "SUCCEEDED") printResult(run, io, dir);
-      if (run.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
+      await runAndPrint(io, dir, o, (options) => runLocal(flow, params, options));
     });
+}
+
+/** What `runAndPrint` needs of the command's options. */
+export interface LocalRunFlags {
+  readonly fastRetries?: boolean;
+  readonly strictSecrets?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * Runs `start` with live progress on stderr, SIGINT/SIGTERM aborting the run, then prints the
+ * outcome and the result (or the whole run with `--json`): `stepflow run` and `stepflow retry`.
+ * @throws CliError with exit 1 when the run did not succeed.
+ */
+export async function runAndPrint(
+  io: CliIo,
+  dir: string,
+  o: LocalRunFlags,
+  start: (options: RunLocalOptions) => Promise<LocalRun>,
+): Promise<LocalRun> {
+  const controller = new AbortController();
+  // SIGTERM (`kill`) as SIGINT: the run ends ABORTED with its history terminal, then exits.
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigint);
+  let run: LocalRun;
+  try {
+    run = await start({
+      dir,
+      fastRetries: o.fastRetries,
+      missingSecrets: o.strictSecrets ? "fail" : "empty",
+      signal: controller.signal,
+      onEvent: progressPrinter(io.stderr, { live: liveOutput(io.stderr), fastRetries: o.fastRetries }),
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  report(run, io);
+  if (o.json) io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+  else if (run.status === "SUCCEEDED") printResult(run, io, dir);
+  if (run.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
+  return run;
 }
 
 /** The run's last line on stderr: its status, and where and why it failed. */
 function report(run: LocalRun, io: CliIo): void {
   const e = run.error;
+  if (run.retryOf) {
+    const reused = run.reused?.length ?? 0;
+    io.stderr.write(`  retry of run ${run.retryOf}: ${reused} task calls reused, ${run.tasks.length} attempts ran again\n`);
+  }
   if (run.status === "SUCCEEDED") {
     io.stderr.write(`✔ ${run.flow} SUCCEEDED in ${formatMs(run.durationMs)}  (run ${run.runId})\n`);
     return;

@@ -9,6 +9,7 @@ import {
   FlowNotDeployedError,
   RunNameTakenError,
   RunNotFoundError,
+  RunNotRedrivableError,
   ThrottledError,
 } from "../errors.ts";
 import { sleep } from "./sleep.ts";
@@ -103,6 +104,12 @@ function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unknown {
   if (name === "ExecutionDoesNotExist") {
     return new RunNotFoundError(
       `run \`${ctx.run}\` does not exist in Step Functions; check the run id and the client's \`region\``,
+      { cause: error },
+    );
+  }
+  if (name === "ExecutionNotRedrivable") {
+    return new RunNotRedrivableError(
+      `run \`${ctx.run}\` cannot be retried on AWS: Step Functions redrives only Standard runs that failed, timed out or were aborted in the last 14 days (AWS said: ${e.message ?? name}); start a new run with \`stepflow trigger\` instead`,
       { cause: error },
     );
   }

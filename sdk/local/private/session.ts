@@ -26,7 +26,8 @@ import { mapProgress } from "./progress.ts";
 import { keepInProcess, stopAttempts, workerInvoker } from "./task-workers.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
-import { type ParentRun, SubflowFailed, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
+import { type ParentRun, SubflowFailed, type SubflowParent, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
+import { type RetryRecord, ReuseBook, saveRetryRecord } from "./reuse.ts";
 import { TaskRunBook } from "./task-runs.ts";
 import type { Json } from "../../core/json.ts";
 
@@ -51,7 +52,15 @@ export class LocalSession {
   /** The first history write that failed, reported with the run instead of failing it. */
   private historyError: RunError | undefined;
 
-  constructor(private readonly options: RunLocalOptions) {
+  /** Results of the run being retried (none for a fresh run), and this run's own. */
+  private readonly reuse: ReuseBook;
+
+  constructor(
+    private readonly options: RunLocalOptions,
+    /** The run this session retries and what it left (`retryLocal`). */
+    private readonly retry?: { readonly runId: string; readonly record: RetryRecord },
+  ) {
+    this.reuse = new ReuseBook(retry?.record.outputs);
     if (options.runId !== undefined) assertRunId(options.runId, "`runLocal` option `runId`");
     const dir = { dir: options.dir };
     this.emit = options.onEvent;
@@ -71,7 +80,7 @@ export class LocalSession {
    * written when the run starts and reaches a terminal status on every way out: success,
    * failure, abort, an unexpected error, and the process exiting while the run goes.
    */
-  async run(flow: GraphFlow, input: Json, parent?: ParentRun): Promise<LocalRun> {
+  async run(flow: GraphFlow, input: Json, parent?: SubflowParent): Promise<LocalRun> {
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;
@@ -106,10 +115,12 @@ export class LocalSession {
     let outcome: Outcome = { status: "FAILED", error: { name: "Error", message: "the run stopped on an unexpected error" } };
     try {
       await status("RUNNING");
-      outcome = await this.execute(prepared, input, { runId, executionArn });
+      outcome = await this.execute(prepared, input, { runId, executionArn, reuse: this.reuse.scope(parent?.scope ?? "", runId) });
       if (outcome.status === "SUCCEEDED" && !parent) outcome = await this.decoded(prepared, outcome);
       // A failed Map's other items may still be running: their own records are the truth.
       if (outcome.status === "FAILED") await this.book.settle(runId, SETTLE_MS);
+      // After the settle: an item still in flight when the run failed may yet succeed, and be reused.
+      if (outcome.status !== "SUCCEEDED" && !parent) await this.keepForRetry(flow, runId, input);
     } finally {
       unregister();
       await end(outcome);
@@ -133,7 +144,14 @@ export class LocalSession {
       output: outcome.output,
       stats: outcome.stats ?? EMPTY_STATS,
       ...(this.historyError && !parent ? { historyError: this.historyError } : {}),
+      ...(this.retry && !parent ? { retryOf: this.retry.runId, reused: this.reuse.reused } : {}),
     };
+  }
+
+  /** What `retryLocal` needs to run this failed run again without redoing what succeeded. */
+  private async keepForRetry(flow: GraphFlow, runId: string, params: Json): Promise<void> {
+    const record = { params, outputs: this.reuse.outputs, ...(this.retry ? { retryOf: this.retry.runId } : {}) };
+    await saveRetryRecord(this.results, flow, runId, record).catch((error: unknown) => this.historyFailed(error));
   }
 
   /** The outcome with the flow's result decoded (stored values read back), or failed if that fails. */
@@ -169,7 +187,7 @@ export class LocalSession {
     const execution = prepared.machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: {
-          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: limits }),
+          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: limits, reuse: run.reuse }),
           ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p), limits),
         },
         ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),

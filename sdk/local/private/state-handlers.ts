@@ -9,6 +9,7 @@ import type { TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
 import type { PreparedFlow } from "./prepare.ts";
 import { nextRetryDelay } from "./retry.ts";
+import type { ReuseScope } from "./reuse.ts";
 import type { Json } from "../../core/json.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
@@ -17,6 +18,14 @@ export type StateHandler = (input: unknown) => Promise<never>;
 export interface ParentRun {
   readonly runId: string;
   readonly executionArn: string;
+  /** Results of a retried run to reuse in this run. */
+  readonly reuse?: ReuseScope;
+}
+
+/** The subflow state `state` of `parent`, as the parent of the child run it starts. */
+export interface SubflowParent extends ParentRun {
+  /** The path of subflow states to the child run, for reuse (`a/b/`). */
+  readonly scope: string;
 }
 
 /** A subflow's failure as the parent's state sees it (`startExecution.sync` fails with `States.TaskFailed`). */
@@ -51,14 +60,19 @@ export function taskStateHandlers(
     readonly fastRetries: boolean;
     readonly emit?: (event: RunEvent) => void;
     readonly gate?: TaskGate;
+    /** Results of a retried run to reuse, and where this run's results are noted. */
+    readonly reuse?: ReuseScope;
   },
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
   const attempts = new Map<string, { attempt: number; retriers: number[] }>();
   for (const [state, { retry }] of p.tasks) {
     handlers[state] = async (input) => {
-      options.gate?.admit(state, input);
       const request = input as TaskRequest;
+      // A retry takes what this call returned in the run it retries: the task does not run again.
+      const prior = options.reuse?.take(state, request.index);
+      if (prior !== undefined) return prior as never;
+      options.gate?.admit(state, input);
       const key = request.index === undefined ? state : `${state}#${request.index}`;
       let a = attempts.get(key);
       if (a) a.attempt++;
@@ -70,6 +84,7 @@ export function taskStateHandlers(
       try {
         const envelope = await handle({ ...request, attempt: a.attempt });
         options.gate?.taskEnded(state, true);
+        options.reuse?.note(state, request.index, envelope as Json);
         return envelope as never;
       } catch (error) {
         options.gate?.taskEnded(state, false);
@@ -91,25 +106,29 @@ export function taskStateHandlers(
 export function subflowStateHandlers(
   p: PreparedFlow,
   parent: ParentRun,
-  runChild: (child: GraphFlow, input: Json, parent: ParentRun) => Promise<LocalRun>,
+  runChild: (child: GraphFlow, input: Json, parent: SubflowParent) => Promise<LocalRun>,
   gate?: TaskGate,
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
   for (const [state, child] of p.subflows) {
     let attempt = 0;
     handlers[state] = async (input) => {
+      const prior = parent.reuse?.take(state, undefined);
+      if (prior !== undefined) return prior as never;
       gate?.admit(state, input);
       gate?.taskStarted(state, attempt++, undefined);
       const ended = await runSubflow(input);
       gate?.taskEnded(state, ended.ok);
-      if (ended.ok) return ended.output as never;
-      throw ended.error;
+      if (!ended.ok) throw ended.error;
+      parent.reuse?.note(state, undefined, ended.output as Json);
+      return ended.output as never;
     };
     const runSubflow = async (input: unknown) => {
       const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
         input as { Input: Record<string, Json> }
       ).Input;
-      const run = await runChild(child, child.parse(params) as Json, parent);
+      const scope = `${parent.reuse?.prefix ?? ""}${state}/`;
+      const run = await runChild(child, child.parse(params) as Json, { ...parent, scope });
       if (run.status === "SUCCEEDED") {
         const account = parent.executionArn.split(":execution:")[0];
         const output = { ExecutionArn: `${account}:execution:stepflow-${child.flowName}:${run.runId}`, Output: run.output ?? null };

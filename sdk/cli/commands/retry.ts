@@ -1,0 +1,59 @@
+import type { Command } from "commander";
+import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
+import type { CliIo } from "../private/io.ts";
+import { loadFlows, pickFlow } from "../private/load-flows.ts";
+import { projectDir } from "../private/options.ts";
+import { type LocalRunFlags, runAndPrint } from "./run.ts";
+
+interface RetryOptions extends LocalRunFlags {
+  readonly dir: string;
+  readonly remote?: boolean;
+  readonly wait?: boolean;
+  readonly region?: string;
+  readonly historyTable?: string;
+}
+
+/** `stepflow retry <runId>`: resumes a failed run, locally or (`--remote`) with RedriveExecution. */
+export function retryCommand(program: Command, io: CliIo): void {
+  program
+    .command("retry")
+    .description("run a failed run again, reusing every task result that succeeded in it")
+    .argument("<runId>", "the failed run (see `stepflow runs`)")
+    .option("--dir <dir>", "project folder for results and history", ".stepflow")
+    .option("--fast-retries", "retry failed tasks without waiting their retry delay")
+    .option("--strict-secrets", 'fail tasks whose secret is not set, as on AWS (default: pass "" and warn)')
+    .option("--json", "print the whole run as JSON on stdout instead of the result")
+    .option("--remote", "redrive the run on AWS (RedriveExecution) instead of running it here")
+    .option("--wait", "with --remote, wait for the run to end and say what ran again")
+    .option("--region <region>", "with --remote, the AWS region (default: the SDK's)")
+    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
+    .action(async (runId: string, o: RetryOptions) => {
+      if (o.remote) return remote(runId, o, io);
+      const dir = projectDir(o.dir);
+      // Loaded on use: the local engine would slow down the start-up of every command.
+      const { findLocalRetry, retryLocal } = await import("../../local/index.ts");
+      const found = await findLocalRetry(runId, { dir });
+      if (!found.file) {
+        throw new CliError(`run \`${runId}\` does not say which module defines flow \`${found.flow}\`; run it again with \`stepflow run <file>\``);
+      }
+      const flow = pickFlow(found.file, await loadFlows(found.file), found.flow);
+      await runAndPrint(io, dir, o, (options) => retryLocal(flow, runId, options));
+    });
+}
+
+async function remote(runId: string, o: RetryOptions, io: CliIo): Promise<void> {
+  // Loaded on use: the AWS SDK would slow down the start-up of every command.
+  const { StepflowClient } = await import("../../client/index.ts");
+  const client = new StepflowClient({ region: o.region, historyTable: o.historyTable });
+  const { run, report } = await client.retry(runId);
+  io.stdout.write(`${run.runId}\n${run.consoleUrl}\n`);
+  if (!o.wait) return;
+  const ended = await run.wait();
+  const { reused, ranAgain } = await report();
+  const calls = (list: readonly { state: string; index?: number }[]) =>
+    list.map((c) => (c.index === undefined ? c.state : `${c.state}[${c.index}]`)).join(", ") || "none";
+  io.stderr.write(`  reused ${reused.length} task calls; ran again: ${calls(ranAgain)}\n`);
+  io.stderr.write(`${ended.status === "SUCCEEDED" ? "✔" : "✗"} ${run.flow} ${ended.status}  (run ${run.runId})\n`);
+  if (o.json) io.stdout.write(`${JSON.stringify({ status: ended.status, reused, ranAgain }, null, 2)}\n`);
+  if (ended.status !== "SUCCEEDED") throw new CliError("", EXIT_FAILED);
+}

@@ -1,0 +1,62 @@
+/** `stepflow retry <runId>` in-process through `main`: the failed run again, reusing what succeeded. */
+import { afterEach, describe, expect, it } from "vitest";
+import { cli } from "../support/cli.ts";
+import { tempDir } from "../support/temp-dir.ts";
+
+const FLOWS = "test/fixtures/retry-flows.ts";
+const dir = tempDir("stepflow-cli-retry-");
+const calls = ((globalThis as { retryCalls?: string[] }).retryCalls ??= []);
+
+afterEach(() => {
+  delete process.env.STEPFLOW_TEST_BROKEN;
+  calls.length = 0;
+});
+
+const runIdOf = (stderr: string) => /\(run (\S+)\)/.exec(stderr)?.[1];
+
+describe("stepflow retry", () => {
+  it("runs only the failed item and what follows it, and prints the result as `run` does", async () => {
+    process.env.STEPFLOW_TEST_BROKEN = "item-2";
+    const failed = await cli(["run", FLOWS, "--flow", "checked", "--dir", dir]);
+    expect(failed.code).toBe(1);
+    const runId = runIdOf(failed.stderr)!;
+    expect(calls).toContain("check item-2");
+
+    delete process.env.STEPFLOW_TEST_BROKEN;
+    calls.length = 0;
+    const retried = await cli(["retry", runId, "--dir", dir, "--json"]);
+    expect(retried.code).toBe(0);
+    const run = JSON.parse(retried.stdout) as { result: number; retryOf: string; reused: { state: string; index?: number }[] };
+    expect(run.result).toBe(24);
+    expect(run.retryOf).toBe(runId);
+    // Items 0, 1 and 3 (if it started) and `items` were reused; item 2 and `total` ran.
+    expect(calls).toContain("check item-2");
+    expect(calls).toContain("total");
+    expect(calls).not.toContain("items");
+    expect(calls.filter((c) => c.startsWith("check")).length + run.reused.filter((r) => r.state === "check").length).toBe(4);
+    expect(retried.stderr).toMatch(new RegExp(`retry of run ${runId}: \\d+ task calls reused`));
+  });
+
+  it("reuses a subflow that succeeded whole, and the succeeded tasks of the one that failed", async () => {
+    process.env.STEPFLOW_TEST_BROKEN = "item-4";
+    const failed = await cli(["run", FLOWS, "--flow", "twice", "--dir", dir]);
+    expect(failed.code).toBe(1);
+    const runId = runIdOf(failed.stderr)!;
+    delete process.env.STEPFLOW_TEST_BROKEN;
+    calls.length = 0;
+    const retried = await cli(["retry", runId, "--dir", dir, "--json"]);
+    expect(retried.code).toBe(0);
+    expect(JSON.parse(retried.stdout).result).toBe(12 + 30);
+    // The n=2 subflow succeeded: nothing of it runs. The n=5 one runs again, reusing its items.
+    expect(calls).toStrictEqual(["check item-4", "total", "total"]);
+  });
+
+  it("refuses a run that succeeded, and an unknown run, naming the fix", async () => {
+    const ok = await cli(["run", FLOWS, "--flow", "checked", "--dir", dir]);
+    const again = await cli(["retry", runIdOf(ok.stderr)!, "--dir", dir]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/cannot be retried: it succeeded/);
+    const unknown = await cli(["retry", "checked-20250101T000000Z-aaaaaaaaaaaa", "--dir", dir]);
+    expect(unknown.stderr).toMatch(/there is no local run `checked-20250101T000000Z-aaaaaaaaaaaa`.*`stepflow runs`/);
+  });
+});
