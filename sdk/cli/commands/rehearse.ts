@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import type { AnyFlow } from "../../define/flow.ts";
 import { StepflowError } from "../../core/errors.ts";
 import { CliError, EXIT_FAILED, EXIT_USAGE } from "../private/cli-error.ts";
-import { formatMs, taskRunsTable } from "../private/format.ts";
+import { formatMs } from "../private/format.ts";
+import { taskRunsView } from "../private/task-runs-view.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadFlows, pickFlow } from "../private/load-flows.ts";
 import { buildParams, collect } from "../private/params.ts";
@@ -79,7 +80,7 @@ async function rehearse(flow: AnyFlow, params: Record<string, unknown>, o: Rehea
     const verdict = `${run.flow} ${run.status} in ${formatMs(run.durationMs)}  (rehearsed run ${run.runId})`;
     io.stderr.write(`${run.status === "SUCCEEDED" ? "✔" : "✗"} ${verdict}\n`);
     if (run.error) io.stderr.write(`  ${run.error.name}: ${run.error.message}\n`);
-    io.stderr.write(taskRunsTable(run.tasks));
+    io.stderr.write(taskRunsView(run.tasks));
     for (const problem of run.problems) io.stderr.write(`✗ ${problem}\n`);
     if (run.status === "SUCCEEDED") io.stdout.write(`${JSON.stringify(run.result ?? null, null, 2)}\n`);
     if (run.status !== "SUCCEEDED" || run.problems.length > 0) throw new CliError("", EXIT_FAILED);

@@ -49,25 +49,3 @@ export function runSummary(run: {
   return `${lines.join("\n")}\n`;
 }
 
-/** A table of task attempts: state, map item, attempt, status, duration, error or `cached`. */
-export function taskRunsTable(
-  tasks: readonly {
-    state: string;
-    mapIndex?: number;
-    attempt: number;
-    status: string;
-    durationMs?: number;
-    cached?: boolean;
-    error?: { name: string; message: string };
-  }[],
-): string {
-  const rows = tasks.map((t) => [
-    t.state,
-    t.mapIndex === undefined ? "" : String(t.mapIndex),
-    String(t.attempt + 1),
-    t.status,
-    formatMs(t.durationMs),
-    t.error ? `${t.error.name}: ${t.error.message}`.slice(0, 120) : t.cached ? "cached" : "",
-  ]);
-  return `${table(["STATE", "ITEM", "ATTEMPT", "STATUS", "DURATION", "ERROR"], rows)}\n`;
-}
