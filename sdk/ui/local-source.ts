@@ -5,7 +5,10 @@ import type { TaskRunRecord } from "../../functions/stores/types.ts";
 import { ExecutionLog } from "../local/private/executions.ts";
 import { assertRunId } from "../core/run-id.ts";
 import { errorText, runView, summaryOf } from "./private/views.ts";
-import type { AttemptDetail, AttemptKey, RunSource, RunSummary } from "./types.ts";
+import type { AttemptDetail, AttemptKey, RunSource, RunSummary, RunView } from "./types.ts";
+
+/** Run views kept built, the most recently asked for. */
+const VIEWS_KEPT = 20;
 
 /** Options of `localRunSource`. */
 export interface LocalRunSourceOptions {
@@ -21,6 +24,9 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
   const history = localHistoryStore({ dir, onProblem: options.onProblem ?? (() => {}) });
   const executions = new ExecutionLog(dir);
   const results = localResultStore({ dir });
+  // Views of finished runs are asked for again and again (each open page, each change notice):
+  // one is built again only when the run's files changed.
+  const views = new Map<string, { version: string; view: Promise<RunView | undefined> }>();
   const sizeOf = async (file: string) => {
     const s = await stat(file).catch(() => undefined);
     return s ? `${s.size}.${s.mtimeMs}` : "-";
@@ -35,8 +41,15 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
     },
     async getRun(runId) {
       assertRunId(runId, "the run id in the page's address");
-      const [details, machine] = await Promise.all([history.getRun(runId), executions.machineOf(runId)]);
-      return runView(details, machine);
+      const version = await this.version(runId);
+      const cached = views.get(runId);
+      if (cached?.version === version) return cached.view;
+      const view = Promise.all([history.getRun(runId), executions.machineOf(runId)]).then(([d, m]) => runView(d, m));
+      views.delete(runId);
+      views.set(runId, { version, view });
+      if (views.size > VIEWS_KEPT) views.delete(views.keys().next().value!);
+      view.catch(() => views.delete(runId));
+      return view;
     },
     async getAttempt(runId, key) {
       assertRunId(runId, "the run id in the page's address");
@@ -48,7 +61,7 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
       const files = [join(dir, "history", "index.jsonl")];
       if (runId) {
         assertRunId(runId, "the run id in the page's address");
-        files.push(join(dir, "history", "runs", `${runId}.jsonl`), join(dir, "history", "executions", `${runId}.jsonl`));
+        files.push(join(dir, "history", "runs", `${runId}.jsonl`), join(dir, "executions", `${runId}.jsonl`));
       }
       return (await Promise.all(files.map(sizeOf))).join("/");
     },

@@ -47,7 +47,8 @@ describe("stepflow ui in Chromium", () => {
     await page.waitForSelector(".timeline");
     expect(await page.getAttribute(".run-page", "data-status")).toBe("FAILED");
     expect(await page.getAttribute('.node[data-node="clean-chunk"]', "data-status")).toBe("FAILED");
-    expect(await page.textContent('.box[data-node="map clean-chunk"]')).toContain(`${failedItems.length} failed`);
+    expect(await page.getAttribute('.box[data-node="map clean-chunk"]', "data-status")).toBe("FAILED");
+    expect(await page.textContent('.box-label[data-box="map clean-chunk"]')).toContain(`${failedItems.length} failed`);
 
     // Folded, the map row counts its items; unfolded, it lists every failed item.
     const mapRow = page.locator('.tl-map[data-map="map clean-chunk"]');

@@ -1,8 +1,9 @@
 /**
  * Which state machine each local run executed, as Step Functions keeps it per execution
  * (DescribeStateMachineForExecution). `stepflow ui` draws a run's graph from it.
- * - `<dir>/history/machines/<hash>.json`: a compiled machine, once per distinct definition;
- * - `<dir>/history/executions/<runId>.jsonl`: `{"machine":hash}`, written when the run starts.
+ * - `<dir>/machines/<hash>.json`: a compiled machine, once per distinct definition;
+ * - `<dir>/executions/<runId>.jsonl`: `{"machine":hash}`, written when the run starts.
+ * Beside `history/`, not in it: the history folder holds only the history's own layout.
  * Written synchronously and never read first, like the history itself.
  */
 import { createHash } from "node:crypto";
@@ -66,13 +67,13 @@ function subflowStates(compiled: CompiledFlow): [string, string][] {
   return found;
 }
 
-/** Writes and reads the execution records under `<dir>/history/`. */
+/** Writes and reads the execution records under `<dir>/`. */
 export class ExecutionLog {
   private readonly root: string;
   private ready = false;
 
   constructor(dir: string | undefined) {
-    this.root = join(resolve(dir ?? ".stepflow"), "history");
+    this.root = resolve(dir ?? ".stepflow");
   }
 
   /** Records that `runId` started executing `compiled`. */

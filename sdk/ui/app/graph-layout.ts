@@ -41,11 +41,11 @@ export function subLabel(n: GraphNode): string {
 /** Lays `graph` out; boxes (Map, Parallel) get the size of what they hold. */
 export function layoutGraph(graph: RunGraph): GraphLayout {
   const g = new Graph({ compound: true, multigraph: true });
-  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 34, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 44, marginx: 12, marginy: 30 });
   g.setDefaultEdgeLabel(() => ({}));
   const boxes = new Set(graph.nodes.filter((n) => n.kind === "map" || n.kind === "parallel").map((n) => n.id));
   for (const n of graph.nodes) {
-    g.setNode(n.id, boxes.has(n.id) ? { width: 0, height: 0, paddingTop: 28 } : sizeOf(n));
+    g.setNode(n.id, boxes.has(n.id) ? { width: 0, height: 0 } : sizeOf(n));
     if (n.parent) g.setParent(n.id, n.parent);
   }
   graph.edges.forEach((e, i) => {
@@ -55,8 +55,8 @@ export function layoutGraph(graph: RunGraph): GraphLayout {
   layout(g);
   const nodes = graph.nodes.map((node) => {
     const p = g.node(node.id);
-    // A box is drawn a little taller at its top, where its title goes.
-    const top = boxes.has(node.id) ? 22 : 0;
+    // A box is drawn taller at its top, where its title and counts go.
+    const top = boxes.has(node.id) ? 34 : 0;
     return { node, x: p.x ?? 0, y: (p.y ?? 0) - top / 2, width: p.width, height: p.height + top };
   });
   const edges = graph.edges.map((edge, i) => ({ edge, points: g.edge(edge.from, edge.to, String(i))?.points ?? [] }));

@@ -17,6 +17,7 @@ export function GraphView({ graph }: { graph: RunGraph }) {
         </defs>
         {boxes.map((b) => <Box p={b} />)}
         {placed.edges.map((e) => <Edge e={e} />)}
+        {boxes.map((b) => <BoxTitle p={b} />)}
         {states.map((s) => <State p={s} />)}
       </svg>
     </div>
@@ -25,15 +26,30 @@ export function GraphView({ graph }: { graph: RunGraph }) {
 
 function Box({ p }: { p: PlacedNode }) {
   const n = p.node;
-  const items = n.items ? ` · ${n.items.done}/${n.items.total} done${n.items.failed ? `, ${n.items.failed} failed` : ""}` : "";
   return (
     <g class={`box kind-${n.kind} status-${n.status.toLowerCase()}`} data-node={n.id} data-status={n.status}>
       <rect x={p.x - p.width / 2} y={p.y - p.height / 2} width={p.width} height={p.height} rx="8" />
-      <text x={p.x - p.width / 2 + 10} y={p.y - p.height / 2 + 16} class="box-title">
-        {n.kind === "map" ? "map" : "parallel"} {n.id.replace(/^map /, "")}
-        {items}
-        {n.retries ? ` · ${n.retries} retries` : ""}
+    </g>
+  );
+}
+
+/** A box's title and counts, drawn over the edges that cross them. */
+function BoxTitle({ p }: { p: PlacedNode }) {
+  const n = p.node;
+  const counts = n.items ? `${n.items.done}/${n.items.total} done${n.items.failed ? ` · ${n.items.failed} failed` : ""}` : "";
+  const x = p.x - p.width / 2 + 10;
+  const y = p.y - p.height / 2;
+  return (
+    <g class="box-label" data-box={n.id}>
+      <text x={x} y={y + 16} class="box-title">
+        {n.kind === "map" ? n.id : "parallel"}
       </text>
+      {(counts || n.retries > 0) && (
+        <text x={x} y={y + 31} class="sub">
+          {counts}
+          {n.retries ? `${counts ? " · " : ""}${n.retries} retries` : ""}
+        </text>
+      )}
     </g>
   );
 }
