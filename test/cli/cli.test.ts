@@ -61,6 +61,12 @@ describe("bin/stepflow.js", () => {
     expect(specifiers.filter((p) => p.startsWith("@aws-sdk/") || p.startsWith("@smithy/"))).toEqual([]);
   });
 
+  it("names the flow file and line of a definition problem (source maps of the user's code kept)", async () => {
+    const r = await spawnCli(["run", "test/fixtures/broken-flow.ts", "--dir", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/flow `broken` \(test\/fixtures\/broken-flow\.ts:6\) has 1 problem/);
+  });
+
   it("prints its version, the package's", async () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string };
     const r = await spawnCli(["--version"]);
