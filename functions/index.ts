@@ -17,23 +17,20 @@ export {
   UnknownTaskError,
 } from "./errors.ts";
 export type { TaskCall, TaskInvoker } from "./invoke.ts";
-export { callTaskFunction, inProcessInvoker, StatesTimeoutError, timeoutMessage } from "./invoke.ts";
 export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
 export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
-export { consoleUrl, flowNameOf, flowOfStateMachine, lambdaCause } from "./status-event.ts";
+export { consoleUrl, flowNameOf } from "./status-event.ts";
 export type { ExecutionStatus } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
-export { decodeOutput, resolveOutput } from "./resolve-output.ts";
+export { resolveOutput } from "./resolve-output.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
 export { awsHistoryStore } from "./stores/aws-history-store.ts";
 export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";
 export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
-export { taskRank } from "./private/history-keys.ts";
-export { MIN_SECRET_LENGTH, secretValueProblem } from "./private/redact.ts";
 export type { StoreCallPolicy } from "./private/store-call.ts";
 export type { LocalHistoryOptions, LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";

@@ -10,6 +10,7 @@ import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./reco
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
 import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
+import { DEFAULT_HISTORY_TTL_DAYS } from "../sdk/core/deploy-names.ts";
 
 /** Options of the Lambda entries (tests; deployed functions use the environment). */
 export interface LambdaOptions {
@@ -85,7 +86,7 @@ function required(env: Readonly<Record<string, string | undefined>>, name: strin
 
 function ttlDays(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env.STEPFLOW_HISTORY_TTL_DAYS;
-  const days = raw === undefined || raw === "" ? 90 : Number(raw);
+  const days = raw === undefined || raw === "" ? DEFAULT_HISTORY_TTL_DAYS : Number(raw);
   if (!Number.isFinite(days) || days <= 0) {
     throw new StepflowError(
       `environment variable \`STEPFLOW_HISTORY_TTL_DAYS\` is \`${raw}\`; set it to a positive number of days`,

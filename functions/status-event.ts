@@ -3,6 +3,7 @@
  * notifier, and the names and links derived from it.
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
+import { namePrefix } from "../sdk/core/deploy-names.ts";
 
 /** Status of an execution, as the event reports it. */
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
@@ -35,7 +36,7 @@ export interface ExecutionStatusEvent {
 }
 
 /** State machines stepflow deploys are named `stepflow-<flow>`. */
-const STATE_MACHINE_PREFIX = "stepflow-";
+const STATE_MACHINE_PREFIX = `${namePrefix()}-`;
 
 /** The flow of a stepflow state machine ARN, or undefined for another state machine. */
 export function flowOfStateMachine(stateMachineArn: string): string | undefined {

@@ -9,7 +9,7 @@ import * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import type { GraphFlow, CompiledFlow, CompiledTask } from "stepflow";
 import { compile, StepflowError } from "stepflow";
-import { secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
+import { DEFAULT_HISTORY_TTL_DAYS, RESULTS_BUCKET_PLACEHOLDER, secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
@@ -26,7 +26,6 @@ import {
 } from "./private/grants.ts";
 import { taskFunctionName, taskFunctionPrefix } from "./private/function-names.ts";
 import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
-import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
 import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
@@ -182,7 +181,7 @@ export class FlowConstruct extends Construct {
     for (const task of c.tasks) substitutions[task.placeholder] = this.invokeArn(task.name);
     for (const sub of c.subflows)
       substitutions[sub.placeholder] = this.subflow(sub.flow, props).stateMachineArn;
-    if (c.usesResultsBucket) substitutions.ResultsBucket = props.resultsBucket.bucketName;
+    if (c.usesResultsBucket) substitutions[RESULTS_BUCKET_PLACEHOLDER] = props.resultsBucket.bucketName;
     const logGroup = new logs.LogGroup(this, "Logs", {
       logGroupName: vendedLogGroupName(this, this.stateMachineName),
       retention: this.settings.logRetention,

@@ -10,7 +10,7 @@ import { collectFlows, compile } from "stepflow";
 import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
 import { lambdaSettings } from "./private/handler-function.ts";
-import { DEFAULT_HISTORY_TTL_DAYS } from "./private/history-ttl.ts";
+import { DEFAULT_HISTORY_TTL_DAYS } from "../sdk/core/deploy-names.ts";
 import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
 import { StatusEvents, statusEventRequests } from "./private/status-events.ts";

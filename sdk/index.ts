@@ -7,7 +7,7 @@ export type { StateMachineDefinition } from "./compile/asl.ts";
 export type { CompileOptions } from "./compile/compile.ts";
 export { compile } from "./compile/compile.ts";
 export { localSubstitutions, substitute } from "./compile/substitute.ts";
-export type { CompiledFlow, CompiledSubflow, CompiledTask } from "./compile/types.ts";
+export type { CompiledFlow, CompiledTask } from "./compile/types.ts";
 export type {
   AnyFlow,
   Flow,
@@ -42,18 +42,7 @@ export {
   UsageError,
 } from "./core/errors.ts";
 export { collectFlows } from "./graph/collect.ts";
-export type {
-  Call,
-  Condition,
-  FlowGraph,
-  GraphFlow,
-  GraphTask,
-  MapGroup,
-  SubflowCall,
-  TaskCall,
-  ValueSource,
-} from "./graph/types.ts";
-export type { ArgInput, Envelope, OutputHint, OutputShape, TaskRequest } from "./core/protocol.ts";
+export type { FlowGraph, GraphFlow, GraphTask } from "./graph/types.ts";
 export type { RunStatus } from "./core/status.ts";
 export type { Json } from "./core/json.ts";
-export type { ResolvedFlowOptions, Notifier, Schedule, ResolvedTaskOptions } from "./graph/options.ts";
+export type { Notifier, ResolvedFlowOptions, ResolvedTaskOptions, Schedule } from "./graph/options.ts";

@@ -5,6 +5,7 @@ import { lazy } from "../private/lazy.ts";
 import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
 import type { Json } from "../../sdk/core/json.ts";
+import { DEFAULT_HISTORY_TTL_DAYS } from "../../sdk/core/deploy-names.ts";
 
 /** Options of the DynamoDB history store. */
 export interface AwsHistoryStoreOptions {
@@ -32,7 +33,7 @@ const JSON_FIELDS = ["result", "params", "output"] as const;
  */
 export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
   const { table } = options;
-  const ttlSeconds = (options.ttlDays ?? 90) * 86_400;
+  const ttlSeconds = (options.ttlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400;
   const clock = options.clock ?? Date.now;
   const ddb = lazy(async () => {
     const lib = await import("@aws-sdk/lib-dynamodb");

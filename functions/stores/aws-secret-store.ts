@@ -4,6 +4,7 @@ import { SecretNotFoundError } from "../errors.ts";
 import { denialOf, isAccessDenied } from "../private/access-denied.ts";
 import { lazy } from "../private/lazy.ts";
 import type { SecretStore } from "./types.ts";
+import { secretPrefix } from "../../sdk/core/deploy-names.ts";
 
 /** Options of the Secrets Manager secret store. */
 export interface AwsSecretStoreOptions {
@@ -24,7 +25,7 @@ export interface AwsSecretStoreOptions {
  * (one per Lambda container) for `ttlSeconds`; concurrent reads of one secret share a request.
  */
 export function awsSecretStore(options: AwsSecretStoreOptions = {}): SecretStore {
-  const prefix = options.prefix ?? "stepflow/";
+  const prefix = options.prefix ?? secretPrefix();
   const ttlMs = (options.ttlSeconds ?? 300) * 1000;
   const clock = options.clock ?? Date.now;
   const cache = new Map<string, { readonly value: Promise<string>; readonly at: number }>();

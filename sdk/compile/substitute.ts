@@ -1,6 +1,6 @@
 import type { StateMachineDefinition } from "./asl.ts";
 import type { CompiledFlow } from "./types.ts";
-import { RESULTS_BUCKET_PLACEHOLDER } from "../core/deploy-names.ts";
+import { RESULTS_BUCKET_PLACEHOLDER, stateMachineName } from "../core/deploy-names.ts";
 
 /**
  * Replaces `${Key}` placeholders in a definition, as CloudFormation's DefinitionSubstitutions do.
@@ -32,8 +32,8 @@ export function localSubstitutions(
   const values: Record<string, string> = { [RESULTS_BUCKET_PLACEHOLDER]: "stepflow-local" };
   for (const t of compiled.tasks)
     values[t.placeholder] =
-      `arn:aws:lambda:${region}:${account}:function:stepflow-${compiled.flow}-${t.name}`;
+      `arn:aws:lambda:${region}:${account}:function:${stateMachineName(compiled.flow)}-${t.name}`;
   for (const s of compiled.subflows)
-    values[s.placeholder] = `arn:aws:states:${region}:${account}:stateMachine:stepflow-${s.flow}`;
+    values[s.placeholder] = `arn:aws:states:${region}:${account}:stateMachine:${stateMachineName(s.flow)}`;
   return values;
 }

@@ -40,3 +40,19 @@ export function secretPrefix(stage?: string): string {
 
 /** Placeholder of the results bucket name in definitions (a CDK DefinitionSubstitution key). */
 export const RESULTS_BUCKET_PLACEHOLDER = "ResultsBucket";
+
+/** Days a history item lives before DynamoDB TTL removes it, when `historyTtlDays` is not given. */
+export const DEFAULT_HISTORY_TTL_DAYS = 90;
+
+/** Secrets Manager's longest secret name, prefix included. */
+export const MAX_SECRET_NAME = 512;
+
+/**
+ * Why `name` cannot name a secret, or `undefined` when it can: Secrets Manager's characters, and
+ * at most 512 characters once stored as `<prefix><name>` (by default `stepflow/<name>`).
+ */
+export function secretNameProblem(name: string, prefix = secretPrefix()): string | undefined {
+  const most = MAX_SECRET_NAME - prefix.length;
+  if (/^[A-Za-z0-9/_+=.@-]+$/.test(name) && name.length <= most) return undefined;
+  return `use 1-${most} letters, digits or \`/_+=.@-\` (it is stored in Secrets Manager as \`${prefix}<name>\`, at most ${MAX_SECRET_NAME} characters)`;
+}

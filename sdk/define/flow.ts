@@ -10,6 +10,7 @@ import { guardCycles } from "./private/subflow-cycles.ts";
 import { callSite } from "./private/call-site.ts";
 import type { Input, Ref } from "./ref.ts";
 import type { Notifier, ResolvedFlowOptions, Schedule } from "../graph/options.ts";
+import { camel } from "./private/camel.ts";
 
 /** Refs to a flow's parameters, as its body receives them. */
 export type ParamRefs<P> = { readonly [K in keyof P]-?: Ref<P[K]> };
@@ -172,8 +173,4 @@ function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
   if (issues.length) throw new ParamsError(f.flowName, issues);
   checkInputSize(f.flowName, result.data);
   return result.data as Record<string, unknown>;
-}
-
-function camel(name: string): string {
-  return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }

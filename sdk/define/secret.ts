@@ -1,7 +1,7 @@
 import { UsageError } from "../core/errors.ts";
 import { makeRef, type Ref } from "./ref.ts";
+import { secretNameProblem } from "../core/deploy-names.ts";
 
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const SECRETS = Object.freeze({ kind: "secrets" });
 
 /** A reference to a secret, resolved to its value only inside the Lambda that receives it. */
@@ -13,10 +13,7 @@ export type SecretRef = Ref<string> & { readonly source: { readonly kind: "secre
  * @example post(secret("slack-webhook"), "There has been a dip")
  */
 export function secret(name: string): SecretRef {
-  if (!SECRET_NAME.test(name)) {
-    throw new UsageError(
-      `secret name \`${name}\` is not a valid Secrets Manager name; use 1-512 letters, digits or /_+=.@-`,
-    );
-  }
+  const problem = secretNameProblem(name);
+  if (problem) throw new UsageError(`secret name \`${name}\` is not a valid Secrets Manager name; ${problem}`);
   return makeRef<string>({ kind: "secret", name }, SECRETS) as SecretRef;
 }

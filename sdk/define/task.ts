@@ -7,6 +7,7 @@ import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/opt
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 import type { Json } from "../core/json.ts";
 import type { ResolvedTaskOptions } from "../graph/options.ts";
+import { camel } from "./private/camel.ts";
 
 /** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
 export interface CacheOptions {
@@ -272,8 +273,4 @@ function noteTaskName(b: GraphBuilder, t: AnyTask, site: () => string) {
       `task name \`${t.taskName}\` is used by ${seen.site} and ${t.site}; give each task its own name (called at ${site()})`,
     );
   }
-}
-
-function camel(name: string): string {
-  return name.replace(/[-_.]+(\w)/g, (_, c: string) => c.toUpperCase());
 }

@@ -8,6 +8,7 @@ import { secretValueProblem } from "../../../functions/private/redact.ts";
 import { UsageError } from "../../core/errors.ts";
 import type { SecretWrite } from "../types.ts";
 import { awsCall, type RetryPolicy } from "./aws-call.ts";
+import { secretNameProblem } from "../../core/deploy-names.ts";
 
 /** Puts a new value as `<prefix><name>` (what infra grants tasks), creating the secret when it does not exist yet. */
 export async function setSecret(
@@ -17,11 +18,8 @@ export async function setSecret(
   value: string,
   prefix: string,
 ): Promise<SecretWrite> {
-  if (!/^[A-Za-z0-9/_+=.@-]{1,500}$/.test(name)) {
-    throw new UsageError(
-      `secret name \`${name}\` is not allowed; use letters, digits and \`/_+=.@-\` (it is stored as \`${prefix}<name>\`)`,
-    );
-  }
+  const problem = secretNameProblem(name, prefix);
+  if (problem) throw new UsageError(`secret name \`${name}\` is not allowed; ${problem}`);
   const tooShort = secretValueProblem(value);
   if (tooShort) throw new UsageError(`the value of secret \`${name}\` is refused: ${tooShort}; set a longer value`);
   if (value.length === 0) {

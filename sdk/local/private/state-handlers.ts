@@ -11,6 +11,7 @@ import type { PreparedFlow } from "./prepare.ts";
 import { nextRetryDelay } from "./retry.ts";
 import type { ReuseScope } from "./reuse.ts";
 import type { Json } from "../../core/json.ts";
+import { stateMachineName } from "../../core/deploy-names.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
 
@@ -131,7 +132,7 @@ export function subflowStateHandlers(
       const run = await runChild(child, child.parse(params) as Json, { ...parent, scope });
       if (run.status === "SUCCEEDED") {
         const account = parent.executionArn.split(":execution:")[0];
-        const output = { ExecutionArn: `${account}:execution:stepflow-${child.flowName}:${run.runId}`, Output: run.output ?? null };
+        const output = { ExecutionArn: `${account}:execution:${stateMachineName(child.flowName)}:${run.runId}`, Output: run.output ?? null };
         return { ok: true as const, output };
       }
       const why = run.error ? `${run.error.name}: ${run.error.message}` : run.status;
