@@ -37,6 +37,16 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "sdk/local",
     "sdk/client",
   ],
+  "sdk/ui": [
+    "sdk/core",
+    "functions",
+    "sdk/duration",
+    "sdk/graph",
+    "sdk/define",
+    "sdk/compile",
+    "sdk/local",
+    "sdk/client",
+  ],
   "sdk/cli": [
     "sdk/core",
     "functions",
@@ -46,6 +56,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "sdk/compile",
     "sdk/local",
     "sdk/client",
+    "sdk/ui",
   ],
   infra: [
     "sdk/core",

@@ -1,6 +1,8 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type EncodedValue, localDir, localHistoryStore, localResultStore, resolveOutput } from "../../functions/index.ts";
+import { type EncodedValue, resolveOutput } from "../../functions/resolve-output.ts";
+import { localDir, localResultStore } from "../../functions/stores/local-result-store.ts";
+import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
 import { ExecutionLog } from "../local/private/executions.ts";
 import { assertRunId } from "../core/run-id.ts";

@@ -4,14 +4,11 @@ import {
   type ListStateMachinesCommandOutput,
   SFNClient,
 } from "@aws-sdk/client-sfn";
-import {
-  awsHistoryStore,
-  awsResultStore,
-  consoleUrl,
-  type HistoryStore,
-  resolveOutput,
-  type ResultStore,
-} from "../../functions/index.ts";
+import { awsHistoryStore } from "../../functions/stores/aws-history-store.ts";
+import { awsResultStore } from "../../functions/stores/aws-result-store.ts";
+import { consoleUrl } from "../../functions/status-event.ts";
+import { type HistoryStore, type ResultStore } from "../../functions/stores/types.ts";
+import { resolveOutput } from "../../functions/resolve-output.ts";
 import { ClientConfigError } from "../client/errors.ts";
 import { namePrefix } from "../core/deploy-names.ts";
 import { attemptDetail, sameAttempt } from "./local-source.ts";
