@@ -3,14 +3,13 @@
  * keep only clients and the secret cache at module scope, never per-run state.
  */
 import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
-import { StepflowError } from "../sdk/core/errors.ts";
 import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
 import { lambdaDeadline, withDeadline } from "./private/deadline.ts";
 import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
 import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
-import { DEFAULT_HISTORY_TTL_DAYS } from "../sdk/core/deploy-names.ts";
+import { required, ttlDays } from "./private/lambda-env.ts";
 
 /** Options of the Lambda entries (tests; deployed functions use the environment). */
 export interface LambdaOptions {
@@ -73,24 +72,3 @@ export function createRecorderHandler(
 /** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
 export const recorderHandler: (event: ExecutionStatusEvent, context?: unknown) => Promise<void> =
   /* @__PURE__ */ createRecorderHandler();
-
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
-  const value = env[name];
-  if (!value) {
-    throw new StepflowError(
-      `environment variable \`${name}\` is not set; deploy the function with \`FlowStack\`, which sets it, or set it yourself`,
-    );
-  }
-  return value;
-}
-
-function ttlDays(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.STEPFLOW_HISTORY_TTL_DAYS;
-  const days = raw === undefined || raw === "" ? DEFAULT_HISTORY_TTL_DAYS : Number(raw);
-  if (!Number.isFinite(days) || days <= 0) {
-    throw new StepflowError(
-      `environment variable \`STEPFLOW_HISTORY_TTL_DAYS\` is \`${raw}\`; set it to a positive number of days`,
-    );
-  }
-  return days;
-}

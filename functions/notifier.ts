@@ -20,22 +20,16 @@ import { lazy } from "./private/lazy.ts";
 import { redactError } from "./private/task-error.ts";
 import { awsSecretStore } from "./stores/aws-secret-store.ts";
 import type { SecretStore } from "./stores/types.ts";
+import type { NotifyConfig } from "../sdk/core/notify-config.ts";
+import { jsonVar, type LambdaEnv } from "./private/lambda-env.ts";
 
 export type { StatusChangeEvent } from "./notify/status-event.ts";
 
-/** One notifier of a flow, as `FlowStack` writes it into `STEPFLOW_NOTIFY`. */
-export interface NotifyTarget {
-  readonly kind: "slack";
-  /** Secret name (without prefix) holding the webhook URL. */
-  readonly secret: string;
-  readonly on: readonly string[];
-}
-
-/** Notifiers by flow name. */
-export type NotifyConfig = Readonly<Record<string, readonly NotifyTarget[]>>;
 
 /** Options of `createNotifierHandler`. */
 export interface NotifierOptions {
+  /** Where configuration is read, as the other Lambda entries do. @default process.env */
+  readonly env?: LambdaEnv;
   /** Notifiers by flow. @default JSON of env `STEPFLOW_NOTIFY` */
   readonly config?: NotifyConfig;
   /** Where webhook URLs are read. @default Secrets Manager, names prefixed with env `STEPFLOW_SECRET_PREFIX` */
@@ -60,11 +54,12 @@ export interface NotifyResult {
 export function createNotifierHandler(
   options: NotifierOptions = {},
 ): (event: StatusChangeEvent) => Promise<NotifyResult> {
-  const config = options.config ?? readConfig();
+  const env = options.env ?? process.env;
+  const config = options.config ?? jsonVar<NotifyConfig>(env, "STEPFLOW_NOTIFY", {});
   const secrets =
     options.secrets ??
     awsSecretStore({
-      prefix: process.env.STEPFLOW_SECRET_PREFIX,
+      prefix: env.STEPFLOW_SECRET_PREFIX,
       client: options.secretsManager,
     });
   const sfn = lazy(async () => options.sfn ?? new (await import("@aws-sdk/client-sfn")).SFNClient({}));
@@ -123,18 +118,6 @@ async function describe(
     error,
     consoleUrl: consoleUrl(d.executionArn),
   };
-}
-
-function readConfig(): NotifyConfig {
-  const raw = process.env.STEPFLOW_NOTIFY;
-  if (!raw) return {};
-  try {
-    return JSON.parse(raw) as NotifyConfig;
-  } catch (cause) {
-    throw new StepflowError("env `STEPFLOW_NOTIFY` is not JSON; redeploy the stack so FlowStack writes it", {
-      cause,
-    });
-  }
 }
 
 /** The Lambda entry: configured from the environment once per container. */

@@ -13,7 +13,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { GraphFlow } from "stepflow";
-import type { NotifyConfig, NotifyTarget } from "../../functions/notifier.ts";
+import type { NotifyConfig, NotifyTarget } from "../../sdk/core/notify-config.ts";
 import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";

@@ -48,6 +48,7 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     liveness: new Liveness(readers(graph, facts.index)),
     taskStates: new Map(),
     maps: new Map(),
+    states: new Map(),
   };
   const top = new TopBlock(facts);
   let output: OutputShape;
@@ -79,6 +80,7 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
       ...new Set(graph.calls.flatMap((c) => (c.kind === "subflow" ? [c.flow.flowName] : []))),
     ].map((name) => ({ flow: name, placeholder: flowPlaceholder(name) })),
     output,
+    states: Object.fromEntries(ctx.states),
     distributedMaps: ctx.distributedMaps,
     usesResultsBucket: ctx.distributedMaps.length > 0,
   };

@@ -1,6 +1,32 @@
-import type { GraphTask } from "../graph/types.ts";
+import type { GraphFlow, GraphTask } from "../graph/types.ts";
 import type { OutputShape } from "../core/protocol.ts";
-import type { StateMachineDefinition } from "./asl.ts";
+import type { Retrier, StateMachineDefinition } from "./asl.ts";
+
+/**
+ * What the compiler emitted for one state of the machine (nested ones included), so the local
+ * runner, \`stepflow plan\` and others need not read it back out of the ASL.
+ */
+export type CompiledState =
+  /** A Lambda Task state: one call of \`task\`, with the retry policy emitted for it. */
+  | {
+      readonly kind: "task";
+      readonly task: string;
+      /** The call's id in the flow graph. */
+      readonly call: string;
+      readonly retry: readonly Retrier[];
+      /** The map group whose iteration runs it, if any. */
+      readonly group?: string;
+    }
+  /** A \`startExecution.sync\` Task state running \`flow\` as a subflow. */
+  | { readonly kind: "subflow"; readonly flow: GraphFlow; readonly call: string }
+  /** A Map state running map group \`group\`; \`tasks\` are its iteration's Task states, in order. */
+  | {
+      readonly kind: "map";
+      readonly group: string;
+      readonly distributed: boolean;
+      readonly itemsPath: string | undefined;
+      readonly tasks: readonly string[];
+    };
 
 /** One task's Lambda function: every Task state that calls the task invokes it. */
 export interface CompiledTask {
@@ -37,6 +63,8 @@ export interface CompiledFlow {
   readonly tasks: readonly CompiledTask[];
   readonly subflows: readonly CompiledSubflow[];
   readonly output: OutputShape;
+  /** What each state is (Task, subflow and Map states), by state name. */
+  readonly states: Readonly<Record<string, CompiledState>>;
   /** Names of Distributed Map states (need S3 and child-execution permissions). */
   readonly distributedMaps: readonly string[];
   /** True when the definition reads or writes the results bucket directly. */

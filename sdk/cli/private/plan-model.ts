@@ -52,9 +52,8 @@ export function planFlow(flow: GraphFlow, mapSize: number): FlowPlan {
 function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>): FlowPlan {
   const compiled = compile(flow);
   const warnings: string[] = [];
-  // The compiler names each subflow's Task state exactly after its call (`call.state`).
   const children = new Map(
-    flow.graph().calls.flatMap((c) => (c.kind === "subflow" ? [[c.state, c.flow]] : [])),
+    Object.entries(compiled.states).flatMap(([name, s]) => (s.kind === "subflow" ? [[name, s.flow]] : [])),
   );
   const childTransitions = (state: string) => {
     const child = children.get(state);

@@ -11,6 +11,7 @@ import type { Liveness } from "./liveness.ts";
 import type { Block } from "./locate.ts";
 import type { MapRecord } from "./shares.ts";
 import type { Unit } from "./units.ts";
+import type { CompiledState } from "../types.ts";
 
 /** What an iteration's emitter knows of its Map: the lead call, the lists, the lengths check. */
 export interface IterationLead {
@@ -30,6 +31,8 @@ export interface EmitContext extends BlockFacts {
   /** Lambda Task states by call id, and inline Maps by group id, for `assignShares`. */
   readonly taskStates: Map<string, TaskState>;
   readonly maps: Map<string, MapRecord>;
+  /** What each emitted Task and Map state is, by state name (\`CompiledFlow.states\`). */
+  readonly states: Map<string, CompiledState>;
 }
 
 /** What the Map state builder needs of the emitter of the block the Map sits in. */

@@ -82,7 +82,18 @@ export class Emitter {
       return this.choice(u);
     }
     for (const leaf of unitLeaves(u)) this.emitted.add(leaf);
-    if (u.kind === "map") return this.produce(mapState(this, u), `map ${u.members[0].state}`, u.id);
+    if (u.kind === "map") {
+      const map = mapState(this, u);
+      const segment = this.produce(map, `map ${u.members[0].state}`, u.id);
+      this.ctx.states.set(segment.start, {
+        kind: "map",
+        group: u.group.id,
+        distributed: this.ctx.distributed(u.group),
+        itemsPath: map.ItemsPath,
+        tasks: u.members.map((m) => m.state),
+      });
+      return segment;
+    }
     const call = u.call;
     const isLead = this.lead?.call === call;
     const items =
@@ -99,6 +110,12 @@ export class Emitter {
             isLead ? this.lead!.lengthsPath : undefined,
           );
     if (call.kind === "task") this.ctx.taskStates.set(call.id, state);
+    this.ctx.states.set(
+      call.state,
+      call.kind === "subflow"
+        ? { kind: "subflow", flow: call.flow, call: call.id }
+        : { kind: "task", task: call.task.taskName, call: call.id, retry: state.Retry ?? [], group: call.map?.group },
+    );
     return this.produce(state, call.state, call.id, true);
   }
 

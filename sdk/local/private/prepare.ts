@@ -62,33 +62,21 @@ function build(flow: GraphFlow): PreparedFlow {
   const compiled = compile(flow, { target: "local" });
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
-  // The compiler names each subflow's Task state exactly after its call (`call.state`).
-  const children = new Map<string, GraphFlow>();
-  for (const call of flow.graph().calls) if (call.kind === "subflow") children.set(call.state, call.flow);
+  // What each state is comes from the compiler's index, not from reading the definition back.
   const tasks = new Map<string, { retry: readonly Retrier[] | undefined }>();
   const subflows = new Map<string, GraphFlow>();
   const maps = new Map<string, MapInfo>();
   const zeroRetries: Record<string, number> = {};
-  const walk = (d: StateMachineDefinition) => {
-    for (const [name, state] of Object.entries(d.States)) {
-      if (state.Type === "Parallel") state.Branches.forEach(walk);
-      if (state.Type === "Map") {
-        walk(state.ItemProcessor);
-        const tasks = taskStates(state.ItemProcessor);
-        maps.set(name, { itemsPath: state.ItemsPath, task: tasks[0] ?? name, tasks });
-      }
-      if (state.Type !== "Task") continue;
-      zeroRetries[name] = 0;
-      const child = children.get(name);
-      if (child) {
-        subflows.set(name, child);
-        state.TimeoutSeconds ??= SUBFLOW_TIMEOUT_SECONDS;
-      } else {
-        tasks.set(name, { retry: state.Retry });
-      }
+  for (const [name, state] of Object.entries(compiled.states)) {
+    if (state.kind === "map") {
+      maps.set(name, { itemsPath: state.itemsPath, task: state.tasks[0] ?? name, tasks: state.tasks });
+      continue;
     }
-  };
-  walk(definition);
+    zeroRetries[name] = 0;
+    if (state.kind === "subflow") subflows.set(name, state.flow);
+    else tasks.set(name, { retry: state.retry });
+  }
+  waitForSubflows(definition, subflows);
   // Validated once here, like CreateStateMachine on AWS: the engine validates in the constructor
   // only, so runs of this machine (and the Map and Parallel machines it builds) skip the 50-200 ms.
   // A definition validated in an earlier process is not validated again (validated-definitions.ts).
@@ -99,17 +87,13 @@ function build(flow: GraphFlow): PreparedFlow {
   return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
 }
 
-/** The Task states of `d`, nested ones included, in definition order. */
-function taskStates(d: StateMachineDefinition): string[] {
-  return Object.entries(d.States).flatMap(([name, state]) =>
-    state.Type === "Task"
-      ? [name]
-      : state.Type === "Parallel"
-        ? state.Branches.flatMap(taskStates)
-        : state.Type === "Map"
-          ? taskStates(state.ItemProcessor)
-          : [],
-  );
+/** Gives each subflow state of `d` (nested ones included) AWS's wait-as-long-as-the-child-runs. */
+function waitForSubflows(d: StateMachineDefinition, subflows: ReadonlyMap<string, GraphFlow>): void {
+  for (const [name, state] of Object.entries(d.States)) {
+    if (state.Type === "Parallel") state.Branches.forEach((b) => waitForSubflows(b, subflows));
+    if (state.Type === "Map") waitForSubflows(state.ItemProcessor, subflows);
+    if (state.Type === "Task" && subflows.has(name)) state.TimeoutSeconds ??= SUBFLOW_TIMEOUT_SECONDS;
+  }
 }
 
 /** The length of the list at a simple JSONPath (`$.a.b`, `$['a b'].c`) in `input`, if it is one. */
