@@ -10,6 +10,8 @@ import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
 import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
 import { required, ttlDays } from "./private/lambda-env.ts";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 
 /** Options of the Lambda entries (tests; deployed functions use the environment). */
 export interface LambdaOptions {
@@ -31,12 +33,15 @@ export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promi
  */
 export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): TaskLambdaHandler {
   const env = options.env ?? process.env;
+  const logger = new Logger({ serviceName: "stepflow" });
   let handle: TaskHandler | undefined;
   return async (event, context) => {
+    withLambdaContext(logger, context);
     // Built on the first invocation, so a missing variable fails the task with a clear error
     // instead of failing the module import.
     handle ??= createTaskHandler({
       tasks: (name) => (name === task.taskName ? task : undefined),
+      logger,
       ...awsStores({
         bucket: required(env, "STEPFLOW_RESULTS_BUCKET"),
         table: required(env, "STEPFLOW_HISTORY_TABLE"),
@@ -55,9 +60,12 @@ export function createRecorderHandler(
   options: LambdaOptions = {},
 ): (event: ExecutionStatusEvent, context?: unknown) => Promise<void> {
   const env = options.env ?? process.env;
+  const logger = new Logger({ serviceName: "stepflow-recorder" });
   let record: Recorder | undefined;
   return async (event, context) => {
+    withLambdaContext(logger, context);
     record ??= createRecorder({
+      logger,
       history: awsHistoryStore({
         table: required(env, "STEPFLOW_HISTORY_TABLE"),
         ttlDays: ttlDays(env),
@@ -72,3 +80,12 @@ export function createRecorderHandler(
 /** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
 export const recorderHandler: (event: ExecutionStatusEvent, context?: unknown) => Promise<void> =
   /* @__PURE__ */ createRecorderHandler();
+
+/**
+ * Puts the Lambda context (request id, function, cold start) on every line `logger` and its
+ * per-invocation children print, through Powertools' public `addContext`.
+ */
+function withLambdaContext(logger: Logger, context: unknown): void {
+  const c = context as Partial<Context> | undefined;
+  if (typeof c?.awsRequestId === "string" && typeof c.functionName === "string") logger.addContext(c as Context);
+}

@@ -22,7 +22,9 @@ let emitting = false;
 
 /** A logger whose lines carry `context` (the keys on every line) and have every value in `secrets` redacted. */
 export function createRunLog(base: Logger, context: TaskContext, secrets: ReadonlySet<string>): RunLog {
-  const child = base.createChild({ persistentKeys: { ...context } });
+  // The context goes on each line rather than into a child logger: lines of concurrent runs stay
+  // apart, and the Lambda context `addContext` put on `base` (request id, cold start) is on them.
+  const keys: Record<string, unknown> = { ...context };
   const emit =
     (level: Level) =>
     (message: string, extra?: Record<string, unknown>): void => {
@@ -33,8 +35,7 @@ export function createRunLog(base: Logger, context: TaskContext, secrets: Readon
         extra && redacting ? (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>) : extra;
       emitting = true;
       try {
-        if (clean) child[level](text, clean);
-        else child[level](text);
+        base[level](text, clean ? { ...keys, ...clean } : keys);
       } finally {
         emitting = false;
       }

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   awsHistoryStore,
   awsResultStore,
@@ -179,6 +179,48 @@ describe("Lambda entries against the emulators", () => {
     const { tasks } = await history.getRun("big");
     expect(tasks.filter((t) => t.status === "SUCCEEDED")).toHaveLength(503);
     expect(JSON.stringify(tasks)).not.toContain("secret-part");
+  });
+
+  it("puts the Lambda context (request id, cold start) on every task log line", async () => {
+    const table = await freshTable();
+    const say = task("say", (word: string) => {
+      console.log(`said ${word}`);
+      return word;
+    });
+    // As Lambda sets it for an on-demand environment: Powertools reports cold starts only there.
+    vi.stubEnv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    const handler = lambdaHandler(say, {
+      env: { STEPFLOW_RESULTS_BUCKET: BUCKET, STEPFLOW_HISTORY_TABLE: table },
+      clients: { s3: s3.config, dynamodb: dynamo.config, secretsManager: sm.config },
+    });
+    const context = (awsRequestId: string) => ({
+      awsRequestId,
+      functionName: "stepflow-f-say",
+      functionVersion: "$LATEST",
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:1:function:stepflow-f-say",
+      memoryLimitInMB: "256",
+      getRemainingTimeInMillis: () => 60_000,
+    });
+    const lines: Record<string, unknown>[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      for (const line of String(chunk).split("\n")) if (line.startsWith("{")) lines.push(JSON.parse(line));
+      return true;
+    });
+    try {
+      await handler(request("say", [{ v: "hi" }], { run: "ctx-1" }), context("req-1"));
+      await handler(request("say", [{ v: "ho" }], { run: "ctx-2" }), context("req-2"));
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const ours = lines.filter((l) => l.service === "stepflow");
+    expect(ours.map((l) => l.message)).toContain("said hi");
+    expect(ours.length).toBeGreaterThanOrEqual(6);
+    for (const line of ours) {
+      expect(line.function_request_id).toBe(line.runId === "ctx-1" ? "req-1" : "req-2");
+      expect(line.function_name).toBe("stepflow-f-say");
+      expect(line.cold_start).toBe(line.runId === "ctx-1");
+    }
   });
 
   it("fails clearly when the environment is incomplete", async () => {
