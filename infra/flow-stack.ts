@@ -50,6 +50,8 @@ export interface FlowStackProps extends StackProps {
    * code) instead of using whatever copy the Lambda runtime ships. @default true
    */
   readonly bundleAwsSdk?: boolean;
+  /** Directory for Lambda bundles (content-addressed). @default `.stepflow/bundles` in the working directory */
+  readonly bundleDir?: string;
 }
 
 /**

@@ -5,108 +5,28 @@
  * Requests are built together, one esbuild build per group (see `groupKey`), so the code the
  * bundles share is parsed once: 23 bundles in one build take about a third of 23 builds.
  *
- * stdin: `{ requests: BundleRequest[] }`; stdout: `{ bundles: Bundle[] }` in the same order.
+ * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[] }`, bundles in
+ * the requests' order, each `inputs` as indexes into `files`.
  *
- * The plugin marks a flow module's stepflow calls `/* @__PURE__ *\/`. A flow module defines
- * several tasks: `export const a = task("a", fnA)`. To esbuild each `task(...)` call may have
- * side effects, so a bundle that imports only `a` would keep `fnB`, `fnC` and all they import.
- * esbuild's `pure` option only covers global names, not imported ones (measured), so the
- * annotation is injected into the source; an unused pure call is dropped with everything only
- * it references.
+ * Task code is tree-shaken per task: flow modules get `/* @__PURE__ *\/` on their stepflow calls
+ * (`bundle-pure.mjs`) and each task's entry gets its own copy of the user modules it reaches
+ * (`bundle-copies.mjs`), so a task's bundle never holds another task's code.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
-import { extname, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { build } from "esbuild";
-
-const PURE = "/* @__PURE__ */ ";
-/** Imports from the define API, by package name or path. */
-const IMPORT = /import\s*\{([^}]*)\}\s*from\s*["'](stepflow|[^"']*sdk(?:\/index)?(?:\.ts)?)["']/g;
-/** Calls whose value is used (after `=`, `(`, `,`, `:` or `[`), never a bare statement. */
-const used = (callee) => new RegExp(`([=(,:[]\\s*)(${callee}\\s*\\()`, "g");
-const LOADERS = {
-  ".ts": "ts",
-  ".mts": "ts",
-  ".cts": "ts",
-  ".tsx": "tsx",
-  ".js": "js",
-  ".mjs": "js",
-  ".cjs": "js",
-};
-
-/** The local names a module imports from stepflow's define API (value imports only). */
-function stepflowImports(source) {
-  const names = [];
-  for (const match of source.matchAll(IMPORT)) {
-    for (const part of match[1].split(",")) {
-      const spec = part.trim();
-      if (!spec || spec.startsWith("type ")) continue;
-      const name = spec
-        .split(/\s+as\s+/)
-        .at(-1)
-        .trim();
-      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.push(name);
-    }
-  }
-  return names;
-}
-
-/** Local names of zod (`import { z } from "zod"`, `import * as z from "zod"`, `import z from "zod"`). */
-function zodImports(source) {
-  const names = [];
-  for (const m of source.matchAll(/import\s+(?:\*\s+as\s+)?(\w+)\s+from\s*["']zod(?:\/v4)?["']/g))
-    names.push(m[1]);
-  for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']zod(?:\/v4)?["']/g)) {
-    for (const part of m[1].split(",")) {
-      const name = part
-        .trim()
-        .split(/\s+as\s+/)
-        .at(-1)
-        ?.trim();
-      if (name === "z") names.push(name);
-    }
-  }
-  return names;
-}
-
-/**
- * Adds `@__PURE__` before used calls of stepflow functions, `x.with(...)` and zod schema
- * builders (`z.object(...)`): a pure call whose arguments have side effects is kept whole, so
- * the schemas in a flow's options must be pure too for the flow to be dropped. The cost: a
- * zod call whose value is unused is assumed to have no side effects (true of schema builders).
- */
-function annotatePure(source) {
-  let out = source;
-  for (const name of stepflowImports(source)) out = out.replace(used(`(?<![\\w$.])${name}`), `$1${PURE}$2`);
-  for (const name of zodImports(source))
-    out = out.replace(used(`(?<![\\w$.])${name}\\.[\\w$]+`), `$1${PURE}$2`);
-  return out.replace(used("(?<![\\w$.])[A-Za-z_$][\\w$]*\\.with"), `$1${PURE}$2`);
-}
-
-/**
- * Marks the task's own module and every other user module that defines flows or tasks (it
- * imports stepflow's define API): a flow imported as a subflow must not drag its tasks in.
- */
-function purePlugin(files) {
-  const wanted = new Set(files);
-  return {
-    name: "stepflow-pure",
-    setup(b) {
-      b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const source = readFileSync(args.path, "utf8");
-        if (!wanted.has(args.path) && stepflowImports(source).length === 0) return undefined;
-        return { contents: annotatePure(source), loader: LOADERS[extname(args.path)] ?? "ts" };
-      });
-    },
-  };
-}
+import { copyPlugin, copiedFile } from "./bundle-copies.mjs";
+import { purePlugin, stepflowImports } from "./bundle-pure.mjs";
 
 // CommonJS dependencies inside an ES module bundle may still call `require` (esbuild then emits a
-// shim that throws "Dynamic require of ... is not supported" unless a `require` exists). Only those
-// bundles get one: importing `node:module` costs every other Lambda init time for nothing.
-const REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);\n";
+// shim that throws "Dynamic require of ... is not supported" unless a `require` exists). The file
+// holding that shim gets a `require` made on its first call: the shim sits in the chunk of
+// esbuild's helpers, which most tasks load, and importing `node:module` up front would cost every
+// Lambda's init for the few that call `require`.
+const MAKE_REQUIRE = "(__cr??=process.getBuiltinModule('module').createRequire(import.meta.url))";
+const REQUIRE_BANNER = `let __cr;const require=Object.assign((...a)=>${MAKE_REQUIRE}(...a),{resolve:(...a)=>${MAKE_REQUIRE}.resolve(...a)});\n`;
 
 function withRequire(code) {
   const text = Buffer.from(code.buffer, code.byteOffset, code.byteLength);
@@ -118,6 +38,8 @@ function withRequire(code) {
 const ENTRY_NS = "stepflow-entry";
 /** The generated entry's name in a bundle's `inputs`, whichever request it is. */
 const ENTRY_FILE = "stepflow-entry.ts";
+/** esbuild's (unwritten) output directory, relative to the working directory. */
+const OUT_DIR = "stepflow-out";
 
 /** Serves request `i`'s generated source as entry `stepflow-entry:i`, resolving from its `resolveDir`. */
 function entryPlugin(requests) {
@@ -137,16 +59,24 @@ function entryPlugin(requests) {
 }
 
 /**
- * One build for several requests: esbuild parses the shared code (the runtime, zod, the flow
- * modules) once and links each entry on its own (no splitting), so every output is what a
- * build of that entry alone gives. The pure plugin sees the union of the requests' `pureFiles`;
- * `groupKey` keeps that union from changing what any one request would have had.
+ * One build for several requests, with code splitting: esbuild parses, links and minifies the
+ * code the bundles share (the runtime, zod, the AWS SDK) once, into chunks, instead of once per
+ * task (with the SDK bundled that was ~700 KB of minified output per task, 14 s for 50 tasks).
+ * Each chunk holds code reachable from the same set of entries, so every chunk a task's entry
+ * reaches holds only code that task can run: its bundle is its entry plus those chunks, never
+ * another task's code. The SDK clients, imported with `import()` by the stores, stay separate
+ * chunks loaded on a task's first AWS call, so a cold start parses the runtime only.
+ * The pure plugin sees the union of the requests' `pureFiles`; `groupKey` keeps that union from
+ * changing what any one request would have had.
  */
 async function bundleGroup(requests) {
+  const pureFiles = requests.flatMap((r) => r.pureFiles);
   const result = await build({
-    entryPoints: requests.map((_, i) => ({ in: `${ENTRY_NS}:${i}`, out: `${i}/index` })),
-    outdir: "stepflow-out",
+    entryPoints: requests.map((_, i) => ({ in: `${ENTRY_NS}:${i}`, out: `entry-${i}` })),
+    outdir: OUT_DIR,
     outExtension: { ".js": ".mjs" },
+    chunkNames: "chunk-[hash]",
+    splitting: true,
     bundle: true,
     write: false,
     platform: "node",
@@ -161,34 +91,73 @@ async function bundleGroup(requests) {
     external: requests[0].bundleAwsSdk ? [] : ["@aws-sdk/*", "@smithy/*"],
     // ESM builds first: the SDK's dist-es tree-shakes and needs no `require` shim.
     mainFields: ["module", "main"],
-    plugins: [entryPlugin(requests), purePlugin(requests.flatMap((r) => r.pureFiles))],
+    plugins: [
+      entryPlugin(requests),
+      copyPlugin(ENTRY_NS, pureFiles),
+      purePlugin(pureFiles),
+    ],
     logLevel: "silent",
   });
   const files = new Map(result.outputFiles.map((f) => [relative(process.cwd(), f.path).split(sep).join("/"), f]));
+  const outputs = result.metafile.outputs;
   return requests.map((request, i) => {
-    const key = `stepflow-out/${i}/index.mjs`;
-    return writeBundle(request, files.get(key).contents, result.metafile.outputs[key].inputs);
+    const entry = `${OUT_DIR}/entry-${i}.mjs`;
+    const closure = reachable(entry, outputs);
+    const code = closure.map((key) => ({
+      name: key === entry ? "index.mjs" : key.slice(OUT_DIR.length + 1),
+      contents: withRequire(files.get(key).contents),
+    }));
+    const staticBytes = reachable(entry, outputs, ["import-statement"]).reduce(
+      (n, key) => n + code[closure.indexOf(key)].contents.byteLength,
+      0,
+    );
+    const inputs = closure.flatMap((key) => contributing(request, outputs[key].inputs));
+    return writeBundle(request, code, { staticBytes, inputs: [...new Set(inputs)] });
   });
 }
 
-/** Writes one output to its content-addressed directory; `contributing` is its metafile `inputs`. */
-function writeBundle(request, contents, contributing) {
-  const code = withRequire(contents);
-  const hash = createHash("sha256").update(code).digest("hex").slice(0, 20);
-  const dir = join(request.outRoot, hash);
+/** `entry` and every output file it imports, transitively (`kinds`: which imports to follow). */
+function reachable(entry, outputs, kinds = ["import-statement", "dynamic-import"]) {
+  const seen = new Set([entry]);
+  for (const key of seen) {
+    for (const imp of outputs[key].imports) {
+      if (!imp.external && kinds.includes(imp.kind) && outputs[imp.path]) seen.add(imp.path);
+    }
+  }
+  return [...seen];
+}
+
+/** Files that contribute code to an output (the metafile also lists files parsed and then tree-shaken away). */
+function contributing(request, inputs) {
+  return Object.entries(inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([i]) => (i.startsWith(`${ENTRY_NS}:`) ? ENTRY_FILE : (copiedFile(i) ?? i)))
+    .map((i) => relative(process.cwd(), isAbsolute(i) ? i : join(request.resolveDir, i)));
+}
+
+/**
+ * Writes one bundle (its entry as `index.mjs` and the chunks it loads, side by side) to its
+ * content-addressed directory. The directory is named by the hash of every file, so CDK is told
+ * that hash and skips fingerprinting the files again.
+ */
+function writeBundle(request, code, facts) {
+  const hash = createHash("sha256");
+  for (const { name, contents } of code) hash.update(name).update("\0").update(contents).update("\0");
+  const assetHash = hash.digest("hex").slice(0, 20);
+  const dir = join(request.outRoot, assetHash);
   if (!existsSync(join(dir, "index.mjs"))) {
     mkdirSync(dir, { recursive: true });
-    // Write then rename: a concurrent synth writing the same bundle never sees half a file.
-    const tmp = join(dir, `index.mjs.${process.pid}.tmp`);
-    writeFileSync(tmp, code);
-    renameSync(tmp, join(dir, "index.mjs"));
+    // Chunks first, index.mjs last, each written then renamed: a concurrent synth writing the same
+    // bundle never sees half a file, and a directory with index.mjs is complete.
+    for (const { name, contents } of [...code.slice(1), code[0]]) {
+      const tmp = join(dir, `${name}.${process.pid}.tmp`);
+      mkdirSync(dirname(tmp), { recursive: true });
+      writeFileSync(tmp, contents);
+      renameSync(tmp, join(dir, name));
+    }
   }
-  // Files that contribute code (the metafile also lists files parsed and then tree-shaken away).
-  const inputs = Object.entries(contributing)
-    .filter(([, v]) => v.bytesInOutput > 0)
-    .map(([i]) => (i.startsWith(`${ENTRY_NS}:`) ? ENTRY_FILE : i))
-    .map((i) => relative(process.cwd(), join(request.resolveDir, i)));
-  return { dir, bytes: code.byteLength, inputs };
+  const bytes = code.reduce((n, f) => n + f.contents.byteLength, 0);
+  return { dir, assetHash, bytes, initBytes: facts.staticBytes, inputs: facts.inputs };
 }
 
 /**
@@ -221,4 +190,14 @@ await Promise.all(
     });
   }),
 );
-process.stdout.write(JSON.stringify({ bundles }));
+// Input files once, bundles naming them by index: a thousand bundles share most of their inputs
+// (the runtime and the SDK), which spelled out in each made 67 MB of output.
+const files = [];
+const fileIndex = new Map();
+const indexOf = (file) => {
+  if (!fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
+  return fileIndex.get(file);
+};
+process.stdout.write(
+  JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })) }),
+);

@@ -50,7 +50,8 @@ export function bundleAll(requests: readonly BundleRequest[]): Bundle[] {
         },
       );
     }
-    const built = (JSON.parse(out) as { bundles: Bundle[] }).bundles;
+    const answer = JSON.parse(out) as { files: string[]; bundles: (Omit<Bundle, "inputs"> & { inputs: number[] })[] };
+    const built = answer.bundles.map((b) => ({ ...b, inputs: b.inputs.map((i) => answer.files[i]) }));
     missing.forEach(([key], i) => {
       cache.set(key, built[i]);
     });

@@ -2,7 +2,7 @@
  * A Lambda function with its own role and log group, so its permissions are exactly what
  * stepflow grants (no `AWSLambdaBasicExecutionRole` managed policy, no `logs:*` on `*`).
  */
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { AssetHashType, Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
@@ -70,7 +70,11 @@ export class HandlerFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       handler: "index.handler",
       functionName: props.shared?.functionName,
-      code: lambda.Code.fromAsset(props.bundle.dir),
+      // The bundle directory is named by the hash of its files: CDK need not hash them again.
+      code: lambda.Code.fromAsset(props.bundle.dir, {
+        assetHashType: AssetHashType.CUSTOM,
+        assetHash: props.bundle.assetHash,
+      }),
       description: props.description,
       memorySize: props.memory,
       timeout: Duration.seconds(props.timeoutSeconds),
