@@ -54,6 +54,15 @@ export function createUiApp(source: RunSource, options: UiAppOptions): Hono {
     const detail = await checked(runId, () => source.getAttempt(runId, key));
     return detail ? c.json(detail) : c.json({ error: `attempt ${key.attempt} of \`${key.state}\` is not in run \`${runId}\`` }, 404);
   });
+  app.post("/api/runs/:runId/retry", async (c) => {
+    const runId = c.req.param("runId");
+    try {
+      assertRunId(runId, "the run id");
+      return c.json(await source.retry(runId));
+    } catch (error) {
+      return c.json({ error: error instanceof Error ? error.message : String(error) }, 400);
+    }
+  });
   app.get("/api/events", (c) => {
     const runId = c.req.query("run") || undefined;
     if (runId) assertRunId(runId, "query parameter `run`");

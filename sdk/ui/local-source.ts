@@ -4,7 +4,9 @@ import { type EncodedValue, resolveOutput } from "../../functions/resolve-output
 import { localDir, localResultStore } from "../../functions/stores/local-result-store.ts";
 import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
+import { StepflowError } from "../core/errors.ts";
 import { ExecutionLog } from "../local/private/executions.ts";
+import { startLocalRetry } from "./private/local-retry.ts";
 import { assertRunId } from "../core/run-id.ts";
 import { errorText, runView, summaryOf } from "./private/views.ts";
 import type { AttemptDetail, AttemptKey, RunSource, RunSummary, RunView } from "./types.ts";
@@ -58,6 +60,11 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
       const { tasks } = await history.getRun(runId);
       const record = tasks.find((t) => sameAttempt(t, key));
       return record ? attemptDetail(record, (value) => resolveOutput(results, value)) : undefined;
+    },
+    async retry(runId) {
+      const { run } = await history.getRun(runId);
+      if (!run) throw new StepflowError(`there is no local run \`${runId}\` in \`${dir}\``);
+      return startLocalRetry(dir, run, () => this.listRuns({ flow: run.flow, limit: 20 }));
     },
     async version(runId) {
       const files = [join(dir, "history", "index.jsonl")];

@@ -83,6 +83,13 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
         return resolveOutput(results, value);
       });
     },
+    async retry(runId) {
+      // Loaded on use: the client (and its compiler) only for this button.
+      const { StepflowClient } = await import("../client/index.ts");
+      const client = new StepflowClient({ ...config, sfn, history, ...(table ? { historyTable: table } : {}) });
+      const { run } = await client.retry(runId);
+      return { runId: run.runId };
+    },
     async version(runId) {
       // Polled every few seconds: the newest run of the list and the run's attempts are enough.
       const list = await this.listRuns({ limit: 20 });

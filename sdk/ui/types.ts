@@ -58,6 +58,11 @@ export interface RunSource {
   getRun(runId: string): Promise<RunView | undefined>;
   getAttempt(runId: string, key: AttemptKey): Promise<AttemptDetail | undefined>;
   /**
+   * "Retry from failure": starts `stepflow retry` of a failed run (locally a new run, reusing what
+   * succeeded; on AWS a redrive of the same execution) and gives the run to show.
+   */
+  retry(runId: string): Promise<{ readonly runId?: string }>;
+  /**
    * A token that changes whenever the list or the given run changes: the server polls it and
    * tells the page over server-sent events.
    */

@@ -128,5 +128,15 @@ describe("stepflow ui in Chromium", () => {
     await screenshot(page, "failed-run");
     expect(bodies.length).toBeGreaterThan(2);
     for (const body of [...bodies, await page.content()]) expect(body).not.toContain(SECRET);
-  });
+
+    // "Retry from failure" runs `stepflow retry <runId>`: a new run, shown once it starts; the
+    // charge fails again (the fix is not in), but `load-orders` is reused, not run again.
+    await page.click(".retry-button");
+    await page.waitForFunction((old) => /^#\/runs\/billing-/.test(location.hash) && !location.hash.includes(old), run.runId, { timeout: 120_000 });
+    const retried = decodeURIComponent(await page.evaluate(() => location.hash.slice("#/runs/".length)));
+    await expect.poll(() => page.getAttribute(".run-page", "data-status"), { timeout: 60_000 }).toBe("FAILED");
+    expect(await page.getAttribute('.node[data-node="charge-cards"]', "data-status")).toBe("FAILED");
+    expect(await page.getAttribute('.node[data-node="load-orders"]', "data-status")).toBe("NOT_RUN");
+    expect(retried).not.toBe(run.runId);
+  }, 180_000);
 });

@@ -9,6 +9,14 @@ export async function getJson<T>(path: string): Promise<T> {
   return body;
 }
 
+/** POSTs to `path` on this server (the browser sends this page's Origin, which the server checks). */
+export async function postJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { method: "POST", headers: { Accept: "application/json" } });
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body;
+}
+
 /**
  * Calls `refresh` whenever the server sees the history change (the list, or run `runId`), over
  * server-sent events; the browser reconnects by itself when the stream drops.

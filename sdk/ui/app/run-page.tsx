@@ -1,7 +1,7 @@
 /** One run: its header, error, parameters, graph, timeline and the attempt picked. */
 import { useEffect, useState } from "preact/hooks";
 import type { AttemptView, RunView } from "../types.ts";
-import { getJson, useLive } from "./api.ts";
+import { getJson, postJson, useLive } from "./api.ts";
 import { AttemptPanel } from "./attempt-panel.tsx";
 import { elapsed, formatMs, formatTime } from "./format.ts";
 import { GraphView } from "./graph-view.tsx";
@@ -40,6 +40,7 @@ export function RunPage({ runId }: { runId: string }) {
         <StatusBadge status={run?.status} />
         {run && <span class="meta">started {formatTime(run.startedAt)} UTC · {formatMs(elapsed(run.startedAt, run.durationMs, now))}</span>}
         {view.parentRunId && <a class="meta" href={`#/runs/${encodeURIComponent(view.parentRunId)}`}>parent run</a>}
+        {run && RETRYABLE.has(run.status) && !view.parentRunId && <RetryButton runId={runId} />}
         {view.consoleUrl && <a class="meta console-link" href={view.consoleUrl} target="_blank" rel="noreferrer noopener">open in the AWS console</a>}
       </header>
       {run?.error && (
@@ -73,6 +74,33 @@ export function RunPage({ runId }: { runId: string }) {
       </div>
       {picked && <AttemptPanel runId={runId} attempt={picked} onClose={() => setPicked(undefined)} />}
     </main>
+  );
+}
+
+/** Statuses a run can be retried from (`stepflow retry`, or a redrive on AWS). */
+const RETRYABLE = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+
+/** "Retry from failure": runs the failed run again reusing what succeeded, then shows that run. */
+function RetryButton({ runId }: { runId: string }) {
+  const [state, setState] = useState<{ busy: boolean; error?: string; note?: string }>({ busy: false });
+  const retry = () => {
+    setState({ busy: true });
+    postJson<{ runId?: string }>(`/api/runs/${encodeURIComponent(runId)}/retry`).then(
+      (r) => {
+        if (r.runId && r.runId !== runId) location.hash = `#/runs/${encodeURIComponent(r.runId)}`;
+        else setState({ busy: false, note: r.runId ? "redriven: this run goes on" : "retry started; it will show in the run list" });
+      },
+      (e: Error) => setState({ busy: false, error: e.message }),
+    );
+  };
+  return (
+    <span class="retry">
+      <button type="button" class="retry-button" disabled={state.busy} onClick={retry} title="run it again, reusing every task result that succeeded (stepflow retry)">
+        {state.busy ? "retrying…" : "↻ retry from failure"}
+      </button>
+      {state.note && <span class="meta">{state.note}</span>}
+      {state.error && <span class="error-box retry-error">{state.error}</span>}
+    </span>
   );
 }
 
