@@ -132,8 +132,10 @@ describe("stepflow ui in Chromium", () => {
     // "Retry from failure" runs `stepflow retry <runId>`: a new run, shown once it starts; the
     // charge fails again (the fix is not in), but `load-orders` is reused, not run again.
     await page.click(".retry-button");
-    await page.waitForFunction((old) => /^#\/runs\/billing-/.test(location.hash) && !location.hash.includes(old), run.runId, { timeout: 120_000 });
-    const retried = decodeURIComponent(await page.evaluate(() => location.hash.slice("#/runs/".length)));
+    const hash = () => page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash);
+    await expect.poll(hash, { timeout: 120_000 }).toMatch(/^#\/runs\/billing-/);
+    await expect.poll(hash).not.toContain(run.runId);
+    const retried = decodeURIComponent((await hash()).slice("#/runs/".length));
     await expect.poll(() => page.getAttribute(".run-page", "data-status"), { timeout: 60_000 }).toBe("FAILED");
     expect(await page.getAttribute('.node[data-node="charge-cards"]', "data-status")).toBe("FAILED");
     expect(await page.getAttribute('.node[data-node="load-orders"]', "data-status")).toBe("NOT_RUN");
