@@ -20,7 +20,8 @@ export type {
 export { flow } from "./define/flow.ts";
 export type { SlackOptions } from "./define/notify.ts";
 export { slack } from "./define/notify.ts";
-export type { Input, MapArg, Ref, Unmapped } from "./define/ref.ts";
+export type { Jsonify, NotJson } from "./define/jsonify.ts";
+export type { Input, MapArg, Ref, Resolved, Unmapped } from "./define/ref.ts";
 export { isRef, unmapped } from "./define/ref.ts";
 export type { ScheduleOptions } from "./define/schedule.ts";
 export { cron, rate } from "./define/schedule.ts";

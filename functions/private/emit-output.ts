@@ -3,6 +3,7 @@
  * the compiler put in the request (see `OutputHint` in sdk/core/protocol.ts).
  */
 import { type Envelope, type OutputHint, resultKey, type TaskRequest } from "../../sdk/core/protocol.ts";
+import { faithfulJson } from "./faithful-json.ts";
 import { PayloadError } from "../errors.ts";
 import type { ResultStore } from "../stores/types.ts";
 import { jsonBytes, mapLimit } from "./json.ts";
@@ -52,9 +53,15 @@ const CONFLICTS: readonly (readonly [OutputHint, OutputHint])[] = [
  */
 export function toJson(value: unknown, request: TaskRequest): { value: Json; text: string } {
   try {
-    const text = JSON.stringify(value) ?? "null";
-    return { value: JSON.parse(text) as Json, text };
+    const json = faithfulJson(value);
+    if ("change" in json) {
+      throw new PayloadError(
+        `task \`${request.task}\` (state \`${request.state}\`) returned a value that JSON would change at \`${json.change.path}\`: ${json.change.what}`,
+      );
+    }
+    return { value: JSON.parse(json.text) as Json, text: json.text };
   } catch (cause) {
+    if (cause instanceof PayloadError) throw cause;
     throw new PayloadError(
       `task \`${request.task}\` (state \`${request.state}\`) returned a value that is not JSON-serialisable; results cross state boundaries as JSON, so return plain objects, arrays, strings, numbers, booleans or null`,
       { cause },

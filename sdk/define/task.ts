@@ -4,6 +4,7 @@ import type { ArgBinding } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
 import { callSite, lazyCallSite } from "./private/call-site.ts";
 import { setTaskProblems, taskOptionProblems, taskProblems } from "./private/option-bounds.ts";
+import type { Jsonify } from "./jsonify.ts";
 import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 import type { Json } from "../core/json.ts";
 import type { ResolvedTaskOptions } from "../graph/options.ts";
@@ -66,9 +67,10 @@ export type TaskFn = (...args: any[]) => unknown;
  * refs; call `task.fn` to run the plain function (unit tests).
  */
 export interface Task<A extends unknown[], R> {
-  (...args: { [K in keyof A]: Input<A[K]> }): Ref<Awaited<R>>;
+  /** The result is typed as JSON gives it back (`Jsonify`): a `Date` is a `string` in the next task. */
+  (...args: { [K in keyof A]: Input<A[K]> }): Ref<Jsonify<Awaited<R>>>;
   /** Runs once per item of the list arguments, in lockstep; `unmapped(x)` passes `x` to every item. */
-  map(...args: { [K in keyof A]: MapArg<A[K]> }): Ref<Awaited<R>[]>;
+  map(...args: { [K in keyof A]: MapArg<A[K]> }): Ref<Jsonify<Awaited<R>>[]>;
   /** The plain function, for unit tests and for the runtime. */
   readonly fn: (...args: A) => R;
   readonly taskName: string;
