@@ -27,6 +27,8 @@ export type { EncodedValue } from "./resolve-output.ts";
 export { resolveOutput } from "./resolve-output.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
 export { awsHistoryStore } from "./stores/aws-history-store.ts";
+export type { AwsNoticeLedgerOptions } from "./stores/aws-notice-ledger.ts";
+export { awsNoticeLedger } from "./stores/aws-notice-ledger.ts";
 export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";
 export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
@@ -47,6 +49,8 @@ export type {
   FlowRunRecord,
   FlowRunStatus,
   HistoryStore,
+  NoticeKey,
+  NoticeLedger,
   ResultStore,
   RunDetails,
   RunQuery,

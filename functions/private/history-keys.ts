@@ -12,6 +12,10 @@ export const RUN_SK = "#RUN";
 /** `CHILD#<runId>`: a subflow run's record, kept in its parent's partition too. */
 export const childSk = (runId: string): string => `CHILD#${runId}`;
 
+/** `NOTICE#<status>#<round>#<target>`: a notice sent (or being sent) about the run. */
+export const noticeSk = (n: { status: string; round: number; target: string }): string =>
+  `NOTICE#${n.status}#${n.round}#${n.target}`;
+
 /** `TASK#<state>#<index, 6 digits>#<attempt, 3 digits>`. */
 export function taskSk(record: Pick<TaskRunRecord, "state" | "mapIndex" | "attempt">): string {
   return `TASK#${record.state}#${String(record.mapIndex ?? 0).padStart(6, "0")}#${String(record.attempt).padStart(3, "0")}`;

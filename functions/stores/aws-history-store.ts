@@ -1,27 +1,10 @@
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { childSk, flowRunIndexKeys, RUN_SK, runPk, runSortKey, taskRank, taskSk } from "../private/history-keys.ts";
-import { lazy } from "../private/lazy.ts";
-import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
+import { conditionFailed, historyTable, type HistoryTableOptions } from "../private/history-table.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, TaskRunRecord } from "./types.ts";
 import type { Json } from "../../sdk/core/json.ts";
-import { DEFAULT_HISTORY_TTL_DAYS } from "../../sdk/core/deploy-names.ts";
 
 /** Options of the DynamoDB history store. */
-export interface AwsHistoryStoreOptions {
-  /** The history table (env `STEPFLOW_HISTORY_TABLE`). */
-  readonly table: string;
-  /** Records expire (TTL attribute `expiresAt`) this many days after they are written. @default 90 */
-  readonly ttlDays?: number;
-  /** A ready document client (tests, custom middleware). @default one built from `clientConfig` on first use */
-  readonly client?: DynamoDBDocumentClient;
-  /** Config of the client built on first use. @default {} */
-  readonly clientConfig?: DynamoDBClientConfig;
-  /** Current time in epoch milliseconds. @default Date.now */
-  readonly clock?: () => number;
-  /** Time limit and retries of each DynamoDB call. @default see `StoreCallPolicy` */
-  readonly retry?: StoreCallPolicy;
-}
+export type AwsHistoryStoreOptions = HistoryTableOptions;
 
 type Item = Record<string, unknown>;
 /** Record fields kept as JSON strings: arbitrary user JSON (empty keys, deep nesting) is not always a valid item. */
@@ -33,27 +16,13 @@ const JSON_FIELDS = ["result", "params", "output"] as const;
  */
 export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
   const { table } = options;
-  const ttlSeconds = (options.ttlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400;
-  const clock = options.clock ?? Date.now;
-  const ddb = lazy(async () => {
-    const lib = await import("@aws-sdk/lib-dynamodb");
-    if (options.client) return { lib, client: options.client };
-    const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-    const base = new DynamoDBClient({ ...STORE_CLIENT_CONFIG, ...options.clientConfig });
-    return {
-      lib,
-      client: lib.DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }),
-    };
-  });
-
-  const call = <T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>) =>
-    storeCall({ store: "DynamoDB", operation, target: `history table \`${table}\`` }, options.retry ?? {}, send);
+  const { ddb, call, expiresAt } = historyTable(options);
 
   const putRanked = async (item: Item, rank: number) => {
     const { lib, client } = await ddb();
     const put = new lib.PutCommand({
       TableName: table,
-      Item: { ...toItem(item), rank, expiresAt: Math.floor(clock() / 1000) + ttlSeconds },
+      Item: { ...toItem(item), rank, expiresAt: expiresAt() },
       ConditionExpression: "attribute_not_exists(pk) OR #rank < :rank",
       ExpressionAttributeNames: { "#rank": "rank" },
       ExpressionAttributeValues: { ":rank": rank },
@@ -62,7 +31,7 @@ export function awsHistoryStore(options: AwsHistoryStoreOptions): HistoryStore {
       await call("PutItem", (abortSignal) => client.send(put, { abortSignal }));
     } catch (error) {
       // The stored record is as far along or further: this write is a redelivery or arrived late.
-      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+      if (!conditionFailed(error)) throw error;
     }
   };
 

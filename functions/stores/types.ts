@@ -118,3 +118,31 @@ export interface HistoryStore {
   /** A flow's runs, newest first, optionally of one status (one DynamoDB Query). */
   listRuns(flow: string, query?: RunQuery): Promise<readonly FlowRunRecord[]>;
 }
+
+/** One notice: a run's status change (in one redrive round) posted to one webhook. */
+export interface NoticeKey {
+  readonly runId: string;
+  readonly status: string;
+  /** The execution's `redriveCount`: a redriven run that fails again is notified again. */
+  readonly round: number;
+  /** The webhook's secret name. */
+  readonly target: string;
+}
+
+/**
+ * Which notices were sent, so a status-change event delivered twice (EventBridge delivers at
+ * least once; Lambda retries async invokes) posts once. A claim is a lease: an invocation killed
+ * while posting leaves a claim that expires, and the event's retry takes it over.
+ */
+export interface NoticeLedger {
+  /**
+   * Claims `key` for `leaseMs`: `true` when this call may post; `false` when the notice was sent,
+   * or another invocation holds an unexpired claim (it posts, or fails and is retried itself).
+   */
+  claim(key: NoticeKey, leaseMs: number): Promise<boolean>;
+  /** Records a claimed notice as sent, for good. */
+  sent(key: NoticeKey): Promise<void>;
+  /** Gives up a claim whose post failed, so the event's retry posts. */
+  release(key: NoticeKey): Promise<void>;
+}
+
