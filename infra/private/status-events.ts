@@ -10,7 +10,9 @@ import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
+import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { GraphFlow } from "stepflow";
 import type { NotifyConfig, NotifyTarget } from "../../sdk/core/notify-config.ts";
@@ -18,7 +20,7 @@ import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deplo
 import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
 import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";
-import { acknowledgeWildcards } from "./nag.ts";
+import { acknowledge, acknowledgeWildcards } from "./nag.ts";
 import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
 
 /** Inputs of the status-events wiring. */
@@ -38,6 +40,8 @@ export class StatusEvents extends Construct {
   readonly rule: events.Rule;
   readonly recorder: HandlerFunction;
   readonly notifier: HandlerFunction | undefined;
+  /** Status events the recorder or notifier could not handle, after every retry. */
+  readonly deadLetters: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: StatusEventsProps) {
     super(scope, id);
@@ -50,7 +54,9 @@ export class StatusEvents extends Construct {
         detail: { stateMachineArn: events.Match.prefix(stateMachineArn(this, `${namePrefix(props.stage)}-`)) },
       },
     });
-    const target = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
+    this.deadLetters = deadLetterQueue(this);
+    // Events EventBridge could not deliver (after its retries) are kept in the queue.
+    const target = { retryAttempts: 8, maxEventAge: Duration.hours(2), deadLetterQueue: this.deadLetters };
     const [recorderRequest, notifierRequest] = statusEventRequests(props.flows, props.bundles);
     this.recorder = new HandlerFunction(this, "Recorder", {
       ...props.lambda,
@@ -66,6 +72,7 @@ export class StatusEvents extends Construct {
     this.recorder.role.addToPrincipalPolicy(historyWrite(props.historyTable));
     acknowledgeWildcards(this.recorder.role, "log streams of its own log group, named by Lambda at run time");
     this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
+    keepFailures(this.recorder, this.deadLetters);
     if (!notifierRequest) return;
     const config = notifyConfig(props.flows);
     this.notifier = new HandlerFunction(this, "Notifier", {
@@ -74,8 +81,17 @@ export class StatusEvents extends Construct {
       description: "stepflow: posts run status changes to Slack",
       memory: 256,
       timeoutSeconds: 30,
-      environment: { STEPFLOW_NOTIFY: JSON.stringify(config), STEPFLOW_SECRET_PREFIX: secretPrefix(props.stage) },
+      environment: {
+        STEPFLOW_NOTIFY: JSON.stringify(config),
+        STEPFLOW_SECRET_PREFIX: secretPrefix(props.stage),
+        // The notice ledger (one message per status change) lives in the history table.
+        STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
+        STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays),
+      },
     });
+    this.notifier.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [props.historyTable.tableArn] }),
+    );
     const webhooks = [...new Set(Object.values(config).flatMap((list) => list.map((n) => n.secret)))];
     this.notifier.role.addToPrincipalPolicy(secretsRead(webhooks.map((name) => props.secrets.get(name)!)));
     // The failed task's name comes from the execution history of the notified flows only.
@@ -90,7 +106,35 @@ export class StatusEvents extends Construct {
       "log streams of its own log group, named by Lambda at run time; GetExecutionHistory is granted on the executions (`<machine name>:*`) of the flows that notify; execution names are run ids, unknown at deploy time",
     );
     this.rule.addTarget(new targets.LambdaFunction(this.notifier.function, target));
+    keepFailures(this.notifier, this.deadLetters);
   }
+}
+
+/**
+ * The queue that keeps status events the recorder or the notifier could not handle: encrypted,
+ * TLS only, kept 14 days (SQS's longest), so a lost record or notice can be replayed.
+ */
+function deadLetterQueue(scope: Construct): sqs.Queue {
+  const queue = new sqs.Queue(scope, "DeadLetters", {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledge(queue, "AwsSolutions-SQS3", "this queue is itself the dead-letter queue of the status-event rule's targets and of the recorder's and notifier's async invokes");
+  return queue;
+}
+
+/**
+ * Lambda retries an async invoke that failed twice, then drops it: an on-failure destination
+ * keeps the event (with the error) in the dead-letter queue instead.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+ */
+function keepFailures(fn: HandlerFunction, queue: sqs.IQueue): void {
+  fn.function.configureAsyncInvoke({
+    retryAttempts: 2,
+    maxEventAge: Duration.hours(6),
+    onFailure: new destinations.SqsDestination(queue),
+  });
 }
 
 /**

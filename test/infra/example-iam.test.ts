@@ -3,6 +3,7 @@
  * CloudFormation resolves it while creating the stack, and every request each role really makes
  * at run time evaluated by an IAM policy evaluator (iam-simulate) against the role's policies.
  */
+import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { exampleFlows } from "../../infra/example-flows.ts";
@@ -183,6 +184,24 @@ describe("recorder and notifier roles", () => {
     );
   });
 
+  it("lets the notifier claim, release and mark notices in the history table, and read nothing there", async () => {
+    const fn = s.id(s.stack.statusEvents.notifier!.function);
+    const env = (r.properties(fn).Environment as { Variables: Record<string, string> }).Variables;
+    expect(env.STEPFLOW_HISTORY_TABLE).toBe(r.ref(s.id(s.stack.historyTable)));
+    await expectDecisions(
+      iam.roleOf(fn),
+      [
+        { action: "dynamodb:PutItem", resource: tableArn },
+        { action: "dynamodb:DeleteItem", resource: tableArn },
+      ],
+      [
+        { action: "dynamodb:Query", resource: tableArn },
+        { action: "dynamodb:GetItem", resource: tableArn },
+        { action: "dynamodb:PutItem", resource: `${tableArn}-other` },
+      ],
+    );
+  });
+
   it("lets the notifier read its webhook secrets and the execution history of the flows that notify", async () => {
     const fn = s.id(s.stack.statusEvents.notifier!.function);
     const notifying = exampleFlows.filter((f) => f.options.notify.length > 0).map((f) => f.flowName);
@@ -199,5 +218,74 @@ describe("recorder and notifier roles", () => {
         { action: "states:GetExecutionHistory", resource: executionArn("stepflow-hello") },
       ],
     );
+  });
+});
+
+describe("status events that cannot be handled are kept in the dead-letter queue", () => {
+  const queue = s.id(s.stack.statusEvents.deadLetters);
+  const queueArn = r.arn(queue);
+  const rule = s.id(s.stack.statusEvents.rule);
+  const handlers = [s.stack.statusEvents.recorder, s.stack.statusEvents.notifier!].map((h) => s.id(h.function));
+  const queuePolicy = () => {
+    const [id] = Object.entries(template.Resources).find(([, x]) => x.Type === "AWS::SQS::QueuePolicy")!;
+    const p = r.properties(id);
+    expect(p.Queues).toEqual([r.ref(queue)]);
+    return p.PolicyDocument as Parameters<typeof runSimulation>[0]["resourcePolicy"];
+  };
+  /** EventBridge sending a failed event to the queue, as IAM evaluates it against the queue policy. */
+  const eventBridgeSends = async (context: Record<string, string>) => {
+    const out = await runSimulation(
+      {
+        request: {
+          principal: "events.amazonaws.com",
+          action: "sqs:SendMessage",
+          resource: { resource: queueArn, accountId: ACCOUNT },
+          contextVariables: { "aws:SecureTransport": "true", ...context },
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: queuePolicy(),
+      },
+      {},
+    );
+    if (out.resultType === "error") throw new Error(`IAM could not evaluate: ${JSON.stringify(out.errors)}`);
+    return out.overallResult;
+  };
+
+  it("keeps the queue encrypted for 14 days", () => {
+    expect(r.properties(queue)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+  });
+
+  it("gives both rule targets bounded retries and the queue as their dead-letter queue", () => {
+    const targets = r.properties(rule).Targets as { Arn: string; DeadLetterConfig: { Arn: string }; RetryPolicy: unknown }[];
+    expect(targets.map((t) => t.Arn)).toEqual(handlers.map((h) => r.arn(h)));
+    for (const t of targets) {
+      expect(t.DeadLetterConfig.Arn).toBe(queueArn);
+      expect(t.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+    }
+  });
+
+  it("lets EventBridge send this rule's failed events over TLS only, and no other rule's", async () => {
+    const ruleArn = r.arn(rule);
+    expect(await eventBridgeSends({ "aws:SourceArn": ruleArn })).toBe("Allowed");
+    expect(await eventBridgeSends({ "aws:SourceArn": `${ruleArn}-other` })).not.toBe("Allowed");
+    expect(await eventBridgeSends({ "aws:SourceArn": ruleArn, "aws:SecureTransport": "false" })).toBe("ExplicitlyDenied");
+  });
+
+  it("sends the recorder's and the notifier's failed async invokes to the queue, which their roles may do", async () => {
+    const configs = Object.entries(template.Resources).filter(([, x]) => x.Type === "AWS::Lambda::EventInvokeConfig");
+    const byFunction = new Map(configs.map(([id]) => [String(r.properties(id).FunctionName), r.properties(id)]));
+    for (const fn of handlers) {
+      expect(byFunction.get(r.ref(fn))).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: queueArn } },
+      });
+      await expectDecisions(
+        iam.roleOf(fn),
+        [{ action: "sqs:SendMessage", resource: queueArn }],
+        [{ action: "sqs:SendMessage", resource: `${queueArn}-other` }, { action: "sqs:ReceiveMessage", resource: queueArn }],
+      );
+    }
   });
 });
