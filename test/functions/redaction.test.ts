@@ -1,41 +1,17 @@
 /**
  * No secret value, in any form it takes in text, reaches a log line, an error, a history record
- * or a result: a task that leaks its secrets every way it can, swept across every sink.
+ * a result or the CLI's output: a task that leaks its secrets every way it can, swept across every sink.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createTaskHandler } from "../../functions/index.ts";
 import { redact, secretForms } from "../../functions/private/redact.ts";
 import { task } from "../../sdk/define/task.ts";
+import { leakedForms, leaky, PEM, URL_SECRET } from "../fixtures/leaky-flows.ts";
 import { NonRetriableError } from "../../sdk/core/errors.ts";
 import { captureLogs, memoryHistory, memoryResults, memorySecrets, testLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
-
-const PEM = [
-  "-----BEGIN PRIVATE KEY-----",
-  "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
-  "kq8Vb3Qz1n5Yx0s7PqLmN2vR4tW9yZaBcDeFgHiJkLmNoPqRsTuV",
-  "-----END PRIVATE KEY-----",
-].join("\n");
-const URL_SECRET = "https://hooks.internal-example.com/services/T0ABC/B0DEF/s3cr3tPathPart?token=a b&c";
-
-/** Every form a leak may take, each of which must be absent from every sink. */
-function leakedForms(value: string): string[] {
-  const forms = [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), encodeURI(value)];
-  forms.push(Buffer.from(value).toString("base64"), Buffer.from(`user:${value}`).toString("base64").slice(8, -8));
-  for (const line of value.split("\n")) forms.push(line);
-  if (value.startsWith("https://")) forms.push(new URL(value).host, new URL(value).pathname);
-  return forms;
-}
-
-const leaky = task("leaky", (pem: string, hook: string) => {
-  console.log({ token: pem }); // util.inspect: one quoted piece per line
-  console.log("calling", encodeURIComponent(hook), "auth", Buffer.from(`user:${pem}`).toString("base64"));
-  console.warn(`url form ${new URLSearchParams({ u: hook }).toString()} and json ${JSON.stringify({ pem })}`);
-  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(hook).host} for ${encodeURI(hook)}`), {
-    name: "FetchError",
-    detail: Buffer.from(hook).toString("base64url"),
-  });
-});
+import { cli } from "../support/cli.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 describe("secret redaction", () => {
   it("keeps every form of every secret out of log lines, errors and history records", async () => {
@@ -68,6 +44,40 @@ describe("secret redaction", () => {
       expect(text).toContain("***");
     }
   });
+
+  it("keeps every form of every secret out of `stepflow run`'s output (progress and --json), and `stepflow runs`", async () => {
+    const dir = tempDir("stepflow-leaky-");
+    vi.stubEnv("STEPFLOW_SECRET_PEM", PEM);
+    vi.stubEnv("STEPFLOW_SECRET_HOOK", URL_SECRET);
+    // What the task's own console calls write to the process, beside what the CLI prints.
+    let raw = "";
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array) => ((raw += String(chunk)), true)),
+    );
+    const outputs: string[] = [];
+    try {
+      for (const mode of [[], ["--json"]]) {
+        const run = await cli(["run", "test/fixtures/leaky-flows.ts", "--flow", "leaky-flow", "--dir", dir, ...mode]);
+        expect(run.code).toBe(1);
+        outputs.push(run.stdout, run.stderr);
+      }
+      const listed = await cli(["runs", "--dir", dir]);
+      const runId = /leaky-flow-\S+/.exec(listed.stdout)?.[0] ?? "";
+      const shown = await cli(["runs", runId, "--dir", dir]);
+      expect(shown.stdout).toMatch(/FetchError/);
+      outputs.push(listed.stdout, listed.stderr, shown.stdout, shown.stderr);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const text = [...outputs, raw].join("\n");
+    // The task's log lines and its error do reach the output, masked.
+    expect(text).toMatch(/calling \*\*\* auth/);
+    expect(text).toMatch(/FetchError: getaddrinfo ENOTFOUND \*\*\* for \*\*\*/);
+    for (const form of [...leakedForms(PEM), ...leakedForms(URL_SECRET)]) {
+      expect(text.includes(form), `CLI output contains ${JSON.stringify(form)}`).toBe(false);
+    }
+  }, 60_000);
 
   it.each([
     ["exact", (v: string) => `x ${v} y`],
