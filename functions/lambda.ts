@@ -4,7 +4,11 @@
  */
 import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
 import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
+import type { SFNClientConfig } from "@aws-sdk/client-sfn";
 import { lambdaDeadline, withDeadline } from "./private/deadline.ts";
+import { sfnExecutionHistory } from "./private/execution-history.ts";
+import { lazy } from "./private/lazy.ts";
+import { STORE_CLIENT_CONFIG } from "./private/store-call.ts";
 import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
@@ -18,7 +22,7 @@ export interface LambdaOptions {
   /** Where configuration is read. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Client configs (endpoint, region) of the AWS clients. @default {} each */
-  readonly clients?: AwsStoresOptions["clients"];
+  readonly clients?: AwsStoresOptions["clients"] & { readonly sfn?: SFNClientConfig };
 }
 
 /**
@@ -55,7 +59,11 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
   };
 }
 
-/** Creates the recorder Lambda's handler (see `recorderHandler`). */
+/**
+ * Creates the recorder Lambda's handler (see `recorderHandler`): flow-run records from status
+ * events, and at a run's end the task-run records its Lambdas could not write, from the
+ * execution's history.
+ */
 export function createRecorderHandler(
   options: LambdaOptions = {},
 ): (event: ExecutionStatusEvent, context?: unknown) => Promise<void> {
@@ -71,6 +79,9 @@ export function createRecorderHandler(
         ttlDays: ttlDays(env),
         clientConfig: options.clients?.dynamodb,
       }),
+      executions: sfnExecutionHistory(
+        lazy(async () => new (await import("@aws-sdk/client-sfn")).SFNClient({ ...STORE_CLIENT_CONFIG, ...options.clients?.sfn })),
+      ),
     });
     const r = record;
     await withDeadline(lambdaDeadline(context), () => r(event));

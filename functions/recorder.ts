@@ -5,11 +5,14 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { preview } from "./private/json.ts";
 import { REDACTED } from "./private/redact.ts";
 import { truncate } from "./private/truncate.ts";
 import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf, lambdaCause } from "./status-event.ts";
-import type { FlowRunRecord, FlowRunStatus, HistoryStore } from "./stores/types.ts";
+import type { FlowRunRecord, FlowRunStatus, HistoryStore, TaskRunRecord } from "./stores/types.ts";
+import { executionAttempts } from "./private/execution-attempts.ts";
+import type { ExecutionHistoryReader } from "./private/execution-history.ts";
+import { taskRank, taskSk } from "./private/history-keys.ts";
+import { mapLimit, preview } from "./private/json.ts";
 import { STATUSES } from "../sdk/core/status.ts";
 import type { Json } from "../sdk/core/json.ts";
 
@@ -18,6 +21,11 @@ export type { ExecutionStatusDetail, ExecutionStatusEvent };
 /** What the recorder needs. */
 export interface RecorderDeps {
   readonly history: HistoryStore;
+  /**
+   * Reads an execution's history: when a run ends, the recorder completes the task-run records
+   * a task Lambda could not write from what the history says ran. @default none (no reconciling)
+   */
+  readonly executions?: ExecutionHistoryReader;
   /** @default a Powertools Logger, service `stepflow-recorder` */
   readonly logger?: Logger;
 }
@@ -50,8 +58,36 @@ export function createRecorder(deps: RecorderDeps): Recorder {
     const record = toRecord(d, status);
     await deps.history.putFlowRun(record);
     logger.info("recorded flow run status", { flow: record.flow, runId: record.runId, status });
+    if (status !== "RUNNING" && deps.executions) {
+      // A failure here fails the invocation: the event is retried (then kept in the dead-letter queue).
+      const written = await reconcile(deps.history, deps.executions, d, status);
+      if (written > 0) logger.info("completed task-run records from the execution history", { runId: d.name, written });
+    }
     return record;
   };
+}
+
+/**
+ * Writes each task attempt the execution history shows that the store lacks, or has at a lower
+ * status (RUNNING where the attempt ended; FAILED where a redelivery succeeded). Returns how many.
+ */
+async function reconcile(
+  history: HistoryStore,
+  read: ExecutionHistoryReader,
+  d: ExecutionStatusDetail,
+  status: FlowRunStatus,
+): Promise<number> {
+  const ran = executionAttempts(await read(d.executionArn), { runId: d.name, status, at: d.stopDate ?? Date.now() });
+  if (ran.length === 0) return 0;
+  const best = new Map<string, TaskRunRecord>();
+  for (const r of ran) {
+    const seen = best.get(taskSk(r));
+    if (!seen || taskRank(r.status) >= taskRank(seen.status)) best.set(taskSk(r), r);
+  }
+  const stored = new Map((await history.getRun(d.name)).tasks.map((t) => [taskSk(t), taskRank(t.status)]));
+  const behind = [...best].filter(([sk, r]) => (stored.get(sk) ?? -1) < taskRank(r.status)).map(([, r]) => r);
+  await mapLimit(behind, 16, (r) => history.putTaskRun(r));
+  return behind.length;
 }
 
 function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecord {

@@ -19,7 +19,8 @@ import { PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
-import { jsonBytes, preview } from "./private/json.ts";
+import { jsonBytes } from "./private/json.ts";
+import { resultRef } from "./private/result-ref.ts";
 import { containsSecret, secretValueProblem } from "./private/redact.ts";
 import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type RunLog } from "./private/run-log.ts";
@@ -57,9 +58,6 @@ export interface TaskHandlerDeps {
 
 /** Handles one Task state invocation; throws the task's error (name kept) on failure. */
 export type TaskHandler = (request: TaskRequest) => Promise<Envelope>;
-
-/** Inline values in history records are kept up to this size; larger ones become a size note. */
-const HISTORY_PREVIEW_BYTES = 256;
 
 /**
  * Creates the task handler.
@@ -230,15 +228,6 @@ async function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): P
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });
   }
-}
-
-/** The envelope as history keeps it: references as they are, large inline values summarised. */
-function resultRef(envelope: Envelope): Json {
-  if ("items" in envelope) {
-    return { items: envelope.items.length, stored: envelope.items.filter((e) => "s3" in e).length };
-  }
-  if ("v" in envelope) return { v: preview(envelope.v, HISTORY_PREVIEW_BYTES) };
-  return { s3: envelope.s3, bytes: envelope.bytes };
 }
 
 function taskFinder(tasks: TaskLookup): (name: string) => RuntimeTask | undefined {

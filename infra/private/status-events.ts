@@ -70,7 +70,20 @@ export class StatusEvents extends Construct {
       },
     });
     this.recorder.role.addToPrincipalPolicy(historyWrite(props.historyTable));
-    acknowledgeWildcards(this.recorder.role, "log streams of its own log group, named by Lambda at run time");
+    // At a run's end it completes task records from the execution history, and reads the run's records to compare.
+    this.recorder.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: [props.historyTable.tableArn] }),
+    );
+    this.recorder.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["states:GetExecutionHistory"],
+        resources: props.flows.map((f) => executionsArn(this, stateMachineName(f.flowName, props.stage))),
+      }),
+    );
+    acknowledgeWildcards(
+      this.recorder.role,
+      "log streams of its own log group, named by Lambda at run time; GetExecutionHistory is granted on the executions (`<machine name>:*`) of this stack's flows; execution names are run ids, unknown at deploy time",
+    );
     this.rule.addTarget(new targets.LambdaFunction(this.recorder.function, target));
     keepFailures(this.recorder, this.deadLetters);
     if (!notifierRequest) return;

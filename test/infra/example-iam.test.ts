@@ -172,15 +172,21 @@ describe("state machine roles allow what Step Functions does to run each definit
 });
 
 describe("recorder and notifier roles", () => {
-  it("lets the recorder put history items and write its own logs", async () => {
+  it("lets the recorder put and query history items, read every flow's execution history, and write its own logs", async () => {
     const fn = s.id(s.stack.statusEvents.recorder.function);
     await expectDecisions(
       iam.roleOf(fn),
       [
         { action: "dynamodb:PutItem", resource: tableArn },
+        { action: "dynamodb:Query", resource: tableArn },
         { action: "logs:PutLogEvents", resource: logStream(fn) },
+        ...exampleFlows.map((f) => ({ action: "states:GetExecutionHistory", resource: executionArn(`stepflow-${f.flowName}`) })),
       ],
-      [{ action: "secretsmanager:GetSecretValue", resource: secretArn("stepflow/slack-webhook") }],
+      [
+        { action: "secretsmanager:GetSecretValue", resource: secretArn("stepflow/slack-webhook") },
+        { action: "states:GetExecutionHistory", resource: executionArn("other-machine") },
+        { action: "dynamodb:DeleteItem", resource: tableArn },
+      ],
     );
   });
 
