@@ -7,7 +7,13 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { REDACTED } from "./private/redact.ts";
 import { truncate } from "./private/truncate.ts";
-import { type ExecutionStatusDetail, type ExecutionStatusEvent, flowNameOf, lambdaCause } from "./status-event.ts";
+import {
+  type ExecutionStatusDetail,
+  type ExecutionStatusEvent,
+  flowNameOf,
+  flowOfStateMachine,
+  lambdaCause,
+} from "./status-event.ts";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore, TaskRunRecord } from "./stores/types.ts";
 import { executionAttempts } from "./private/execution-attempts.ts";
 import type { ExecutionHistoryReader } from "./private/execution-history.ts";
@@ -58,13 +64,22 @@ export function createRecorder(deps: RecorderDeps): Recorder {
     const record = toRecord(d, status);
     await deps.history.putFlowRun(record);
     logger.info("recorded flow run status", { flow: record.flow, runId: record.runId, status });
-    if (status !== "RUNNING" && deps.executions) {
+    if (status !== "RUNNING" && deps.executions && ownExecution(d.stateMachineArn)) {
       // A failure here fails the invocation: the event is retried (then kept in the dead-letter queue).
       const written = await reconcile(deps.history, deps.executions, d, status);
       if (written > 0) logger.info("completed task-run records from the execution history", { runId: d.name, written });
     }
     return record;
   };
+}
+
+/**
+ * Whether the execution is a run of a stepflow state machine itself (whose history the recorder
+ * may read), not a Distributed Map's child execution (`stateMachine:<name>/<map run label>`).
+ */
+function ownExecution(stateMachineArn: string): boolean {
+  const flow = flowOfStateMachine(stateMachineArn);
+  return flow !== undefined && !flow.includes("/");
 }
 
 /**

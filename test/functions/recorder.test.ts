@@ -84,6 +84,24 @@ describe("run recorder", () => {
     ]);
   });
 
+  it("reads the execution history at the end of its flows' runs only, not of a Distributed Map's child executions", async () => {
+    const read: string[] = [];
+    const record = createRecorder({
+      history: memoryHistory(),
+      logger: quietLogger(),
+      executions: async (arn) => {
+        read.push(arn);
+        return [];
+      },
+    });
+    const end = { status: "SUCCEEDED", stopDate: Date.parse("2026-01-01T00:01:00Z") };
+    await record({ detail: detail(end) });
+    await record({ detail: detail() });
+    const child = "arn:aws:states:us-east-1:123:stateMachine:stepflow-to-the-moon/fanout";
+    await record({ detail: detail({ ...end, name: "c1", stateMachineArn: child, executionArn: `${child}:c1` }) });
+    expect(read).toStrictEqual([detail().executionArn]);
+  });
+
   it("ignores statuses it does not keep", async () => {
     const { history, send } = setup();
     expect(await send(detail({ status: "PENDING_REDRIVE" }))).toBeUndefined();
