@@ -12,6 +12,7 @@ import {
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
 import { type Envelope, PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
+import { startAwsStub } from "../support/http-stubs.ts";
 import { createHistoryTable, startDynamo, startS3, startSecretsManager } from "./support/emulators.ts";
 import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
 import { captureLogs } from "./support/memory-stores.ts";
@@ -231,9 +232,11 @@ describe("Lambda entries against the emulators", () => {
 
   it("records execution status events through the recorder Lambda", async () => {
     const table = await freshTable();
+    // At the run's end the recorder reads the execution history (here: no task ran).
+    const sfn = await startAwsStub({ GetExecutionHistory: () => ({ events: [] }) });
     const handler = createRecorderHandler({
       env: { STEPFLOW_HISTORY_TABLE: table },
-      clients: { dynamodb: dynamo.config },
+      clients: { dynamodb: dynamo.config, sfn: { ...dynamo.config, endpoint: sfn.endpoint } },
     });
     const detail = {
       executionArn: "arn:aws:states:us-east-1:1:execution:stepflow-etl:r9",
@@ -251,6 +254,8 @@ describe("Lambda entries against the emulators", () => {
       },
     });
     await handler({ detail: { ...detail, status: "RUNNING" } });
+    await sfn.stop();
+    expect(sfn.requests.map((q) => [q.operation, q.body.executionArn])).toStrictEqual([["GetExecutionHistory", detail.executionArn]]);
     const runs = await awsHistoryStore({ table, clientConfig: dynamo.config }).listRuns("etl", {
       status: "SUCCEEDED",
     });
