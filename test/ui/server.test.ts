@@ -1,15 +1,19 @@
+import { spawn } from "node:child_process";
 import { request } from "node:http";
+import { resolve } from "node:path";
 import { runLocal } from "stepflow/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localRunSource, serveUi, type UiServer } from "../../sdk/ui/index.ts";
+import { ROOT } from "../support/cli.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { shapes } from "./fixtures/ui-flows.ts";
 
 let ui: UiServer;
 let runId: string;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = tempDir("stepflow-ui-server-");
+  dir = tempDir("stepflow-ui-server-");
   runId = (await runLocal(shapes, { x: 3 }, { dir })).runId;
   ui = await serveUi(localRunSource({ dir }), { port: 0 });
 });
@@ -74,4 +78,26 @@ describe("stepflow ui server", () => {
     for (const id of ["..%2F..%2Fsecrets", "nope", "%2E%2E"]) expect((await get(`/api/runs/${id}`)).status).toBe(404);
     expect((await get(`/api/runs/${runId}/attempt?state=double&index=99&attempt=0`)).status).toBe(404);
   });
+});
+
+describe("stepflow ui (the binary)", () => {
+  it("serves the page on the address it prints until interrupted", async () => {
+    const child = spawn(process.execPath, [resolve(ROOT, "bin/stepflow.js"), "ui", "--port", "0", "--dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+        if (m) done(m[0]);
+      });
+      child.on("exit", (code) => fail(new Error(`stepflow ui exited ${code}: ${out}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const runs = (await (await fetch(`${url}api/runs`)).json()) as { runs: { runId: string }[] };
+    expect(runs.runs.map((r) => r.runId)).toContain(runId);
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  }, 120_000);
 });
