@@ -22,7 +22,6 @@ export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
 export { consoleUrl, flowNameOf } from "./status-event.ts";
-export type { ExecutionStatus } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
 export { resolveOutput } from "./resolve-output.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
@@ -56,7 +55,7 @@ export type {
   RunQuery,
   SecretStore,
   TaskRunRecord,
-  TaskRunStatus,
 } from "./stores/types.ts";
 export type { PayloadLimits, TaskHandler, TaskHandlerDeps, TaskLookup } from "./task-handler.ts";
 export { createTaskHandler } from "./task-handler.ts";
+export type { ExecutionStatus, TaskRunStatus } from "../sdk/core/status.ts";

@@ -4,9 +4,8 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
 import { namePrefix } from "../sdk/core/deploy-names.ts";
+import type { ExecutionStatus } from "../sdk/core/status.ts";
 
-/** Status of an execution, as the event reports it. */
-export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
 
 /** The `detail` of a "Step Functions Execution Status Change" event. */
 export interface ExecutionStatusDetail {

@@ -16,6 +16,11 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ENTRIES = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, string> })
   .exports;
 
+/** The define → graph → compile pipeline and what it stands on. */
+const PIPELINE = ["sdk/core", "sdk/duration", "sdk/graph", "sdk/define", "sdk/compile"];
+/** What the SDK's tools (local, client, testing, ui, cli) may use: the pipeline and the runtime. */
+const TOOLS_BASE = [...PIPELINE, "functions"];
+
 /** Each area and the areas it may import (besides itself). Upper areas list every lower one. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "sdk/core": [],
@@ -24,52 +29,13 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "sdk/graph": ["sdk/core"],
   "sdk/define": ["sdk/core", "sdk/duration", "sdk/graph"],
   "sdk/compile": ["sdk/core", "sdk/duration", "sdk/graph"],
-  "sdk/index": ["sdk/core", "sdk/duration", "sdk/graph", "sdk/define", "sdk/compile"],
-  "sdk/local": ["sdk/core", "functions", "sdk/duration", "sdk/graph", "sdk/define", "sdk/compile"],
-  "sdk/client": ["sdk/core", "functions", "sdk/duration", "sdk/graph", "sdk/define", "sdk/compile"],
-  "sdk/testing": [
-    "sdk/core",
-    "functions",
-    "sdk/duration",
-    "sdk/graph",
-    "sdk/define",
-    "sdk/compile",
-    "sdk/local",
-    "sdk/client",
-  ],
-  "sdk/ui": [
-    "sdk/core",
-    "functions",
-    "sdk/duration",
-    "sdk/graph",
-    "sdk/define",
-    "sdk/compile",
-    "sdk/local",
-    "sdk/client",
-  ],
-  "sdk/cli": [
-    "sdk/core",
-    "functions",
-    "sdk/duration",
-    "sdk/graph",
-    "sdk/define",
-    "sdk/compile",
-    "sdk/local",
-    "sdk/client",
-    "sdk/ui",
-  ],
-  infra: [
-    "sdk/core",
-    "functions",
-    "sdk/duration",
-    "sdk/graph",
-    "sdk/define",
-    "sdk/compile",
-    "sdk/index",
-    "sdk/local",
-    "sdk/client",
-    "flows",
-  ],
+  "sdk/index": PIPELINE,
+  "sdk/local": TOOLS_BASE,
+  "sdk/client": TOOLS_BASE,
+  "sdk/testing": [...TOOLS_BASE, "sdk/local", "sdk/client"],
+  "sdk/ui": [...TOOLS_BASE, "sdk/local", "sdk/client"],
+  "sdk/cli": [...TOOLS_BASE, "sdk/local", "sdk/client", "sdk/ui"],
+  infra: [...TOOLS_BASE, "sdk/index", "sdk/local", "sdk/client", "flows"],
   flows: [],
 };
 

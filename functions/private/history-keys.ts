@@ -2,7 +2,8 @@
  * The history table's keys, as agreed with infra: one table, `pk`/`sk`, GSIs `gsi1` (a flow's
  * runs) and `gsi2` (a flow's runs of one status), TTL attribute `expiresAt`.
  */
-import type { FlowRunRecord, TaskRunRecord, TaskRunStatus } from "../stores/types.ts";
+import type { FlowRunRecord, TaskRunRecord } from "../stores/types.ts";
+import type { TaskRunStatus } from "../../sdk/core/status.ts";
 
 /** `RUN#<runId>`: the partition of a run and its task runs. */
 export const runPk = (runId: string): string => `RUN#${runId}`;

@@ -1,4 +1,4 @@
-import type { RunStatus } from "../../sdk/core/status.ts";
+import type { RunStatus, TaskRunStatus } from "../../sdk/core/status.ts";
 import type { Json } from "../../sdk/core/json.ts";
 /**
  * The runtime's stores: where results, history and secrets live. Each has an AWS
@@ -31,9 +31,6 @@ export interface CacheStore {
   get(key: string): Promise<CacheEntry | undefined>;
   put(key: string, entry: CacheEntry): Promise<void>;
 }
-
-/** Status of a task-run attempt. */
-export type TaskRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 
 /** Status of a flow run (a Step Functions execution). */
 export type FlowRunStatus = RunStatus;

@@ -5,6 +5,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { FlowRunRecord, FlowRunStatus, HistoryStore, ResultStore, TaskRunRecord } from "../../functions/stores/types.ts";
 import type { Ref } from "../define/ref.ts";
+import type { ExecutionStatus } from "../core/status.ts";
 
 /**
  * The result type of a flow: what its body returns, as `Ref<R>`. (Inferred from the flow's call
@@ -70,7 +71,7 @@ export interface StartOptions {
 }
 
 /** Status of a run: a Step Functions execution status. */
-export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+export type RunStatus = ExecutionStatus;
 
 /** A run as Step Functions describes it. */
 export interface RunDescription {

@@ -3,9 +3,10 @@
 import type { HistoryStore, ResultStore, SecretStore } from "../../functions/stores/types.ts";
 import type { TaskFn } from "../define/task.ts";
 import type { Json } from "../core/json.ts";
+import type { FinalRunStatus } from "../core/status.ts";
 
 /** Final status of a local run (the statuses of a Step Functions execution). */
-export type LocalRunStatus = "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+export type LocalRunStatus = FinalRunStatus;
 
 /** An error as the run reports it: the thrown error's `name` and `message`. */
 export interface RunError {
