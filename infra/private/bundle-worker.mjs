@@ -13,7 +13,7 @@
  * (`bundle-copies.mjs`), so a task's bundle never holds another task's code.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { build } from "esbuild";
@@ -137,27 +137,47 @@ function contributing(request, inputs) {
 
 /**
  * Writes one bundle (its entry as `index.mjs` and the chunks it loads, side by side) to its
- * content-addressed directory. The directory is named by the hash of every file, so CDK is told
- * that hash and skips fingerprinting the files again.
+ * content-addressed directory. Chunks are named by esbuild after their content, so the directory's
+ * hash covers the entry's bytes and the chunks' names only, and each chunk is written once under
+ * `chunks/` and hard-linked into every bundle that loads it (a thousand tasks share one SDK on
+ * disk). CDK is told the hash and skips fingerprinting the files again.
  */
 function writeBundle(request, code, facts) {
-  const hash = createHash("sha256");
-  for (const { name, contents } of code) hash.update(name).update("\0").update(contents).update("\0");
+  const hash = createHash("sha256").update(code[0].contents);
+  for (const { name } of code.slice(1)) hash.update("\0").update(name);
   const assetHash = hash.digest("hex").slice(0, 20);
   const dir = join(request.outRoot, assetHash);
   if (!existsSync(join(dir, "index.mjs"))) {
-    mkdirSync(dir, { recursive: true });
-    // Chunks first, index.mjs last, each written then renamed: a concurrent synth writing the same
-    // bundle never sees half a file, and a directory with index.mjs is complete.
-    for (const { name, contents } of [...code.slice(1), code[0]]) {
-      const tmp = join(dir, `${name}.${process.pid}.tmp`);
-      mkdirSync(dirname(tmp), { recursive: true });
-      writeFileSync(tmp, contents);
-      renameSync(tmp, join(dir, name));
+    // Chunks first, index.mjs last, each complete before it appears: a concurrent synth writing
+    // the same bundle never sees half a file, and a directory with index.mjs is complete.
+    for (const { name, contents } of code.slice(1)) {
+      const shared = join(request.outRoot, "chunks", name);
+      if (!existsSync(shared)) writeAtomically(shared, contents);
+      linkOrCopy(shared, join(dir, name));
     }
+    writeAtomically(join(dir, "index.mjs"), code[0].contents);
   }
   const bytes = code.reduce((n, f) => n + f.contents.byteLength, 0);
   return { dir, assetHash, bytes, initBytes: facts.staticBytes, inputs: facts.inputs };
+}
+
+function writeAtomically(file, contents) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  mkdirSync(dirname(tmp), { recursive: true });
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
+/** Hard-links `from` to `to` (a copy across file systems); an existing `to` is the same chunk. */
+function linkOrCopy(from, to) {
+  mkdirSync(dirname(to), { recursive: true });
+  try {
+    linkSync(from, to);
+  } catch (error) {
+    if (error.code === "EEXIST") return;
+    if (error.code !== "EXDEV" && error.code !== "EPERM") throw error;
+    copyFileSync(from, to);
+  }
 }
 
 /**
