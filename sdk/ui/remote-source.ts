@@ -78,10 +78,14 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
       const { tasks } = await history.getRun(runId);
       const record = tasks.find((t) => sameAttempt(t, key));
       if (!record) return undefined;
-      return attemptDetail(record, (value) => {
-        if (!results) throw new ClientConfigError("this result is in the results bucket; pass its name in `STEPFLOW_RESULTS_BUCKET`");
-        return resolveOutput(results, value);
-      });
+      // Inline results need no bucket: the store is asked only for a stored value.
+      const store: ResultStore = results ?? {
+        get: async () => {
+          throw new ClientConfigError("this result is in the results bucket; pass its name in `STEPFLOW_RESULTS_BUCKET`");
+        },
+        put: async () => 0,
+      };
+      return attemptDetail(record, (value) => resolveOutput(store, value));
     },
     async retry(runId) {
       // Loaded on use: the client (and its compiler) only for this button.
