@@ -4,6 +4,7 @@
  * so that `retryOn` and `Retry.ErrorEquals` can match them.
  */
 import { StepflowError } from "../sdk/core/errors.ts";
+import { LIST_STORED_ERROR } from "../sdk/core/protocol.ts";
 
 /** A request named a task this handler does not have. */
 export class UnknownTaskError extends StepflowError {
@@ -41,4 +42,12 @@ export class PayloadError extends StepflowError {
 /** A store's AWS call kept failing (no answer, 5xx, throttling) through its retries; names the store and the operation. */
 export class StoreError extends StepflowError {
   override name = "StoreError";
+}
+
+/**
+ * Not a failure: the task stored a list too long for an inline Map, and its state's `Catch` runs
+ * the Distributed Map over it (see `TaskRequest.spill`). The message is the list's envelope.
+ */
+export class ListStoredError extends StepflowError {
+  override name = LIST_STORED_ERROR;
 }

@@ -4,7 +4,7 @@
  * its inputs, and (`decodeOutput`) by the local runner and client for flow outputs.
  */
 import type { Json } from "../sdk/core/json.ts";
-import type { ArgInput, Envelope, OutputShape } from "../sdk/core/protocol.ts";
+import { type ArgInput, type Envelope, LIST_STORED_ERROR, type OutputShape } from "../sdk/core/protocol.ts";
 import { PayloadError } from "./errors.ts";
 import { mapLimit } from "./private/json.ts";
 import type { ResultStore } from "./stores/types.ts";
@@ -30,11 +30,15 @@ const READ_CONCURRENCY = 16;
  * @example const prices = await resolveOutput(results, execution.output as Envelope);
  */
 export async function resolveOutput(results: ResultStore, value: EncodedValue): Promise<Json> {
+  const stored = caughtList(value);
+  if (stored) return results.get(stored.s3);
   if ("v" in value) return value.v;
   if ("env" in value) return resolveOutput(results, value.env);
   if ("s3" in value) return results.get(value.s3);
   if ("items" in value) return mapLimit(value.items, READ_CONCURRENCY, (e) => resolveOutput(results, e));
   if ("rows" in value) {
+    // A Map the state machine ran as a Distributed Map (its list was too long inline) left a manifest.
+    if (isManifest(value.rows)) return resolveOutput(results, { manifest: value.rows.manifest, col: value.col });
     const column = value.rows.map((row, i) => cell(row, value.col, `row ${i}`));
     return mapLimit(column, READ_CONCURRENCY, (e) => resolveOutput(results, e));
   }
@@ -75,6 +79,28 @@ export async function decodeOutput(
         col: shape.col,
       });
   }
+}
+
+/**
+ * The envelope of a list its producer stored for a Distributed Map: the state's `Catch` put the
+ * error output (`{ Error, Cause }`) where its result would be. `Cause` is the error's message locally,
+ * and Lambda's error JSON (`{ errorMessage, ... }`) on AWS.
+ */
+function caughtList(value: unknown): { s3: string } | undefined {
+  const caught = value as { Error?: unknown; Cause?: unknown } | null;
+  if (caught?.Error !== LIST_STORED_ERROR || typeof caught.Cause !== "string") return undefined;
+  try {
+    const cause = JSON.parse(caught.Cause) as { s3?: unknown; errorMessage?: unknown };
+    const envelope = typeof cause.errorMessage === "string" ? (JSON.parse(cause.errorMessage) as { s3?: unknown }) : cause;
+    if (typeof envelope.s3 === "string") return { s3: envelope.s3 };
+  } catch (cause) {
+    throw new PayloadError(`the \`${LIST_STORED_ERROR}\` error output \`${caught.Cause.slice(0, 200)}\` does not hold a list's key`, { cause });
+  }
+  throw new PayloadError(`the \`${LIST_STORED_ERROR}\` error output \`${caught.Cause.slice(0, 200)}\` does not hold a list's key`);
+}
+
+function isManifest(value: unknown): value is { manifest: { Bucket: string; Key: string } } {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && "manifest" in value;
 }
 
 function isEnvelope(value: unknown): value is Envelope {

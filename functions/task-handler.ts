@@ -15,7 +15,7 @@ import {
   type TaskRequest,
 } from "../sdk/core/protocol.ts";
 import { NonRetriableError } from "../sdk/core/errors.ts";
-import { PayloadError, UnknownTaskError } from "./errors.ts";
+import { ListStoredError, PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
@@ -101,14 +101,15 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     // Not awaited before the body: a slow or unreachable history store never delays the work.
     const startRecord = record(deps.history, { ...base, status: "RUNNING" }, log);
     log.info("task started");
+    let envelope: Envelope;
     try {
-      const { envelope, cached } = await run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets });
+      let cached: boolean;
+      ({ envelope, cached } = await run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets }));
       const ended = clock();
       const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
       await startRecord;
       await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
       log.info("task succeeded", { durationMs: done.durationMs, cached });
-      return envelope;
     } catch (thrown) {
       const error = toEngineError(thrown, secrets, task.options.retryOn);
       const ended = clock();
@@ -122,6 +123,9 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       log.error("task failed", { durationMs: done.durationMs, error: done.error });
       throw error;
     }
+    // The list went to the store for a Distributed Map; the state's Catch takes that path.
+    if (request.spill === "error" && "s3" in envelope) throw new ListStoredError(JSON.stringify(envelope));
+    return envelope;
   };
 }
 

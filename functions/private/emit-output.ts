@@ -131,6 +131,7 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
       `${where} returned a list of ${value.length} items, too many for an inline Map (${why}); declare the task that maps over it with \`large: true\` so the list is read from S3 by a Distributed Map`,
     );
   if (value.length > limits.maxItems) {
+    if (request.spill) return spill(value, ctx);
     throw tooMany(`at most ${limits.maxItems} items keep the execution under 25,000 history events`);
   }
   const stem = resultKey(request.flow, request.run, request.state, request.index).replace(/\.json$/, "");
@@ -146,6 +147,7 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
   );
   const storeAll = mixed > limits.payloadBytes;
   if (storeAll && sizes.reduce((sum, _s, i) => sum + refBytes(i), overhead) > limits.payloadBytes) {
+    if (request.spill) return spill(value, ctx);
     throw tooMany(`its item references alone exceed the ${limits.payloadBytes}-byte payload limit`);
   }
   const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
@@ -153,6 +155,13 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
     return { s3: keyOf(i), bytes: await ctx.results.put(keyOf(i), item) };
   });
   return { items };
+}
+
+/** The whole list, stored: the state machine runs a Distributed Map over it (see `TaskRequest.spill`). */
+async function spill(value: Json, ctx: EmitContext): Promise<Envelope> {
+  const { request } = ctx;
+  const key = request.spillKey ?? resultKey(request.flow, request.run, request.state, request.index);
+  return { s3: key, bytes: await ctx.results.put(key, value) };
 }
 
 function describe(value: Json): string {

@@ -41,11 +41,11 @@ export interface TaskState extends Base {
   Catch?: Catcher[];
 }
 
-export interface ChoiceRule {
-  Variable: string;
-  BooleanEquals: boolean;
-  Next: string;
-}
+/** A Choice rule: a `when` condition (`BooleanEquals`), or whether a value is present (`IsPresent`). */
+export type ChoiceRule = { Variable: string; Next: string } & (
+  | { BooleanEquals: boolean }
+  | { IsPresent: boolean }
+);
 
 export interface ChoiceState {
   Type: "Choice";

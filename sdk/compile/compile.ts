@@ -11,6 +11,7 @@ import { Emitter, uniqueName } from "./private/emitter.ts";
 import { Liveness } from "./private/liveness.ts";
 import { WiringProblem } from "./private/locate.ts";
 import { assignItemBudgets } from "./private/item-budget.ts";
+import { switchable } from "./private/map-switch.ts";
 import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { KeySet } from "./private/key-set.ts";
@@ -22,8 +23,9 @@ import type { Json } from "../core/json.ts";
 /** Options of `compile`. */
 export interface CompileOptions {
   /**
-   * `aws` compiles for Step Functions. `local` compiles for the local engine, which has no
-   * Distributed Map: large maps become inline Maps over the same items.
+   * `aws` compiles for Step Functions (and `runLocal`, which runs Distributed Maps itself). `local`
+   * compiles for a bare engine without Distributed Maps (aws-local-stepfunctions as it is): large
+   * maps become inline Maps over the same items, and no Map switches to a Distributed Map at run time.
    * @default "aws"
    */
   readonly target?: "aws" | "local";
@@ -49,6 +51,7 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     taskStates: new Map(),
     maps: new Map(),
     states: new Map(),
+    switched: (g: MapGroup) => options.target !== "local" && switchable(g, graph.groups, facts),
   };
   const top = new TopBlock(facts);
   let output: OutputShape;

@@ -86,6 +86,17 @@ export interface TaskRequest {
    * the history events each item of that Map's chain costs.
    */
   readonly maxItems?: number;
+  /**
+   * The `items` list may run as a Distributed Map: when it has more than `maxItems` items or its
+   * envelopes would not fit the state data, the handler stores the whole list at `spillKey` instead
+   * of failing, and the state machine runs the Distributed Map whose ItemReader reads that key.
+   * `error`: the attempt, recorded as succeeded, then fails with `LIST_STORED_ERROR`, which the
+   * state's `Catch` sends to the Distributed Map (no extra state on the inline path). `envelope`: it
+   * returns `{ s3, bytes }`, and a Choice after the state picks the Map. Set by the compiler.
+   */
+  readonly spill?: "error" | "envelope";
+  /** Where a spilled list is stored (a key the ItemReader can name before the task runs). */
+  readonly spillKey?: string;
 }
 
 /** How to read a flow's output (the execution output) back into its result. */
@@ -98,6 +109,13 @@ export type OutputShape =
   | { readonly kind: "rows"; readonly col: string }
   /** The output is a Distributed Map's ResultWriter details; the result is column `col` of its items. */
   | { readonly kind: "manifest"; readonly col: string };
+
+/**
+ * The error a list's producer fails with after storing a list too long for its inline Map (see
+ * `TaskRequest.spill`): its Task state's `Catch` goes on to the Distributed Map. The error's
+ * message is the stored list's envelope, as JSON.
+ */
+export const LIST_STORED_ERROR = "stepflow.ListStored";
 
 /** Inline results up to this many bytes of JSON; larger ones go to the results store. */
 export const INLINE_LIMIT_BYTES = 2048;

@@ -60,6 +60,12 @@ export interface RunStats {
   readonly maxStateBytesAt?: string;
   /** The largest Lambda event a Task state sent, in bytes of JSON (limit 262,144). */
   readonly maxTaskEventBytes: number;
+  /**
+   * Child executions the run's Distributed Maps started (one per item), when any ran. Each has its
+   * own history; `maxChildHistoryEvents` is the most one of them recorded (limit 25,000 each).
+   */
+  readonly childExecutions?: number;
+  readonly maxChildHistoryEvents?: number;
 }
 
 /** What `runLocal` returns. */

@@ -57,4 +57,19 @@ describe("plan and the local run agree", () => {
     expect(over.payloadBytes).toBeGreaterThanOrEqual(failed.stats.maxStateBytes);
     expect(over.payloadBytes - failed.stats.maxStateBytes).toBeLessThan(1300 * 16);
   });
+
+  it("on a list over its inline budget: plan counts the Distributed Map the run takes, and both stay within 25,000 events", async () => {
+    // `squares` maps over a task's list: up to its item budget inline, beyond it a Distributed Map.
+    const inline = planFlow(squares, 3000);
+    const switched = planFlow(squares, 4000);
+    expect(inline.warnings.join("\n")).not.toMatch(/history events/);
+    expect(switched.warnings).toStrictEqual([]);
+    expect(inline.historyEvents).toBeGreaterThan(20_000);
+    // Parent execution only: the items' events are their child executions'.
+    expect(switched.historyEvents).toBeLessThan(50);
+    const ran = await runLocal(squares, { n: 4000, k: 1 }, { dir });
+    expect(ran.status).toBe("SUCCEEDED");
+    expect(ran.stats.childExecutions).toBe(4000);
+    expect(ran.stats.historyEvents).toBe(switched.historyEvents);
+  }, 600_000);
 });

@@ -129,16 +129,23 @@ describe("inline Map item budget from history events per item", () => {
     expect(budget(five)).toBe(Math.floor((25_000 - 11) / 27));
   });
 
-  it("runs 1,200 items of a one-task chain (over the old fixed 1,000) and refuses 1,000 of a five-task chain", async () => {
+  it("runs 1,200 items of a one-task chain inline (over the old fixed 1,000) and 1,000 of a five-task chain as a Distributed Map", async () => {
     const one = flow("one-task-1200", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(count(n)));
     const ran = await runLocal(one, { n: 1200 }, { dir });
     expect(ran.status).toBe("SUCCEEDED");
     expect(ran.stats.historyEvents).toBeLessThanOrEqual(25_000);
+    expect(ran.stats.childExecutions).toBeUndefined();
     const five = flow("five-task-1000", { params: z.object({ n: z.number() }) }, ({ n }) =>
       inc.map(inc.map(inc.map(inc.map(inc.map(count(n)))))),
     );
-    const refused = await runLocal(five, { n: 1000 }, { dir });
-    expect(refused.status).toBe("FAILED");
-    expect(refused.error?.message).toMatch(/list of 1000 items, too many for an inline Map \(at most 925 items keep the execution under 25,000 history events\)/);
+    // Over its budget of 925 items inline: the list is stored and each item is a child execution.
+    const switched = await runLocal(five, { n: 1000 }, { dir });
+    expect(switched.status).toBe("SUCCEEDED");
+    expect(switched.result).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));
+    expect(switched.stats.childExecutions).toBe(1000);
+    // Each child: its execution's 2 events and 5 tasks of 5.
+    expect(switched.stats.maxChildHistoryEvents).toBe(27);
+    // The parent: execution 2, `count` 5, the Distributed Map 6.
+    expect(switched.stats.historyEvents).toBe(13);
   });
 });

@@ -34,7 +34,7 @@ async function run(
   };
   walk(states);
   const handle = async (request: never) => task(request);
-  const handlers = taskStateHandlers({ tasks } as never, "run-1", handle as never, { fastRetries: true, gate: limits });
+  const handlers = taskStateHandlers({ tasks } as never, "run-1", handle as never, { fastRetries: true, gate: () => limits });
   const stateMachine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const execution = stateMachine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: { T: 0 } },

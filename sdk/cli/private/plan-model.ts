@@ -8,7 +8,7 @@ import type { MapState, State, StateMachineDefinition } from "../../compile/asl.
 import { compile } from "../../compile/compile.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
-import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, LIST_STORED_ERROR, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
 import { newRunId } from "../../core/run-id.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
@@ -76,7 +76,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
       const nexts =
         s.Type === "Choice"
           ? [...s.Choices.map((c) => c.Next), s.Default]
-          : ["Next" in s ? s.Next : undefined];
+          : [spilledTo(s) ?? ("Next" in s ? s.Next : undefined)];
       const rest = nexts.map(from);
       // A state that replaces the results (every earlier one is dead) starts a fresh sum: what
       // came before it is not in the state data after it.
@@ -94,6 +94,15 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
     const start = from(d.StartAt);
     return { ...start, payload: start.peak ?? start.payload };
   };
+  /**
+   * Where a list's producer goes at this map size: a list longer than its inline Map's item budget
+   * is stored, and the state's Catch runs the Distributed Map instead (map-switch.ts), as a run does.
+   */
+  const spilledTo = (s: State): string | undefined => {
+    if (s.Type !== "Task" || s.Parameters?.spill !== "error") return undefined;
+    if (mapSize <= ((s.Parameters.maxItems as number | undefined) ?? Number.POSITIVE_INFINITY)) return undefined;
+    return s.Catch?.find((c) => c.ErrorEquals.includes(LIST_STORED_ERROR))?.Next;
+  };
   const stateCost = (name: string, s: State): Cost => {
     if (s.Type === "Task") {
       if (s.Resource.includes(":states:startExecution")) {
@@ -108,7 +117,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
       const share = (s.Parameters?.share as { bytes: number } | undefined)?.bytes ?? Number.POSITIVE_INFINITY;
       const payload = Math.min(
         share,
-        out.includes("items")
+        out.includes("items") && !spilledTo(s)
           ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
           : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD,
       );

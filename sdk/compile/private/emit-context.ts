@@ -33,6 +33,8 @@ export interface EmitContext extends BlockFacts {
   readonly maps: Map<string, MapRecord>;
   /** What each emitted Task and Map state is, by state name (\`CompiledFlow.states\`). */
   readonly states: Map<string, CompiledState>;
+  /** True when a group's Map is chosen at run time, inline or distributed (map-switch.ts). */
+  readonly switched: (group: MapGroup) => boolean;
 }
 
 /** What the Map state builder needs of the emitter of the block the Map sits in. */

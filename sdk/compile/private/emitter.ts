@@ -10,6 +10,7 @@ import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
 import { type Block, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
+import { catchStoredList, mapSwitch } from "./map-switch.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
@@ -82,18 +83,7 @@ export class Emitter {
       return this.choice(u);
     }
     for (const leaf of unitLeaves(u)) this.emitted.add(leaf);
-    if (u.kind === "map") {
-      const map = mapState(this, u);
-      const segment = this.produce(map, `map ${u.members[0].state}`, u.id);
-      this.ctx.states.set(segment.start, {
-        kind: "map",
-        group: u.group.id,
-        distributed: this.ctx.distributed(u.group),
-        itemsPath: map.ItemsPath,
-        tasks: u.members.map((m) => m.state),
-      });
-      return segment;
-    }
+    if (u.kind === "map") return this.map(u);
     const call = u.call;
     const isLead = this.lead?.call === call;
     const items =
@@ -143,6 +133,45 @@ export class Emitter {
       others = true;
     }
     return others;
+  }
+
+  /** A Map, or an inline and a Distributed Map picked at run time when the list's length decides (map-switch.ts). */
+  private map(u: Extract<Unit, { kind: "map" }>): Segment {
+    const name = `map ${u.members[0].state}`;
+    const tasks = u.members.map((m) => m.state);
+    if (!this.ctx.switched(u.group)) {
+      const map = mapState(this, u);
+      const segment = this.produce(map, name, u.id);
+      this.noteMap(segment.start, u, this.ctx.distributed(u.group), map.ItemsPath, tasks);
+      return segment;
+    }
+    const s = mapSwitch(this, u);
+    const inline = this.produce(s.inline, name, u.id);
+    this.noteMap(inline.start, u, false, s.inline.ItemsPath, tasks);
+    // The same result key: `produce` already dropped the dead keys for both Maps, or for neither.
+    if (s.inline.ResultPath === "$.results") replaceResults(s.distributed, u.id);
+    const distributed = this.add(s.distributed, `${name.slice(0, 80 - s.suffix.length)}${s.suffix}`, []);
+    this.noteMap(distributed.start, u, true, undefined, Object.keys(s.distributed.ItemProcessor.States));
+    const links = [...inline.links, ...distributed.links];
+    if (!s.choice) {
+      catchStoredList(s.producer, this.block.locate(producerOf(u)).path, distributed.start);
+      return { start: inline.start, links };
+    }
+    const choiceName = uniqueName(this.ctx.names, `${name.slice(0, 60)}: inline or distributed`);
+    this.states[choiceName] = s.choice;
+    s.choice.Choices[0].Next = inline.start;
+    s.choice.Default = distributed.start;
+    return { start: choiceName, links };
+  }
+
+  private noteMap(
+    name: string,
+    u: Extract<Unit, { kind: "map" }>,
+    distributed: boolean,
+    itemsPath: string | undefined,
+    tasks: string[],
+  ): void {
+    this.ctx.states.set(name, { kind: "map", group: u.group.id, distributed, itemsPath, tasks });
   }
 
   /** Adds a state that continues with `Next` (or ends the block). */
@@ -281,4 +310,11 @@ function unitLeaves(u: Unit): string[] {
   if (u.kind === "call") return [u.id];
   if (u.kind === "map") return u.members.map((m) => m.id);
   return [u.id, ...[...u.then, ...u.otherwise].flatMap(unitLeaves)];
+}
+
+/** The node whose list a switched Map iterates. */
+function producerOf(u: Extract<Unit, { kind: "map" }>): string {
+  const source = u.group.lists[0].source;
+  if (source.kind !== "node") throw new WiringProblem(`\`${u.group.id}\` does not map over a task's list`);
+  return source.node;
 }

@@ -1,6 +1,7 @@
 /**
  * A map group as one Map state whose iteration runs the whole chain (depth-first). Inline Map for
- * modest lists; Distributed Map reading items from S3 when the group is declared large.
+ * modest lists; Distributed Map reading items from S3 when the group is declared large (or, through
+ * map-switch.ts, when its list turns out too long at run time).
  */
 import type { ValueSource } from "../../graph/types.ts";
 import type { MapState, PayloadTemplate } from "../asl.ts";
@@ -22,11 +23,18 @@ interface ListSource {
   readonly stored?: boolean;
 }
 
-/** Builds the Map state of `unit` in `parent`'s block. */
-export function mapState(parent: MapParent, unit: MapUnit): MapState {
+/**
+ * Builds the Map state of `unit` in `parent`'s block: inline, or distributed (the group is large, or
+ * this is the distributed side of a run-time switch, see map-switch.ts).
+ */
+export function mapState(
+  parent: MapParent,
+  unit: MapUnit,
+  mode: "inline" | "distributed" = parent.ctx.distributed(unit.group) ? "distributed" : "inline",
+): MapState {
   const { ctx } = parent;
   const group = unit.group;
-  const distributed = ctx.distributed(group);
+  const distributed = mode === "distributed";
   const iteration = new IterationBlock(group, parent.block);
   const lists = group.lists.map((l, i) =>
     listSource(parent, group.id, l.arg, l.source, distributed && i === 0),
@@ -83,7 +91,6 @@ export function mapState(parent: MapParent, unit: MapUnit): MapState {
   // Rows keep only the members a later state reads (the iteration dropped the others).
   if (!distributed) {
     const first = group.lists[0].source;
-    // A `large` group runs inline only on the local target; its list keeps the default cap there.
     const producer =
       first.kind === "node" && lists[0].path.endsWith(".items") && !group.large ? first.node : undefined;
     ctx.maps.set(group.id, { state: reading, columns: [...inner.defined], itemsPath: lists[0].path, producer });

@@ -153,7 +153,7 @@ export class ExecutionLimits {
       `task state \`${state}\` would send a ${KB(bytes)}-byte Lambda event, over the ${KB(PAYLOAD_LIMIT_BYTES)}-byte Step Functions payload limit (\`States.DataLimitExceeded\` on AWS); a task reading a Map's results receives each column it reads in full, so read fewer results in one task, return smaller item results, or declare the mapped task \`large: true\` so its results stay in S3`,
       state,
     );
-    this.fail(error);
+    this.failWith(error);
     throw error;
   }
 
@@ -179,8 +179,14 @@ export class ExecutionLimits {
     };
   }
 
+  /** A Distributed Map state ran in this execution: its own events (its items' are their children's). */
+  distributedMapRan(): void {
+    this.transitions++;
+    this.count(HISTORY_EVENTS.distributed);
+  }
+
   /** Fails the execution on a breach: stops it at once, as Step Functions does. */
-  private fail(error: LimitExceededError): void {
+  failWith(error: LimitExceededError): void {
     if (this.breach) return;
     this.breach = error;
     this.closedBy = error;
@@ -190,7 +196,7 @@ export class ExecutionLimits {
   private count(n: number): void {
     this.events += n;
     if (this.events <= HISTORY_EVENT_LIMIT || this.breach) return;
-    this.fail(
+    this.failWith(
       new LimitExceededError(
         "States.Runtime",
         `run \`${this.runId}\` of flow \`${this.machine.name}\` reached ${KB(this.events)} history events, over the ${KB(HISTORY_EVENT_LIMIT)}-event limit of a Standard execution (AWS fails it with \`States.Runtime\`); declare the mapped task \`large: true\` so its items run in child executions with their own history, or move part of the work into a subflow`,
@@ -202,7 +208,7 @@ export class ExecutionLimits {
     const bytes = this.sizeOf(value);
     if (bytes > this.maxState.bytes) this.maxState = { bytes, at: state?.name };
     if (bytes <= PAYLOAD_LIMIT_BYTES || this.breach) return;
-    this.fail(
+    this.failWith(
       new LimitExceededError(
         "States.DataLimitExceeded",
         `${what} is ${KB(bytes)} bytes of JSON, over the ${KB(PAYLOAD_LIMIT_BYTES)}-byte Step Functions limit on state data (\`States.DataLimitExceeded\` on AWS); ${fixFor(state?.type)}`,

@@ -12,6 +12,7 @@ import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
+import { ITEMS_PATH, type LocalDistributedMap, localDistributedMap } from "./distributed-map.ts";
 import { validatedBefore } from "./validated-definitions.ts";
 
 /** A Map state: where its items are and which task state names it in progress lines. */
@@ -32,6 +33,8 @@ export interface PreparedFlow {
   /** Task states that start a subflow, with the child flow. */
   readonly subflows: ReadonlyMap<string, GraphFlow>;
   readonly maps: ReadonlyMap<string, MapInfo>;
+  /** Distributed Map states, each standing in the definition as a Task state the runner binds. */
+  readonly distributed: ReadonlyMap<string, LocalDistributedMap>;
   /** `retryIntervalOverrides` that make every retry immediate. */
   readonly zeroRetries: Readonly<Record<string, number>>;
   readonly stateMachineArn: string;
@@ -59,7 +62,8 @@ export function prepare(flow: GraphFlow): PreparedFlow {
 }
 
 function build(flow: GraphFlow): PreparedFlow {
-  const compiled = compile(flow, { target: "local" });
+  // The definition AWS runs: Distributed Maps run here too (distributed-map.ts).
+  const compiled = compile(flow);
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
   // What each state is comes from the compiler's index, not from reading the definition back.
@@ -67,9 +71,12 @@ function build(flow: GraphFlow): PreparedFlow {
   const subflows = new Map<string, GraphFlow>();
   const maps = new Map<string, MapInfo>();
   const zeroRetries: Record<string, number> = {};
+  const distributed = new Map<string, LocalDistributedMap>();
   for (const [name, state] of Object.entries(compiled.states)) {
     if (state.kind === "map") {
-      maps.set(name, { itemsPath: state.itemsPath, task: state.tasks[0] ?? name, tasks: state.tasks });
+      const itemsPath = state.distributed ? ITEMS_PATH : state.itemsPath;
+      maps.set(name, { itemsPath, task: state.tasks[0] ?? name, tasks: state.tasks });
+      if (state.distributed) distributed.set(name, standIn(definition, name, state.tasks));
       continue;
     }
     zeroRetries[name] = 0;
@@ -84,7 +91,26 @@ function build(flow: GraphFlow): PreparedFlow {
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: validated.known } });
   if (!validated.known) validated.remember();
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
-  return { flow, compiled, definition, machine, tasks, subflows, maps, zeroRetries, stateMachineArn };
+  return { flow, compiled, definition, machine, tasks, subflows, maps, distributed, zeroRetries, stateMachineArn };
+}
+
+/** Replaces Distributed Map `name` in `d` (or a Parallel branch of it) by its local stand-in. */
+function standIn(d: StateMachineDefinition, name: string, tasks: readonly string[]): LocalDistributedMap {
+  const state = d.States[name];
+  if (state?.Type === "Map") {
+    const local = localDistributedMap(name, state, tasks);
+    d.States[name] = local.task;
+    return local;
+  }
+  for (const s of Object.values(d.States)) {
+    if (s.Type !== "Parallel") continue;
+    for (const b of s.Branches) if (b.States[name] || hasState(b, name)) return standIn(b, name, tasks);
+  }
+  throw new Error(`Distributed Map \`${name}\` is not in the definition; this is a stepflow bug, please report it`);
+}
+
+function hasState(d: StateMachineDefinition, name: string): boolean {
+  return Object.values(d.States).some((s) => s.Type === "Parallel" && s.Branches.some((b) => name in b.States || hasState(b, name)));
 }
 
 /** Gives each subflow state of `d` (nested ones included) AWS's wait-as-long-as-the-child-runs. */

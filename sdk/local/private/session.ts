@@ -17,6 +17,7 @@ import type { TaskFn } from "../../define/task.ts";
 import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
+import { DistributedMapFailed, DistributedMaps } from "./distributed-map.ts";
 import { observe } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
 import { ExecutionLog } from "./executions.ts";
@@ -184,12 +185,14 @@ export class LocalSession {
     const fastRetries = this.options.fastRetries ?? false;
     const { flow, subflows, maps } = prepared;
     const limits = new ExecutionLimits({ name: flow.flowName, subflowStates: subflows, maps }, runId);
-    const execution = prepared.machine.run(input, {
+    const distributed = new DistributedMaps(prepared.distributed, limits);
+    const handlers = {
+      ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: distributed.gate, reuse: run.reuse }),
+      ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p), limits),
+    };
+    const runOptions = {
       overrides: {
-        taskResourceLocalHandlers: {
-          ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: limits, reuse: run.reuse }),
-          ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p), limits),
-        },
+        taskResourceLocalHandlers: handlers,
         ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
       },
       context: {
@@ -197,7 +200,11 @@ export class LocalSession {
         StateMachine: { Id: prepared.stateMachineArn, Name: prepared.compiled.stateMachineName },
         State: { RetryCount: 0 },
       },
-    });
+    };
+    const progress = this.emit ? [mapProgress(prepared, runId, this.emit)] : [];
+    // A Distributed Map runs its items with the same handlers; its engine events feed progress only.
+    Object.assign(handlers, distributed.handlers({ results: this.results, runOptions, observe: (e) => observe(e.eventLogs, progress) }));
+    const execution = prepared.machine.run(input, runOptions);
     limits.bind(() => execution.abort());
     const abort = () => {
       limits.close(new ExecutionClosedError("the run was aborted"));
@@ -205,7 +212,6 @@ export class LocalSession {
     };
     this.options.signal?.addEventListener("abort", abort, { once: true });
     if (this.options.signal?.aborted) abort();
-    const progress = this.emit ? [mapProgress(prepared, runId, this.emit)] : [];
     const observing = observe(execution.eventLogs, [limits.observe, ...progress]);
     let outcome: Outcome;
     try {
@@ -226,7 +232,7 @@ export class LocalSession {
       const error = { name: breach.name, message: breach.message, runId, ...(breach.state ? { state: breach.state } : {}) };
       outcome = { status: "FAILED", error };
     }
-    return { ...outcome, stats: limits.stats() };
+    return { ...outcome, stats: { ...limits.stats(), ...distributed.stats() } };
   }
 
   private handlerFor(p: PreparedFlow): TaskHandler {
@@ -269,7 +275,9 @@ export class LocalSession {
     const cause = error instanceof ExecutionError ? error.cause : error;
     if (cause instanceof SubflowFailed && cause.child) return { status: "FAILED", error: cause.child };
     const base = errorOf(cause);
-    const task = this.book.failed(runId, base.name, base.message);
+    // A Distributed Map fails with its own error; the item's failure names the state and index.
+    const failed = cause instanceof DistributedMapFailed && cause.item ? errorOf(cause.item) : base;
+    const task = this.book.failed(runId, failed.name, failed.message);
     if (!task) return { status: "FAILED", error: base };
     const at = {
       state: task.state,
@@ -305,13 +313,7 @@ function errorOf(error: unknown): RunError {
 }
 
 async function decode(p: PreparedFlow, output: Json, results: () => ResultStore): Promise<unknown> {
-  const shape = p.compiled.output;
-  // Unreachable: the local target compiles Distributed Maps to inline Maps, whose output is rows.
-  if (shape.kind === "manifest")
-    throw new Error(
-      `flow \`${p.flow.flowName}\` compiled for \`local\` has a \`${shape.kind}\` output; this is a stepflow bug, please report it`,
-    );
-  return decodeOutput(output, shape, results);
+  return decodeOutput(output, p.compiled.output, results);
 }
 
 /** The task itself, or a copy running `fn` instead of its own function (same name and options). */

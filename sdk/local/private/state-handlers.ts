@@ -5,7 +5,7 @@
  */
 import type { TaskHandler } from "../../../functions/task-handler.ts";
 import type { GraphFlow } from "../../graph/types.ts";
-import type { TaskRequest } from "../../core/protocol.ts";
+import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
 import type { PreparedFlow } from "./prepare.ts";
 import { nextRetryDelay } from "./retry.ts";
@@ -47,7 +47,7 @@ export interface TaskGate {
   /** An attempt starts (its history events). */
   taskStarted(state: string, attempt: number, index: number | undefined): void;
   /** An attempt ended. */
-  taskEnded(state: string, succeeded: boolean): void;
+  taskEnded(state: string, succeeded: boolean, index?: number): void;
   /** A task failed for good: no retry is left, so the run fails and no other task may start. */
   close(why: Error): void;
 }
@@ -60,7 +60,8 @@ export function taskStateHandlers(
   options: {
     readonly fastRetries: boolean;
     readonly emit?: (event: RunEvent) => void;
-    readonly gate?: TaskGate;
+    /** The gate of each task state (a Distributed Map's iteration states have their own). */
+    readonly gate?: (state: string) => TaskGate;
     /** Results of a retried run to reuse, and where this run's results are noted. */
     readonly reuse?: ReuseScope;
   },
@@ -68,12 +69,13 @@ export function taskStateHandlers(
   const handlers: Record<string, StateHandler> = {};
   const attempts = new Map<string, { attempt: number; retriers: number[] }>();
   for (const [state, { retry }] of p.tasks) {
+    const gate = options.gate?.(state);
     handlers[state] = async (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
       const prior = options.reuse?.take(state, request.index);
       if (prior !== undefined) return prior as never;
-      options.gate?.admit(state, input);
+      gate?.admit(state, input);
       const key = request.index === undefined ? state : `${state}#${request.index}`;
       let a = attempts.get(key);
       if (a) a.attempt++;
@@ -81,20 +83,25 @@ export function taskStateHandlers(
         a = { attempt: 0, retriers: [] };
         attempts.set(key, a);
       }
-      options.gate?.taskStarted(state, a.attempt, request.index);
+      gate?.taskStarted(state, a.attempt, request.index);
       try {
         const envelope = await handle({ ...request, attempt: a.attempt });
-        options.gate?.taskEnded(state, true);
+        gate?.taskEnded(state, true, request.index);
         options.reuse?.note(state, request.index, envelope as Json);
         return envelope as never;
       } catch (error) {
-        options.gate?.taskEnded(state, false);
+        // Not a failure: the list was stored and the state's Catch runs the Distributed Map.
+        if ((error as Error).name === LIST_STORED_ERROR) {
+          gate?.taskEnded(state, true, request.index);
+          throw error;
+        }
+        gate?.taskEnded(state, false, request.index);
         const delayMs = nextRetryDelay(retry, error, a.retriers, options.fastRetries);
         if (delayMs !== undefined) {
           const { flow, task, index } = request;
           options.emit?.({ type: "task-retrying", flow, runId, state, task, index, attempt: a.attempt, delayMs });
         } else {
-          options.gate?.close(error as Error);
+          gate?.close(error as Error);
         }
         throw error;
       }

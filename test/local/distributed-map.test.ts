@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { compile, flow, task } from "../../sdk/index.ts";
+import { runFlow } from "../../sdk/testing/index.ts";
+import type { MapState, StateMachineDefinition, TaskState } from "../../sdk/compile/asl.ts";
+
+const numbers = task("numbers", (n: number) => Array.from({ length: n }, (_, i) => i));
+const bump = task("bump", (x: number) => x + 1);
+const bumpLarge = task("bump-large", { large: true, maxConcurrency: 1000 }, (x: number) => x + 1);
+const total = task("total", (xs: number[]) => xs.reduce((a, b) => a + b, 0));
+
+/** No annotation: the list's length decides at run time, inline Map or Distributed Map. */
+const unannotated = flow("unannotated-map", { params: z.object({ n: z.number() }) }, ({ n }) =>
+  total(bump.map(numbers(n))),
+);
+/** Declared large: always a Distributed Map. */
+const declared = flow("declared-large-map", { params: z.object({ n: z.number() }) }, ({ n }) =>
+  total(bumpLarge.map(numbers(n))),
+);
+
+const sum = (n: number) => (n * (n + 1)) / 2;
+
+function states(d: StateMachineDefinition): Record<string, unknown> {
+  return d.States;
+}
+
+describe("lists too long for an inline Map run as a Distributed Map", () => {
+  it("compiles an unannotated Map with a Catch on the list's producer into a Distributed Map: no extra state inline", () => {
+    const s = states(compile(unannotated).definition);
+    const producer = s.numbers as TaskState;
+    expect(producer.Next).toBe("map bump");
+    expect(producer.Catch).toEqual([
+      { ErrorEquals: ["stepflow.ListStored"], ResultPath: "$.results.numbers", Next: "map bump (distributed)" },
+    ]);
+    // The storing error is never retried, whatever the task's own retries.
+    expect(producer.Retry?.[0]).toEqual({ ErrorEquals: ["stepflow.ListStored"], MaxAttempts: 0 });
+    const distributed = s["map bump (distributed)"] as MapState;
+    expect(distributed.ItemProcessor.ProcessorConfig).toEqual({ Mode: "DISTRIBUTED", ExecutionType: "STANDARD" });
+    // The ItemReader reads the key the producer stores the list at.
+    expect(distributed.ItemReader?.Parameters["Key.$"]).toBe(
+      (producer.Parameters as Record<string, unknown>)["spillKey.$"],
+    );
+    expect(Object.keys(distributed.ItemProcessor.States)).toEqual(["bump (distributed)"]);
+    expect((s["map bump"] as MapState).Next).toBe("total");
+    expect(distributed.Next).toBe("total");
+  });
+
+  it("runs a 100-item unannotated Map inline: the producer passes its items and no child execution starts", async () => {
+    const run = await runFlow(unannotated, { n: 100 });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toBe(sum(100));
+    expect(run.stats.childExecutions).toBeUndefined();
+  });
+
+  it("runs a 10,000-item unannotated Map to completion, every execution within 256 KB and 25,000 events", async () => {
+    const run = await runFlow(unannotated, { n: 10_000 });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toBe(sum(10_000));
+    expect(run.attempts(bump)).toBe(10_000);
+    // The list was stored, not failed: its producer ran once and succeeded.
+    expect(run.calls(numbers).map((t) => t.status)).toEqual(["SUCCEEDED"]);
+    expect(run.stats.childExecutions).toBe(10_000);
+    // Parent: execution 2 + numbers 5 + Distributed Map 6 + total 5. Each child: 2 + bump 5.
+    expect(run.stats.historyEvents).toBe(18);
+    expect(run.stats.maxChildHistoryEvents).toBe(7);
+    expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
+    expect(run.stats.maxTaskEventBytes).toBeLessThanOrEqual(262_144);
+  }, 600_000);
+
+  it("runs a 100,000-item `large` Map to completion, every execution within 256 KB and 25,000 events", async () => {
+    const run = await runFlow(declared, { n: 100_000 });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toBe(sum(100_000));
+    expect(run.stats.childExecutions).toBe(100_000);
+    expect(run.stats.historyEvents).toBe(18);
+    expect(run.stats.maxChildHistoryEvents).toBe(7);
+    expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
+    expect(run.stats.maxTaskEventBytes).toBeLessThanOrEqual(262_144);
+  }, 1_200_000);
+
+  it("fails the run with States.ExceedToleratedFailureThreshold when an item fails, naming the item", async () => {
+    const run = await runFlow(unannotated, { n: 5_000 }, {
+      overrides: {
+        bump: (x: number) => {
+          if (x === 4321) throw new Error("item 4321 is broken");
+          return x + 1;
+        },
+      },
+    });
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatchObject({ name: "States.ExceedToleratedFailureThreshold", state: "bump (distributed)", index: 4321 });
+    expect(run.error?.message).toMatch(/Distributed Map `map bump \(distributed\)` failed: .*item 4321 is broken/);
+    // The Map stops starting items once one failed for good (they run 40 at a time).
+    expect(run.attempts(bump)).toBeLessThan(5_000);
+  }, 600_000);
+});
