@@ -2,7 +2,7 @@ import type { GraphFlow } from "../graph/types.ts";
 import { stateMachineName } from "../core/deploy-names.ts";
 import { FlowDefinitionError } from "../core/errors.ts";
 import { sourcesOf } from "../graph/sources.ts";
-import type { FlowGraph, MapGroup, TaskCall } from "../graph/types.ts";
+import type { Condition, FlowGraph, MapGroup, TaskCall } from "../graph/types.ts";
 import type { OutputHint, OutputShape } from "../core/protocol.ts";
 import type { StateMachineDefinition } from "./asl.ts";
 import { type BlockFacts, outputShape, shapeAt, TopBlock } from "./private/blocks.ts";
@@ -112,7 +112,9 @@ function factsFor(graph: FlowGraph, target: "aws" | "local"): BlockFacts {
 /** What each producer's handler must do with its result for its consumers. */
 function outputHints(graph: FlowGraph, facts: BlockFacts): Map<string, OutputHint[]> {
   const hints = new Map<string, Set<OutputHint>>();
-  const add = (node: string, hint: OutputHint) => {
+  const add = (node: string, hint: OutputHint): void => {
+    const w = facts.index.whens.get(node);
+    if (w) return branchValueNodes(w).forEach((n) => add(n, hint));
     const call = facts.index.calls.get(node);
     if (call?.kind !== "task" || call.map) return;
     hints.set(node, (hints.get(node) ?? new Set()).add(hint));
@@ -139,6 +141,9 @@ function readers(graph: FlowGraph, index: GraphIndex): Map<string, Set<string>> 
     const readerGroup = index.groupOf(reader);
     keys.add(node);
     if (group && group !== readerGroup) keys.add(group.id);
+    // A `when`'s value is its branches' results: they stay live until the value's readers ran.
+    const w = index.whens.get(node);
+    if (w) for (const n of branchValueNodes(w)) keys.add(n);
     out.set(reader, keys);
   };
   for (const call of graph.calls) {
@@ -183,4 +188,9 @@ function compiledTasks(graph: FlowGraph): CompiledTask[] {
     lambdaTimeoutSeconds: call.task.options.timeoutSeconds + HANDLER_GRACE_SECONDS,
     memory: call.task.options.memory,
   }));
+}
+
+/** The calls whose results are a `when`'s value (one per branch that returns one). */
+export function branchValueNodes(w: Condition): string[] {
+  return [w.values.then, w.values.else].flatMap((v) => (v?.kind === "node" ? [v.node] : []));
 }

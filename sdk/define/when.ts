@@ -1,14 +1,23 @@
 import { UsageError } from "../core/errors.ts";
 import { currentBuilder } from "./private/builder.ts";
 import { callSite } from "./private/call-site.ts";
+import type { ValueSource } from "../graph/types.ts";
 import type { Ref } from "./ref.ts";
 
+/** The value a `when` branch gives: its ref's value, `null` when it returns nothing. */
+export type BranchValue<X> = X extends Ref<infer T> ? T : null;
+
 /**
- * Runs `then` when `condition` is true at run time, else `otherwise`: a Choice state.
- * `condition` must be a boolean task result or boolean parameter.
- * @example when(isDip, () => post(secret("slack-webhook"), "There has been a dip"));
+ * Runs `then` when `condition` is true at run time, else `otherwise`: a Choice state. `condition`
+ * must be a boolean task result or boolean parameter. Returns a ref of the value of the branch
+ * that ran (a task result the branch returns; `null` for a branch that returns nothing or is
+ * missing), usable by later tasks, conditions and as the flow result, with no state beyond the
+ * Choice: each branch's task writes its result where the value is read.
+ * @example const label = when(big, () => tag("big"), () => tag("small"));
  */
-export function when(condition: Ref<boolean>, then: () => void, otherwise?: () => void): void {
+export function when<A>(condition: Ref<boolean>, then: () => A): Ref<BranchValue<A> | null>;
+export function when<A, B>(condition: Ref<boolean>, then: () => A, otherwise: () => B): Ref<BranchValue<A> | BranchValue<B>>;
+export function when(condition: Ref<boolean>, then: () => unknown, otherwise?: () => unknown): Ref<unknown> {
   const b = currentBuilder();
   if (!b) throw new UsageError("`when(...)` was called outside a flow body; call it inside `flow(...)`");
   const site = callSite();
@@ -21,7 +30,8 @@ export function when(condition: Ref<boolean>, then: () => void, otherwise?: () =
     );
   }
   const id = b.idFor(`when_${b.conditions.length + 1}`);
-  b.conditions.push({ id, source, scope: [...b.scope], site });
+  const values: { then?: ValueSource; else?: ValueSource } = {};
+  b.conditions.push({ id, source, scope: [...b.scope], site, values });
   for (const [branch, fn] of [
     ["then", then],
     ["else", otherwise],
@@ -29,9 +39,11 @@ export function when(condition: Ref<boolean>, then: () => void, otherwise?: () =
     if (!fn) continue;
     b.scope.push({ condition: id, branch });
     try {
-      fn();
+      const out = fn();
+      if (out !== undefined) values[branch] = b.source(out, `the value the \`${branch}\` branch of \`when\` at ${site} returns`);
     } finally {
       b.scope.pop();
     }
   }
+  return b.ref({ kind: "node", node: id }, `the value of \`when\` at ${site}`);
 }

@@ -89,12 +89,14 @@ export interface SubflowCall extends CallBase {
 
 export type Call = TaskCall | SubflowCall;
 
-/** A `when(condition, then, otherwise)`. */
+/** A `when(condition, then, otherwise)`. Its id is also the node of the value it returns. */
 export interface Condition {
   readonly id: string;
   readonly source: ValueSource;
   readonly scope: readonly ScopeFrame[];
   readonly site: string;
+  /** What each branch returned (`undefined`: nothing, the value is `null`). */
+  readonly values: { readonly then?: ValueSource; readonly else?: ValueSource };
 }
 
 /** A group of mapped calls run together, depth-first, in one Map state. */

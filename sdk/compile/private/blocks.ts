@@ -22,6 +22,8 @@ export class TopBlock implements Block {
 
   locate(node: string): Loc {
     const call = this.facts.index.calls.get(node);
+    // A `when`'s value: each branch's task writes its result there (see emitter `choice`).
+    if (!call && this.facts.index.whens.has(node)) return { kind: "env", path: `$.results.${node}` };
     if (!call) throw new WiringProblem(`unknown node \`${node}\``);
     if (call.kind === "subflow") {
       const shape = this.facts.childOutput(call.flow);

@@ -3,7 +3,7 @@
  * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
  */
 import { sameSource } from "../../graph/sources.ts";
-import type { MapGroup, TaskCall } from "../../graph/types.ts";
+import type { MapGroup, TaskCall, ValueSource } from "../../graph/types.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { EmitContext, IterationLead } from "./emit-context.ts";
 import { KeySet } from "./key-set.ts";
@@ -242,11 +242,18 @@ export class Emitter {
       Choices: [{ Variable: conditionPath(this.block, u.condition.source), BooleanEquals: true, Next: "" }],
     };
     this.states[name] = choice;
-    const branch = (units: readonly Unit[], set: (target: string) => void): Link[] => {
-      const saved = this.defined.snapshot();
-      const seg = this.units(units);
+    // The when's value is read later: each branch's value task writes its result under the when's key.
+    const valued = this.ctx.liveness.isLive(u.id, this.emitted);
+    const branch = (units: readonly Unit[], value: ValueSource | undefined, set: (target: string) => void): Link[] => {
+      const saved = new Set(this.defined);
+      const before = new Set(Object.keys(this.states));
+      let seg = this.units(units);
+      if (valued && value?.kind !== "node") seg = chain(seg, this.nullValue(u.id));
       this.defined.clear();
       for (const k of saved) this.defined.add(k);
+      if (valued && value?.kind === "node") {
+        for (const [n, state] of Object.entries(this.states)) if (!before.has(n)) renameKey(state, value.node, u.id);
+      }
       if (seg) {
         set(seg.start);
         return [...seg.links];
@@ -254,14 +261,21 @@ export class Emitter {
       return [(target) => set(target ?? this.done())];
     };
     const links = [
-      ...branch(u.then, (t) => {
+      ...branch(u.then, u.condition.values.then, (t) => {
         choice.Choices[0].Next = t;
       }),
-      ...branch(u.otherwise, (t) => {
+      ...branch(u.otherwise, u.condition.values.else, (t) => {
         choice.Default = t;
       }),
     ];
+    if (valued) this.defined.add(u.id);
     return { start: name, links };
+  }
+
+  /** A branch whose value is `null` (it returns nothing, or is missing) writes it: one Pass state. */
+  private nullValue(key: string): Segment {
+    const state: State = { Type: "Pass", Result: { v: null }, ResultPath: `$.results.${key}` };
+    return this.add(state, `no value ${key}`, []);
   }
 
   private conditionLabel(u: Extract<Unit, { kind: "when" }>): string {
@@ -317,4 +331,31 @@ function producerOf(u: Extract<Unit, { kind: "map" }>): string {
   const source = u.group.lists[0].source;
   if (source.kind !== "node") throw new WiringProblem(`\`${u.group.id}\` does not map over a task's list`);
   return source.node;
+}
+
+/** `first` then `next` (either may be missing). */
+function chain(first: Segment | undefined, next: Segment): Segment {
+  if (!first) return next;
+  for (const link of first.links) link(next.start);
+  return { start: first.start, links: next.links };
+}
+
+/**
+ * Renames result key `from` to `to` in a state and every state nested in it: paths
+ * (`$.results.x`, `$.outer.x`, a Parallel's `$[0].x`) and `x.$` template keys. Used on a branch's
+ * states so its value task writes where the `when`'s value is read.
+ */
+function renameKey(node: unknown, from: string, to: string): void {
+  if (node === null || typeof node !== "object") return;
+  const paths = new RegExp(`(\\$\\.results\\.|\\$\\.outer\\.|\\$\\[\\d+\\]\\.)${from}(?![A-Za-z0-9_])`, "g");
+  const obj = node as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    let value = obj[key];
+    if (typeof value === "string") value = value.replace(paths, `$1${to}`);
+    else renameKey(value, from, to);
+    if (key === `${from}.$`) {
+      delete obj[key];
+      obj[`${to}.$`] = value;
+    } else obj[key] = value;
+  }
 }

@@ -33,6 +33,8 @@ export type Unit =
 /** Lookups over a graph shared by the compiler's passes. */
 export class GraphIndex {
   readonly calls: Map<string, Call>;
+  /** Each `when` by id, which is also the node of the value it returns. */
+  readonly whens: Map<string, Condition>;
   readonly groups: Map<string, MapGroup>;
   /** Position of each call in call order. */
   private readonly order: Map<string, number>;
@@ -41,6 +43,7 @@ export class GraphIndex {
 
   constructor(readonly graph: FlowGraph) {
     this.calls = new Map(graph.calls.map((c) => [c.id, c]));
+    this.whens = new Map(graph.conditions.map((c) => [c.id, c]));
     this.groups = new Map(graph.groups.map((g) => [g.id, g]));
     this.order = new Map(graph.calls.map((c, i) => [c.id, i]));
   }
@@ -86,7 +89,7 @@ export class GraphIndex {
   produced(unit: Unit): string[] {
     if (unit.kind === "call") return [unit.id];
     if (unit.kind === "map") return unit.members.map((m) => m.id);
-    return [...unit.then, ...unit.otherwise].flatMap((u) => this.produced(u));
+    return [unit.id, ...[...unit.then, ...unit.otherwise].flatMap((u) => this.produced(u))];
   }
 
   /** Value sources a unit reads (including the condition and branch contents). */

@@ -5,6 +5,7 @@ import type { GraphFlow } from "../../graph/types.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 import { flowBoundProblems } from "./flow-bounds.ts";
 import { checkChildren } from "./subflow-cycles.ts";
+import { whenValueProblems } from "./when-values.ts";
 
 /** Keys of the state data that parameters may not use. */
 const RESERVED_PARAMS = ["results", "constants"] as const;
@@ -86,6 +87,7 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
     checkConditionType(b, flow.schema, c.source, c.site, byId);
   }
   if (result) visible(result, [], () => "the value the body returns");
+  b.problems.push(...whenValueProblems(b.calls, b.conditions, result));
   b.problems.push(...flowBoundProblems(flow.options, b.calls, b.groups));
   if (result && result.kind !== "node") {
     b.problems.push(
