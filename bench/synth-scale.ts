@@ -4,7 +4,8 @@
  * app against a hand-written CDK app with one `NodejsFunction` per task (same task code), at 50
  * and 200 tasks, interleaved. Every run starts from an empty bundle directory and cloud assembly.
  * Run: `npx tsx bench/synth-scale.ts [sizes...]` (scratch files under bench/out/, which git ignores);
- * `CLI=0` skips the `cdk synth` comparison, `ROUNDS=n` sets its rounds.
+ * `CLI=0` skips the `cdk synth` comparison, `IN_PROCESS=0` the in-process figures, `ROUNDS=n` sets
+ * the comparison's rounds.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -108,7 +109,7 @@ function median(xs: number[]): number {
 
 const sizes = process.argv.slice(2).map(Number);
 const rows = [["tasks", "FlowStack construct", "app.synth()", "stacks", "cdk-nag AwsSolutions"]];
-for (const n of sizes.length ? sizes : [50, 200, 1000]) {
+for (const n of process.env.IN_PROCESS === "0" ? [] : sizes.length ? sizes : [50, 200, 1000]) {
   rows.push(await inProcess(n, n >= 1000));
   console.log(rows.at(-1)!.join(" | "));
 }
