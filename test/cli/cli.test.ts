@@ -67,6 +67,16 @@ describe("bin/stepflow.js", () => {
     expect(r.stderr).toMatch(/flow `broken` \(test\/fixtures\/broken-flow\.ts:6\) has 1 problem/);
   });
 
+  it("retries a failed run from its id alone: the compiled CLI loads the module the run recorded", async () => {
+    const failed = await spawnCli(["run", "test/fixtures/cli-flows.ts", "--flow", "quarter", "--dir", dir]);
+    expect(failed.code).toBe(1);
+    const runId = /\(run (quarter-\S+)\)/.exec(failed.stderr)?.[1] ?? "";
+    const r = await spawnCli(["retry", runId, "--dir", dir]);
+    expect(r.stderr).toContain(`retry of run ${runId}: 2 task calls reused`);
+    expect(r.stderr).not.toMatch(/could not load/);
+    expect(r.code).toBe(1); // February's file is still missing
+  });
+
   it("prints its version, the package's", async () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string };
     const r = await spawnCli(["--version"]);

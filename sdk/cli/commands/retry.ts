@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import type { Command } from "commander";
 import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import type { CliIo } from "../private/io.ts";
-import { loadFlows, pickFlow } from "../private/load-flows.ts";
+import { loadable, loadFlows, pickFlow } from "../private/load-flows.ts";
 import { projectDir } from "../private/options.ts";
 import { type LocalRunFlags, runAndPrint } from "./run.ts";
 
@@ -19,6 +21,7 @@ export function retryCommand(program: Command, io: CliIo): void {
     .command("retry")
     .description("run a failed run again, reusing every task result that succeeded in it")
     .argument("<runId>", "the failed run (see `stepflow runs`)")
+    .argument("[file]", "the module that defines the flow (default: the one the failed run was started from)")
     .option("--dir <dir>", "project folder for results and history", ".stepflow")
     .option("--fast-retries", "retry failed tasks without waiting their retry delay")
     .option("--strict-secrets", 'fail tasks whose secret is not set, as on AWS (default: pass "" and warn)')
@@ -27,18 +30,32 @@ export function retryCommand(program: Command, io: CliIo): void {
     .option("--wait", "with --remote, wait for the run to end and say what ran again")
     .option("--region <region>", "with --remote, the AWS region (default: the SDK's)")
     .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
-    .action(async (runId: string, o: RetryOptions) => {
+    .action(async (runId: string, fileArg: string | undefined, o: RetryOptions) => {
       if (o.remote) return remote(runId, o, io);
       const dir = projectDir(o.dir);
       // Loaded on use: the local engine would slow down the start-up of every command.
       const { findLocalRetry, retryLocal } = await import("../../local/index.ts");
       const found = await findLocalRetry(runId, { dir });
-      if (!found.file) {
-        throw new CliError(`run \`${runId}\` does not say which module defines flow \`${found.flow}\`; run it again with \`stepflow run <file>\``);
+      const file = fileArg ?? found.file;
+      if (!file) {
+        throw new CliError(`run \`${runId}\` does not say which module defines flow \`${found.flow}\`; name it: \`stepflow retry ${runId} <file>\``);
       }
-      const flow = pickFlow(found.file, await loadFlows(found.file), found.flow);
+      if (!loadable(file)) return againWith(file);
+      const flow = pickFlow(file, await loadFlows(file), found.flow);
       await runAndPrint(io, dir, o, (options) => retryLocal(flow, runId, options));
     });
+}
+
+/**
+ * Runs this command again in a new CLI process that names the flow's module on its command line:
+ * the compiled CLI bundles the modules named there with its own copy of stepflow, and the
+ * module a run recorded is known only once its history is read.
+ */
+async function againWith(file: string): Promise<void> {
+  const [node, bin, ...args] = process.argv;
+  const child = spawn(node, [bin, ...args, file], { stdio: "inherit" });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new CliError("", code ?? EXIT_FAILED);
 }
 
 async function remote(runId: string, o: RetryOptions, io: CliIo): Promise<void> {

@@ -21,6 +21,15 @@ const PRELOADED = () =>
     Symbol.for("stepflow.preloaded")
   ];
 
+/**
+ * Whether `file` can be loaded by this process: always from source; in the compiled CLI only
+ * when it was named on the command line, so the bundle holds it beside its one copy of stepflow.
+ */
+export function loadable(file: string): boolean {
+  const preloaded = PRELOADED();
+  return preloaded === undefined || resolve(file) in preloaded;
+}
+
 function isFlow(value: unknown): value is AnyFlow {
   if (typeof value !== "function") return false;
   const v = value as unknown as Record<string, unknown>;
