@@ -45,7 +45,7 @@ beforeAll(async () => {
     synth = { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
   if (synth.code === 0) deployment = readDeployment(output, EXAMPLES_STACK);
-}, 90_000);
+}, 300_000); // a real `cdk synth` of every example: 20 s idle, minutes on a loaded machine
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
