@@ -178,18 +178,21 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
   const state = b.stateName(t.taskName);
   const args = values.map((v, i) => bind(b, v, mapped, `argument ${i + 1} of \`${state}\``));
   const id = b.idFor(state);
+  // The call's site is a getter: formatted only when a message needs it.
+  const call = (map?: { readonly group: string; readonly lead: boolean }) => ({
+    kind: "task" as const,
+    id,
+    state,
+    task: t,
+    args,
+    scope: [...b.scope],
+    ...(map && { map }),
+    get site() {
+      return site();
+    },
+  });
   if (!mapped) {
-    b.calls.push({
-      kind: "task",
-      id,
-      state,
-      task: t,
-      args,
-      scope: [...b.scope],
-      get site() {
-        return site();
-      },
-    });
+    b.calls.push(call());
     return b.ref({ kind: "node", node: id }, `the result of \`${state}\``);
   }
   if (!args.some((a) => a.mode === "mapped")) {
@@ -214,18 +217,7 @@ function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown
       members: [id],
     });
   }
-  b.calls.push({
-    kind: "task",
-    id,
-    state,
-    task: t,
-    args,
-    scope: [...b.scope],
-    get site() {
-      return site();
-    },
-    map: { group, lead: !fused },
-  });
+  b.calls.push(call({ group, lead: !fused }));
   return b.ref({ kind: "node", node: id }, `the results of \`${state}.map(...)\``);
 }
 
