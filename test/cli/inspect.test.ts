@@ -28,7 +28,12 @@ describe("stepflow plan", () => {
     const ok = await cli(["plan", "flows/crypto-dip.ts"]);
     expect(ok.stdout).toMatch(/transitions per run +4/);
     expect(ok.stdout).toMatch(/cost per 1,000 runs +\$0\.100/);
-    const big = await cli(["plan", FIXTURES, "--flow", "squares", "--map-size", "5000"]);
+    // A task's list over its inline budget switches to a Distributed Map at run time: no limit.
+    const switched = await cli(["plan", FIXTURES, "--flow", "squares", "--map-size", "5000"]);
+    expect(switched.stdout).toMatch(/ok: no limit is reached at map size 5,000/);
+    expect(switched.stdout).toMatch(/history events per run +13 /);
+    // A list from the params cannot switch: the inline Map's limits are warned about, with the fix.
+    const big = await cli(["plan", "test/fixtures/limit-flows.ts", "--flow", "refs-map", "--map-size", "5000"]);
     expect(big.stdout).toMatch(/⚠ .*256 KB.*`large: true`/);
     expect(big.stdout).toMatch(/⚠ .*history events.*25,000/);
   });

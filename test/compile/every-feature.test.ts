@@ -158,7 +158,6 @@ const keysAndEtlBranch = {
                 },
               },
               ResultSelector: { map_process_key: { "manifest.$": "$.ResultWriterDetails" } },
-              ToleratedFailurePercentage: 0,
               Label: "map_process_key",
               End: true,
               OutputPath: "$.results",

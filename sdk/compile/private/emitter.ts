@@ -14,6 +14,7 @@ import { catchStoredList, mapSwitch } from "./map-switch.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
+import { uniqueName } from "./unique-name.ts";
 
 type Link = (target: string | undefined) => void;
 interface Segment {
@@ -291,17 +292,6 @@ export class Emitter {
     this.states[name] = { Type: "Succeed", ...(this.terminal ? { OutputPath: this.terminal } : {}) };
     return name;
   }
-}
-
-/**
- * `base`, or `base (2)`, `base (3)`, ... : the first state name not in `names`, which it then
- * reserves there.
- */
-export function uniqueName(names: Set<string>, base: string): string {
-  let name = base;
-  for (let i = 2; names.has(name); i++) name = `${base} (${i})`;
-  names.add(name);
-  return name;
 }
 
 /** The arguments of a call in a Map iteration that are items of the lists the Map iterates. */

@@ -108,7 +108,8 @@ export function mapState(
       },
     },
     ResultSelector: { "manifest.$": "$.ResultWriterDetails" },
-    ToleratedFailurePercentage: 0,
+    // No `ToleratedFailurePercentage`: its default, 0, is what a flow needs (one failed item fails
+    // the Map), and the rehearsal's ASL parser (LocalStack's, in moto) rejects an integer there.
     Label: group.id.slice(0, 40),
   };
 }

@@ -11,8 +11,7 @@ import { LIST_STORED_ERROR } from "../../core/protocol.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { BlockFacts } from "./blocks.ts";
 import type { MapParent } from "./emit-context.ts";
-import type { Emitter } from "./emitter.ts";
-import { uniqueName } from "./emitter.ts";
+import { uniqueName } from "./unique-name.ts";
 import { WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
 import type { Unit } from "./units.ts";
@@ -59,7 +58,7 @@ export function switchable(group: MapGroup, groups: readonly MapGroup[], facts: 
  * The states of a switched Map in `parent`'s block. The Distributed Map is built first so that the
  * inline Map's Task states are the ones `assignShares` and the item budget see.
  */
-export function mapSwitch(parent: Emitter, unit: MapUnit): MapSwitch {
+export function mapSwitch(parent: MapParent & { readonly states: Readonly<Record<string, State>> }, unit: MapUnit): MapSwitch {
   const source = unit.group.lists[0].source;
   const producer = source.kind === "node" ? parent.ctx.taskStates.get(source.node) : undefined;
   if (source.kind !== "node" || !producer?.Parameters) {

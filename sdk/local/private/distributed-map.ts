@@ -8,13 +8,13 @@
  * list's length.
  */
 import { StateMachine } from "aws-local-stepfunctions";
-import type { ResultStore } from "../../../functions/index.ts";
+import type { ResultStore } from "../../../functions/stores/types.ts";
 import { StepflowError } from "../../core/errors.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS } from "../../core/history-events.ts";
 import { PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
 import type { MapState, PayloadTemplate, StateMachineDefinition, TaskState } from "../../compile/asl.ts";
 import { type ExecutionLimits, LimitExceededError, ON_ENTER, ON_EXIT } from "./limits.ts";
-import type { TaskGate } from "./state-handlers.ts";
+import type { TaskGate } from "./task-gate.ts";
 
 /** Where the bound Task state puts the items for its inline stand-in Map. */
 const ITEMS_KEY = "stepflow:items";

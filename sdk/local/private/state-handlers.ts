@@ -12,6 +12,7 @@ import { nextRetryDelay } from "./retry.ts";
 import type { ReuseScope } from "./reuse.ts";
 import type { Json } from "../../core/json.ts";
 import { stateMachineName } from "../../core/deploy-names.ts";
+import type { TaskGate } from "./task-gate.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
 
@@ -38,18 +39,6 @@ export class SubflowFailed extends Error {
   ) {
     super(message);
   }
-}
-
-/** What decides whether a task state may start, and learns when a task failed the run. */
-export interface TaskGate {
-  /** Throws when the task may not start (its event is too large, or the execution is closed). */
-  admit(state: string, request: unknown): void;
-  /** An attempt starts (its history events). */
-  taskStarted(state: string, attempt: number, index: number | undefined): void;
-  /** An attempt ended. */
-  taskEnded(state: string, succeeded: boolean, index?: number): void;
-  /** A task failed for good: no retry is left, so the run fails and no other task may start. */
-  close(why: Error): void;
 }
 
 /** Handlers of `p`'s Task states in run `runId`: attempts are counted per (state, map index). */
