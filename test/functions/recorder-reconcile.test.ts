@@ -4,7 +4,7 @@
  * "killed" after its RUNNING record, and at the run's end the recorder (through its Lambda entry)
  * reads the execution history from a Step Functions stub and writes what AWS says ran.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   awsHistoryStore,
   createRecorderHandler,
@@ -26,6 +26,8 @@ let sfn: AwsStub;
 /** The execution history the Step Functions stub answers with, built as the run goes. */
 const events: Record<string, unknown>[] = [];
 const RUN = "r1";
+// The recorder entry builds its own Powertools logger: keep its INFO lines out of the test output.
+vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
 const EXECUTION = `arn:aws:states:us-east-1:123456789012:execution:stepflow-f:${RUN}`;
 
 beforeAll(async () => {
