@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import type { CliIo } from "../private/io.ts";
 import { loadable, loadFlows, pickFlow } from "../private/load-flows.ts";
-import { projectDir } from "../private/options.ts";
+import { projectDir, remoteHistoryOptions } from "../private/options.ts";
 import { type LocalRunFlags, runAndPrint } from "./run.ts";
 
 interface RetryOptions extends LocalRunFlags {
@@ -17,8 +17,7 @@ interface RetryOptions extends LocalRunFlags {
 
 /** `stepflow retry <runId>`: resumes a failed run, locally or (`--remote`) with RedriveExecution. */
 export function retryCommand(program: Command, io: CliIo): void {
-  program
-    .command("retry")
+  remoteHistoryOptions(program.command("retry"))
     .description("run a failed run again, reusing every task result that succeeded in it")
     .argument("<runId>", "the failed run (see `stepflow runs`)")
     .argument("[file]", "the module that defines the flow (default: the one the failed run was started from)")
@@ -28,8 +27,6 @@ export function retryCommand(program: Command, io: CliIo): void {
     .option("--json", "print the whole run as JSON on stdout instead of the result")
     .option("--remote", "redrive the run on AWS (RedriveExecution) instead of running it here")
     .option("--wait", "with --remote, wait for the run to end and say what ran again")
-    .option("--region <region>", "with --remote, the AWS region (default: the SDK's)")
-    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
     .action(async (runId: string, fileArg: string | undefined, o: RetryOptions) => {
       if (o.remote) return remote(runId, o, io);
       const dir = projectDir(o.dir);

@@ -4,7 +4,7 @@ import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
 import { childRunsView, resultLocation, taskRunsView } from "../private/task-runs-view.ts";
-import { projectDir, wholeNumber } from "../private/options.ts";
+import { projectDir, remoteHistoryOptions, wholeNumber } from "../private/options.ts";
 
 interface RunsOptions {
   readonly flow?: string;
@@ -19,8 +19,7 @@ interface RunsOptions {
 
 /** `stepflow runs [runId]`: past local runs, or one run's task attempts. */
 export function runsCommand(program: Command, io: CliIo): void {
-  program
-    .command("runs")
+  remoteHistoryOptions(program.command("runs"))
     .description("list past local runs, or show one run's task runs")
     .argument("[runId]", "a run id to show in detail")
     .option("--flow <name>", "only this flow's runs")
@@ -29,8 +28,6 @@ export function runsCommand(program: Command, io: CliIo): void {
     .option("--remote [flow]", "runs on AWS, from the flow stack's DynamoDB history (STEPFLOW_HISTORY_TABLE)")
     .option("--status <status>", "with --remote, only runs with this status")
     .option("--since <date>", "with --remote, only runs started since this date")
-    .option("--region <region>", "with --remote, the AWS region of the flow stack")
-    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
     .action(async (runId: string | undefined, o: RunsOptions) => {
       // Loaded on use: the local stores and the AWS SDK would slow down every command's start-up.
       if (o.remote) {

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import type { CliIo } from "../private/io.ts";
-import { projectDir, wholeNumber } from "../private/options.ts";
+import { projectDir, remoteHistoryOptions, wholeNumber } from "../private/options.ts";
 
 interface UiOptions {
   readonly dir: string;
@@ -14,14 +14,11 @@ interface UiOptions {
 
 /** `stepflow ui`: serves the web view of runs on 127.0.0.1 until interrupted. */
 export function uiCommand(program: Command, io: CliIo): void {
-  program
-    .command("ui")
+  remoteHistoryOptions(program.command("ui"))
     .description("a web page of runs on 127.0.0.1: the list, each run's graph and timeline, live")
     .option("--dir <dir>", "project folder of the local history", ".stepflow")
     .option("--port <port>", "port on 127.0.0.1 (0 picks a free one)", "4321")
     .option("--remote", "runs on AWS: the flow stacks' history table and executions")
-    .option("--region <region>", "with --remote, the AWS region of the flow stacks")
-    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)")
     .option("--open", "open the page in the default browser")
     .action(async (o: UiOptions) => {
       const port = wholeNumber("port", o.port, 0);

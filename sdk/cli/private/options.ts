@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import type { Command } from "commander";
 import { CliError } from "./cli-error.ts";
 
 /**
@@ -22,4 +23,11 @@ export function projectDir(dir: string): string {
     );
   }
   return dir;
+}
+
+/** `--region` and `--history-table`, the options of commands that read the deployed history with `--remote`. */
+export function remoteHistoryOptions(command: Command): Command {
+  return command
+    .option("--region <region>", "with --remote, the AWS region of the flow stack (default: the SDK's)")
+    .option("--history-table <name>", "with --remote, the history table (default: STEPFLOW_HISTORY_TABLE)");
 }
