@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
+import { namePrefix } from "../core/deploy-names.ts";
 import { ParamsError, ScheduleError, UsageError } from "../core/errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
 import { checkInputSize } from "./input-size.ts";
@@ -88,7 +89,7 @@ export function flow(name: string, ...rest: unknown[]): AnyFlow {
     throw new UsageError(`flow \`${name}\` needs a body function as its last argument`);
   if (!/^[A-Za-z][A-Za-z0-9-]{0,70}$/.test(name)) {
     throw new UsageError(
-      `flow name \`${name}\` is not allowed; use up to 71 letters, digits or \`-\`, starting with a letter (it names the state machine \`stepflow-${name}\`)`,
+      `flow name \`${name}\` is not allowed; use up to 71 letters, digits or \`-\`, starting with a letter (it names the state machine \`${namePrefix()}-${name}\`)`,
     );
   }
   const site = callSite();

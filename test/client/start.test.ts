@@ -111,8 +111,14 @@ describe("StepflowClient.start", () => {
     env.sfn.on(StartExecutionCommand).rejects(awsError("StateMachineDoesNotExist"));
     const error = await env.client.start(quiet).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlowNotDeployedError);
-    expect((error as Error).message).toMatch(/flow `quiet` is not deployed.*`npx cdk deploy`/);
+    expect((error as Error).message).toMatch(/flow `quiet` is not deployed: state machine `stepflow-quiet`.*`npx cdk deploy`/);
     expect((error as Error).cause).toMatchObject({ name: "StateMachineDoesNotExist" });
+  });
+
+  it("names a staged state machine as deployed when StartExecution finds none", async () => {
+    env = mockedClient({ accountId: ACCOUNT, stage: "dev" });
+    env.sfn.on(StartExecutionCommand).rejects(awsError("StateMachineDoesNotExist"));
+    await expect(env.client.start(quiet)).rejects.toThrow(/state machine `dev-stepflow-quiet` does not exist/);
   });
 
   it("says the run name is taken and suggests omitting it", async () => {

@@ -2,6 +2,7 @@
  * Every AWS request of the client goes through `awsCall`: throttled requests are retried with
  * bounded exponential backoff, and AWS errors become StepflowErrors that say what to do.
  */
+import { namePrefix } from "../../core/deploy-names.ts";
 import { StepflowError } from "../../core/errors.ts";
 import {
   AccessDeniedError,
@@ -83,6 +84,12 @@ export async function awsCall<T>(ctx: CallContext, retry: RetryPolicy, send: () 
   }
 }
 
+/** The state machine a request named: its ARN's last part, else the default `stepflow-<flow>`. */
+function machineName(ctx: CallContext): string {
+  const arn = ctx.resource?.match(/:stateMachine:([^:]+)/);
+  return arn ? arn[1] : `${namePrefix()}-${ctx.flow ?? "<flow>"}`;
+}
+
 /** The StepflowError an AWS error stands for; errors that are already StepflowErrors pass through. */
 function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unknown {
   if (error instanceof StepflowError) return error;
@@ -97,7 +104,7 @@ function mapAwsError(error: unknown, ctx: CallContext, attempts = 1): unknown {
   }
   if (name === "StateMachineDoesNotExist") {
     return new FlowNotDeployedError(
-      `${flow} is not deployed: state machine \`stepflow-${ctx.flow ?? "<flow>"}\` does not exist in this account and region; deploy it with \`npx cdk deploy\` (or check the client's \`region\`)`,
+      `${flow} is not deployed: state machine \`${machineName(ctx)}\` does not exist in this account and region; deploy it with \`npx cdk deploy\` (or check the client's \`region\`)`,
       { cause: error },
     );
   }
