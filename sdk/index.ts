@@ -27,7 +27,8 @@ export type { ScheduleOptions } from "./define/schedule.ts";
 export { cron, rate } from "./define/schedule.ts";
 export type { SecretRef } from "./define/secret.ts";
 export { secret } from "./define/secret.ts";
-export type { AnyTask, CacheOptions, Task, TaskFn, TaskOptions } from "./define/task.ts";
+export type { AnyTask, Task, TaskFn } from "./define/task.ts";
+export type { CacheOptions, TaskOptions } from "./define/task-options.ts";
 export { task } from "./define/task.ts";
 export { when } from "./define/when.ts";
 export { taskContext } from "./core/task-context.ts";
@@ -42,6 +43,7 @@ export {
   StepflowError,
   UsageError,
 } from "./core/errors.ts";
+export type { DefinitionProblem, DefinitionProblemKind } from "./core/errors.ts";
 export { collectFlows } from "./graph/collect.ts";
 export type { FlowGraph, GraphFlow, GraphTask } from "./graph/types.ts";
 export type { RunStatus } from "./core/status.ts";

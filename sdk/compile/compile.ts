@@ -10,7 +10,7 @@ import type { EmitContext } from "./private/emit-context.ts";
 import { Emitter } from "./private/emitter.ts";
 import { uniqueName } from "./private/unique-name.ts";
 import { Liveness } from "./private/liveness.ts";
-import { WiringProblem } from "./private/locate.ts";
+import { collecting } from "./private/locate.ts";
 import { assignItemBudgets } from "./private/item-budget.ts";
 import { switchable } from "./private/map-switch.ts";
 import { assignShares } from "./private/shares.ts";
@@ -53,22 +53,13 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     maps: new Map(),
     states: new Map(),
     switched: (g: MapGroup) => options.target !== "local" && switchable(g, graph.groups, facts),
+    problems: [],
   };
-  const top = new TopBlock(facts);
-  let output: OutputShape;
-  let machine: StateMachineDefinition;
-  try {
-    const result = graph.result?.kind === "node" ? top.locate(graph.result.node) : undefined;
-    output = shapeAt(result);
-    machine = new Emitter(ctx, top, new KeySet(), new Set()).machine(facts.index.units([]), result?.path);
-    assignShares(ctx.liveness, ctx.taskStates, ctx.maps);
-    assignItemBudgets(machine, ctx.taskStates, ctx.maps);
-  } catch (cause) {
-    if (cause instanceof WiringProblem)
-      throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, [cause.message], { cause });
-    throw cause;
-  }
-  if (Object.keys(ctx.constants).length) machine = withConstants(machine, ctx.constants, ctx.names);
+  const emitted = emitMachine(flow, ctx, new TopBlock(facts));
+  const { output } = emitted;
+  const machine = Object.keys(ctx.constants).length
+    ? withConstants(emitted.machine, ctx.constants, ctx.names)
+    : emitted.machine;
   const definition: StateMachineDefinition = {
     Comment: flow.options.description || `stepflow flow ${flow.flowName}`,
     ...machine,
@@ -88,6 +79,32 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     distributedMaps: ctx.distributedMaps,
     usesResultsBucket: ctx.distributedMaps.length > 0,
   };
+}
+
+/**
+ * The flow's states and output shape. A wiring problem does not stop emission (the emitter puts a
+ * stand-in in place of the state it is in): every problem is thrown at once in a FlowDefinitionError.
+ */
+function emitMachine(
+  flow: GraphFlow,
+  ctx: EmitContext,
+  top: TopBlock,
+): { output: OutputShape; machine: StateMachineDefinition } {
+  const graph = flow.graph();
+  const result = collecting(ctx.problems, undefined, () =>
+    graph.result?.kind === "node" ? top.locate(graph.result.node) : undefined,
+  );
+  const machine = collecting(ctx.problems, undefined, () =>
+    new Emitter(ctx, top, new KeySet(), new Set()).machine(ctx.index.units([]), result?.path),
+  );
+  // An `internal` problem after another is a consequence of its stand-in state, not a compiler bug.
+  const wrong = ctx.problems.some((p) => p.kind !== "internal")
+    ? ctx.problems.filter((p) => p.kind !== "internal")
+    : ctx.problems;
+  if (wrong.length || !machine) throw new FlowDefinitionError(`flow \`${flow.flowName}\` (${flow.site})`, wrong);
+  assignShares(ctx.liveness, ctx.taskStates, ctx.maps);
+  assignItemBudgets(machine, ctx.taskStates, ctx.maps);
+  return { output: shapeAt(result), machine };
 }
 
 const shapes = new WeakMap<GraphFlow, Map<string, OutputShape>>();

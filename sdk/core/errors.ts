@@ -12,17 +12,53 @@ export class StepflowError extends Error {
 }
 
 /**
+ * What a definition problem is about: `definition` for what the define step finds (names, options,
+ * calls); the compiler's kinds name the wiring it cannot express: a `when` condition, a value
+ * passed to a subflow, a subflow's result, the list of a `.map`; `internal` is a compiler bug.
+ */
+export type DefinitionProblemKind =
+  | "definition"
+  | "condition"
+  | "subflow-argument"
+  | "subflow-result"
+  | "map-list"
+  | "internal";
+
+/** One problem of a flow definition. */
+export interface DefinitionProblem {
+  readonly kind: DefinitionProblemKind;
+  /** What is wrong, naming the identifiers in backticks, and the fix. */
+  readonly message: string;
+  /** The state the problem is in (the task's state, `map <task>`, `if <condition>`), when known. */
+  readonly state?: string;
+}
+
+/**
  * One or more problems in a flow definition, collected and reported together.
- * `problems` lists each one; the message lists them all.
+ * `problems` lists each one's message; `details` the same problems with their kind and state.
  */
 export class FlowDefinitionError extends StepflowError {
   override name = "FlowDefinitionError";
   readonly problems: readonly string[];
-  constructor(subject: string, problems: readonly string[], options?: { cause?: unknown }) {
-    const list = problems.map((p) => `  - ${p}`).join("\n");
-    super(`${subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${list}`, options);
-    this.problems = problems;
+  readonly details: readonly DefinitionProblem[];
+  constructor(
+    subject: string,
+    problems: readonly (string | DefinitionProblem)[],
+    options?: { cause?: unknown },
+  ) {
+    const details = problems.map((p) => (typeof p === "string" ? { kind: "definition" as const, message: p } : p));
+    const lines = details.map(problemLine);
+    const list = lines.map((p) => `  - ${p}`).join("\n");
+    super(`${subject} has ${lines.length} problem${lines.length === 1 ? "" : "s"}:\n${list}`, options);
+    this.problems = lines;
+    this.details = details;
   }
+}
+
+/** A problem's line: its message, with the state it is in when the message does not name it. */
+function problemLine(p: DefinitionProblem): string {
+  if (!p.state || p.message.includes(`\`${p.state}`)) return p.message;
+  return `${p.message} (state \`${p.state}\`)`;
 }
 
 /** A task or flow was used where it cannot run, e.g. a task called outside a flow body. */

@@ -1,5 +1,4 @@
-import { type Duration, toSeconds } from "../duration.ts";
-import { StepflowError, UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import type { ArgBinding } from "../graph/types.ts";
 import { currentBuilder, type GraphBuilder } from "./private/builder.ts";
 import { callSite, lazyCallSite } from "./private/call-site.ts";
@@ -9,54 +8,8 @@ import { type Input, isRef, isUnmapped, type MapArg, type Ref } from "./ref.ts";
 import type { Json } from "../core/json.ts";
 import type { ResolvedTaskOptions } from "../graph/options.ts";
 import { camel } from "./private/camel.ts";
-
-/** Result caching: a task whose key was seen within `expiresIn` returns the stored result. */
-export interface CacheOptions {
-  /**
-   * Computes the cache key from the task's inputs.
-   * @default a SHA-256 hash of the task name and its resolved inputs
-   */
-  readonly key?: (...args: never[]) => string;
-  /** How long a cached result stays valid. */
-  readonly expiresIn: Duration;
-}
-
-/** Options of a task. Durations are seconds or strings like `"90s"`, `"5 minutes"`. */
-export interface TaskOptions {
-  /** Extra attempts after a failure. @default 0 */
-  readonly retries?: number;
-  /** Delay before the first retry. @default 1 second (AWS minimum) */
-  readonly retryDelay?: Duration;
-  /** Multiplier of the delay between retries; 1 is a fixed delay, as in Prefect. @default 1 */
-  readonly backoff?: number;
-  /** Upper bound of a retry delay. @default none */
-  readonly maxDelay?: Duration;
-  /** Randomise retry delays (AWS `JitterStrategy: FULL`). @default false */
-  readonly jitter?: boolean;
-  /**
-   * Retry only on these error names (the `name` of what the task throws, or a `States.` error such
-   * as `States.Timeout`; `States.ALL` only alone). @default every error
-   */
-  readonly retryOn?: readonly string[];
-  /**
-   * Fail the attempt after this long. The Lambda timeout is 10 s longer (to store the result) and
-   * must stay within Lambda's 900 s, so at most 890 s. @default 300 seconds
-   */
-  readonly timeout?: Duration;
-  /** Cache results by key for a while. @default no caching */
-  readonly cache?: CacheOptions;
-  /** Lambda memory in MB, 128 to 10,240. @default 256 */
-  readonly memory?: number;
-  /** Free-form tags, added to the Lambda and to history records. @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
-  /** Maximum concurrent items when this task is mapped (inline Map `MaxConcurrency`). @default 40 */
-  readonly maxConcurrency?: number;
-  /**
-   * Declare that lists this task is mapped over may be large: its `.map` compiles to a Distributed
-   * Map that reads items from S3 and writes results to S3. @default false
-   */
-  readonly large?: boolean;
-}
+import { resolveOptions } from "./private/resolve-options.ts";
+import type { TaskOptions } from "./task-options.ts";
 
 /** The function a task wraps. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- argument types are inferred per task; `any[]` keeps them open
@@ -114,7 +67,7 @@ function makeTask(name: string, options: TaskOptions, fn: TaskFn, site: string):
       `task name \`${name}\` is not allowed; use 1-63 letters, digits, \`-\`, \`_\` or \`.\`, starting with a letter (it names a Lambda and a state)`,
     );
   }
-  const resolved = resolveOptions(name, options);
+  const resolved = resolveOptions(name, options, site);
   const call = (...values: unknown[]) => recordCall(self, values, false);
   const self = Object.assign(call, {
     map: (...values: unknown[]) => recordCall(self, values, true),
@@ -127,36 +80,6 @@ function makeTask(name: string, options: TaskOptions, fn: TaskFn, site: string):
   // AWS bounds are reported with the other problems of each flow that calls the task.
   setTaskProblems(self, taskOptionProblems(name, resolved));
   return self;
-}
-
-function resolveOptions(name: string, o: TaskOptions): ResolvedTaskOptions {
-  const what = (field: string) => `task \`${name}\` option \`${field}\``;
-  const count = (field: string, value: number | undefined, min: number, fallback: number) => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min)
-      throw new StepflowError(`${what(field)} must be an integer >= ${min}, got ${v}`);
-    return v;
-  };
-  const backoff = o.backoff ?? 1;
-  if (!(backoff >= 1)) throw new StepflowError(`${what("backoff")} must be a number >= 1, got ${backoff}`);
-  return {
-    retries: count("retries", o.retries, 0, 0),
-    retryDelaySeconds: Math.max(1, Math.round(toSeconds(o.retryDelay ?? 1, what("retryDelay")))),
-    backoff,
-    maxDelaySeconds:
-      o.maxDelay === undefined ? undefined : Math.round(toSeconds(o.maxDelay, what("maxDelay"))),
-    jitter: o.jitter ?? false,
-    retryOn: o.retryOn,
-    timeoutSeconds: Math.max(1, Math.ceil(toSeconds(o.timeout ?? 300, what("timeout")))),
-    cache: o.cache && {
-      key: o.cache.key,
-      expiresInSeconds: toSeconds(o.cache.expiresIn, what("cache.expiresIn")),
-    },
-    memory: count("memory", o.memory, 1, 256),
-    tags: o.tags ?? {},
-    maxConcurrency: count("maxConcurrency", o.maxConcurrency, 0, 40),
-    large: o.large ?? false,
-  };
 }
 
 function recordCall(t: AnyTask, values: unknown[], mapped: boolean): Ref<unknown> {

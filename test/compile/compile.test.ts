@@ -237,6 +237,37 @@ describe("compile", () => {
     const g = flow("uses-silent", () => use(child()));
     expect(() => compile(g)).toThrow(/subflow `silent` returns nothing/);
   });
+
+  it("reports every wiring problem of a flow at once, each with its kind and state", () => {
+    const n = task("n", () => [1]);
+    const big = task("big", { large: true }, (x: number, y: number) => x + y);
+    const use = task("use", (x: unknown) => x);
+    const silent = flow("silent-too", () => {
+      n();
+    });
+    const child = flow("keyed", { params: z.object({ key: z.string() }) }, ({ key }) => use(key));
+    const f = flow("three-problems", () => {
+      big.map(n(), n());
+      child({ key: secret("api-key") as never });
+      use(silent());
+    });
+    const error = (() => {
+      try {
+        compile(f);
+      } catch (e) {
+        return e;
+      }
+    })() as FlowDefinitionError;
+    expect(error).toBeInstanceOf(FlowDefinitionError);
+    expect(error.details).toStrictEqual([
+      { kind: "map-list", state: "map big", message: expect.stringMatching(/a large map iterates one list/) },
+      { kind: "subflow-argument", state: "keyed", message: expect.stringMatching(/parameter `key` of subflow `keyed` is a secret/) },
+      { kind: "subflow-result", state: "use", message: expect.stringMatching(/subflow `silent-too` returns nothing/) },
+    ]);
+    expect(error.message).toMatch(/^flow `three-problems` \(.*\) has 3 problems:\n/);
+    expect(error.problems).toHaveLength(3);
+    expect(error.problems[2]).toMatch(/returns nothing.*\(state `use`\)$/);
+  });
 });
 
 describe("payload contract", () => {

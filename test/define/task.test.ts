@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { flow, StepflowError, task, UsageError } from "../../sdk/index.ts";
+import { FlowDefinitionError, flow, task, UsageError } from "../../sdk/index.ts";
+import { problems } from "./support/problems.ts";
 
 describe("task", () => {
   it("accepts the three forms and keeps the function as .fn", () => {
@@ -84,7 +85,16 @@ describe("task", () => {
     [{ memory: 64.5 }, /`memory` must be an integer >= 1/],
   ])("rejects bad option %j", (options, message) => {
     expect(() => task("t", options as never, () => 1)).toThrow(message);
-    expect(() => task("t", options as never, () => 1)).toThrow(StepflowError);
+    expect(() => task("t", options as never, () => 1)).toThrow(FlowDefinitionError);
+  });
+
+  it("reports every malformed option of a task at once", () => {
+    const bad = { retries: -1, backoff: 0.5, timeout: "soon" } as never;
+    expect(problems(() => task("t", bad, () => 1))).toStrictEqual([
+      "task `t` option `backoff` must be a number >= 1, got 0.5",
+      "task `t` option `retries` must be an integer >= 0, got -1",
+      expect.stringMatching(/^task `t` option `timeout` `soon` is not a duration/),
+    ]);
   });
 
   it("rejects names that cannot name a Lambda or a state", () => {

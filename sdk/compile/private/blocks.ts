@@ -24,12 +24,13 @@ export class TopBlock implements Block {
     const call = this.facts.index.calls.get(node);
     // A `when`'s value: each branch's task writes its result there (see emitter `choice`).
     if (!call && this.facts.index.whens.has(node)) return { kind: "env", path: `$.results.${node}` };
-    if (!call) throw new WiringProblem(`unknown node \`${node}\``);
+    if (!call) throw new WiringProblem("internal", `unknown node \`${node}\``);
     if (call.kind === "subflow") {
       const shape = this.facts.childOutput(call.flow);
       const path = `$.results.${node}.output`;
       if (shape.kind === "none") {
         throw new WiringProblem(
+          "subflow-result",
           `subflow \`${call.state}\` returns nothing, so its result cannot be used; return a task result from its body`,
         );
       }

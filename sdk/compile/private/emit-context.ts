@@ -3,6 +3,7 @@
  * emitter knows of its Map. Apart from the emitter, so the Map state builder can name them.
  */
 import type { MapGroup, TaskCall } from "../../graph/types.ts";
+import type { DefinitionProblem } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";
 import type { OutputHint } from "../../core/protocol.ts";
 import type { StateMachineDefinition, TaskState } from "../asl.ts";
@@ -33,6 +34,8 @@ export interface EmitContext extends BlockFacts {
   readonly maps: Map<string, MapRecord>;
   /** What each emitted Task and Map state is, by state name (\`CompiledFlow.states\`). */
   readonly states: Map<string, CompiledState>;
+  /** The wiring problems found so far: compile reports them all at once. */
+  readonly problems: DefinitionProblem[];
   /** True when a group's Map is chosen at run time, inline or distributed (map-switch.ts). */
   readonly switched: (group: MapGroup) => boolean;
 }

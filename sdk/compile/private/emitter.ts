@@ -8,7 +8,7 @@ import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } 
 import type { EmitContext, IterationLead } from "./emit-context.ts";
 import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
-import { type Block, conditionPath, WiringProblem } from "./locate.ts";
+import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
 import { catchStoredList, mapSwitch } from "./map-switch.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
@@ -46,7 +46,7 @@ export class Emitter {
   /** Emits `units` scheduled for parallelism, returning the sub-machine. */
   machine(units: readonly Unit[], terminalOutputPath: string | undefined): StateMachineDefinition {
     const seg = this.units(units);
-    if (!seg) throw new WiringProblem("a block has nothing to run");
+    if (!seg) throw new WiringProblem("internal", "a block has nothing to run");
     this.close(seg.links, terminalOutputPath);
     return { StartAt: seg.start, States: this.states };
   }
@@ -89,7 +89,7 @@ export class Emitter {
     const isLead = this.lead?.call === call;
     const items =
       call.kind === "task" && this.lead ? itemArgs(call, this.lead.lists) : new Map<number, string>();
-    const state =
+    const state = this.tryBuild(call.state, () =>
       call.kind === "subflow"
         ? subflowState(call, this.block, this.ctx.childOutput(call.flow))
         : taskState(
@@ -99,7 +99,9 @@ export class Emitter {
             this.ctx.hints.get(call.id),
             items,
             isLead ? this.lead!.lengthsPath : undefined,
-          );
+          ),
+    );
+    if (!state) return this.add({ Type: "Pass" }, call.state, [call.id], true);
     if (call.kind === "task") this.ctx.taskStates.set(call.id, state);
     this.ctx.states.set(
       call.state,
@@ -108,6 +110,11 @@ export class Emitter {
         : { kind: "task", task: call.task.taskName, call: call.id, retry: state.Retry ?? [], group: call.map?.group },
     );
     return this.produce(state, call.state, call.id, true);
+  }
+
+  /** Builds a state; on a wiring problem (noted) the caller puts a stand-in Pass state in its place. */
+  private tryBuild<T>(state: string, build: () => T): T | undefined {
+    return collecting(this.ctx.problems, state, build);
   }
 
   /**
@@ -141,12 +148,14 @@ export class Emitter {
     const name = `map ${u.members[0].state}`;
     const tasks = u.members.map((m) => m.state);
     if (!this.ctx.switched(u.group)) {
-      const map = mapState(this, u);
+      const map = this.tryBuild(name, () => mapState(this, u));
+      if (!map) return this.add({ Type: "Pass" }, name, [u.id]);
       const segment = this.produce(map, name, u.id);
       this.noteMap(segment.start, u, this.ctx.distributed(u.group), map.ItemsPath, tasks);
       return segment;
     }
-    const s = mapSwitch(this, u);
+    const s = this.tryBuild(name, () => mapSwitch(this, u));
+    if (!s) return this.add({ Type: "Pass" }, name, [u.id]);
     const inline = this.produce(s.inline, name, u.id);
     this.noteMap(inline.start, u, false, s.inline.ItemsPath, tasks);
     // The same result key: `produce` already dropped the dead keys for both Maps, or for neither.
@@ -240,7 +249,7 @@ export class Emitter {
     const name = uniqueName(this.ctx.names, `if ${this.conditionLabel(u)}`);
     const choice: ChoiceState = {
       Type: "Choice",
-      Choices: [{ Variable: conditionPath(this.block, u.condition.source), BooleanEquals: true, Next: "" }],
+      Choices: [{ Variable: this.tryBuild(name, () => conditionPath(this.block, u.condition.source)) ?? "$", BooleanEquals: true, Next: "" }],
     };
     this.states[name] = choice;
     // The when's value is read later: each branch's value task writes its result under the when's key.
@@ -319,7 +328,7 @@ function unitLeaves(u: Unit): string[] {
 /** The node whose list a switched Map iterates. */
 function producerOf(u: Extract<Unit, { kind: "map" }>): string {
   const source = u.group.lists[0].source;
-  if (source.kind !== "node") throw new WiringProblem(`\`${u.group.id}\` does not map over a task's list`);
+  if (source.kind !== "node") throw new WiringProblem("internal", `\`${u.group.id}\` does not map over a task's list`);
   return source.node;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ValueSource } from "../../graph/types.ts";
 import type { PayloadTemplate } from "../asl.ts";
+import type { DefinitionProblem, DefinitionProblemKind } from "../../core/errors.ts";
 import type { Json } from "../../core/json.ts";
 
 /** Where a node's value lives in a block's state data. */
@@ -24,8 +25,35 @@ export interface Block {
   param(name: string): string;
 }
 
-/** Thrown for a wiring the compiler cannot express; collected into a FlowDefinitionError. */
-export class WiringProblem extends Error {}
+/**
+ * Thrown for a wiring the compiler cannot express. The emitter catches it where a state is built,
+ * notes it and goes on, so compile reports every problem of a flow in one FlowDefinitionError.
+ */
+export class WiringProblem extends Error {
+  constructor(
+    readonly kind: DefinitionProblemKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs `build`; a WiringProblem is noted in `problems` (against `state`, once: a Map iteration may
+ * be emitted twice, inline and distributed) and `undefined` returned, so the compiler goes on to
+ * find the other problems and reports them all at once.
+ */
+export function collecting<T>(problems: DefinitionProblem[], state: string | undefined, build: () => T): T | undefined {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof WiringProblem)) throw e;
+    if (!problems.some((p) => p.message === e.message && p.state === state)) {
+      problems.push({ kind: e.kind, message: e.message, ...(state ? { state } : {}) });
+    }
+    return undefined;
+  }
+}
 
 /** The payload template of one task argument. */
 export function argTemplate(block: Block, source: ValueSource): Json | PayloadTemplate {
@@ -62,7 +90,7 @@ export function conditionPath(block: Block, source: ValueSource): string {
     const loc = block.locate(source.node);
     if (loc.kind === "env") return `${loc.path}.v`;
   }
-  throw new WiringProblem("a `when` condition must be a boolean task result or parameter");
+  throw new WiringProblem("condition", "a `when` condition must be a boolean task result or parameter");
 }
 
 /** A raw (non-envelope) value for a subflow parameter: a path, a constant or a payload template. */
@@ -80,11 +108,13 @@ export function rawValue(
       const loc = block.locate(source.node);
       if (loc.kind === "env") return { path: `${loc.path}.v` };
       throw new WiringProblem(
+        "subflow-argument",
         `${where} is the result of a \`.map\`; reduce it with a task first, then pass that`,
       );
     }
     case "secret":
       throw new WiringProblem(
+        "subflow-argument",
         `${where} is a secret; call \`secret(...)\` inside the subflow instead of passing it`,
       );
     case "object": {
@@ -115,6 +145,7 @@ function arrayIntrinsic(block: Block, items: readonly ValueSource[], where: stri
       return typeof raw.value === "string" ? `'${raw.value.replace(/[\\'{}]/g, (c) => `\\${c}`)}'` : String(raw.value);
     }
     throw new WiringProblem(
+      "subflow-argument",
       `${where} at \`[${i}]\` is an object or list inside a list passed to a subflow; pass such a list through a task first, or pass its parts as separate parameters`,
     );
   });

@@ -41,6 +41,7 @@ export function mapState(
   );
   if (distributed && lists.length > 1) {
     throw new WiringProblem(
+      "map-list",
       `\`${unit.members[0].state}.map(...)\` is large (Distributed Map) and iterates ${lists.length} lists; a large map iterates one list, so pass the others with \`unmapped(...)\``,
     );
   }
@@ -58,6 +59,7 @@ export function mapState(
         : `States.ArrayGetItem(${list.path}, $$.Map.Item.Index)`;
     if (i > 0 && list.itemSuffix) {
       throw new WiringProblem(
+        "map-list",
         `\`${unit.members[0].state}.map(...)\` iterates the results of another \`.map\` in lockstep with a second list; map over one of them and pass the other with \`unmapped(...)\``,
       );
     }
@@ -143,16 +145,19 @@ function listSource(
     }
     case "secret":
       throw new WiringProblem(
+        "map-list",
         `a secret cannot be mapped over (group \`${groupId}\`); pass it with \`unmapped(...)\``,
       );
     case "object":
     case "array":
       throw new WiringProblem(
+        "map-list",
         `\`${groupId}\` maps over a list written in the flow body that holds refs; return the list from a task and map over its result`,
       );
     case "node": {
       if (parent.ctx.index.calls.get(source.node)?.kind === "subflow") {
         throw new WiringProblem(
+          "map-list",
           `\`${groupId}\` maps over a subflow's result; map inside the subflow, or pass the result through a task first`,
         );
       }
@@ -160,6 +165,7 @@ function listSource(
       if (loc.kind === "rows") return { path: loc.path, itemSuffix: `.${loc.col}`, raw: false };
       if (loc.kind === "manifest") {
         throw new WiringProblem(
+          "map-list",
           `\`${groupId}\` maps over the results of a large (Distributed) map; reduce those results with a task first and map over its result`,
         );
       }

@@ -62,7 +62,7 @@ export function mapSwitch(parent: MapParent & { readonly states: Readonly<Record
   const source = unit.group.lists[0].source;
   const producer = source.kind === "node" ? parent.ctx.taskStates.get(source.node) : undefined;
   if (source.kind !== "node" || !producer?.Parameters) {
-    throw new WiringProblem(`the list of \`${unit.members[0].state}.map(...)\` has no producing task state; this is a compiler bug, please report it`);
+    throw new WiringProblem("internal", `the list of \`${unit.members[0].state}.map(...)\` has no producing task state; this is a compiler bug, please report it`);
   }
   // Known before the task runs, so the ItemReader can name it: the run id and the producer's id.
   const key = `States.Format('runs/${parent.ctx.flow}/{}/lists/${source.node}.json', ${parent.block.runPath})`;
