@@ -2,10 +2,10 @@ import type { z } from "zod";
 import type { Duration } from "../duration.ts";
 import { toSeconds } from "../duration.ts";
 import { namePrefix } from "../core/deploy-names.ts";
-import { ParamsError, ScheduleError, UsageError } from "../core/errors.ts";
+import { ScheduleError, UsageError } from "../core/errors.ts";
 import type { FlowGraph } from "../graph/types.ts";
-import { checkInputSize } from "./input-size.ts";
 import { buildGraph } from "./private/build-graph.ts";
+import { parseParams } from "./private/parse-params.ts";
 import { currentBuilder } from "./private/builder.ts";
 import { guardCycles } from "./private/subflow-cycles.ts";
 import { callSite } from "./private/call-site.ts";
@@ -51,7 +51,9 @@ export interface Flow<PIn, POut, R> {
   graph(): FlowGraph;
   /**
    * Validates and completes (defaults) parameters; throws `ParamsError` naming every bad field, or
-   * saying the parameters are over the 256 KB an execution input may be.
+   * saying the parameters are over the 256 KB an execution input may be. Given what it returned
+   * before, it returns that as it is: validated at the boundary (CLI, client), params are not
+   * validated again downstream (`runLocal`, `start`).
    */
   parse(params: unknown): POut;
 }
@@ -142,36 +144,4 @@ function checkSchedules(f: AnyFlow): void {
       );
     }
   }
-}
-
-function parseParams(f: AnyFlow, params: unknown): Record<string, unknown> {
-  const input = params ?? {};
-  if (!f.schema) {
-    const keys = typeof input === "object" ? Object.keys(input as object) : [];
-    if (keys.length)
-      throw new ParamsError(
-        f.flowName,
-        keys.map((k) => ({ path: k, message: "unknown parameter; this flow takes none" })),
-      );
-    checkInputSize(f.flowName, input);
-    return {};
-  }
-  const known = Object.keys(f.schema.shape);
-  const unknownKeys =
-    typeof input === "object" && !Array.isArray(input)
-      ? Object.keys(input as object).filter((k) => !known.includes(k))
-      : [];
-  const result = f.schema.safeParse(input);
-  const issues = [
-    ...unknownKeys.map((k) => ({
-      path: k,
-      message: `unknown parameter; known: ${known.join(", ") || "none"}`,
-    })),
-    ...(result.success
-      ? []
-      : result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }))),
-  ];
-  if (issues.length) throw new ParamsError(f.flowName, issues);
-  checkInputSize(f.flowName, result.data);
-  return result.data as Record<string, unknown>;
 }

@@ -1,7 +1,8 @@
 /** `stepflow run` in-process through `main`: progress, results, exit codes and messages. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { squares } from "../fixtures/local-flows.ts";
 import { cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
@@ -18,6 +19,17 @@ describe("stepflow run", () => {
     expect(r.stderr).toMatch(/TASK +RUNS +ATTEMPTS +OUTCOME +DURATION +CACHE\n +range +1 +1 +ok/);
     expect(r.stderr).toMatch(/square +3 items +3 +ok/);
     expect(JSON.parse(r.stdout)).toStrictEqual([2, 8, 18]);
+  });
+
+  it("validates the parameters once per run, at the command line, passing the parsed value on", async () => {
+    const safeParse = vi.spyOn(squares.schema!, "safeParse");
+    try {
+      const r = await cli(["run", FIXTURES, "--flow", "squares", "--param", "n=2", "--dir", dir]);
+      expect(JSON.parse(r.stdout)).toStrictEqual([1, 4]);
+      expect(safeParse).toHaveBeenCalledTimes(1);
+    } finally {
+      safeParse.mockRestore();
+    }
   });
 
   it("counts every task of a map chain, each completing before the task after the Map starts", async () => {

@@ -203,6 +203,18 @@ describe("params", () => {
     expect(f.parse({})).toEqual({ coin: "DOGE", threshold: 10 });
   });
 
+  it("returns its own output as it is, so a transform is applied once however often it is passed on", () => {
+    const sized = flow("sized", { params: z.object({ word: z.string().transform((w) => w.length) }) }, ({ word }) =>
+      add(word as never, 1),
+    );
+    const once = sized.parse({ word: "abc" });
+    expect(once).toStrictEqual({ word: 3 });
+    expect(sized.parse(once)).toBe(once);
+    // Another flow's output, or a copy, is validated as any input.
+    expect(() => f.parse(once)).toThrow(ParamsError);
+    expect(() => sized.parse({ ...once })).toThrow(/`word`: /);
+  });
+
   it("names every bad field, unknown ones included", () => {
     let error: ParamsError | undefined;
     try {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ParamsError } from "../../sdk/core/errors.ts";
 import { getLocalRun, listLocalRuns, type RunEvent, runLocal } from "../../sdk/local/index.ts";
 import {
@@ -45,6 +45,19 @@ describe("runLocal results", () => {
     const run = await runLocal(bigResult, { n: 5000 }, { dir });
     expect(run.output).toMatchObject({ s3: expect.stringContaining("runs/big-result/") });
     expect(run.result).toBe("x".repeat(5000));
+  });
+
+  it("validates each run's parameters once: the parent's at runLocal, the subflow's where it starts", async () => {
+    const parent = vi.spyOn(sumOfSquares.schema!, "safeParse");
+    const child = vi.spyOn(squares.schema!, "safeParse");
+    try {
+      const params = sumOfSquares.parse({ n: 2 });
+      expect((await runLocal(sumOfSquares, params, { dir })).result).toBe(5);
+      expect([parent.mock.calls.length, child.mock.calls.length]).toStrictEqual([1, 1]);
+    } finally {
+      parent.mockRestore();
+      child.mockRestore();
+    }
   });
 
   it("runs a subflow as a nested execution with its own run id", async () => {

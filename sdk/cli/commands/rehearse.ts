@@ -35,8 +35,8 @@ export function rehearseCommand(program: Command, io: CliIo): void {
     .option("--logs", "print the deployed functions' log lines on stderr")
     .action(async (file: string, o: RehearseOptions) => {
       const flow = pickFlow(file, await loadFlows(file), o.flow);
-      const params = buildParams(flow, o.param, o.paramsJson);
-      flow.parse(params); // ParamsError (exit 2) before anything is deployed
+      // ParamsError (exit 2) before anything is deployed; the client does not validate the parsed value again.
+      const params = flow.parse(buildParams(flow, o.param, o.paramsJson));
       await rehearse(flow, params, o, io);
     });
 }

@@ -37,8 +37,9 @@ export function runCommand(program: Command, io: CliIo): void {
     .action(async (file: string, o: RunOptions) => {
       const dir = projectDir(o.dir);
       const flow = pickFlow(file, await loadFlows(file), o.flow);
-      const params = buildParams(flow, o.param, o.paramsJson);
-      flow.parse(params); // ParamsError, naming every bad field, before the run starts (main: exit 2)
+      // ParamsError, naming every bad field, before the run starts (main: exit 2). The parsed
+      // value is passed on: runLocal does not validate it again.
+      const params = flow.parse(buildParams(flow, o.param, o.paramsJson));
       // Loaded on use: the local engine would slow down the start-up of every command.
       const { runLocal } = await import("../../local/index.ts");
       await runAndPrint(io, dir, o, (options) => runLocal(flow, params, options));
