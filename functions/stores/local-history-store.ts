@@ -1,8 +1,9 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
+import { AppendFiles } from "../private/append-files.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
 import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
@@ -46,18 +47,27 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const index = join(root, "index.jsonl");
   const onProblem = options.onProblem ?? ((message: string) => console.warn(`warning: ${message}`));
   let ready = false;
+  const files = new AppendFiles();
   const append = (file: string, line: HistoryLine) => {
     try {
       if (!ready) mkdirSync(runsDir, { recursive: true });
       ready = true;
-      appendFileSync(file, `${JSON.stringify(line)}\n`);
+      files.append(file, `${JSON.stringify(line)}\n`);
     } catch (error) {
       throw storeError(error, root, "write");
     }
   };
+  // Checked and joined once per run, not once per line.
+  const runFiles = new Map<string, string>();
   const runFile = (runId: string) => {
-    assertRunId(runId, "a history run id");
-    return join(runsDir, `${runId}.jsonl`);
+    let file = runFiles.get(runId);
+    if (file === undefined) {
+      assertRunId(runId, "a history run id");
+      file = join(runsDir, `${runId}.jsonl`);
+      if (runFiles.size >= 1000) runFiles.clear();
+      runFiles.set(runId, file);
+    }
+    return file;
   };
   let moved: Promise<unknown> | undefined;
   /** Moves runs of the first layout (a folder per run) in, once per store, before a read. */
@@ -88,6 +98,8 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
       // Beside the parent's records too, so reading the parent finds its subflow runs.
       if (record.parentRunId) append(runFile(record.parentRunId), { child: record });
       append(index, { run: record });
+      // The run has ended: its file is written again only if a late attempt ends, which reopens it.
+      if (record.status !== "RUNNING") files.close(runFile(record.runId));
     },
     async getRun(runId): Promise<RunDetails> {
       const file = runFile(runId);

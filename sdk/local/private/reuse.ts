@@ -35,11 +35,20 @@ export interface ReusedCall {
 
 /** One session's view of reuse: what it may take from the previous run, and what it returns now. */
 export class ReuseBook {
-  /** Outputs of this run (reused ones included), so a retry of a retry reuses them too. */
-  readonly outputs: Record<string, Json> = {};
   readonly reused: ReusedCall[] = [];
+  // Maps, not objects: a run notes one key per state and item, and an object with thousands of
+  // distinct keys added one by one cost more per task than the rest of the bookkeeping.
+  private readonly previous: ReadonlyMap<string, Json>;
+  private readonly noted = new Map<string, Json>();
 
-  constructor(private readonly previous: Readonly<Record<string, Json>> = {}) {}
+  constructor(previous: Readonly<Record<string, Json>> = {}) {
+    this.previous = new Map(Object.entries(previous));
+  }
+
+  /** Outputs of this run (reused ones included), so a retry of a retry reuses them too. */
+  get outputs(): Record<string, Json> {
+    return Object.fromEntries(this.noted);
+  }
 
   /** The reuse of one run (the top run at scope `""`, a subflow run at its state's path). */
   scope(prefix: string, runId: string): ReuseScope {
@@ -47,14 +56,15 @@ export class ReuseBook {
     return {
       prefix,
       take: (state, index) => {
-        const prior = this.previous[key(state, index)];
+        if (this.previous.size === 0) return undefined;
+        const prior = this.previous.get(key(state, index));
         if (prior === undefined) return undefined;
-        this.outputs[key(state, index)] = prior;
+        this.noted.set(key(state, index), prior);
         this.reused.push({ runId, state, ...(index === undefined ? {} : { index }) });
         return prior;
       },
       note: (state, index, output) => {
-        this.outputs[key(state, index)] = output;
+        this.noted.set(key(state, index), output);
       },
     };
   }

@@ -1,0 +1,70 @@
+/**
+ * Synchronous appends to files kept open between writes. `appendFileSync` opens, writes and
+ * closes the file on every call; a local run appends two history lines per task attempt, and
+ * the open and close were most of that cost. Each append is still one `write` on a descriptor
+ * opened with `O_APPEND`, done when the call returns (so also from an `exit` handler), and lines
+ * of concurrent processes never interleave within a line.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+
+/** A descriptor not written for this long (between one and two periods) is closed. */
+const IDLE_MS = 1000;
+
+export class AppendFiles {
+  private readonly open = new Map<string, number>();
+  private wrote = false;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  /** Appends `text` to `file` (created if missing; its folder must exist). */
+  append(file: string, text: string): void {
+    const data = Buffer.from(text);
+    try {
+      this.write(this.descriptor(file), data);
+    } catch {
+      // The file may have been removed or replaced since it was opened: once more on a fresh descriptor.
+      this.close(file);
+      this.write(this.descriptor(file), data);
+    }
+    this.wrote = true;
+  }
+
+  /** Closes `file` if it is open (its run has ended); a later append opens it again. */
+  close(file: string): void {
+    const fd = this.open.get(file);
+    if (fd === undefined) return;
+    this.open.delete(file);
+    closeSync(fd);
+    if (this.open.size === 0) this.stopSweeper();
+  }
+
+  /** Closes every open file. */
+  closeAll(): void {
+    for (const file of [...this.open.keys()]) this.close(file);
+  }
+
+  private descriptor(file: string): number {
+    let fd = this.open.get(file);
+    if (fd === undefined) {
+      fd = openSync(file, "a");
+      this.open.set(file, fd);
+      // Unref'd: an idle store never keeps the process alive, and holds no descriptor for long.
+      this.sweeper ??= setInterval(() => this.sweep(), IDLE_MS).unref();
+    }
+    return fd;
+  }
+
+  private write(fd: number, data: Buffer): void {
+    let done = 0;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
+  }
+
+  private sweep(): void {
+    if (this.wrote) this.wrote = false;
+    else this.closeAll();
+  }
+
+  private stopSweeper(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+}
