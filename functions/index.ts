@@ -46,7 +46,6 @@ export type {
   CacheEntry,
   CacheStore,
   FlowRunRecord,
-  FlowRunStatus,
   HistoryStore,
   NoticeKey,
   NoticeLedger,
@@ -58,4 +57,4 @@ export type {
 } from "./stores/types.ts";
 export type { PayloadLimits, TaskHandler, TaskHandlerDeps, TaskLookup } from "./task-handler.ts";
 export { createTaskHandler } from "./task-handler.ts";
-export type { ExecutionStatus, TaskRunStatus } from "../sdk/core/status.ts";
+export type { ExecutionStatus, RunStatus, TaskRunStatus } from "../sdk/core/status.ts";

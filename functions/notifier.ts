@@ -9,13 +9,8 @@ import type { SFNClient } from "@aws-sdk/client-sfn";
 import { StepflowError } from "../sdk/core/errors.ts";
 import { failedState } from "./notify/failed-state.ts";
 import { slackMessage } from "./notify/slack-message.ts";
-import { consoleUrl, flowOfStateMachine } from "./status-event.ts";
-import {
-  type RunNotice,
-  runError,
-  type StatusChangeEvent,
-  taskInMessage,
-} from "./notify/status-event.ts";
+import { consoleUrl, type ExecutionStatusEvent, flowOfStateMachine } from "./status-event.ts";
+import { type RunNotice, runError, taskInMessage } from "./notify/run-notice.ts";
 import { lazy } from "./private/lazy.ts";
 import { redactError } from "./private/task-error.ts";
 import { lambdaDeadline, withDeadline } from "./private/deadline.ts";
@@ -25,7 +20,7 @@ import type { NoticeLedger, SecretStore } from "./stores/types.ts";
 import type { NotifyConfig } from "../sdk/core/notify-config.ts";
 import { jsonVar, type LambdaEnv, ttlDays } from "./private/lambda-env.ts";
 
-export type { StatusChangeEvent } from "./notify/status-event.ts";
+export type { ExecutionStatusEvent } from "./status-event.ts";
 
 
 /** Options of `createNotifierHandler`. */
@@ -66,7 +61,7 @@ export interface NotifyResult {
  */
 export function createNotifierHandler(
   options: NotifierOptions = {},
-): (event: StatusChangeEvent) => Promise<NotifyResult> {
+): (event: ExecutionStatusEvent) => Promise<NotifyResult> {
   const env = options.env ?? process.env;
   const config = options.config ?? jsonVar<NotifyConfig>(env, "STEPFLOW_NOTIFY", {});
   const secrets =
@@ -145,7 +140,7 @@ function defaultLedger(env: LambdaEnv): NoticeLedger | undefined {
 }
 
 async function describe(
-  event: StatusChangeEvent,
+  event: ExecutionStatusEvent,
   flow: string,
   sfn: () => Promise<SFNClient>,
 ): Promise<RunNotice> {
@@ -168,8 +163,8 @@ async function describe(
 
 /** The Lambda entry: configured from the environment once per container. */
 export const notifierHandler = (() => {
-  let handler: ((event: StatusChangeEvent) => Promise<NotifyResult>) | undefined;
-  return (event: StatusChangeEvent, context?: unknown) => {
+  let handler: ((event: ExecutionStatusEvent) => Promise<NotifyResult>) | undefined;
+  return (event: ExecutionStatusEvent, context?: unknown) => {
     const h = (handler ??= createNotifierHandler());
     return withDeadline(lambdaDeadline(context), () => h(event));
   };

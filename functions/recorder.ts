@@ -14,12 +14,12 @@ import {
   flowOfStateMachine,
   lambdaCause,
 } from "./status-event.ts";
-import type { FlowRunRecord, FlowRunStatus, HistoryStore, TaskRunRecord } from "./stores/types.ts";
+import type { FlowRunRecord, HistoryStore, TaskRunRecord } from "./stores/types.ts";
 import { executionAttempts } from "./private/execution-attempts.ts";
 import type { ExecutionHistoryReader } from "./private/execution-history.ts";
 import { taskRank, taskSk } from "./private/history-keys.ts";
 import { mapLimit, preview } from "./private/json.ts";
-import { STATUSES } from "../sdk/core/status.ts";
+import { type RunStatus, STATUSES } from "../sdk/core/status.ts";
 import type { Json } from "../sdk/core/json.ts";
 
 export type { ExecutionStatusDetail, ExecutionStatusEvent };
@@ -53,7 +53,7 @@ export function createRecorder(deps: RecorderDeps): Recorder {
   const logger = deps.logger ?? new Logger({ serviceName: "stepflow-recorder" });
   return async (event) => {
     const d = event.detail;
-    const status = d.status as FlowRunStatus;
+    const status = d.status as RunStatus;
     if (!STATUSES.includes(status)) {
       logger.info("ignored an execution status the history does not keep", {
         runId: d.name,
@@ -90,7 +90,7 @@ async function reconcile(
   history: HistoryStore,
   read: ExecutionHistoryReader,
   d: ExecutionStatusDetail,
-  status: FlowRunStatus,
+  status: RunStatus,
 ): Promise<number> {
   const ran = executionAttempts(await read(d.executionArn), { runId: d.name, status, at: d.stopDate ?? Date.now() });
   if (ran.length === 0) return 0;
@@ -105,7 +105,7 @@ async function reconcile(
   return behind.length;
 }
 
-function toRecord(d: ExecutionStatusDetail, status: FlowRunStatus): FlowRunRecord {
+function toRecord(d: ExecutionStatusDetail, status: RunStatus): FlowRunRecord {
   const terminal = status !== "RUNNING";
   const stop = terminal && d.stopDate ? d.stopDate : undefined;
   const params = parse(d.input);

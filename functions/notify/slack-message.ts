@@ -3,7 +3,7 @@
  * @see https://api.slack.com/messaging/webhooks
  */
 import { truncate } from "../private/truncate.ts";
-import type { RunNotice } from "./status-event.ts";
+import type { RunNotice } from "./run-notice.ts";
 
 const ICON: Record<string, string> = {
   SUCCEEDED: ":large_green_circle:",

@@ -32,9 +32,6 @@ export interface CacheStore {
   put(key: string, entry: CacheEntry): Promise<void>;
 }
 
-/** Status of a flow run (a Step Functions execution). */
-export type FlowRunStatus = RunStatus;
-
 /** One attempt of one task call (one map item) in a run. */
 export interface TaskRunRecord {
   readonly flow: string;
@@ -61,7 +58,7 @@ export interface TaskRunRecord {
 export interface FlowRunRecord {
   readonly flow: string;
   readonly runId: string;
-  readonly status: FlowRunStatus;
+  readonly status: RunStatus;
   /**
    * Orders status changes so they never go backwards, whatever order events arrive in:
    * `redriveCount * 2`, plus 1 once terminal. A write with a rank not above the stored one is ignored.
@@ -87,7 +84,7 @@ export interface FlowRunRecord {
 /** Filters for listing a flow's runs. */
 export interface RunQuery {
   /** Only runs with this status. @default every status */
-  readonly status?: FlowRunStatus;
+  readonly status?: RunStatus;
   /** At most this many runs, newest first. @default 50 */
   readonly limit?: number;
 }

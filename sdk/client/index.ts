@@ -21,11 +21,11 @@ export type { RedriveReport, TaskCallKey } from "./private/redrive.ts";
 export type { RunHandle } from "./run-handle.ts";
 export type { StartArgs } from "./stepflow-client.ts";
 export { StepflowClient } from "./stepflow-client.ts";
+export type { ExecutionStatus, RunStatus } from "../core/status.ts";
 export type {
   RunDescription,
   RunRecord,
   RunResult,
-  RunStatus,
   RunsFilter,
   SecretWrite,
   StartOptions,

@@ -11,7 +11,8 @@ import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { isExpressExecution } from "./private/express.ts";
 import { runDescription } from "./private/run-description.ts";
 import { sleep } from "./private/sleep.ts";
-import type { RunDescription, RunStatus, WaitOptions } from "./types.ts";
+import type { ExecutionStatus } from "../core/status.ts";
+import type { RunDescription, WaitOptions } from "./types.ts";
 import type { OutputShape } from "../core/protocol.ts";
 
 /** What a handle needs from its client. @internal */
@@ -59,7 +60,7 @@ export class RunHandle<R = unknown> {
   }
 
   /** The run's current status (one `DescribeExecution`). */
-  async status(): Promise<RunStatus> {
+  async status(): Promise<ExecutionStatus> {
     return (await this.describe()).status;
   }
 

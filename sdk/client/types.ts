@@ -3,9 +3,9 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import type { FlowRunRecord, FlowRunStatus, HistoryStore, ResultStore, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { FlowRunRecord, HistoryStore, ResultStore, TaskRunRecord } from "../../functions/stores/types.ts";
 import type { Ref } from "../define/ref.ts";
-import type { ExecutionStatus } from "../core/status.ts";
+import type { ExecutionStatus, RunStatus } from "../core/status.ts";
 
 /**
  * The result type of a flow: what its body returns, as `Ref<R>`. (Inferred from the flow's call
@@ -70,14 +70,12 @@ export interface StartOptions {
   readonly name?: string;
 }
 
-/** Status of a run: a Step Functions execution status. */
-export type RunStatus = ExecutionStatus;
-
 /** A run as Step Functions describes it. */
 export interface RunDescription {
   readonly runId: string;
   readonly executionArn: string;
-  readonly status: RunStatus;
+  /** The execution's status: a run status, or `PENDING_REDRIVE` while a redrive is starting. */
+  readonly status: ExecutionStatus;
   readonly startedAt: Date | undefined;
   readonly stoppedAt: Date | undefined;
   /** The execution's error name, when it did not succeed. */
@@ -105,7 +103,7 @@ export interface WaitOptions {
 /** Filters of `runs`. */
 export interface RunsFilter {
   /** Only runs with this status. @default every status */
-  readonly status?: FlowRunStatus;
+  readonly status?: RunStatus;
   /** At most this many runs, newest first. @default 50 */
   readonly limit?: number;
   /** Only runs started at or after this time. @default no limit */

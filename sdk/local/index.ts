@@ -7,4 +7,5 @@ export { runLocal } from "./run-local.ts";
 export { findLocalRetry, RetryError, retryLocal } from "./retry-local.ts";
 export type { ListLocalRunsOptions, LocalRunDetails } from "./runs.ts";
 export { getLocalRun, listLocalRuns } from "./runs.ts";
-export type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats, TaskRun } from "./types.ts";
+export type { LocalRun, RunError, RunEvent, RunLocalOptions, RunStats, TaskRun } from "./types.ts";
+export type { FinalRunStatus, RunStatus } from "../core/status.ts";

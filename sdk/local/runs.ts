@@ -1,7 +1,8 @@
 // The store's own module, not the runtime's entry: `stepflow runs` starts without loading the
 // task handler, the recorder and the AWS stores.
 import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
-import type { FlowRunRecord, FlowRunStatus, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { FlowRunRecord, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { RunStatus } from "../core/status.ts";
 
 /** Options of `listLocalRuns`. */
 export interface ListLocalRunsOptions {
@@ -10,7 +11,7 @@ export interface ListLocalRunsOptions {
   /** Only this flow's runs. @default every flow */
   readonly flow?: string;
   /** Only runs with this status. @default every status */
-  readonly status?: FlowRunStatus;
+  readonly status?: RunStatus;
   /** At most this many runs, newest first. @default 50 */
   readonly limit?: number;
   /** Told about each unreadable history entry, which is skipped. @default `console.warn` */

@@ -3,10 +3,7 @@
 import type { HistoryStore, ResultStore, SecretStore } from "../../functions/stores/types.ts";
 import type { TaskFn } from "../define/task.ts";
 import type { Json } from "../core/json.ts";
-import type { FinalRunStatus } from "../core/status.ts";
-
-/** Final status of a local run (the statuses of a Step Functions execution). */
-export type LocalRunStatus = FinalRunStatus;
+import type { FinalRunStatus, TaskRunStatus } from "../core/status.ts";
 
 /** An error as the run reports it: the thrown error's `name` and `message`. */
 export interface RunError {
@@ -35,7 +32,7 @@ export interface TaskRun {
   /** 0 for the first attempt, 1 for the first retry, ... */
   readonly attempt: number;
   /** `RUNNING` only when the run ended (e.g. timed out) while the attempt was still going. */
-  readonly status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  readonly status: TaskRunStatus;
   /** ISO timestamps. */
   readonly startedAt: string;
   readonly endedAt?: string;
@@ -73,7 +70,7 @@ export interface LocalRun<R = unknown> {
   /** The execution name: `<flow>-<yyyymmddThhmmssZ>-<12 random base-36>` (see `newRunId`). */
   readonly runId: string;
   readonly flow: string;
-  readonly status: LocalRunStatus;
+  readonly status: FinalRunStatus;
   /** The flow's result, decoded (stored values read back); `undefined` unless `SUCCEEDED`. */
   readonly result: R | undefined;
   readonly error?: RunError;
@@ -119,7 +116,7 @@ export type RunEvent =
     })
   | (EventBase & {
       readonly type: "run-finished";
-      readonly status: LocalRunStatus;
+      readonly status: FinalRunStatus;
       readonly durationMs: number;
       readonly error?: RunError;
       readonly parentRunId?: string;

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { STATUSES } from "../core/status.ts";
-import type { FlowRunStatus } from "../../functions/stores/types.ts";
 import { assertRunId } from "../core/run-id.ts";
 import { pageAssets } from "./private/bundle.ts";
 import { sameHostOnly } from "./private/guard.ts";
 import { CONTENT_SECURITY_POLICY, pageHtml } from "./private/page.ts";
 import { errorText } from "./private/views.ts";
 import type { RunSource } from "./types.ts";
+import type { RunStatus } from "../core/status.ts";
 
 /** Options of `createUiApp`. */
 export interface UiAppOptions {
@@ -37,9 +37,9 @@ export function createUiApp(source: RunSource, options: UiAppOptions): Hono {
   app.get("/app.css", async (c) => c.body((await pageAssets()).style, 200, { "Content-Type": "text/css; charset=utf-8" }));
   app.get("/api/runs", async (c) => {
     const status = c.req.query("status")?.toUpperCase();
-    if (status && !STATUSES.includes(status as FlowRunStatus)) return c.json({ error: `\`status\` must be one of ${STATUSES.join(", ")}` }, 400);
+    if (status && !STATUSES.includes(status as RunStatus)) return c.json({ error: `\`status\` must be one of ${STATUSES.join(", ")}` }, 400);
     const limit = Number(c.req.query("limit") ?? 200);
-    const runs = await source.listRuns({ flow: c.req.query("flow") || undefined, status: (status || undefined) as FlowRunStatus | undefined, limit: Number.isInteger(limit) && limit > 0 ? limit : 200 });
+    const runs = await source.listRuns({ flow: c.req.query("flow") || undefined, status: (status || undefined) as RunStatus | undefined, limit: Number.isInteger(limit) && limit > 0 ? limit : 200 });
     return c.json({ source: source.kind, runs });
   });
   app.get("/api/runs/:runId", async (c) => {

@@ -1,7 +1,8 @@
 /** What the `stepflow ui` server reads runs from, and the JSON its page receives. */
-import type { FlowRunRecord, FlowRunStatus, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { FlowRunRecord, TaskRunRecord } from "../../functions/stores/types.ts";
 import type { Json } from "../core/json.ts";
 import type { RunMachine } from "../local/private/executions.ts";
+import type { RunStatus } from "../core/status.ts";
 
 export type { RunMachine };
 
@@ -22,7 +23,7 @@ export interface RunView {
   readonly machine?: RunMachine;
   readonly parentRunId?: string;
   /** Subflow runs this run started, with their status. */
-  readonly children: readonly { readonly runId: string; readonly flow: string; readonly status?: FlowRunStatus }[];
+  readonly children: readonly { readonly runId: string; readonly flow: string; readonly status?: RunStatus }[];
   /** The AWS console page of the execution (remote runs). */
   readonly consoleUrl?: string;
 }
@@ -46,7 +47,7 @@ export interface AttemptKey {
 /** Filters of the run list. */
 export interface RunFilter {
   readonly flow?: string;
-  readonly status?: FlowRunStatus;
+  readonly status?: RunStatus;
   readonly limit?: number;
 }
 

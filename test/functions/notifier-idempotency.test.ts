@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsHistoryStore, awsNoticeLedger } from "../../functions/index.ts";
-import { createNotifierHandler, type StatusChangeEvent } from "../../functions/notifier.ts";
+import { createNotifierHandler, type ExecutionStatusEvent } from "../../functions/notifier.ts";
 import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 import { createHistoryTable, startDynamo } from "./support/emulators.ts";
 import { memorySecrets } from "./support/memory-stores.ts";
@@ -24,7 +24,7 @@ beforeEach(() => {
   slack.reply = { status: 200, body: "ok" };
 });
 
-const event = (status: string, redriveCount = 0): StatusChangeEvent => ({
+const event = (status: string, redriveCount = 0): ExecutionStatusEvent => ({
   "detail-type": "Step Functions Execution Status Change",
   detail: {
     executionArn: "arn:aws:states:eu-west-1:123456789012:execution:stepflow-to-the-moon:run-42",

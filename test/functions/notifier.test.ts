@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createNotifierHandler, type StatusChangeEvent } from "../../functions/notifier.ts";
+import { createNotifierHandler, type ExecutionStatusEvent } from "../../functions/notifier.ts";
 import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -38,9 +38,9 @@ beforeEach(() => {
 
 const arn = "arn:aws:states:eu-west-1:123456789012:execution:stepflow-to-the-moon:run-42";
 function event(
-  status: StatusChangeEvent["detail"]["status"],
-  extra: Partial<StatusChangeEvent["detail"]> = {},
-): StatusChangeEvent {
+  status: ExecutionStatusEvent["detail"]["status"],
+  extra: Partial<ExecutionStatusEvent["detail"]> = {},
+): ExecutionStatusEvent {
   return {
     "detail-type": "Step Functions Execution Status Change",
     region: "eu-west-1",

@@ -1,6 +1,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import { z } from "zod";
-import type { RunHandle, StepflowClient } from "../../sdk/client/index.ts";
+import type { ExecutionStatus, RunHandle, RunStatus as ClientRunStatus, StepflowClient } from "../../sdk/client/index.ts";
+import type { FinalRunStatus, RunStatus as LocalRunStatus } from "../../sdk/local/index.ts";
+import type { RunStatus } from "../../sdk/index.ts";
 import { flow, task } from "../../sdk/index.ts";
 
 const lowest = task("lowest", (coin: string, days: number) => coin.length * days);
@@ -45,5 +47,13 @@ describe("StepflowClient types", () => {
       expectTypeOf(await (await client.start(toTheMoon, { coin: "x" })).result()).toEqualTypeOf<number>();
     };
     void check;
+  });
+
+  it("has one run status vocabulary across the entries", () => {
+    expectTypeOf<ClientRunStatus>().toEqualTypeOf<RunStatus>();
+    expectTypeOf<LocalRunStatus>().toEqualTypeOf<RunStatus>();
+    expectTypeOf<FinalRunStatus>().toEqualTypeOf<Exclude<RunStatus, "RUNNING">>();
+    expectTypeOf<ExecutionStatus>().toEqualTypeOf<RunStatus | "PENDING_REDRIVE">();
+    expectTypeOf<Awaited<ReturnType<RunHandle["status"]>>>().toEqualTypeOf<ExecutionStatus>();
   });
 });

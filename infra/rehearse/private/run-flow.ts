@@ -5,7 +5,7 @@
  */
 import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import type { AnyFlow } from "stepflow";
-import type { RunStatus, StepflowClient } from "stepflow/client";
+import type { ExecutionStatus, StepflowClient } from "stepflow/client";
 import type { TaskRunRecord } from "stepflow/runtime";
 import type { DeployedStack } from "./deployed-stack.ts";
 import type { InvokeResult, RehearsalFunction } from "./lambda-pool.ts";
@@ -16,7 +16,7 @@ export interface RehearsalRun {
   readonly flow: string;
   readonly runId: string;
   readonly executionArn: string;
-  readonly status: RunStatus;
+  readonly status: ExecutionStatus;
   /** The flow's result, decoded, when it succeeded. */
   readonly result?: unknown;
   /** The execution's error and cause, when it did not succeed. */

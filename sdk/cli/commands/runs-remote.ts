@@ -1,4 +1,3 @@
-import type { FlowRunStatus } from "../../../functions/stores/types.ts";
 import { StepflowClient } from "../../client/index.ts";
 import { CliError } from "../private/cli-error.ts";
 import { formatMs, formatStarted, runSummary, table } from "../private/format.ts";
@@ -6,6 +5,7 @@ import type { CliIo } from "../private/io.ts";
 import { childRunsView, taskRunsView } from "../private/task-runs-view.ts";
 import { wholeNumber } from "../private/options.ts";
 import { STATUSES } from "../../core/status.ts";
+import type { RunStatus } from "../../core/status.ts";
 
 /** Options of `stepflow runs --remote`. */
 export interface RemoteRunsOptions {
@@ -29,7 +29,7 @@ export async function remoteRuns(runId: string | undefined, o: RemoteRunsOptions
   }
   if (!o.flow) throw new CliError("name the flow whose runs to list: `stepflow runs --remote <flow>`");
   const limit = wholeNumber("limit", o.limit, 1);
-  const status = o.status?.toUpperCase() as FlowRunStatus | undefined;
+  const status = o.status?.toUpperCase() as RunStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status))
     throw new CliError(`\`--status ${o.status}\` is not a run status; use one of ${STATUSES.join(", ")}`);
   if (o.since !== undefined && Number.isNaN(Date.parse(o.since)))

@@ -1,5 +1,6 @@
 import { lambdaCause } from "../../../functions/status-event.ts";
-import type { RunDescription, RunStatus } from "../types.ts";
+import type { ExecutionStatus } from "../../core/status.ts";
+import type { RunDescription } from "../types.ts";
 
 /** The fields DescribeExecution and StartSyncExecution both answer with. */
 interface ExecutionOutcome {
@@ -16,12 +17,12 @@ export function runDescription(
   runId: string,
   executionArn: string,
   out: ExecutionOutcome,
-  status: RunStatus,
+  status: ExecutionStatus,
 ): RunDescription {
   return {
     runId,
     executionArn,
-    status: (out.status ?? status) as RunStatus,
+    status: (out.status ?? status) as ExecutionStatus,
     startedAt: out.startDate,
     stoppedAt: out.stopDate,
     ...(out.error ? { error: out.error } : {}),

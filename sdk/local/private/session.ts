@@ -16,7 +16,7 @@ import { localSecretStore } from "../../../functions/stores/local-secret-store.t
 import type { TaskFn } from "../../define/task.ts";
 import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { assertRunId, newRunId } from "../../core/run-id.ts";
-import type { LocalRun, LocalRunStatus, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
+import type { LocalRun, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { DistributedMapFailed, DistributedMaps } from "./distributed-map.ts";
 import { observe } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
@@ -31,8 +31,9 @@ import { type ParentRun, SubflowFailed, type SubflowParent, subflowStateHandlers
 import { type RetryRecord, ReuseBook, saveRetryRecord } from "./reuse.ts";
 import { TaskRunBook } from "./task-runs.ts";
 import type { Json } from "../../core/json.ts";
+import type { FinalRunStatus } from "../../core/status.ts";
 
-type Outcome = { status: LocalRunStatus; output?: Json; error?: RunError; stats?: RunStats; result?: unknown };
+type Outcome = { status: FinalRunStatus; output?: Json; error?: RunError; stats?: RunStats; result?: unknown };
 
 /** The handler's own lines; the session reports them as task events, not as log lines. */
 const HANDLER_LINES = new Set(["task started", "task succeeded", "task failed"]);
@@ -262,7 +263,7 @@ export class LocalSession {
     return handler;
   }
 
-  private failure(error: unknown, runId: string): { status: LocalRunStatus; error: RunError } {
+  private failure(error: unknown, runId: string): { status: FinalRunStatus; error: RunError } {
     if (error instanceof ExecutionTimeoutError) {
       return {
         status: "TIMED_OUT",

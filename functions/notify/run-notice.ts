@@ -1,13 +1,7 @@
 /**
- * The EventBridge "Step Functions Execution Status Change" event, and what a notification
- * says about it.
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
+ * What a notification says about a run's status change (the event itself is in ../status-event.ts).
  */
-
-import { type ExecutionStatusDetail, type ExecutionStatusEvent, lambdaCause } from "../status-event.ts";
-
-/** The event, as the notifier reads it. */
-export type StatusChangeEvent = ExecutionStatusEvent;
+import { type ExecutionStatusDetail, lambdaCause } from "../status-event.ts";
 
 /** What one notification reports. */
 export interface RunNotice {
