@@ -31,6 +31,8 @@ export async function compiledMain(argv) {
   process.setSourceMapsEnabled(true);
   const bundle = await import(pathToFileURL(join(out, "entry.js")).href);
   globalThis[Symbol.for("stepflow.preloaded")] = bundle.preloaded;
+  // Task workers of local runs load the same bundle (sdk/local/private/task-workers.ts).
+  globalThis[Symbol.for("stepflow.taskWorkerEntry")] = pathToFileURL(join(out, "worker.js")).href;
   return bundle.main;
 }
 
@@ -82,13 +84,17 @@ async function build(files, out) {
 async function buildInto(tmp, files) {
   const { build: esbuild } = await import("esbuild");
   const loaders = files.map((f) => `  ${JSON.stringify(f)}: () => import(${JSON.stringify(f)}),`);
+  const preloaded = `export const preloaded = {\n${loaders.join("\n")}\n};\n`;
   const entry = join(tmp, "entry.ts");
+  writeFileSync(entry, `export { main } from ${JSON.stringify(join(ROOT, "sdk/cli/main.ts"))};\n${preloaded}`);
+  // The entry of local runs' task worker threads: the same flow modules, from the same chunks.
+  const worker = join(tmp, "worker.ts");
   writeFileSync(
-    entry,
-    `export { main } from ${JSON.stringify(join(ROOT, "sdk/cli/main.ts"))};\nexport const preloaded = {\n${loaders.join("\n")}\n};\n`,
+    worker,
+    `import { serveTasks } from ${JSON.stringify(join(ROOT, "sdk/local/private/task-worker-main.ts"))};\n${preloaded}process.setSourceMapsEnabled(true);\nserveTasks(preloaded);\n`,
   );
   const result = await esbuild({
-    entryPoints: [entry],
+    entryPoints: [entry, worker],
     absWorkingDir: ROOT,
     bundle: true,
     splitting: true,

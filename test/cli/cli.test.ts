@@ -3,6 +3,7 @@
  * output read through pipes arriving whole before the process exits. Everything else is tested
  * in-process through `main` (run.test.ts, errors.test.ts, inspect.test.ts).
  */
+import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 // @ts-expect-error -- plain JavaScript without types: the bin entry runs before any TypeScript loader
 import { bundleOf } from "../../bin/private/compiled-cli.js";
@@ -76,6 +77,39 @@ describe("bin/stepflow.js", () => {
     expect(r.stderr).not.toMatch(/could not load/);
     expect(r.code).toBe(1); // February's file is still missing
   });
+
+  it("stops a task attempt busy in CPU-bound code at its `timeout: 2` and fails the run with States.Timeout", async () => {
+    // The loop would spin for 10 minutes (the test's own timeout is 2): the worker running it is stopped.
+    const r = await spawnCli(["run", "test/fixtures/limit-flows.ts", "--flow", "busy-task", "--param", "ms=600000", "--json", "--dir", dir]);
+    expect(r.code).toBe(1);
+    const run = JSON.parse(r.stdout) as { status: string; error: { name: string; message: string; state: string } };
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatchObject({ name: "States.Timeout", state: "grind" });
+    expect(run.error.message).toMatch(/was stopped: its CPU-bound code ran past its `timeout` of 2 seconds/);
+  }, 120_000);
+
+  it("ends at once on SIGINT during a busy loop, the run recorded ABORTED", async () => {
+    const child = spawn(process.execPath, ["bin/stepflow.js", "run", "test/fixtures/limit-flows.ts", "--flow", "long-busy-task", "--param", "ms=600000", "--dir", dir], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    // Once the task has started (and its worker has had a moment to enter the loop), interrupt.
+    await new Promise<void>((started) =>
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("▸ mill")) setTimeout(started, 1_500);
+      }),
+    );
+    child.kill("SIGINT");
+    // The loop would spin for 10 minutes: the process ends long before the test's 2-minute timeout.
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/✗ long-busy-task ABORTED after/);
+    const runs = await spawnCli(["runs", "--dir", dir]);
+    expect(runs.stdout).toMatch(/long-busy-task-\S+ +long-busy-task +ABORTED/);
+  }, 120_000);
 
   it("prints its version, the package's", async () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string };

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { LocalRun, RunLocalOptions } from "../../local/index.ts";
+import { warmWorkerPool } from "../../local/private/task-workers.ts";
 import { CliError, EXIT_FAILED } from "../private/cli-error.ts";
 import { formatMs } from "../private/format.ts";
 import type { CliIo } from "../private/io.ts";
@@ -35,6 +36,9 @@ export function runCommand(program: Command, io: CliIo): void {
     .option("--strict-secrets", 'fail tasks whose secret is not set, as on AWS (default: pass "" and warn)')
     .option("--json", "print the whole run as JSON on stdout instead of the result")
     .action(async (file: string, o: RunOptions) => {
+      // The task worker (runs use `isolation: "worker"`) starts now: it loads the flow while this
+      // thread loads it and the local engine, instead of after.
+      warmWorkerPool();
       const dir = projectDir(o.dir);
       const flow = pickFlow(file, await loadFlows(file), o.flow);
       // ParamsError, naming every bad field, before the run starts (main: exit 2). The parsed
@@ -75,6 +79,9 @@ export async function runAndPrint(
       dir,
       fastRetries: o.fastRetries,
       missingSecrets: o.strictSecrets ? "fail" : "empty",
+      // As a Lambda is stopped at its timeout: a task attempt in CPU-bound code past its `timeout`
+      // (or the flow's, or a SIGINT meanwhile) is stopped, not waited for.
+      isolation: "worker",
       signal: controller.signal,
       onEvent: progressPrinter(io.stderr, { live: liveOutput(io.stderr), fastRetries: o.fastRetries }),
     });

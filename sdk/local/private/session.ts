@@ -24,7 +24,7 @@ import { ExecutionLog } from "./executions.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
 import { type PreparedFlow, prepare } from "./prepare.ts";
 import { mapProgress } from "./progress.ts";
-import { keepInProcess, stopAttempts, workerInvoker } from "./task-workers.ts";
+import { keepInProcess, stopAttempts, warmWorkerPool, workerInvoker } from "./task-workers.ts";
 import { localSecrets } from "./secrets.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, type SubflowParent, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
@@ -83,6 +83,7 @@ export class LocalSession {
    * failure, abort, an unexpected error, and the process exiting while the run goes.
    */
   async run(flow: GraphFlow, input: Json, parent?: SubflowParent): Promise<LocalRun> {
+    if (this.options.isolation === "worker") warmWorkerPool();
     const prepared = prepare(flow);
     const runId = parent || !this.options.runId ? newRunId(flow.flowName) : this.options.runId;
     const executionArn = `${prepared.stateMachineArn.replace(":stateMachine:", ":execution:")}:${runId}`;

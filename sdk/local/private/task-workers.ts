@@ -55,6 +55,14 @@ export const workerInvoker: TaskInvoker = (call) => {
   return new Promise((resolve, reject) => dispatch({ id, call, message, resolve, reject }));
 };
 
+/**
+ * Starts a worker now if the pool has none, so that it loads while the run is prepared and the
+ * first attempt does not wait for its start-up.
+ */
+export function warmWorkerPool(): void {
+  if (slots.length === 0) slots.push(start());
+}
+
 function dispatch(a: Attempt): void {
   const slot = pick();
   slot.attempts.set(a.id, a);
@@ -73,8 +81,15 @@ function pick(): Slot {
   return slot;
 }
 
+/**
+ * Where a worker starts: the compiled CLI's worker entry (bin/private/compiled-cli.js sets it), whose
+ * flow modules are compiled into its bundle as the CLI's are; from source (tsx) otherwise.
+ */
+const COMPILED_WORKER = Symbol.for("stepflow.taskWorkerEntry");
+
 function start(): Slot {
-  const worker = new Worker(new URL("./task-worker-boot.mjs", import.meta.url));
+  const compiled = (globalThis as { [key: symbol]: string | undefined })[COMPILED_WORKER];
+  const worker = new Worker(compiled ? new URL(compiled) : new URL("./task-worker-boot.mjs", import.meta.url));
   const slot: Slot = { worker, attempts: new Map(), pings: new Map(), stopped: false };
   worker.on("message", (m: FromWorker) => onMessage(slot, m));
   worker.on("error", (error) => retire(slot, error));
