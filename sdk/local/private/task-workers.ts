@@ -10,7 +10,7 @@
 import { availableParallelism } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { SHARE_ENV, Worker } from "node:worker_threads";
 import { inProcessInvoker, StatesTimeoutError, type TaskCall, type TaskInvoker, timeoutMessage } from "../../../functions/invoke.ts";
 import { TaskTimeoutError } from "../../../functions/errors.ts";
 import { type FromWorker, fromWire, type ToWorker } from "./worker-protocol.ts";
@@ -89,7 +89,8 @@ const COMPILED_WORKER = Symbol.for("stepflow.taskWorkerEntry");
 
 function start(): Slot {
   const compiled = (globalThis as { [key: symbol]: string | undefined })[COMPILED_WORKER];
-  const worker = new Worker(compiled ? new URL(compiled) : new URL("./task-worker-boot.mjs", import.meta.url));
+  // The process's environment, live (not a copy taken now): a task reads it as an in-process one would.
+  const worker = new Worker(compiled ? new URL(compiled) : new URL("./task-worker-boot.mjs", import.meta.url), { env: SHARE_ENV });
   const slot: Slot = { worker, attempts: new Map(), pings: new Map(), stopped: false };
   worker.on("message", (m: FromWorker) => onMessage(slot, m));
   worker.on("error", (error) => retire(slot, error));
