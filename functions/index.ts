@@ -24,6 +24,8 @@ export { createRecorder } from "./recorder.ts";
 export { consoleUrl, flowNameOf } from "./status-event.ts";
 export type { EncodedValue } from "./resolve-output.ts";
 export { resolveOutput } from "./resolve-output.ts";
+export type { AwsCacheLeaseOptions } from "./stores/aws-cache-lease.ts";
+export { awsCacheLease } from "./stores/aws-cache-lease.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
 export { awsHistoryStore } from "./stores/aws-history-store.ts";
 export type { AwsNoticeLedgerOptions } from "./stores/aws-notice-ledger.ts";
@@ -33,6 +35,7 @@ export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
 export type { StoreCallPolicy } from "./private/store-call.ts";
+export { localCacheLease } from "./stores/local-cache-lease.ts";
 export type { LocalHistoryOptions, LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";
 export type { LocalStoreOptions } from "./stores/local-result-store.ts";
@@ -44,9 +47,11 @@ export type { AwsStoresOptions, Stores } from "./stores/stores.ts";
 export { awsStores, localStores } from "./stores/stores.ts";
 export type {
   CacheEntry,
+  CacheLeaseStore,
   CacheStore,
   FlowRunRecord,
   HistoryStore,
+  LeaseState,
   NoticeKey,
   NoticeLedger,
   ResultStore,

@@ -10,6 +10,7 @@ import { sfnExecutionHistory } from "./private/execution-history.ts";
 import { lazy } from "./private/lazy.ts";
 import { STORE_CLIENT_CONFIG } from "./private/store-call.ts";
 import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
+import { awsCacheLease } from "./stores/aws-cache-lease.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
 import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
@@ -53,6 +54,10 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
         historyTtlDays: ttlDays(env),
         clients: options.clients,
       }),
+      // Only a cached task reads or writes leases (FlowStack grants it `GetItem` on its own keys).
+      cacheLease: task.options.cache
+        ? awsCacheLease({ table: required(env, "STEPFLOW_HISTORY_TABLE"), ttlDays: ttlDays(env), clientConfig: options.clients?.dynamodb })
+        : undefined,
     });
     const h = handle;
     return withDeadline(lambdaDeadline(context), () => h(event));

@@ -18,6 +18,8 @@ import { NonRetriableError } from "../sdk/core/errors.ts";
 import { ListStoredError, PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
+import { DEFAULT_LEASE_MS, withCacheLease } from "./private/cache-lease.ts";
+import { currentDeadline } from "./private/deadline.ts";
 import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
@@ -26,7 +28,7 @@ import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type RunLog } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
 import { resultsCacheStore } from "./stores/results-cache-store.ts";
-import type { CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
+import type { CacheLeaseStore, CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
 
 export type { PayloadLimits } from "./private/emit-output.ts";
 import type { Json } from "../sdk/core/json.ts";
@@ -46,6 +48,13 @@ export interface TaskHandlerDeps {
   readonly secrets: SecretStore;
   /** Where cached results live. @default entries in `results` under `cache/` */
   readonly cache?: CacheStore;
+  /**
+   * Leases on cache keys, so that one call per key runs the task across processes and Lambdas.
+   * @default none: only calls in this process wait for each other
+   */
+  readonly cacheLease?: CacheLeaseStore;
+  /** How long a cache lease may go unrenewed before a waiter takes it over. @default 30 seconds */
+  readonly cacheLeaseMs?: number;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
   /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
@@ -104,7 +113,8 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     let envelope: Envelope;
     try {
       let cached: boolean;
-      ({ envelope, cached } = await run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets }));
+      const scope = { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() };
+      ({ envelope, cached } = await run(task, request, scope));
       const ended = clock();
       const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
       await startRecord;
@@ -138,13 +148,17 @@ interface RunScope {
   readonly context: TaskContext;
   readonly log: RunLog;
   readonly secrets: Set<string>;
+  /** When the invocation began (`performance.now()`): waiting for a cache lease ends within the task's timeout. */
+  readonly begun: number;
 }
+
+type Computed = { envelope: Envelope; cached: boolean };
 
 async function run(
   task: RuntimeTask,
   request: TaskRequest,
   s: RunScope,
-): Promise<{ envelope: Envelope; cached: boolean }> {
+): Promise<Computed> {
   checkLengths(request);
   const args = await resolveArgs(request, s.deps, (value, name) => {
     const problem = secretValueProblem(value);
@@ -156,20 +170,42 @@ async function run(
     s.secrets.add(value);
   });
   const key = cacheKey(request, task, args);
-  if (key === undefined) return compute(task, request, s, args, undefined);
+  if (key === undefined) return compute(task, request, s, args, undefined, undefined);
   // Concurrent calls with one key wait for the first, then find its entry: the task runs once.
-  return cacheLock(key, () => compute(task, request, s, args, key));
+  return cacheLock(key, () => leased(task, request, s, args, key));
 }
 
-/** Runs the task (or takes its cached result), checks and stores the result, and caches it. */
+/** Runs a cached call under the key's lease (when the handler has a lease store), or just checks the cache first. */
+async function leased(task: RuntimeTask, request: TaskRequest, s: RunScope, args: Json[], key: string): Promise<Computed> {
+  const expiresIn = task.options.cache?.expiresInSeconds ?? 0;
+  const store = s.deps.cacheLease;
+  if (!store) return compute(task, request, s, args, key, await lookup(s, key, expiresIn));
+  const deadline = currentDeadline();
+  const timeoutAt = s.begun + task.options.timeoutSeconds * 1000;
+  return withCacheLease<Computed>({
+    store,
+    key,
+    leaseMs: s.deps.cacheLeaseMs ?? DEFAULT_LEASE_MS,
+    waitUntil: deadline === undefined ? timeoutAt : Math.min(timeoutAt, performance.now() + deadline - Date.now()),
+    peek: async () => {
+      const hit = await lookup(s, key, expiresIn);
+      return hit && compute(task, request, s, args, key, hit);
+    },
+    compute: async () => compute(task, request, s, args, key, await lookup(s, key, expiresIn)),
+    log: s.log,
+    what: `task \`${task.taskName}\` (state \`${request.state}\`)`,
+  });
+}
+
+/** Runs the task (or takes its cached result `hit`), checks and stores the result, and caches it under `key`. */
 async function compute(
   task: RuntimeTask,
   request: TaskRequest,
   s: RunScope,
   args: Json[],
   key: string | undefined,
-): Promise<{ envelope: Envelope; cached: boolean }> {
-  const hit = key === undefined ? undefined : await lookup(s, key, task.options.cache?.expiresInSeconds ?? 0);
+  hit: { readonly value: Json } | undefined,
+): Promise<Computed> {
   let value: Json;
   // The result's JSON text, when this call serialised it: reused for the secret check and its size.
   let text: string | undefined;

@@ -75,8 +75,9 @@ const tails = new Map<string, Promise<unknown>>();
 
 /**
  * Runs `fn` after the calls of `key` before it in this process have ended, so concurrent calls
- * with one key run the task once: the first stores its entry and the others read it. (Across
- * processes or Lambdas calls may still overlap; the store has no conditional write here.)
+ * with one key run the task once: the first stores its entry and the others read it. Across
+ * processes and Lambdas the key's lease does the same (see cache-lease.ts); this lock spares the
+ * lease store the calls of one process.
  */
 export function cacheLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const run = (tails.get(key) ?? Promise.resolve()).then(fn, fn);

@@ -32,6 +32,30 @@ export interface CacheStore {
   put(key: string, entry: CacheEntry): Promise<void>;
 }
 
+/** Who holds a cache lease: the holder's random token, and how many times it renewed the lease. */
+export interface LeaseState {
+  readonly token: string;
+  readonly beat: number;
+}
+
+/**
+ * Leases on cache keys, so that across processes and Lambdas one call per key runs the task
+ * while the others wait for its entry: an item of the history table on AWS (a conditional Put),
+ * a file locally. A lease carries no wall-clock time: a waiter decides that a holder died when
+ * the lease it reads has not changed for a lease's duration on the waiter's own monotonic
+ * clock, so clocks that disagree can make a lease neither eternal nor instantly stale.
+ */
+export interface CacheLeaseStore {
+  /** Creates the lease of `key` for `token`: `false` when someone holds it. */
+  create(key: string, token: string): Promise<boolean>;
+  /** The lease of `key`, or `undefined` when nobody holds it. */
+  read(key: string): Promise<LeaseState | undefined>;
+  /** Replaces the lease with `next` only while it is exactly `seen` (a renewal or a takeover): `false` otherwise. */
+  replace(key: string, seen: LeaseState, next: LeaseState): Promise<boolean>;
+  /** Gives the lease up, if `token` still holds it. */
+  release(key: string, token: string): Promise<void>;
+}
+
 /** One attempt of one task call (one map item) in a run. */
 export interface TaskRunRecord {
   readonly flow: string;

@@ -8,6 +8,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
 import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
 import { createTaskHandler, type TaskHandler } from "../../../functions/task-handler.ts";
+import { localCacheLease } from "../../../functions/stores/local-cache-lease.ts";
 import { decodeOutput } from "../../../functions/resolve-output.ts";
 import { type HistoryStore, type ResultStore } from "../../../functions/stores/types.ts";
 import { localHistoryStore } from "../../../functions/stores/local-history-store.ts";
@@ -258,7 +259,8 @@ export class LocalSession {
       const overrides = this.options.taskOverrides ?? {};
       const tasks = new Map(p.compiled.tasks.map((t) => [t.name, withFn(t.task, overrides[t.name])]));
       const invoke = this.options.isolation === "worker" ? workerInvoker : undefined;
-      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke });
+      const cacheLease = localCacheLease({ dir: this.options.dir });
+      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease });
       this.handlers.set(p.flow, handler);
     }
     return handler;
