@@ -114,9 +114,13 @@ describe("cache lease on AWS (dynalite + s3rver)", () => {
 
   it("releases the lease when the holder fails, so a waiting invocation runs the task itself", async () => {
     let calls = 0;
+    let running = 0;
+    let overlapped = false;
     const flaky = task("flaky", { cache: { expiresIn: 600 } }, async (coin: string) => {
       const n = ++calls;
+      overlapped ||= ++running > 1;
       await sleep(200);
+      running--;
       if (n === 1) throw new Error("upstream down");
       return `${coin}:${n}`;
     });
@@ -128,6 +132,8 @@ describe("cache lease on AWS (dynalite + s3rver)", () => {
     await expect(a).rejects.toThrow("upstream down");
     expect(await b).toStrictEqual({ v: "ADA:2" });
     expect(calls).toBe(2);
+    // The second ran only once the first had failed and released the lease.
+    expect(overlapped).toBe(false);
   });
 
   it("lets exactly one of many concurrent takeovers of one stale lease win", async () => {

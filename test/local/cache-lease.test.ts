@@ -1,0 +1,86 @@
+/**
+ * The cache lease on one machine: two `stepflow run` processes racing on one cache key run the
+ * task once, and the lease files behave as the DynamoDB items do (one takeover wins, a stale
+ * lease is taken over).
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createTaskHandler, localCacheLease, localHistoryStore, localStores } from "../../functions/index.ts";
+import { cacheKey } from "../../functions/private/cache.ts";
+import { task } from "../../sdk/define/task.ts";
+import { quietLogger } from "../functions/support/memory-stores.ts";
+import { request } from "../functions/support/request.ts";
+import { tempDir } from "../support/temp-dir.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+/** `stepflow run` of the racing flow in its own process; resolves with its exit code and output. */
+function runInProcess(dir: string): Promise<{ code: number | null; out: string }> {
+  const args = ["run", "test/local/fixtures/cache-race.ts", "--dir", dir, "--param", `dir=${dir}`];
+  const child = spawn(process.execPath, [join(ROOT, "bin/stepflow.js"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => (out += d));
+  return new Promise((done) => child.on("exit", (code) => done({ code, out })));
+}
+
+describe("cache lease across local processes", () => {
+  it("runs a cached task once when two `stepflow run` processes reach it together", async () => {
+    const dir = tempDir("stepflow-cache-race-");
+    const runs = await Promise.all([runInProcess(dir), runInProcess(dir)]);
+    expect(runs.map((r) => r.code), runs.map((r) => r.out).join("\n---\n")).toStrictEqual([0, 0]);
+    expect((await readFile(join(dir, "arrivals"), "utf8")).trim().split("\n")).toHaveLength(2);
+    expect((await readFile(join(dir, "calls"), "utf8")).trim().split("\n")).toHaveLength(1);
+    const history = localHistoryStore({ dir });
+    const listed = await history.listAllRuns({ limit: 10 });
+    expect(listed.map((r) => r.status)).toStrictEqual(["SUCCEEDED", "SUCCEEDED"]);
+    const quotes = await Promise.all(
+      listed.map(async (r) => (await history.getRun(r.runId)).tasks.find((t) => t.task === "quote" && t.status === "SUCCEEDED")),
+    );
+    expect(quotes.map((q) => q?.cached).sort()).toStrictEqual([false, true]);
+  }, 240_000);
+});
+
+describe("local lease files", () => {
+  it("let exactly one of many concurrent takeovers of one stale lease win, and only the holder release", async () => {
+    const lease = localCacheLease({ dir: tempDir("stepflow-lease-") });
+    expect(await lease.create("f/t/k", "dead")).toBe(true);
+    expect(await lease.create("f/t/k", "other")).toBe(false);
+    const seen = { token: "dead", beat: 0 };
+    const wins = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => lease.replace("f/t/k", seen, { token: `taker-${i}`, beat: 0 })),
+    );
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    const winner = { token: `taker-${wins.indexOf(true)}`, beat: 0 };
+    expect(await lease.read("f/t/k")).toStrictEqual(winner);
+    await lease.release("f/t/k", "dead");
+    expect(await lease.read("f/t/k")).toStrictEqual(winner);
+    await lease.release("f/t/k", winner.token);
+    expect(await lease.read("f/t/k")).toBeUndefined();
+    expect(await lease.create("f/t/k", "next")).toBe(true);
+  });
+
+  it("take over a lease whose holder died, and release it after the task", async () => {
+    const dir = tempDir("stepflow-lease-");
+    let calls = 0;
+    const quote = task("quote", { cache: { expiresIn: 600 }, timeout: 20 }, (coin: string) => `${coin}:${++calls}`);
+    const cacheLease = localCacheLease({ dir });
+    const key = cacheKey(request("quote", [{ v: "ETH" }]), quote, ["ETH"]) as string;
+    expect(await cacheLease.create(key, "dead-holder")).toBe(true);
+    const handle = createTaskHandler({
+      ...localStores({ dir, env: {} }),
+      tasks: { quote },
+      cacheLease,
+      cacheLeaseMs: 300,
+      logger: quietLogger(),
+    });
+    expect(await handle(request("quote", [{ v: "ETH" }]))).toStrictEqual({ v: "ETH:1" });
+    expect(calls).toBe(1);
+    expect(await cacheLease.read(key)).toBeUndefined();
+  });
+});
