@@ -13,6 +13,7 @@ import { DEFAULT_HISTORY_TTL_DAYS, RESULTS_BUCKET_PLACEHOLDER, secretPrefix, sta
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
+  cacheLeasesRead,
   executionsArn,
   functionArn,
   historyWrite,
@@ -155,6 +156,7 @@ export class FlowConstruct extends Construct {
     const listed = [`runs/${flow}/`, ...(task.task.options.cache ? [`cache/${flow}/${task.name}/`] : []), ...children];
     role.addToPrincipalPolicy(listUnder(props.resultsBucket, listed));
     role.addToPrincipalPolicy(historyWrite(props.historyTable));
+    if (task.task.options.cache) role.addToPrincipalPolicy(cacheLeasesRead(props.historyTable, flow, task.name));
     if (task.secrets.length > 0)
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
     acknowledgeWildcards(

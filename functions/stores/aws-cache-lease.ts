@@ -1,11 +1,10 @@
 import { conditionFailed, historyTable, type HistoryTableOptions } from "../private/history-table.ts";
+import { cacheLeasePk } from "../../sdk/core/deploy-names.ts";
 import type { CacheLeaseStore, LeaseState } from "./types.ts";
 
 /** Options of the DynamoDB cache leases: the history table's. */
 export type AwsCacheLeaseOptions = HistoryTableOptions;
 
-/** `CACHE#<flow>/<task>/<hash>`: the partition of a cache key's lease (a task role may read only its own prefix). */
-export const cacheLeasePk = (key: string): string => `CACHE#${key}`;
 const LEASE_SK = "#LEASE";
 const NAMES = ["held", "token", "beat"] as const;
 

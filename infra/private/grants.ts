@@ -8,6 +8,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { IConstruct } from "constructs";
+import { cacheLeasePk } from "../../sdk/core/deploy-names.ts";
 
 /** Objects under `prefix` (ending in `/`) of the bucket. */
 export function prefixArn(bucket: s3.IBucket, prefix: string): string {
@@ -49,6 +50,19 @@ export function objectsRead(bucket: s3.IBucket, prefixes: readonly string[]): ia
  */
 export function historyWrite(table: dynamodb.ITableV2): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions: ["dynamodb:PutItem"], resources: [table.tableArn] });
+}
+
+/**
+ * Read the cache leases of one task (`GetItem` on items whose partition key starts with
+ * `CACHE#<flow>/<task>/`): a waiting call reads who holds its key's lease. Leases are written with
+ * the conditional Puts `historyWrite` allows.
+ */
+export function cacheLeasesRead(table: dynamodb.ITableV2, flow: string, task: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ["dynamodb:GetItem"],
+    resources: [table.tableArn],
+    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [cacheLeasePk(`${flow}/${task}/*`)] } },
+  });
 }
 
 /** The ARN a policy needs to read a secret: the full ARN, or the name plus AWS's 6-character suffix. */

@@ -56,3 +56,10 @@ export function secretNameProblem(name: string, prefix = secretPrefix()): string
   if (/^[A-Za-z0-9/_+=.@-]+$/.test(name) && name.length <= most) return undefined;
   return `use 1-${most} letters, digits or \`/_+=.@-\` (it is stored in Secrets Manager as \`${prefix}<name>\`, at most ${MAX_SECRET_NAME} characters)`;
 }
+
+/**
+ * The history-table partition key of a cache key's lease (`CACHE#<flow>/<task>/<hash>`): the
+ * runtime writes it, and a cached task's role may read only items whose key starts with its own
+ * `CACHE#<flow>/<task>/` (`dynamodb:LeadingKeys`).
+ */
+export const cacheLeasePk = (key: string): string => `CACHE#${key}`;

@@ -7,6 +7,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { exampleFlows } from "../../infra/example-flows.ts";
+import { cacheLeasePk } from "../../sdk/core/deploy-names.ts";
 import { type IamRequest, RoleSimulator } from "../../infra/rehearse/iam.ts";
 import { type CfnTemplate, Resolver } from "../../infra/rehearse/intrinsics.ts";
 import { synth } from "./support.ts";
@@ -120,11 +121,23 @@ describe("task Lambda roles allow exactly what the runtime does", () => {
     await expectDecisions(t.role, allowed, denied);
   });
 
-  it.each(cases)("%s puts history items and nothing else on the table", async (_, t) => {
+  it.each(cases)("%s puts history items and nothing else on the table; a cached task reads its own cache leases only", async (_, t) => {
+    const leaseOf = (task: string) => ({
+      action: "dynamodb:GetItem",
+      resource: tableArn,
+      context: { "dynamodb:LeadingKeys": cacheLeasePk(`${t.flow}/${task}/0f3a`) },
+    });
+    const cached = t.task.task.options.cache !== undefined;
     await expectDecisions(
       t.role,
-      [{ action: "dynamodb:PutItem", resource: tableArn }],
-      [{ action: "dynamodb:DeleteItem", resource: tableArn }, { action: "dynamodb:Query", resource: tableArn }],
+      [{ action: "dynamodb:PutItem", resource: tableArn }, ...(cached ? [leaseOf(t.task.name)] : [])],
+      [
+        { action: "dynamodb:DeleteItem", resource: tableArn },
+        { action: "dynamodb:Query", resource: tableArn },
+        leaseOf(`not-${t.task.name}`),
+        { action: "dynamodb:GetItem", resource: tableArn, context: { "dynamodb:LeadingKeys": `RUN#${RUN}` } },
+        ...(cached ? [] : [leaseOf(t.task.name)]),
+      ],
     );
   });
 

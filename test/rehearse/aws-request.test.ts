@@ -48,6 +48,20 @@ describe("the IAM request of a wire request", () => {
     expect(iamAsks(service, request, scope)).toMatchObject([{ action, resource }]);
   });
 
+  it("passes a single-item DynamoDB request's partition key as `dynamodb:LeadingKeys`", () => {
+    const [service, request] = json("dynamodb", "DynamoDB_20120810.GetItem", {
+      TableName: "hist",
+      Key: { pk: { S: "CACHE#etl/load/0f3a" }, sk: { S: "#LEASE" } },
+    });
+    expect(iamAsks(service, request, scope)).toStrictEqual([
+      {
+        action: "dynamodb:GetItem",
+        resource: "arn:aws:dynamodb:eu-west-1:123456789012:table/hist",
+        context: { "dynamodb:LeadingKeys": "CACHE#etl/load/0f3a" },
+      },
+    ]);
+  });
+
   it("evaluates ListObjectsV2 as s3:ListBucket on the bucket with the s3:prefix condition key", () => {
     const [service, request] = s3("GET", "/bucket?list-type=2&prefix=runs%2Fhello%2F");
     expect(iamAsks(service, request, scope)).toStrictEqual([

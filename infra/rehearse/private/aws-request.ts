@@ -45,8 +45,10 @@ export function iamAsks(service: string, request: WireRequest, scope: AskScope):
   const arn = (svc: string, resource: string) => `arn:aws:${svc}:${scope.region}:${scope.account}:${resource}`;
   const action = `${service}:${operation}`;
   switch (service) {
-    case "dynamodb":
-      return dynamoTables(operation, body).map((table) => ({ action, resource: arn("dynamodb", table) }));
+    case "dynamodb": {
+      const context = leadingKey(body);
+      return dynamoTables(operation, body).map((table) => ({ action, resource: arn("dynamodb", table), ...context }));
+    }
     case "secretsmanager": {
       const id = String(body.SecretId ?? "");
       return [{ action, resource: id.startsWith("arn:") ? id : scope.secretArn(id) }];
@@ -78,6 +80,16 @@ function dynamoTables(operation: string, body: Record<string, unknown>): string[
     return [...new Set(tables)];
   }
   return [`table/${operation}`];
+}
+
+/**
+ * `dynamodb:LeadingKeys` of a single-item request (its `Key` or `Item`'s `pk`), which IAM checks
+ * against `LeadingKeys` conditions (a cached task may read only its own cache leases).
+ */
+function leadingKey(body: Record<string, unknown>): { context?: Record<string, string> } {
+  const item = (body.Key ?? body.Item) as { pk?: { S?: unknown } } | undefined;
+  const pk = item?.pk?.S;
+  return typeof pk === "string" ? { context: { "dynamodb:LeadingKeys": pk } } : {};
 }
 
 /** S3's REST operations the runtime and flows use, path-style or virtual-hosted. */
