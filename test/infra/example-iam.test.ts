@@ -3,6 +3,8 @@
  * CloudFormation resolves it while creating the stack, and every request each role really makes
  * at run time evaluated by an IAM policy evaluator (iam-simulate) against the role's policies.
  */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
@@ -184,6 +186,63 @@ describe("state machine roles allow what Step Functions does to run each definit
       ],
       [{ action: "states:StartExecution", resource: r.ref(s.id(s.stack.flows.get("hello")!.stateMachine)) }],
     );
+  });
+});
+
+// moto 5.2.1 does not implement `RedriveExecution` (test/client/retry.test.ts pins that), so a
+// remote retry is checked here as IAM evaluates it: the caller's one statement, then what Step
+// Functions does as the machine's role when it redrives (failed tasks invoked again, failed
+// Distributed Map child executions redriven).
+describe("retry on AWS (RedriveExecution) is allowed where the README says", () => {
+  const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8");
+  const documented = /needs\s+`states:RedriveExecution` on `(arn:aws:states:<region>:<account>:execution:stepflow-<flow>:\*)`/.exec(readme)?.[1];
+  const callerMay = async (flow: string, resource: string) => {
+    const statement = { Effect: "Allow", Action: "states:RedriveExecution", Resource: documented!.replace("<region>", REGION).replace("<account>", ACCOUNT).replace("<flow>", flow) };
+    const out = await runSimulation(
+      {
+        request: {
+          principal: `arn:aws:iam::${ACCOUNT}:user/operator`,
+          action: "states:RedriveExecution",
+          resource: { resource, accountId: ACCOUNT },
+          contextVariables: {},
+        },
+        identityPolicies: [{ name: "retry", policy: { Version: "2012-10-17", Statement: [statement] } }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    if (out.resultType === "error") throw new Error(`IAM could not evaluate: ${JSON.stringify(out.errors)}`);
+    return out.overallResult;
+  };
+  const machineOf = (flow: string) => s.id(s.stack.flows.get(flow)!.stateMachine);
+  const distributed = [...s.stack.flows.values()].filter((c) => c.compiled.distributedMaps.length > 0).map((c) => c.compiled.flow);
+
+  it("lets the caller redrive a run of the flow with the documented statement, not another flow's run", async () => {
+    expect(documented).toBeDefined();
+    const run = `${r.ref(machineOf("taxi-tips")).replace(":stateMachine:", ":execution:")}:${RUN}`;
+    expect(await callerMay("taxi-tips", run)).toBe("Allowed");
+    expect(await callerMay("taxi-tips", executionArn("stepflow-hello"))).toBe("ImplicitlyDenied");
+  });
+
+  it.each(distributed)("%s: its machine may invoke its tasks again and redrive the failed child executions of each Distributed Map, not another flow's", async (flow) => {
+    const role = iam.roleOf(machineOf(flow));
+    const requests = iam.machineRequests(machineOf(flow), { runId: RUN, itemKey: `runs/${flow}/${RUN}/items.json` });
+    const redrives = requests.filter((q) => q.action === "states:RedriveExecution");
+    // One child execution per Distributed Map: `<machine>/<map label>:<child id>`.
+    expect(redrives.map((q) => q.resource.split(":")[6].split("/")[0])).toEqual(s.stack.flows.get(flow)!.compiled.distributedMaps.map(() => `stepflow-${flow}`));
+    const invokes = requests.filter((q) => q.action === "lambda:InvokeFunction");
+    expect(invokes.length).toBeGreaterThanOrEqual(s.stack.flows.get(flow)!.compiled.tasks.length);
+    const other = distributed.find((f) => f !== flow) ?? "hello";
+    await expectDecisions(role, [...redrives, ...invokes], [
+      ...redrives.map((q) => ({ action: q.action, resource: q.resource.replace(`:stepflow-${flow}/`, `:stepflow-${other}/`) })),
+      { action: "states:RedriveExecution", resource: executionArn(`stepflow-${flow}`) },
+    ]);
+  });
+
+  it("leaves child executions to Step Functions: the caller's statement does not reach a Map Run child", async () => {
+    const child = `arn:aws:states:${REGION}:${ACCOUNT}:execution:stepflow-taxi-tips/map:0b1c2d3e-0000-4000-8000-000000000001`;
+    expect(await callerMay("taxi-tips", child)).toBe("ImplicitlyDenied");
   });
 });
 
