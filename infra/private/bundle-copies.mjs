@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { dirname, extname, sep } from "node:path";
 import { fileURLToPath, URL } from "node:url";
 import { annotatePure, LOADERS, stepflowImports } from "./bundle-pure.mjs";
+import { sliceFor } from "./bundle-slices.mjs";
 
 /** The namespace of the copies: path `<entry>:<absolute file>`. */
 const COPY_NS = "stepflow-copy";
@@ -40,8 +41,10 @@ export function copiedFile(input) {
 /**
  * Resolves imports made by an entry (namespace `entryNs`, path `<entry>`) or by a copy to a
  * copy of their own when the target is a user module; `pureFiles` get the pure annotation.
+ * `sliceOf(entry, file)` names the one export of `file` that entry needs, when the copy may be
+ * cut to it (`bundle-slices.mjs`); undefined keeps the whole module.
  */
-export function copyPlugin(entryNs, pureFiles) {
+export function copyPlugin(entryNs, pureFiles, sliceOf = () => undefined) {
   const wanted = new Set(pureFiles);
   return {
     name: "stepflow-copies",
@@ -64,7 +67,10 @@ export function copyPlugin(entryNs, pureFiles) {
         const file = copiedFile(`${COPY_NS}:${args.path}`);
         const source = readFileSync(file, "utf8");
         const pure = wanted.has(file) || stepflowImports(source).length > 0;
-        return { contents: pure ? annotatePure(source) : source, loader: LOADERS[extname(file)], resolveDir: dirname(file) };
+        let contents = pure ? annotatePure(source) : source;
+        const name = pure ? sliceOf(args.path.slice(0, args.path.indexOf(":")), file) : undefined;
+        if (name !== undefined) contents = sliceFor(file, contents, name) ?? contents;
+        return { contents, loader: LOADERS[extname(file)], resolveDir: dirname(file) };
       });
     },
   };

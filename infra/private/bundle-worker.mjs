@@ -70,6 +70,36 @@ function entryPlugin(requests) {
  * changing what any one request would have had.
  */
 async function bundleGroup(requests) {
+  try {
+    return await buildGroup(requests, true);
+  } catch (error) {
+    // A copy cut to one export lacks an export another user module of that task imports from it
+    // (a circular import): build that group again with whole copies.
+    if (!String(error.message).includes("No matching export")) throw error;
+    return buildGroup(requests, false);
+  }
+}
+
+/**
+ * Below this many tasks of one module in a build, whole copies cost less than loading a parser
+ * to cut them (TypeScript's takes ~0.5 s to load).
+ */
+const SLICE_MIN_TASKS = 16;
+
+/**
+ * The task export of `file` that entry `entry` imports, when its copy may be cut to it: the module
+ * defines the tasks of many entries of the build, so whole copies would be parsed once per task.
+ */
+function slicer(requests, enabled) {
+  const users = new Map();
+  for (const r of requests) if (r.slice) users.set(r.slice.file, (users.get(r.slice.file) ?? 0) + 1);
+  return (entry, file) => {
+    const slice = enabled ? requests[Number(entry)]?.slice : undefined;
+    return slice && slice.file === file && users.get(file) >= SLICE_MIN_TASKS ? slice.exportName : undefined;
+  };
+}
+
+async function buildGroup(requests, slicing) {
   const pureFiles = requests.flatMap((r) => r.pureFiles);
   const result = await build({
     entryPoints: requests.map((_, i) => ({ in: `${ENTRY_NS}:${i}`, out: `entry-${i}` })),
@@ -93,25 +123,32 @@ async function bundleGroup(requests) {
     mainFields: ["module", "main"],
     plugins: [
       entryPlugin(requests),
-      copyPlugin(ENTRY_NS, pureFiles),
+      copyPlugin(ENTRY_NS, pureFiles, slicer(requests, slicing)),
       purePlugin(pureFiles),
     ],
     logLevel: "silent",
   });
   const files = new Map(result.outputFiles.map((f) => [relative(process.cwd(), f.path).split(sep).join("/"), f]));
   const outputs = result.metafile.outputs;
+  // Per output file, not per bundle: a thousand bundles load the same shared chunks.
+  const listed = new Map();
+  const contents = new Map();
+  const contentsOf = (key) => {
+    if (!contents.has(key)) contents.set(key, withRequire(files.get(key).contents));
+    return contents.get(key);
+  };
   return requests.map((request, i) => {
     const entry = `${OUT_DIR}/entry-${i}.mjs`;
     const closure = reachable(entry, outputs);
     const code = closure.map((key) => ({
       name: key === entry ? "index.mjs" : key.slice(OUT_DIR.length + 1),
-      contents: withRequire(files.get(key).contents),
+      contents: contentsOf(key),
     }));
     const staticBytes = reachable(entry, outputs, ["import-statement"]).reduce(
       (n, key) => n + code[closure.indexOf(key)].contents.byteLength,
       0,
     );
-    const inputs = closure.flatMap((key) => contributing(request, outputs[key].inputs));
+    const inputs = closure.flatMap((key) => contributingOnce(listed, request, key, outputs[key].inputs));
     return writeBundle(request, code, { staticBytes, inputs: [...new Set(inputs)] });
   });
 }
@@ -125,6 +162,14 @@ function reachable(entry, outputs, kinds = ["import-statement", "dynamic-import"
     }
   }
   return [...seen];
+}
+
+/** The shared chunks' inputs are the same for every bundle that loads them: listed once per build (`listed`). */
+function contributingOnce(listed, request, key, inputs) {
+  const id = `${request.resolveDir}\0${key}`;
+  let files = listed.get(id);
+  if (!files) listed.set(id, (files = contributing(request, inputs)));
+  return files;
 }
 
 /** Files that contribute code to an output (the metafile also lists files parsed and then tree-shaken away). */

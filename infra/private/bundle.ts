@@ -22,6 +22,8 @@ export interface BundleRequest {
   readonly outRoot: string;
   /** Bundle the AWS SDK v3 instead of using the copy in the Lambda runtime. */
   readonly bundleAwsSdk: boolean;
+  /** The one export of a user module the entry imports: that module's copy may be cut to it. */
+  readonly slice?: { readonly file: string; readonly exportName: string };
 }
 
 const WORKER = fileURLToPath(new URL("./bundle-worker.mjs", import.meta.url));

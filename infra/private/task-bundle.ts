@@ -45,7 +45,8 @@ function taskEntry(file: string, exportName: string): string {
 /** What to build for one task's Lambda. */
 export function taskRequest(t: GraphTask, options: BundleOptions): BundleRequest {
   const { file, exportName } = locateTask(t);
-  return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], ...options };
+  const slice = { file, exportName };
+  return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], slice, ...options };
 }
 
 /** What to build for a handler exported by a runtime module (`export { name as handler }`). */
