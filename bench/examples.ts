@@ -61,7 +61,7 @@ export async function examplesBench(): Promise<string[][]> {
       transitions += Object.values(entered).reduce((a, b) => a + b, 0);
       const attempts = run.tasks.length;
       // Task states that are not task attempts are subflow starts (`startExecution.sync`).
-      const subflowStarts = (entered.Task ?? 0) - new Set(run.tasks.map((t) => `${t.runId} ${t.state} ${t.index}`)).size;
+      const subflowStarts = (entered.Task ?? 0) - new Set(run.tasks.map((t) => `${t.runId} ${t.state} ${t.mapIndex}`)).size;
       const other = Object.entries({ ...entered, Task: subflowStarts })
         .filter(([, n]) => n > 0)
         .map(([type, n]) => `${type === "Task" ? "subflow start" : type} ${n}`)

@@ -14,7 +14,7 @@ export interface RunError {
   /** The task of that state. */
   readonly task?: string;
   /** The map item index of the failing call, inside a Map. */
-  readonly index?: number;
+  readonly mapIndex?: number;
   /** The run the failing task belonged to (a subflow's run id when a subflow failed it). */
   readonly runId?: string;
 }
@@ -28,7 +28,7 @@ export interface TaskRun {
   readonly state: string;
   readonly task: string;
   /** The map item index, inside a Map iteration. */
-  readonly index?: number;
+  readonly mapIndex?: number;
   /** 0 for the first attempt, 1 for the first retry, ... */
   readonly attempt: number;
   /** `RUNNING` only when the run ended (e.g. timed out) while the attempt was still going. */
@@ -91,7 +91,7 @@ export interface LocalRun<R = unknown> {
   /** The run this one retried (`retryLocal`, `stepflow retry`). */
   readonly retryOf?: string;
   /** Calls not run again because the retried run had their result, by run, state and map index. */
-  readonly reused?: readonly { readonly runId: string; readonly state: string; readonly index?: number }[];
+  readonly reused?: readonly { readonly runId: string; readonly state: string; readonly mapIndex?: number }[];
 }
 
 interface EventBase {
@@ -102,7 +102,7 @@ interface EventBase {
 interface TaskEventBase extends EventBase {
   readonly state: string;
   readonly task: string;
-  readonly index?: number;
+  readonly mapIndex?: number;
   readonly attempt: number;
 }
 
@@ -153,7 +153,7 @@ export type RunEvent =
       readonly level: "debug" | "info" | "warn" | "error";
       readonly message: string;
       readonly state?: string;
-      readonly index?: number;
+      readonly mapIndex?: number;
       readonly attempt?: number;
     })
   /** Something the run did differently from AWS, e.g. an unset secret passed as `""`. */

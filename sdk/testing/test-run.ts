@@ -39,7 +39,7 @@ export function testRun<R>(run: LocalRun<R>): TestRun<R> {
     ran: (selector) => calls(selector).length > 0,
     order: () => [...new Set(run.tasks.map((t) => t.state))],
     attempts: (selector, index) =>
-      calls(selector).filter((t) => index === undefined || t.index === index).length,
+      calls(selector).filter((t) => index === undefined || t.mapIndex === index).length,
     calls,
   };
 }

@@ -15,15 +15,15 @@ const runIdOf = (stderr: string) => /\(run (\S+)\)/.exec(stderr)?.[1];
 interface RunJson {
   readonly result: number;
   readonly retryOf: string;
-  readonly reused: { state: string; index?: number }[];
-  readonly tasks: { state: string; index?: number; cached?: boolean }[];
+  readonly reused: { state: string; mapIndex?: number }[];
+  readonly tasks: { state: string; mapIndex?: number; cached?: boolean }[];
 }
 
 /**
  * The task calls a run made, read from its attempts (`stepflow run` runs task functions in worker
  * threads, so the fixture's module state is not this test's): `check item-2`, `total`.
  */
-const callsOf = (run: RunJson) => run.tasks.filter((t) => !t.cached).map((t) => (t.index === undefined ? t.state : `${t.state} item-${t.index}`));
+const callsOf = (run: RunJson) => run.tasks.filter((t) => !t.cached).map((t) => (t.mapIndex === undefined ? t.state : `${t.state} item-${t.mapIndex}`));
 
 describe("stepflow retry", () => {
   it("runs only the failed item and what follows it, and prints the result as `run` does", async () => {

@@ -49,8 +49,8 @@ describe("StepflowClient.retry (RedriveExecution)", () => {
       new Date("2025-05-02T00:00:00Z"),
     );
     expect(report).toStrictEqual({
-      reused: [{ state: "split" }, { state: "clean", index: 0 }],
-      ranAgain: [{ state: "clean", index: 1 }, { state: "best", index: 1 }],
+      reused: [{ state: "split" }, { state: "clean", mapIndex: 0 }],
+      ranAgain: [{ state: "clean", mapIndex: 1 }, { state: "best", mapIndex: 1 }],
     });
   });
 });

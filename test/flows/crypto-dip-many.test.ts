@@ -64,7 +64,7 @@ describe("crypto-dip-many", () => {
     ]);
     expect(run.result?.[0].percent).toBeCloseTo(15, 5);
     expect(run.result?.[1].percent).toBeCloseTo(2, 5);
-    const btc = run.tasks.filter((t) => t.task === "fetch-prices" && t.index === 0);
+    const btc = run.tasks.filter((t) => t.task === "fetch-prices" && t.mapIndex === 0);
     expect(btc.map((t) => t.status)).toStrictEqual(["FAILED", "SUCCEEDED"]);
     expect(slack.posts.map((p) => p.path)).toStrictEqual(["/hook"]);
     expect(slackPosts()[0].text).toMatch(/BTC is at \$42500, 15% below/);

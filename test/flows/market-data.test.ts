@@ -69,8 +69,8 @@ describe("market-data", () => {
     }
     // Depth-first: one Map iteration per symbol ran the whole chain.
     const byIndex = groupBy(
-      run.tasks.filter((t) => t.index !== undefined),
-      (t) => t.index,
+      run.tasks.filter((t) => t.mapIndex !== undefined),
+      (t) => t.mapIndex,
     );
     expect([...byIndex.values()].map((ts) => ts.map((t) => t.state).sort())).toStrictEqual(
       symbols.map(() => ["download-ohlc", "resample", "resample-2", "save-parquet", "save-parquet-2"]),

@@ -22,7 +22,7 @@ function cleaner(calls: string[], brokenHour?: string) {
   };
 }
 
-const key = (t: { state: string; index?: number }) => `${t.state}#${t.index ?? ""}`;
+const key = (t: { state: string; mapIndex?: number }) => `${t.state}#${t.mapIndex ?? ""}`;
 
 describe("stepflow retry of taxi-tips", () => {
   it("runs again only the failed hour and what follows it, reusing every task that succeeded", async () => {

@@ -81,7 +81,7 @@ describe("taxi-tips", () => {
 
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatchObject({ name: "FlakyError", task: "clean-chunk" });
-    const attempts = run.tasks.filter((t) => t.task === "clean-chunk" && t.index === run.error?.index);
+    const attempts = run.tasks.filter((t) => t.task === "clean-chunk" && t.mapIndex === run.error?.mapIndex);
     expect(attempts.map((t) => t.attempt)).toStrictEqual([0, 1, 2, 3, 4, 5]);
   });
 

@@ -89,7 +89,7 @@ describe("lists too long for an inline Map run as a Distributed Map", () => {
       },
     });
     expect(run.status).toBe("FAILED");
-    expect(run.error).toMatchObject({ name: "States.ExceedToleratedFailureThreshold", index: 4321 });
+    expect(run.error).toMatchObject({ name: "States.ExceedToleratedFailureThreshold", mapIndex: 4321 });
     expect(run.error?.message).toMatch(/Distributed Map `map bump \(distributed\)` failed: .*item 4321 is broken/);
     // The Map stops starting items once one failed for good (they run 40 at a time).
     expect(run.attempts(bump)).toBeLessThan(5_000);

@@ -36,7 +36,7 @@ describe("runLocal results", () => {
     expect(run.result).toStrictEqual([2, 8, 18, 32]);
     expect(run.runId).toMatch(/^squares-\d{8}T\d{6}Z-[a-z0-9]{12}$/);
     const items = run.tasks.filter((t) => t.state === "square");
-    expect(items.map((t) => t.index).sort()).toStrictEqual([0, 1, 2, 3]);
+    expect(items.map((t) => t.mapIndex).sort()).toStrictEqual([0, 1, 2, 3]);
     expect(items.every((t) => t.status === "SUCCEEDED" && t.attempt === 0)).toBe(true);
   });
 

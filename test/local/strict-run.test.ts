@@ -43,7 +43,7 @@ describe("local runs enforce Step Functions' limits", () => {
   it("stops starting Map items once an item failed the Map", async () => {
     const run = await runLocal(brittleMap, { n: 300, failAt: 5 }, { dir });
     expect(run.status).toBe("FAILED");
-    expect(run.error).toMatchObject({ name: "Error", message: "item 5 is broken", index: 5 });
+    expect(run.error).toMatchObject({ name: "Error", message: "item 5 is broken", mapIndex: 5 });
     // Items 0-8 at most were started (4 at a time) when item 5 failed; none after.
     const started = run.tasks.filter((t) => t.state === "brittle");
     expect(started.length).toBeLessThanOrEqual(9);

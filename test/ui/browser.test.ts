@@ -38,8 +38,8 @@ describe("stepflow ui in Chromium", () => {
     expect(run.status).toBe("FAILED");
     const chunks = run.tasks.filter((t) => t.state === "clean-chunk");
     const last = new Map<number, (typeof chunks)[number]>();
-    for (const t of chunks) if ((last.get(t.index!)?.attempt ?? -1) < t.attempt) last.set(t.index!, t);
-    const failedItems = [...last.values()].filter((t) => t.status === "FAILED").map((t) => t.index!).sort((a, b) => a - b);
+    for (const t of chunks) if ((last.get(t.mapIndex!)?.attempt ?? -1) < t.attempt) last.set(t.mapIndex!, t);
+    const failedItems = [...last.values()].filter((t) => t.status === "FAILED").map((t) => t.mapIndex!).sort((a, b) => a - b);
     expect(failedItems.length).toBeGreaterThan(0);
 
     const page = await newPage();
@@ -63,7 +63,7 @@ describe("stepflow ui in Chromium", () => {
     const showAll = mapRow.locator(".show-all");
     if ((await showAll.count()) > 0) await showAll.click();
     const bars = await page.locator(".tl-map .bar[data-attempt]").evaluateAll((b) => b.map((x) => [x.getAttribute("data-state"), Number(x.getAttribute("data-attempt")), x.getAttribute("data-status")]));
-    const mapped = run.tasks.filter((t) => t.index !== undefined);
+    const mapped = run.tasks.filter((t) => t.mapIndex !== undefined);
     expect(bars.length).toBe(mapped.length);
     expect(bars.filter(([, attempt]) => (attempt as number) > 0).length).toBe(mapped.filter((t) => t.attempt > 0).length);
     expect(await page.locator(".tl-map .bar.retry").count()).toBe(mapped.filter((t) => t.attempt > 0).length);
@@ -74,7 +74,7 @@ describe("stepflow ui in Chromium", () => {
     await failedBar.click();
     await expect.poll(() => page.textContent(".attempt-panel .attempt-error")).toContain("FlakyError");
     const done = run.tasks.find((t) => t.state === "best-tip" && t.status === "SUCCEEDED")!;
-    await page.locator(`.bar[data-state="best-tip"][data-index="${done.index}"]`).click();
+    await page.locator(`.bar[data-state="best-tip"][data-index="${done.mapIndex}"]`).click();
     await expect.poll(() => page.textContent(".attempt-panel pre.result").catch(() => "")).toContain('"tipPercent"');
 
     await page.goto(ui.url);

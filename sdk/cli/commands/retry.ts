@@ -64,8 +64,8 @@ async function remote(runId: string, o: RetryOptions, io: CliIo): Promise<void> 
   if (!o.wait) return;
   const ended = await run.wait();
   const { reused, ranAgain } = await report();
-  const calls = (list: readonly { state: string; index?: number }[]) =>
-    list.map((c) => (c.index === undefined ? c.state : `${c.state}[${c.index}]`)).join(", ") || "none";
+  const calls = (list: readonly { state: string; mapIndex?: number }[]) =>
+    list.map((c) => (c.mapIndex === undefined ? c.state : `${c.state}[${c.mapIndex}]`)).join(", ") || "none";
   io.stderr.write(`  reused ${reused.length} task calls; ran again: ${calls(ranAgain)}\n`);
   io.stderr.write(`${ended.status === "SUCCEEDED" ? "✔" : "✗"} ${run.flow} ${ended.status}  (run ${run.runId})\n`);
   if (o.json) io.stdout.write(`${JSON.stringify({ status: ended.status, reused, ranAgain }, null, 2)}\n`);

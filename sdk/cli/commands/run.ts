@@ -107,7 +107,7 @@ function report(run: LocalRun, io: CliIo): void {
     io.stderr.write(`✔ ${run.flow} SUCCEEDED in ${formatMs(run.durationMs)}  (run ${run.runId})\n`);
     return;
   }
-  const at = `${e?.index === undefined ? "" : `, item ${e.index}`}${e?.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""}`;
+  const at = `${e?.mapIndex === undefined ? "" : `, item ${e.mapIndex}`}${e?.runId && e.runId !== run.runId ? `, run ${e.runId}` : ""}`;
   // A limit breach names a state that may be no task's (a Map's output, say).
   const where = e?.task
     ? ` in task \`${e.task}\` (state \`${e.state}\`${at})`

@@ -65,7 +65,7 @@ export class ProgressModel {
       const label = this.name({ runId: e.runId, state: e.state });
       s = {
         label,
-        mapped: e.index !== undefined,
+        mapped: e.mapIndex !== undefined,
         running: new Map(),
         attempts: 0,
         done: 0,
@@ -85,7 +85,7 @@ export class ProgressModel {
   /** Updates the stats with a task event and returns them. */
   apply(e: TaskEvent): TaskStats {
     const s = this.stats(e);
-    const item = e.index ?? -1;
+    const item = e.mapIndex ?? -1;
     if (e.type === "task-started") {
       s.attempts++;
       s.running.set(item, this.clock());

@@ -11,7 +11,7 @@ import { awsCall, type RetryPolicy } from "./aws-call.ts";
 /** One task call (state and map index) of a run. */
 export interface TaskCallKey {
   readonly state: string;
-  readonly index?: number;
+  readonly mapIndex?: number;
 }
 
 /** What a redrive reused and what it ran again, from the run's history. */
@@ -40,7 +40,7 @@ export function redriveReport(tasks: readonly TaskRunRecord[], redrivenAt: Date)
   const again = new Map<string, TaskCallKey>();
   const before = new Map<string, TaskCallKey>();
   for (const t of tasks) {
-    const call = { state: t.state, ...(t.mapIndex === undefined ? {} : { index: t.mapIndex }) };
+    const call = { state: t.state, ...(t.mapIndex === undefined ? {} : { mapIndex: t.mapIndex }) };
     if (t.startedAt >= at) again.set(key(t), call);
     else if (t.status === "SUCCEEDED") before.set(key(t), call);
   }

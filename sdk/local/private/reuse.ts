@@ -30,7 +30,7 @@ export function retryRecordKey(flow: string, runId: string): string {
 export interface ReusedCall {
   readonly runId: string;
   readonly state: string;
-  readonly index?: number;
+  readonly mapIndex?: number;
 }
 
 /** One session's view of reuse: what it may take from the previous run, and what it returns now. */
@@ -60,7 +60,7 @@ export class ReuseBook {
         const prior = this.previous.get(key(state, index));
         if (prior === undefined) return undefined;
         this.noted.set(key(state, index), prior);
-        this.reused.push({ runId, state, ...(index === undefined ? {} : { index }) });
+        this.reused.push({ runId, state, ...(index === undefined ? {} : { mapIndex: index }) });
         return prior;
       },
       note: (state, index, output) => {

@@ -287,7 +287,7 @@ export class LocalSession {
       state: task.state,
       task: task.task,
       runId,
-      ...(task.mapIndex === undefined ? {} : { index: task.mapIndex }),
+      ...(task.mapIndex === undefined ? {} : { mapIndex: task.mapIndex }),
     };
     return { status: "FAILED", error: { ...base, ...at } };
   }
@@ -303,7 +303,7 @@ export class LocalSession {
       level: level === "warn" || level === "error" || level === "debug" ? level : "info",
       message: line.error ? `${message}: ${JSON.stringify(line.error)}` : message,
       state: line.state as string | undefined,
-      index: line.mapIndex as number | undefined,
+      mapIndex: line.mapIndex as number | undefined,
       attempt: line.attempt as number | undefined,
     });
   }

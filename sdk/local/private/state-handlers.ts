@@ -88,7 +88,7 @@ export function taskStateHandlers(
         const delayMs = nextRetryDelay(retry, error, a.retriers, options.fastRetries);
         if (delayMs !== undefined) {
           const { flow, task, index } = request;
-          options.emit?.({ type: "task-retrying", flow, runId, state, task, index, attempt: a.attempt, delayMs });
+          options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt: a.attempt, delayMs });
         } else {
           gate?.close(error as Error);
         }

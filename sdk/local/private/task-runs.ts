@@ -99,7 +99,7 @@ function toTaskRun(r: TaskRunRecord): TaskRun {
     runId: r.runId,
     state: r.state,
     task: r.task,
-    ...(r.mapIndex === undefined ? {} : { index: r.mapIndex }),
+    ...(r.mapIndex === undefined ? {} : { mapIndex: r.mapIndex }),
     attempt: r.attempt,
     status: r.status,
     startedAt: r.startedAt,
@@ -115,7 +115,7 @@ function eventOf(r: TaskRunRecord): RunEvent {
     runId: r.runId,
     state: r.state,
     task: r.task,
-    index: r.mapIndex,
+    mapIndex: r.mapIndex,
     attempt: r.attempt,
   };
   if (r.status === "RUNNING") return { type: "task-started", ...base };
