@@ -28,7 +28,7 @@ import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type RunLog } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
 import { resultsCacheStore } from "./stores/results-cache-store.ts";
-import type { CacheLeaseStore, CacheStore, HistoryStore, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
+import type { CacheLeaseStore, CacheStore, HistoryStore, TaskLogLine, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
 
 export type { PayloadLimits } from "./private/emit-output.ts";
 import type { Json } from "../sdk/core/json.ts";
@@ -55,6 +55,8 @@ export interface TaskHandlerDeps {
   readonly cacheLease?: CacheLeaseStore;
   /** How long a cache lease may go unrenewed before a waiter takes it over. @default 30 seconds */
   readonly cacheLeaseMs?: number;
+  /** Receives each attempt's own log lines (redacted) to keep beside its record. @default not kept (Lambda logs go to CloudWatch) */
+  readonly taskLogs?: (context: TaskContext, line: TaskLogLine) => void;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
   /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
@@ -96,7 +98,8 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       attempt: request.attempt ?? 0,
     };
     const secrets = new Set<string>();
-    const log = createRunLog(logger, context, secrets);
+    const keep = deps.taskLogs;
+    const log = createRunLog(logger, context, secrets, keep && ((line) => keep(context, line)));
     const task = find(request.task);
     if (!task) {
       const error = new UnknownTaskError(

@@ -9,6 +9,7 @@ import { format } from "node:util";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { TaskContext } from "../../sdk/core/task-context.ts";
 import { redact } from "./redact.ts";
+import type { TaskLogLine } from "../stores/types.ts";
 
 type Level = "debug" | "info" | "warn" | "error";
 
@@ -20,8 +21,17 @@ const storage = new AsyncLocalStorage<RunLog>();
 // global console (POWERTOOLS_DEV) is not captured again.
 let emitting = false;
 
-/** A logger whose lines carry `context` (the keys on every line) and have every value in `secrets` redacted. */
-export function createRunLog(base: Logger, context: TaskContext, secrets: ReadonlySet<string>): RunLog {
+/**
+ * A logger whose lines carry `context` (the keys on every line) and have every value in `secrets`
+ * redacted. `keep`, when given, also receives the attempt's own lines (its `console.*` output, and
+ * warnings), redacted, to store beside the attempt.
+ */
+export function createRunLog(
+  base: Logger,
+  context: TaskContext,
+  secrets: ReadonlySet<string>,
+  keep?: (line: TaskLogLine) => void,
+): RunLog {
   // The context goes on each line rather than into a child logger: lines of concurrent runs stay
   // apart, and the Lambda context `addContext` put on `base` (request id, cold start) is on them.
   const keys: Record<string, unknown> = { ...context };
@@ -33,6 +43,7 @@ export function createRunLog(base: Logger, context: TaskContext, secrets: Readon
       const text = redacting ? redact(message, secrets) : message;
       const clean =
         extra && redacting ? (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>) : extra;
+      if (keep && (level === "warn" || clean?.source === "console")) keep({ level, message: text, time: new Date().toISOString() });
       emitting = true;
       try {
         base[level](text, clean ? { ...keys, ...clean } : keys);

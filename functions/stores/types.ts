@@ -56,6 +56,21 @@ export interface CacheLeaseStore {
   release(key: string, token: string): Promise<void>;
 }
 
+/** A line a task attempt logged, as kept for the attempt (already redacted). */
+export interface TaskLogLine {
+  readonly level: string;
+  readonly message: string;
+  /** ISO timestamp. */
+  readonly time: string;
+}
+
+/** Which attempt's lines: a task state, its map item index and its attempt number. */
+export interface AttemptLogKey {
+  readonly state: string;
+  readonly index?: number;
+  readonly attempt: number;
+}
+
 /** One attempt of one task call (one map item) in a run. */
 export interface TaskRunRecord {
   readonly flow: string;

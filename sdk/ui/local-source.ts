@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type EncodedValue, resolveOutput } from "../../functions/resolve-output.ts";
 import { localDir, localResultStore } from "../../functions/stores/local-result-store.ts";
 import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
+import { localTaskLogs } from "../../functions/stores/local-task-logs.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
 import { StepflowError } from "../core/errors.ts";
 import { ExecutionLog } from "../local/private/executions.ts";
@@ -28,6 +29,7 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
   const history = localHistoryStore({ dir, onProblem: options.onProblem ?? (() => {}) });
   const executions = new ExecutionLog(dir);
   const results = localResultStore({ dir });
+  const taskLogs = localTaskLogs({ dir });
   // Views of finished runs are asked for again and again (each open page, each change notice):
   // one is built again only when the run's files changed.
   const views = new Map<string, { version: string; view: Promise<RunView | undefined> }>();
@@ -59,7 +61,9 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
       assertRunId(runId, "the run id in the page's address");
       const { tasks } = await history.getRun(runId);
       const record = tasks.find((t) => sameAttempt(t, key));
-      return record ? attemptDetail(record, (value) => resolveOutput(results, value)) : undefined;
+      if (!record) return undefined;
+      const [detail, logs] = await Promise.all([attemptDetail(record, (value) => resolveOutput(results, value)), taskLogs.read(runId, key)]);
+      return { ...detail, logs };
     },
     async retry(runId) {
       const { run } = await history.getRun(runId);

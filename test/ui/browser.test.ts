@@ -125,6 +125,8 @@ describe("stepflow ui in Chromium", () => {
     expect(await page.getAttribute('.node[data-node="load-orders"]', "data-status")).toBe("SUCCEEDED");
     await page.click(".failing-task");
     await expect.poll(() => page.textContent(".attempt-panel .attempt-error")).toContain("card processor refused");
+    // The line the task logged, kept with the attempt and fetched with it, its secret masked.
+    await expect.poll(() => page.textContent(".attempt-panel pre.logs").catch(() => "")).toContain("INFO charging 1 order(s) with key ***");
     await screenshot(page, "failed-run");
     expect(bodies.length).toBeGreaterThan(2);
     for (const body of [...bodies, await page.content()]) expect(body).not.toContain(SECRET);

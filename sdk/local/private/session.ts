@@ -9,8 +9,9 @@ import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aw
 import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
 import { createTaskHandler, type TaskHandler } from "../../../functions/task-handler.ts";
 import { localCacheLease } from "../../../functions/stores/local-cache-lease.ts";
+import { type LocalTaskLogs, localTaskLogs } from "../../../functions/stores/local-task-logs.ts";
 import { decodeOutput } from "../../../functions/resolve-output.ts";
-import { type HistoryStore, type ResultStore } from "../../../functions/stores/types.ts";
+import type { HistoryStore, ResultStore } from "../../../functions/stores/types.ts";
 import { localHistoryStore } from "../../../functions/stores/local-history-store.ts";
 import { localResultStore } from "../../../functions/stores/local-result-store.ts";
 import { localSecretStore } from "../../../functions/stores/local-secret-store.ts";
@@ -52,6 +53,8 @@ export class LocalSession {
   private readonly logger: Logger;
   /** Which machine each run executed, for `stepflow ui`; none when the history is not the local one. */
   private readonly executions: ExecutionLog | undefined;
+  /** Where task attempts' log lines are kept, beside the local history (none with custom stores). */
+  private readonly taskLogs: LocalTaskLogs | undefined;
   /** The first history write that failed, reported with the run instead of failing it. */
   private historyError: RunError | undefined;
 
@@ -70,6 +73,7 @@ export class LocalSession {
     this.results = options.stores?.results ?? localResultStore(dir);
     this.history = options.stores?.history ?? localHistoryStore(dir);
     this.executions = options.stores?.history ? undefined : new ExecutionLog(options.dir);
+    this.taskLogs = options.stores?.history ? undefined : localTaskLogs(dir);
     this.book = new TaskRunBook(this.history, this.emit, (error) => this.historyFailed(error));
     this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
     // Without a listener, only warnings are built at all: info lines cost time per task.
@@ -260,7 +264,9 @@ export class LocalSession {
       const tasks = new Map(p.compiled.tasks.map((t) => [t.name, withFn(t.task, overrides[t.name])]));
       const invoke = this.options.isolation === "worker" ? workerInvoker : undefined;
       const cacheLease = localCacheLease({ dir: this.options.dir });
-      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease });
+      // `append` is a closure over its store: passed as is.
+      const taskLogs = this.taskLogs?.append;
+      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs });
       this.handlers.set(p.flow, handler);
     }
     return handler;
