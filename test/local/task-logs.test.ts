@@ -56,7 +56,7 @@ describe("task log lines of local runs", () => {
 
   it("caps an attempt's lines at 64 KB", () => {
     const logs = localTaskLogs({ dir: tempDir("stepflow-task-logs-") });
-    const context = { flow: "f", runId: "f-20261202T000000Z-abcdef", task: "t", state: "t", attempt: 0 };
+    const context = { flow: "f", runId: "f-20261202T000000Z-abcdef", task: "t", state: "t", mapIndex: undefined, attempt: 0 };
     for (let i = 0; i < 10; i++) logs.append(context, { level: "info", message: "x".repeat(10_000), time: new Date().toISOString() });
     return logs.read(context.runId, { state: "t", attempt: 0 }).then((lines) => {
       expect(lines).toHaveLength(7);
