@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { compile, flow, type Ref, task } from "../../sdk/index.ts";
+import { compile, flow, type Ref, task, taskContext } from "../../sdk/index.ts";
 import { runLocal } from "../../sdk/local/index.ts";
 import { PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { tempDir } from "../support/temp-dir.ts";
@@ -124,10 +124,39 @@ describe("inline Map item budget from history events per item", () => {
     );
     const budget = (f: typeof one) =>
       (compile(f).definition.States.count as unknown as { Parameters: { maxItems: number } }).Parameters.maxItems;
-    // execution 2 + count 5 + Map 4 = 11 fixed; 2 + 5 per item for one task, 2 + 25 for five.
-    expect(budget(one)).toBe(Math.floor((25_000 - 11) / 7));
-    expect(budget(five)).toBe(Math.floor((25_000 - 11) / 27));
+    // Every Lambda Task may retry Lambda service errors 3 times, 3 events each: a task costs 5 + 9
+    // at worst. Fixed: execution 2 + count 14 + the inline Map 4 + its Distributed copy 6 = 26; per
+    // item 2 + 14 for one task, 2 + 70 for five.
+    expect(budget(one)).toBe(Math.floor((25_000 - 26) / 16));
+    expect(budget(five)).toBe(Math.floor((25_000 - 26) / 72));
   });
+
+  it("counts a task's own retries at their worst: 3 events per retry of every item", () => {
+    const flaky = task("flaky", { retries: 4 }, (x: number) => x + 1);
+    const f = flow("retried-items", { params: z.object({ n: z.number() }) }, ({ n }) => flaky.map(count(n)));
+    const budget = (compile(f).definition.States.count as unknown as { Parameters: { maxItems: number } }).Parameters.maxItems;
+    // Per item: iteration 2 + task 5 + (3 service + 4 own retries) × 3 = 28.
+    expect(budget).toBe(Math.floor((25_000 - 26) / 28));
+  });
+
+  it("keeps an inline Map whose every item uses up its retries within 25,000 events, and runs one item more as a Distributed Map", async () => {
+    const twice = task("fails-twice", { retries: 2 }, (x: number) => {
+      if (taskContext().attempt < 2) throw new Error(`attempt ${taskContext().attempt} of item ${x} fails`);
+      return x;
+    });
+    const f = flow("fails-twice-items", { params: z.object({ n: z.number() }) }, ({ n }) => twice.map(count(n)));
+    const budget = (compile(f).definition.States.count as unknown as { Parameters: { maxItems: number } }).Parameters.maxItems;
+    const full = await runLocal(f, { n: budget }, { dir, fastRetries: true });
+    expect(full.status).toBe("SUCCEEDED");
+    expect(full.stats.childExecutions).toBeUndefined();
+    // Execution 2 + count 5 + Map 4, and per item 2 + 5 + its 2 retries' 6: within the limit, with
+    // room left for the Lambda service retries it was budgeted for (none happen here).
+    expect(full.stats.historyEvents).toBe(11 + budget * 13);
+    expect(budget * (13 + 3 * 3) + 26).toBeLessThanOrEqual(25_000);
+    const over = await runLocal(f, { n: budget + 1 }, { dir, fastRetries: true });
+    expect(over.status).toBe("SUCCEEDED");
+    expect(over.stats.childExecutions).toBe(budget + 1);
+  }, 120_000);
 
   it("runs 1,200 items of a one-task chain inline (over the old fixed 1,000) and 1,000 of a five-task chain as a Distributed Map", async () => {
     const one = flow("one-task-1200", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(count(n)));
@@ -138,7 +167,7 @@ describe("inline Map item budget from history events per item", () => {
     const five = flow("five-task-1000", { params: z.object({ n: z.number() }) }, ({ n }) =>
       inc.map(inc.map(inc.map(inc.map(inc.map(count(n)))))),
     );
-    // Over its budget of 925 items inline: the list is stored and each item is a child execution.
+    // Over its budget of 346 items inline: the list is stored and each item is a child execution.
     const switched = await runLocal(five, { n: 1000 }, { dir });
     expect(switched.status).toBe("SUCCEEDED");
     expect(switched.result).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));

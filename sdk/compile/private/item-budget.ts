@@ -1,11 +1,13 @@
 /**
  * How many items an inline Map may take, from the history events each item costs: a Standard
  * execution stops at 25,000 events, and an item of a 5-task chain costs 27 where one of a single
- * task costs 7. The producer of each list gets its budget (`TaskRequest.maxItems`), so a list too
- * long for the chain that iterates it fails before the Map starts, with the fix.
+ * task costs 7. Retries count at their worst: every retrier of every Task state used up (a Lambda
+ * Task's own `retries` and the retries of Lambda service errors), each retry 3 events more. The
+ * producer of each list gets its budget (`TaskRequest.maxItems`): a longer list runs as a
+ * Distributed Map (map-switch.ts), or fails before the Map starts, with the fix.
  */
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
-import type { State, StateMachineDefinition, TaskState } from "../asl.ts";
+import type { Retrier, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { MapRecord } from "./shares.ts";
 
 /** Sets `maxItems` on the producer of each inline Map's list. */
@@ -33,7 +35,9 @@ function events(d: StateMachineDefinition, deep: boolean): number {
 function stateEvents(s: State, deep: boolean): number {
   switch (s.Type) {
     case "Task":
-      return s.Resource.includes(":states:startExecution") ? EVENTS.subflow : EVENTS.task;
+      return s.Resource.includes(":states:startExecution")
+        ? EVENTS.subflow + retriesAtMost(s.Retry) * (EVENTS.retry + EVENTS.subflow - EVENTS.task)
+        : EVENTS.task + retriesAtMost(s.Retry) * EVENTS.retry;
     case "Parallel":
       return EVENTS.parallel + s.Branches.reduce((a, b) => a + events(b, deep), 0);
     case "Map":
@@ -42,4 +46,9 @@ function stateEvents(s: State, deep: boolean): number {
     default:
       return EVENTS.simple;
   }
+}
+
+/** Retries of a state at most: each retrier counts its own attempts (3 when `MaxAttempts` is not set). */
+function retriesAtMost(retry: readonly Retrier[] | undefined): number {
+  return (retry ?? []).reduce((a, r) => a + (r.MaxAttempts ?? 3), 0);
 }
