@@ -128,6 +128,12 @@ export const PAYLOAD_LIMIT_BYTES = 256 * 1024;
  * rest is left to parameters, Map item data and envelopes.
  */
 export const STATE_BUDGET_BYTES = 160 * 1024;
+/**
+ * The part of the payload limit a run's parameters may take: they stay in the state data for the
+ * whole run beside the inline results' `STATE_BUDGET_BYTES`, and the rest is left to stored values'
+ * references and envelopes, so parameters and results together stay under 256 KB.
+ */
+export const PARAMS_BUDGET_BYTES = 64 * 1024;
 
 /** The results-store key of a task result. */
 export function resultKey(flow: string, run: string, state: string, index: number | undefined): string {

@@ -15,6 +15,7 @@ import {
 } from "../../sdk/index.ts";
 import { problems } from "./support/problems.ts";
 import { mockedClient } from "../client/support/mocks.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 const noop = task("noop", (x: number) => x);
 const pair = task("pair", (a: number, b: number) => a + b);
@@ -158,7 +159,36 @@ describe("params over 256 KB", () => {
     expect(stderr).toMatch(/the parameters are [\d,]+ bytes of JSON, over the 262,144 bytes/);
   });
 
-  it("lets params just under the limit through", () => {
-    expect(blobFlow.parse({ blob: "x".repeat(200 * 1024) })).toStrictEqual({ blob: "x".repeat(200 * 1024) });
+  it("lets params within their 64 KB through", () => {
+    expect(blobFlow.parse({ blob: "x".repeat(60 * 1024) })).toStrictEqual({ blob: "x".repeat(60 * 1024) });
+  });
+});
+
+describe("params beside results in the 256 KB of state data", () => {
+  const count = task("count", (n: number) => Array.from({ length: n }, (_, i) => i));
+  /** 140 B: within each row's share of the results' budget (160 KB / 1,000), so rows stay inline. */
+  const pad = task("pad", (i: number) => `${i}:`.padEnd(140, "x"));
+  const size = task("size", (blob: string, rows: string[]) => blob.length + rows.length);
+  /** Params stay in the state data all run long; the Map's 1,000 rows fill the results' 160 KB. */
+  const both = flow("params-and-rows", { params: z.object({ blob: z.string(), n: z.number() }) }, ({ blob, n }) =>
+    size(blob, pad.map(count(n))),
+  );
+
+  it("rejects params over 64 KB before the run starts (with results they could cross 256 KB), naming the budget and the fix", async () => {
+    const error = await runLocal(both, { blob: "x".repeat(100 * 1024), n: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ParamsError);
+    expect((error as Error).message).toMatch(
+      /the parameters are 102,4\d\d bytes of JSON, over the 65,536 bytes stepflow leaves parameters: .* up to 160 KB of results.*`States.DataLimitExceeded`.*pass large data by reference/,
+    );
+  });
+
+  it("runs 63 KB of params beside 1,000 inline Map rows of 140 B within 256 KB", async () => {
+    const blob = "x".repeat(63 * 1024);
+    const run = await runLocal(both, { blob, n: 1000 }, { dir: tempDir("stepflow-params-") });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toBe(blob.length + 1000);
+    // Both were big at once: the params and more than 140 KB of rows, together under the limit.
+    expect(run.stats.maxStateBytes).toBeGreaterThan(63 * 1024 + 140_000);
+    expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
   });
 });
