@@ -17,6 +17,12 @@ export type CompiledState =
       /** The map group whose iteration runs it, if any. */
       readonly group?: string;
     }
+  /**
+   * The Choice between a switched Map's inline and Distributed copies (map-switch.ts), when the
+   * list's producer runs in another branch: the run takes the inline Map when \`producer\` (a Task
+   * state's name) returned its items, the Distributed one when it stored the list.
+   */
+  | { readonly kind: "map-switch"; readonly producer: string; readonly inline: string; readonly distributed: string }
   /** A \`startExecution.sync\` Task state running \`flow\` as a subflow. */
   | { readonly kind: "subflow"; readonly flow: GraphFlow; readonly call: string }
   /** A Map state running map group \`group\`; \`tasks\` are its iteration's Task states, in order. */

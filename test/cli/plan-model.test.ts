@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planFlow } from "../../sdk/cli/private/plan-model.ts";
 import type { AnyFlow } from "../../sdk/index.ts";
 import { runLocal } from "../../sdk/local/index.ts";
-import { refsMap, shapes, wideMap, worstMap } from "../fixtures/limit-flows.ts";
+import { compile } from "../../sdk/compile/compile.ts";
+import { crossBranch, refsMap, shapes, wideMap, worstMap } from "../fixtures/limit-flows.ts";
 import { branches, squares, sumOfSquares } from "../fixtures/local-flows.ts";
 
 let dir: string;
@@ -73,5 +74,26 @@ describe("plan and the local run agree", () => {
     expect(ran.status).toBe("SUCCEEDED");
     expect(ran.stats.childExecutions).toBe(4000);
     expect(ran.stats.historyEvents).toBe(switched.historyEvents);
+  }, 600_000);
+
+  it("on a list whose producer runs in another Parallel branch: plan follows the Choice the run takes, inline or distributed", async () => {
+    const states = compile(crossBranch).definition.States as Record<string, { Branches?: { States: Record<string, { Parameters?: { maxItems?: number } }> }[] }>;
+    const budget = Object.values(states)
+      .flatMap((s) => s.Branches ?? [])
+      .map((b) => b.States.count?.Parameters?.maxItems)
+      .find((m) => m !== undefined)!;
+    expect(budget).toBeGreaterThan(1000);
+    for (const n of [30, budget + 1]) {
+      const planned = planFlow(crossBranch, n);
+      const ran = await runLocal(crossBranch, { n }, { dir });
+      expect(ran.status).toBe("SUCCEEDED");
+      expect(ran.stats.childExecutions).toBe(n > budget ? n : undefined);
+      // The same path: the inline Map's events, or the Distributed Map's in the parent only.
+      expect(ran.stats.historyEvents).toBe(planned.historyEvents);
+      expect(planned.warnings).toStrictEqual([]);
+      // The state data bound is the path taken, not both paths' sum.
+      expect(planned.payloadBytes).toBeGreaterThanOrEqual(ran.stats.maxStateBytes);
+    }
+    expect(planFlow(crossBranch, budget + 1).payloadBytes).toBeLessThan(planFlow(crossBranch, budget).payloadBytes);
   }, 600_000);
 });

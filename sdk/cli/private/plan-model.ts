@@ -75,7 +75,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
       const own = stateCost(name, s);
       const nexts =
         s.Type === "Choice"
-          ? [...s.Choices.map((c) => c.Next), s.Default]
+          ? (switchedTo(name) ?? [...s.Choices.map((c) => c.Next), s.Default])
           : [spilledTo(s) ?? ("Next" in s ? s.Next : undefined)];
       const rest = nexts.map(from);
       // A state that replaces the results (every earlier one is dead) starts a fresh sum: what
@@ -94,14 +94,30 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
     const start = from(d.StartAt);
     return { ...start, payload: start.peak ?? start.payload };
   };
+  /** Whether a list's producer stores its list at this map size: longer than its inline Map's item budget. */
+  const spills = (s: State): boolean =>
+    s.Type === "Task" &&
+    s.Parameters?.spill !== undefined &&
+    mapSize > ((s.Parameters.maxItems as number | undefined) ?? Number.POSITIVE_INFINITY);
   /**
-   * Where a list's producer goes at this map size: a list longer than its inline Map's item budget
-   * is stored, and the state's Catch runs the Distributed Map instead (map-switch.ts), as a run does.
+   * Where a list's producer goes at this map size: a list it stores goes, through the state's
+   * Catch, to the Distributed Map instead of the inline one (map-switch.ts), as a run does.
    */
   const spilledTo = (s: State): string | undefined => {
-    if (s.Type !== "Task" || s.Parameters?.spill !== "error") return undefined;
-    if (mapSize <= ((s.Parameters.maxItems as number | undefined) ?? Number.POSITIVE_INFINITY)) return undefined;
+    if (s.Type !== "Task" || s.Parameters?.spill !== "error" || !spills(s)) return undefined;
     return s.Catch?.find((c) => c.ErrorEquals.includes(LIST_STORED_ERROR))?.Next;
+  };
+  /** Task states by name, nested ones included: the producers that switched Maps' Choices name. */
+  const producers = taskStates(compiled.definition);
+  /**
+   * The one way a switched Map's Choice goes at this map size (its producer ran in another branch):
+   * the Distributed Map when the producer stores the list, the inline one otherwise, as a run does.
+   */
+  const switchedTo = (name: string): string[] | undefined => {
+    const choice = compiled.states[name];
+    if (choice?.kind !== "map-switch") return undefined;
+    const producer = producers.get(choice.producer);
+    return [producer && spills(producer) ? choice.distributed : choice.inline];
   };
   const stateCost = (name: string, s: State): Cost => {
     if (s.Type === "Task") {
@@ -117,7 +133,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
       const share = (s.Parameters?.share as { bytes: number } | undefined)?.bytes ?? Number.POSITIVE_INFINITY;
       const payload = Math.min(
         share,
-        out.includes("items") && !spilledTo(s)
+        out.includes("items") && !spills(s)
           ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
           : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD,
       );
@@ -229,6 +245,16 @@ function resultKey(s: Extract<State, { Type: "Task" }>): string | undefined {
 function storedRefBytes(flow: string, state: string, mapSize: number): number {
   const key = `runs/${flow}/${newRunId(flow)}/${state}/${mapSize - 1}.json`;
   return JSON.stringify({ s3: key, bytes: PAYLOAD_LIMIT_BYTES }).length;
+}
+
+/** Every Task state of `d` by name, in Parallel branches and Map iterations too. */
+function taskStates(d: StateMachineDefinition, into = new Map<string, State>()): Map<string, State> {
+  for (const [name, s] of Object.entries(d.States)) {
+    if (s.Type === "Task") into.set(name, s);
+    if (s.Type === "Parallel") for (const b of s.Branches) taskStates(b, into);
+    if (s.Type === "Map") taskStates(s.ItemProcessor, into);
+  }
+  return into;
 }
 
 function countStates(d: StateMachineDefinition, match: (s: State) => boolean): number {

@@ -171,6 +171,8 @@ export class Emitter {
     this.states[choiceName] = s.choice;
     s.choice.Choices[0].Next = inline.start;
     s.choice.Default = distributed.start;
+    const producer = this.ctx.index.calls.get(producerOf(u))!.state;
+    this.ctx.states.set(choiceName, { kind: "map-switch", producer, inline: inline.start, distributed: distributed.start });
     return { start: choiceName, links };
   }
 

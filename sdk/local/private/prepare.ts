@@ -79,6 +79,7 @@ function build(flow: GraphFlow): PreparedFlow {
       if (state.distributed) distributed.set(name, standIn(definition, name, state.tasks));
       continue;
     }
+    if (state.kind === "map-switch") continue;
     zeroRetries[name] = 0;
     if (state.kind === "subflow") subflows.set(name, state.flow);
     else tasks.set(name, { retry: state.retry });
