@@ -1,20 +1,43 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The end-to-end tier (`npm run test:e2e`): whole systems started per file, minutes on two
+ * cores. `npm test` runs everything else; `.ci/run` runs both, so every test runs in CI.
+ */
+const E2E = [
+  "test/e2e/**/*.test.ts", // `cdk synth` through the real CLI; the synthesized examples run on emulators
+  "test/rehearse/examples.test.ts", // the examples deployed by CloudFormation into moto
+  "test/ui/browser.test.ts", // `stepflow ui` in a real Chromium
+  "test/cli/cli.test.ts", // the real binary spawned: compiled CLI, pipes, start-up trace
+];
+
+const shared = {
+  setupFiles: ["./test/setup.ts"],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  // Two cores on CI: forks keep emulator ports and module state apart per file.
+  pool: "forks",
+} as const;
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    setupFiles: ["./test/setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Two cores on CI: forks keep emulator ports and module state apart per file.
-    pool: "forks",
-    // The type tests (test/**/*.test-d.ts, expectTypeOf) run through `tsc -p tsconfig.json`, the
-    // whole project's check, beside the runtime tests: an error in any file of the project fails
-    // the run (source errors are not ignored), so `npm test` needs no separate `tsc` of it.
-    typecheck: {
-      enabled: true,
-      include: ["test/**/*.test-d.ts"],
-      tsconfig: "tsconfig.json",
-    },
+    // Vitest's default on 2 cores is one worker (cores - 1): the files would run one at a time.
+    // Two forks keep both cores busy while a file waits on an emulator or a child process.
+    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: E2E,
+          // The type tests (test/**/*.test-d.ts, expectTypeOf) run through `tsc -p tsconfig.json`,
+          // the whole project's check, beside the runtime tests: an error in any file of the
+          // project fails the run (source errors are not ignored), so no separate `tsc` is needed.
+          typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "tsconfig.json" },
+        },
+      },
+      { test: { ...shared, name: "e2e", include: E2E } },
+    ],
   },
 });
