@@ -9,15 +9,18 @@ const E2E = [
   "test/rehearse/examples.test.ts", // the examples deployed by CloudFormation into moto
   "test/ui/browser.test.ts", // `stepflow ui` in a real Chromium
   "test/cli/cli.test.ts", // the real binary spawned: compiled CLI, pipes, start-up trace
+  "test/infra/cfn-lint.test.ts", // the examples' whole stack synthesized, then linted by cfn-lint (Python)
 ];
 
 const shared = {
   setupFiles: ["./test/setup.ts"],
-  testTimeout: 60_000,
-  hookTimeout: 60_000,
-  // Two cores on CI: forks keep emulator ports and module state apart per file.
-  pool: "forks",
-} as const;
+  // Limits for a hung test, not speed targets: a synth takes 45 s with two files at a time on
+  // two cores when the machine is shared.
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  // Forks keep emulator ports and module state apart per file.
+  pool: "forks" as const,
+};
 
 export default defineConfig({
   test: {
