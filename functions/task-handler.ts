@@ -25,7 +25,7 @@ import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
 import { containsSecret, secretValueProblem } from "./private/redact.ts";
 import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
-import { createRunLog, type RunLog } from "./private/run-log.ts";
+import { createRunLog, type LogTarget, type RunLog } from "./private/run-log.ts";
 import { errorSummary, toEngineError } from "./private/task-error.ts";
 import { resultsCacheStore } from "./stores/results-cache-store.ts";
 import type { CacheLeaseStore, CacheStore, HistoryStore, TaskLogLine, ResultStore, SecretStore, TaskRunRecord } from "./stores/types.ts";
@@ -59,8 +59,11 @@ export interface TaskHandlerDeps {
   readonly taskLogs?: (context: TaskContext, line: TaskLogLine) => void;
   /** Current time in epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
-  /** The base logger; each invocation logs through a child carrying its context. @default a Powertools Logger, service `stepflow` */
-  readonly logger?: Logger;
+  /**
+   * Where log lines go; each line carries the invocation's context. A Powertools `Logger` fits.
+   * @default a Powertools Logger, service `stepflow`
+   */
+  readonly logger?: LogTarget;
   /** Runs the task function under its timeout. @default in this process (`inProcessInvoker`) */
   readonly invoke?: TaskInvoker;
   /** Payload thresholds. @default the constants in sdk/core/protocol.ts, and 1000 items per inline Map */

@@ -6,19 +6,29 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
-import type { Logger } from "@aws-lambda-powertools/logger";
 import type { TaskContext } from "../../sdk/core/task-context.ts";
 import { redact } from "./redact.ts";
 import type { TaskLogLine } from "../stores/types.ts";
 
 type Level = "debug" | "info" | "warn" | "error";
 
+/**
+ * Where a run log's lines go: on Lambda a Powertools `Logger` (which has these methods, and the
+ * Lambda context `addContext` put on it); in a local run, a sink of the session (sink-logger.ts).
+ */
+export interface LogTarget {
+  debug(message: string, attributes: Record<string, unknown>): void;
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
 /** A logger bound to one invocation. */
 export type RunLog = Record<Level, (message: string, extra?: Record<string, unknown>) => void>;
 
 const storage = new AsyncLocalStorage<RunLog>();
-// True only during the synchronous call into Powertools, so that a logger printing through the
-// global console (POWERTOOLS_DEV) is not captured again.
+// True only during the synchronous call into the target, so that a logger printing through the
+// global console (Powertools with POWERTOOLS_DEV) is not captured again.
 let emitting = false;
 
 /**
@@ -27,7 +37,7 @@ let emitting = false;
  * warnings), redacted, to store beside the attempt.
  */
 export function createRunLog(
-  base: Logger,
+  base: LogTarget,
   context: TaskContext,
   secrets: ReadonlySet<string>,
   keep?: (line: TaskLogLine) => void,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ParamsError } from "../../sdk/core/errors.ts";
+import { flow, task } from "../../sdk/index.ts";
 import { getLocalRun, listLocalRuns, type RunEvent, runLocal } from "../../sdk/local/index.ts";
 import {
   bigResult,
@@ -27,6 +28,31 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+const chatty = task("chatty", (n: number) => {
+  console.log("counted", n);
+  console.debug("details of", n);
+  return n;
+});
+const chattyFlow = flow("chatty-flow", () => chatty.map([1, 2]));
+
+describe("runLocal log lines", () => {
+  it("hands a task's console output to onEvent at the run's log level, with its context", async () => {
+    const logs = async (logLevel: "info" | "debug") => {
+      const events: RunEvent[] = [];
+      await runLocal(chattyFlow, {}, { dir, logLevel, onEvent: (e) => void events.push(e) });
+      return events.flatMap((e) => (e.type === "log" ? [e] : []));
+    };
+    const info = await logs("info");
+    expect(info.map((e) => [e.level, e.message, e.mapIndex]).sort()).toStrictEqual([
+      ["info", "counted 1", 0],
+      ["info", "counted 2", 1],
+    ]);
+    expect(info[0]).toMatchObject({ flow: "chatty-flow", state: "chatty", attempt: 0, runId: expect.stringMatching(/^chatty-flow-/) });
+    const debug = await logs("debug");
+    expect(debug.filter((e) => e.level === "debug").map((e) => e.message).sort()).toStrictEqual(["details of 1", "details of 2"]);
+  });
 });
 
 describe("runLocal results", () => {

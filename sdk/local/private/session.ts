@@ -28,6 +28,7 @@ import { type PreparedFlow, prepare } from "./prepare.ts";
 import { mapProgress } from "./progress.ts";
 import { keepInProcess, stopAttempts, warmWorkerPool, workerInvoker } from "./task-workers.ts";
 import { localSecrets } from "./secrets.ts";
+import type { LogTarget } from "../../../functions/private/run-log.ts";
 import { type LogLine, sinkLogger } from "./sink-logger.ts";
 import { type ParentRun, SubflowFailed, type SubflowParent, subflowStateHandlers, taskStateHandlers } from "./state-handlers.ts";
 import { type RetryRecord, ReuseBook, saveRetryRecord } from "./reuse.ts";
@@ -50,7 +51,7 @@ export class LocalSession {
   private readonly recordRun: Recorder;
   private readonly handlers = new Map<GraphFlow, TaskHandler>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
-  private readonly logger: Logger;
+  private readonly logger: LogTarget;
   /** Which machine each run executed, for `stepflow ui`; none when the history is not the local one. */
   private readonly executions: ExecutionLog | undefined;
   /** Where task attempts' log lines are kept, beside the local history (none with custom stores). */

@@ -1,37 +1,22 @@
-import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
-import type { ConstructorOptions, LogItemExtraInput, LogItemMessage, LogLevel } from "@aws-lambda-powertools/logger/types";
+/**
+ * The log target of a local run's task handler: each line goes to the session's sink (progress
+ * lines, `onEvent`) instead of being printed as JSON. Plain functions, not a Powertools Logger:
+ * Powertools has no public hook to send lines elsewhere than stdout, and the handler needs only
+ * the four level methods (`LogTarget`).
+ */
+import type { LogTarget } from "../../../functions/private/run-log.ts";
 
-/** A log line as the sink receives it: Powertools' attributes (`level`, `message`, keys, extras). */
+/** A log line as the sink receives it: `level` (`INFO`, ...), `message` and the line's keys. */
 export type LogLine = Readonly<Record<string, unknown>>;
 
-/**
- * A Powertools Logger that hands each line to `sink` instead of printing JSON, so a local run can
- * show a task's `console.*` output as progress lines. Child loggers (one per task invocation)
- * hand their lines to the same sink.
- */
-export function sinkLogger(
-  logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT",
-  sink: (line: LogLine) => void,
-): Logger {
-  class SinkLogger extends Logger {
-    /** The level in force, read once: Powertools reads the environment (X-Ray trace id) for every line, printed or not. */
-    private threshold: number | undefined = this.level;
+const RANK = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 } as const;
 
-    protected override createLogger(options?: ConstructorOptions): Logger {
-      return new SinkLogger(options);
-    }
-    public override setLogLevel(level: LogLevel): void {
-      super.setLogLevel(level);
-      this.threshold = this.level;
-    }
-    protected override processLogItem(level: number, input: LogItemMessage, extra: LogItemExtraInput): void {
-      // Nothing is buffered locally, so a line below the level is one Powertools would drop.
-      // (Until the constructor has run, Powertools keeps lines for itself.)
-      if (this.threshold === undefined || level >= this.threshold) super.processLogItem(level, input, extra);
-    }
-    protected override printLog(_level: number, log: LogItem): void {
-      sink(log.getAttributes());
-    }
-  }
-  return new SinkLogger({ serviceName: "stepflow", logLevel });
+/** A log target handing each line at `logLevel` or above to `sink`; a line below it costs nothing. */
+export function sinkLogger(logLevel: keyof typeof RANK, sink: (line: LogLine) => void): LogTarget {
+  const at =
+    (level: "DEBUG" | "INFO" | "WARN" | "ERROR") =>
+    (message: string, attributes: Record<string, unknown>): void => {
+      if (RANK[level] >= RANK[logLevel]) sink({ level, message, ...attributes });
+    };
+  return { debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR") };
 }
