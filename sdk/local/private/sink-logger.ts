@@ -15,7 +15,7 @@ const RANK = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 } as const;
 export function sinkLogger(logLevel: keyof typeof RANK, sink: (line: LogLine) => void): LogTarget {
   const at =
     (level: "DEBUG" | "INFO" | "WARN" | "ERROR") =>
-    (message: string, attributes: Record<string, unknown>): void => {
+    (message: string, attributes?: Record<string, unknown>): void => {
       if (RANK[level] >= RANK[logLevel]) sink({ level, message, ...attributes });
     };
   return { debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR") };
