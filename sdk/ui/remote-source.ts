@@ -7,13 +7,17 @@ import {
 import { awsHistoryStore } from "../../functions/stores/aws-history-store.ts";
 import { awsResultStore } from "../../functions/stores/aws-result-store.ts";
 import { consoleUrl } from "../../functions/status-event.ts";
-import { type HistoryStore, type ResultStore } from "../../functions/stores/types.ts";
+import type { HistoryStore, ResultStore, TaskLogLine, TaskRunRecord } from "../../functions/stores/types.ts";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { resolveOutput } from "../../functions/resolve-output.ts";
 import { ClientConfigError } from "../client/errors.ts";
 import { namePrefix } from "../core/deploy-names.ts";
 import { attemptDetail, sameAttempt } from "./local-source.ts";
-import { machineOfDefinition } from "./private/deployed-machine.ts";
-import { runView, summaryOf } from "./private/views.ts";
+import { machineOfDefinition, taskFunctionOf } from "./private/deployed-machine.ts";
+import { errorText, runView, summaryOf } from "./private/views.ts";
+import { remoteAttemptLogs } from "./private/remote-logs.ts";
+import { lazy } from "../../functions/private/lazy.ts";
 import type { RunMachine, RunSource } from "./types.ts";
 
 /** Options of `remoteRunSource`; every AWS client is injectable (emulators, tests). */
@@ -27,6 +31,10 @@ export interface RemoteRunSourceOptions {
   /** The deploy stage (`<stage>-stepflow-<flow>` machines). @default env `STEPFLOW_STAGE` */
   readonly stage?: string;
   readonly sfn?: SFNClient;
+  /** Where task attempts' log lines are read. @default a client for `region`, built on first use */
+  readonly logs?: CloudWatchLogsClient;
+  /** Finds each task function's log group. @default a client for `region`, built on first use */
+  readonly lambda?: LambdaClient;
   readonly history?: HistoryStore;
   readonly results?: ResultStore;
 }
@@ -46,6 +54,10 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
   const results = options.results ?? (bucket ? awsResultStore({ bucket, clientConfig: config }) : undefined);
   const prefix = `${namePrefix(options.stage ?? (process.env.STEPFLOW_STAGE || undefined))}-`;
   const machines = new Map<string, Promise<RunMachine | undefined>>();
+  const logsOf = remoteAttemptLogs({
+    logs: lazy(async () => options.logs ?? new (await import("@aws-sdk/client-cloudwatch-logs")).CloudWatchLogsClient(config)),
+    lambda: lazy(async () => options.lambda ?? new (await import("@aws-sdk/client-lambda")).LambdaClient(config)),
+  });
   const machineOf = (executionArn: string) => {
     let m = machines.get(executionArn);
     if (!m) {
@@ -75,7 +87,7 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
       return runView(details, arn ? await machineOf(arn) : undefined, arn ? consoleUrl(arn) : undefined);
     },
     async getAttempt(runId, key) {
-      const { tasks } = await history.getRun(runId);
+      const { run, tasks } = await history.getRun(runId);
       const record = tasks.find((t) => sameAttempt(t, key));
       if (!record) return undefined;
       // Inline results need no bucket: the store is asked only for a stored value.
@@ -85,7 +97,9 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
         },
         put: async () => 0,
       };
-      return attemptDetail(record, (value) => resolveOutput(store, value));
+      const machine = run?.executionArn ? await machineOf(run.executionArn) : undefined;
+      const [detail, logs] = await Promise.all([attemptDetail(record, (value) => resolveOutput(store, value)), readLogs(logsOf, record, machine)]);
+      return { ...detail, logs };
     },
     async retry(runId) {
       // Loaded on use: the client (and its compiler) only for this button.
@@ -101,6 +115,25 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
       return JSON.stringify([list.map((r) => [r.runId, r.status]), run?.run?.status, run?.tasks.map((t) => t.status).join("")]);
     },
   };
+}
+
+/**
+ * The attempt's lines from CloudWatch Logs; when they cannot be read, one line saying why (the
+ * panel still shows the attempt's error and result).
+ */
+async function readLogs(
+  logsOf: ReturnType<typeof remoteAttemptLogs>,
+  record: TaskRunRecord,
+  machine: RunMachine | undefined,
+): Promise<TaskLogLine[]> {
+  const fn = machine ? taskFunctionOf(machine.definition, record.state) : undefined;
+  const time = new Date().toISOString();
+  if (!fn) return [{ level: "warn", message: `the log lines of state \`${record.state}\` cannot be found: the run's state machine does not name its Lambda function`, time }];
+  try {
+    return await logsOf(record, fn);
+  } catch (error) {
+    return [{ level: "warn", message: `could not read the attempt's log lines from CloudWatch Logs (\`logs:FilterLogEvents\`, \`lambda:GetFunctionConfiguration\`): ${errorText(error)}`, time }];
+  }
 }
 
 /** The flows deployed in the account and region: state machines named `<prefix><flow>`. */

@@ -50,13 +50,13 @@ export function historyWriter(options: HistoryWriterOptions) {
         ...more,
       },
     });
-  /** Runs task `name` on inline `args` in run `run`; resolves to the error when the task fails. */
-  const call = (run: string, name: string, args: unknown[], attempt = 0) =>
+  /** Runs task `name` on inline `args` in run `run` (as map item `index`, if given); resolves to the error when the task fails. */
+  const call = (run: string, name: string, args: unknown[], attempt = 0, index?: number) =>
     handle(
       request(
         name,
         args.map((v) => ({ v }) as never),
-        { flow, run, attempt },
+        { flow, run, attempt, ...(index === undefined ? {} : { index }) },
       ),
     ).catch((e: Error) => e);
   return { status, call };
