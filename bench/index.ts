@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const scripts = ["compile.ts", "examples.ts", "plan.ts", "local.ts", "state-data.ts", "runs.ts", "cli-startup.ts", "ui.ts", "cdk.ts", "bundle-scale.ts", "synth-scale.ts", "rehearse.ts"].filter((s) => existsSync(`${here}${s}`));
+const scripts = ["compile.ts", "examples.ts", "plan.ts", "local.ts", "state-data.ts", "map-switch.ts", "runs.ts", "cli-startup.ts", "ui.ts", "cdk.ts", "bundle-scale.ts", "synth-scale.ts", "rehearse.ts"].filter((s) => existsSync(`${here}${s}`));
 let failed = 0;
 for (const script of scripts) {
   const run = spawnSync(process.execPath, ["--import", "tsx", `${here}${script}`], { stdio: "inherit" });
