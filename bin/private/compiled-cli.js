@@ -5,9 +5,9 @@
 // npm packages stay outside the bundle and load from node_modules as usual; `stepflow` imports
 // in flow files compile to the bundle's own copy, so the CLI and the flows share one.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -71,12 +71,35 @@ async function build(files, out) {
     rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
-  rmSync(out, { recursive: true, force: true });
+  // Another CLI call may have built the same bundle meanwhile and be loading its chunks lazily:
+  // an up-to-date bundle is never removed, ours is dropped instead.
+  if (upToDate(out)) {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
+  // A stale bundle moves aside (one atomic rename) rather than being deleted under a process
+  // still running from it; bundles set aside a while ago are removed.
+  removeOldBundles(out);
+  try {
+    renameSync(out, `${out}.old-${Date.now()}-${process.pid}`);
+  } catch {
+    // No bundle yet, or another CLI call moved it first.
+  }
   try {
     renameSync(tmp, out);
   } catch {
-    // Another CLI call built the same bundle at the same moment: use theirs.
+    // Another CLI call put its bundle in place at the same moment: use theirs.
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Removes the bundles of `out` set aside over ten minutes ago. */
+function removeOldBundles(out) {
+  const prefix = `${basename(out)}.old-`;
+  for (const name of readdirSync(dirname(out))) {
+    if (name.startsWith(prefix) && Date.now() - Number(name.slice(prefix.length).split("-")[0]) > 600_000) {
+      rmSync(join(dirname(out), name), { recursive: true, force: true });
+    }
   }
 }
 

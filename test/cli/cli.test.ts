@@ -4,7 +4,8 @@
  * in-process through `main` (run.test.ts, errors.test.ts, inspect.test.ts).
  */
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { basename, dirname } from "node:path";
 // @ts-expect-error -- plain JavaScript without types: the bin entry runs before any TypeScript loader
 import { bundleOf } from "../../bin/private/compiled-cli.js";
 import { describe, expect, it } from "vitest";
@@ -50,6 +51,25 @@ describe("bin/stepflow.js", () => {
     const built = statSync(`${out}/entry.js`).mtimeMs;
     expect((await spawnCli([...argv.slice(2), "--dir", dir])).code).toBe(0);
     expect(statSync(`${out}/entry.js`).mtimeMs).toBe(built);
+  });
+
+  it("builds a cold bundle in several CLI calls at once without one removing the chunks another loads", async () => {
+    const argv = ["node", "stepflow", "run", "test/fixtures/bundle-race.ts"];
+    const { out } = bundleOf(argv.map((a) => (a.endsWith(".ts") ? `${ROOT}/${a}` : a)));
+    rmSync(out, { recursive: true, force: true });
+    const runs = await Promise.all([1, 2, 3].map(() => spawnCli([...argv.slice(2), "--dir", dir])));
+    expect(runs.map((r) => [r.code, r.stdout.trim()]), runs.map((r) => r.stderr).join("\n")).toEqual([
+      [0, "42"],
+      [0, "42"],
+      [0, "42"],
+    ]);
+    // A stale bundle is set aside, not deleted under a process that may still be running from it.
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(`${ROOT}/test/fixtures/bundle-race.ts`, later, later);
+    expect((await spawnCli([...argv.slice(2), "--dir", dir])).code).toBe(0);
+    const siblings = readdirSync(dirname(out)).filter((n) => n.startsWith(basename(out)));
+    expect(siblings.filter((n) => n.includes(".old-")).length).toBeGreaterThanOrEqual(1);
+    expect(siblings.filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 
   it("loads no AWS SDK package for a local run: the local engine's Lambda client and credentials load on first use", async () => {
