@@ -29,25 +29,33 @@ const READ_CONCURRENCY = 16;
  * to the results bucket, which is the store's own.
  * @example const prices = await resolveOutput(results, execution.output as Envelope);
  */
-export async function resolveOutput(results: ResultStore, value: EncodedValue): Promise<Json> {
+export async function resolveOutput(results: ResultStore, value: EncodedValue): Promise<Json | undefined> {
+  // `{}`: no value, what a `when` branch that returned nothing gives (JSON has no `undefined`).
+  const bare = "env" in value ? value.env : value;
+  return isNoValue(bare) ? undefined : resolveValue(results, bare);
+}
+
+/** `resolveOutput` inside a list: "no value" there is `null`, as JSON writes `undefined` in a list. */
+async function resolveValue(results: ResultStore, value: EncodedValue): Promise<Json> {
+  if (isNoValue(value)) return null;
   const stored = caughtList(value);
   if (stored) return results.get(stored.s3);
   if ("v" in value) return value.v;
-  if ("env" in value) return resolveOutput(results, value.env);
+  if ("env" in value) return resolveValue(results, value.env);
   if ("s3" in value) return results.get(value.s3);
-  if ("items" in value) return mapLimit(value.items, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+  if ("items" in value) return mapLimit(value.items, READ_CONCURRENCY, (e) => resolveValue(results, e));
   if ("rows" in value) {
     // A Map the state machine ran as a Distributed Map (its list was too long inline) left a manifest.
-    if (isManifest(value.rows)) return resolveOutput(results, { manifest: value.rows.manifest, col: value.col });
+    if (isManifest(value.rows)) return resolveValue(results, { manifest: value.rows.manifest, col: value.col });
     const column = value.rows.map((row, i) => cell(row, value.col, `row ${i}`));
-    return mapLimit(column, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+    return mapLimit(column, READ_CONCURRENCY, (e) => resolveValue(results, e));
   }
   if ("manifest" in value) {
     const rows = await manifestRows(results, value.manifest.Key);
     const column = rows.map((row, i) =>
       cell(row, value.col, `item ${i} of manifest \`${value.manifest.Key}\``),
     );
-    return mapLimit(column, READ_CONCURRENCY, (e) => resolveOutput(results, e));
+    return mapLimit(column, READ_CONCURRENCY, (e) => resolveValue(results, e));
   }
   throw new PayloadError(
     `value \`${JSON.stringify(value).slice(0, 200)}\` is not an envelope, rows or manifest; it was not produced by the stepflow compiler`,
@@ -79,6 +87,10 @@ export async function decodeOutput(
         col: shape.col,
       });
   }
+}
+
+function isNoValue(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 /**

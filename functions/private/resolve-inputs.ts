@@ -52,7 +52,12 @@ function collectSecrets(arg: ArgInput, names: Set<string>): void {
   else if ("arr" in arg) for (const item of arg.arr) collectSecrets(item, names);
 }
 
-/** One argument's value; an object or array written in the flow body is resolved field by field. */
+/**
+ * One argument's value; an object or array written in the flow body is resolved field by field.
+ * The value of a `when` that gave none is `undefined`, passed to the function as it is (its
+ * parameter is typed `T | undefined`); the handler's JSON-typed plumbing (cache keys) hashes it as
+ * `null`, as JSON does.
+ */
 async function resolveArg(
   request: TaskRequest,
   stores: InputStores,
@@ -67,7 +72,7 @@ async function resolveArg(
     );
     return Object.fromEntries(entries);
   }
-  return resolveOutput(stores.results, "list" in arg ? sharedColumn(request, arg) : arg);
+  return (await resolveOutput(stores.results, "list" in arg ? sharedColumn(request, arg) : arg)) as Json;
 }
 
 /** A `{ list, col }` argument as the rows or manifest column it names in `request.lists`. */

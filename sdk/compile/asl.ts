@@ -25,7 +25,8 @@ export interface Catcher {
 interface Base {
   Comment?: string;
   InputPath?: string;
-  OutputPath?: string;
+  /** `null` gives the state's output as `{}`. */
+  OutputPath?: string | null;
   Next?: string;
   End?: true;
 }
@@ -99,7 +100,7 @@ export interface SucceedState {
   Type: "Succeed";
   Comment?: string;
   InputPath?: string;
-  OutputPath?: string;
+  OutputPath?: string | null;
 }
 
 export type State = TaskState | ChoiceState | ParallelState | MapState | PassState | SucceedState;

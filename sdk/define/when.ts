@@ -4,18 +4,19 @@ import { callSite } from "./private/call-site.ts";
 import type { ValueSource } from "../graph/types.ts";
 import type { Ref } from "./ref.ts";
 
-/** The value a `when` branch gives: its ref's value, `null` when it returns nothing. */
-export type BranchValue<X> = X extends Ref<infer T> ? T : null;
+/** The value a `when` branch gives: its ref's value, `undefined` (no value) when it returns nothing. */
+export type BranchValue<X> = X extends Ref<infer T> ? T : undefined;
 
 /**
  * Runs `then` when `condition` is true at run time, else `otherwise`: a Choice state. `condition`
  * must be a boolean task result or boolean parameter. Returns a ref of the value of the branch
- * that ran (a task result the branch returns; `null` for a branch that returns nothing or is
- * missing), usable by later tasks, conditions and as the flow result, with no state beyond the
- * Choice: each branch's task writes its result where the value is read.
+ * that ran (a task result the branch returns; `undefined`, no value, for a branch that returns
+ * nothing or is missing), usable by later tasks, conditions and as the flow result: each branch's
+ * task writes its result where the value is read, so no state is added beyond the Choice (but one
+ * Pass state, writing "no value", on a branch that gives none and is followed by a reader).
  * @example const label = when(big, () => tag("big"), () => tag("small"));
  */
-export function when<A>(condition: Ref<boolean>, then: () => A): Ref<BranchValue<A> | null>;
+export function when<A>(condition: Ref<boolean>, then: () => A): Ref<BranchValue<A> | undefined>;
 export function when<A, B>(condition: Ref<boolean>, then: () => A, otherwise: () => B): Ref<BranchValue<A> | BranchValue<B>>;
 export function when(condition: Ref<boolean>, then: () => unknown, otherwise?: () => unknown): Ref<unknown> {
   const b = currentBuilder();

@@ -95,7 +95,7 @@ export interface Condition {
   readonly source: ValueSource;
   readonly scope: readonly ScopeFrame[];
   readonly site: string;
-  /** What each branch returned (`undefined`: nothing, the value is `null`). */
+  /** What each branch returned (`undefined`: nothing, the `when` then has no value). */
   readonly values: { readonly then?: ValueSource; readonly else?: ValueSource };
 }
 

@@ -25,8 +25,8 @@ interface Segment {
 /** Emits one block's states. */
 export class Emitter {
   readonly states: Record<string, State> = {};
-  /** OutputPath of the states that end this block (set by `close`). */
-  private terminal: string | undefined;
+  /** OutputPath of the states that end this block (set by `close`; `null` outputs `{}`). */
+  private terminal: string | null | undefined;
 
   constructor(
     readonly ctx: EmitContext,
@@ -193,11 +193,11 @@ export class Emitter {
     this.states[unique] = state;
     for (const key of defines) this.defined.add(key);
     const link: Link = (target) => {
-      const s = state as State & { Next?: string; End?: true; OutputPath?: string };
+      const s = state as State & { Next?: string; End?: true; OutputPath?: string | null };
       if (target) s.Next = target;
       else {
         s.End = true;
-        if (this.terminal) s.OutputPath = this.terminal;
+        if (this.terminal !== undefined) s.OutputPath = this.terminal;
       }
     };
     return { start: unique, links: [link] };
@@ -259,18 +259,18 @@ export class Emitter {
     const branch = (units: readonly Unit[], value: ValueSource | undefined, set: (target: string) => void): Link[] => {
       const saved = new Set(this.defined);
       const before = new Set(Object.keys(this.states));
-      let seg = this.units(units);
-      if (valued && value?.kind !== "node") seg = chain(seg, this.nullValue(u.id));
+      const seg = this.units(units);
       this.defined.clear();
       for (const k of saved) this.defined.add(k);
       if (valued && value?.kind === "node") {
         for (const [n, state] of Object.entries(this.states)) if (!before.has(n)) renameKey(state, value.node, u.id);
       }
+      const ends = valued && value?.kind !== "node" ? this.noValueEnds(u.id) : (end: Link) => end;
       if (seg) {
         set(seg.start);
-        return [...seg.links];
+        return seg.links.map(ends);
       }
-      return [(target) => set(target ?? this.done())];
+      return [ends((target) => set(target ?? this.done()))];
     };
     const links = [
       ...branch(u.then, u.condition.values.then, (t) => {
@@ -284,10 +284,32 @@ export class Emitter {
     return { start: name, links };
   }
 
-  /** A branch whose value is `null` (it returns nothing, or is missing) writes it: one Pass state. */
-  private nullValue(key: string): Segment {
-    const state: State = { Type: "Pass", Result: { v: null }, ResultPath: `$.results.${key}` };
-    return this.add(state, `no value ${key}`, []);
+  /**
+   * The ends of a branch that gives its `when` no value (it returns nothing, or is missing). Where
+   * the block ends with that value as its output, they end with `OutputPath: null`, whose output
+   * `{}` is the "no value" envelope: no state. Where a later state reads the value, one Pass state
+   * writes `{}` under the when's key first, since a JSONPath to a missing key fails the state.
+   */
+  private noValueEnds(key: string): (end: Link) => Link {
+    const loc = this.block.locate(key);
+    let pass: Segment | undefined;
+    return (end) => (target) => {
+      if (!target && loc.kind === "env" && this.terminal === loc.path) return this.endingWith(null, () => end(undefined));
+      pass ??= this.add({ Type: "Pass", Result: {}, ResultPath: loc.path }, `no value ${key}`, []);
+      end(pass.start);
+      pass.links[0](target);
+    };
+  }
+
+  /** Runs `tie` with the block's ends giving `output` as their OutputPath. */
+  private endingWith(output: string | null, tie: () => void): void {
+    const saved = this.terminal;
+    this.terminal = output;
+    try {
+      tie();
+    } finally {
+      this.terminal = saved;
+    }
   }
 
   private conditionLabel(u: Extract<Unit, { kind: "when" }>): string {
@@ -300,7 +322,7 @@ export class Emitter {
   /** A Succeed state ending the block, for a Choice branch with nothing to run. */
   private done(): string {
     const name = uniqueName(this.ctx.names, "done");
-    this.states[name] = { Type: "Succeed", ...(this.terminal ? { OutputPath: this.terminal } : {}) };
+    this.states[name] = { Type: "Succeed", ...(this.terminal !== undefined ? { OutputPath: this.terminal } : {}) };
     return name;
   }
 }
@@ -332,13 +354,6 @@ function producerOf(u: Extract<Unit, { kind: "map" }>): string {
   const source = u.group.lists[0].source;
   if (source.kind !== "node") throw new WiringProblem("internal", `\`${u.group.id}\` does not map over a task's list`);
   return source.node;
-}
-
-/** `first` then `next` (either may be missing). */
-function chain(first: Segment | undefined, next: Segment): Segment {
-  if (!first) return next;
-  for (const link of first.links) link(next.start);
-  return { start: first.start, links: next.links };
 }
 
 /**

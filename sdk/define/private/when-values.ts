@@ -34,6 +34,34 @@ export function whenValueProblems(
     }
   }
   for (const id of read) problems.push(...branchProblems(whens.get(id)!, byId));
+  problems.push(...rawReadProblems(calls, conditions, whens));
+  return problems;
+}
+
+/**
+ * A `when` that can give no value stands for `{}` in state data ("no value"): a task argument or
+ * the flow result reads that as `undefined`, but a Choice condition, a subflow parameter or a
+ * mapped list reads the value itself (`.v`), a JSONPath that fails the state on AWS.
+ */
+function rawReadProblems(calls: readonly Call[], conditions: readonly Condition[], whens: ReadonlyMap<string, Condition>): string[] {
+  const raw: { sources: ValueSource[]; where: () => string }[] = [
+    ...conditions.map((c) => ({ sources: leavesOf(c.source), where: () => `the condition of \`when\` at ${c.site}` })),
+    ...calls.map((c) => ({
+      sources: c.kind === "subflow" ? sourcesOf(c) : c.args.filter((a) => a.mode === "mapped").flatMap((a) => leavesOf(a.source)),
+      where: () => (c.kind === "subflow" ? `subflow call \`${c.state}\` (${c.site})` : `the list \`${c.state}\` maps over (${c.site})`),
+    })),
+  ];
+  const problems: string[] = [];
+  for (const r of raw) {
+    for (const s of r.sources) {
+      const w = s.kind === "node" ? whens.get(s.node) : undefined;
+      const empty = w && (["then", "else"] as const).find((b) => !w.values[b]);
+      if (!w || !empty) continue;
+      problems.push(
+        `${r.where()} uses the value of \`when\` at ${w.site}, which has no value when its \`${empty}\` branch runs (it returns nothing, or is missing); return a task result from that branch too, or pass the value through a task first (\`task("or-default", (v: T | undefined) => v ?? fallback)\`)`,
+      );
+    }
+  }
   return problems;
 }
 
