@@ -264,7 +264,8 @@ export class LocalSession {
       const overrides = this.options.taskOverrides ?? {};
       const tasks = new Map(p.compiled.tasks.map((t) => [t.name, withFn(t.task, overrides[t.name])]));
       const invoke = this.options.isolation === "worker" ? workerInvoker : undefined;
-      const cacheLease = localCacheLease({ dir: this.options.dir });
+      // Cache entries in a custom results store (memory, in tests) are not shared between processes: no lease files for them.
+      const cacheLease = this.options.stores?.results ? undefined : localCacheLease({ dir: this.options.dir });
       // `append` is a closure over its store: passed as is.
       const taskLogs = this.taskLogs?.append;
       handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs });
