@@ -4,6 +4,8 @@
  * lease is taken over).
  */
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,7 +34,11 @@ function runInProcess(dir: string): Promise<{ code: number | null; out: string }
 describe("cache lease across local processes", () => {
   it("runs a cached task once when two `stepflow run` processes reach it together", async () => {
     const dir = tempDir("stepflow-cache-race-");
-    const runs = await Promise.all([runInProcess(dir), runInProcess(dir)]);
+    // The second starts once the first has loaded the flow: two CLIs building the same file's
+    // bundle cache at once can miss each other's chunk (a CLI loader race, not the lease's).
+    const first = runInProcess(dir);
+    for (let waited = 0; waited < 100_000 && !existsSync(join(dir, "arrivals")); waited += 50) await sleep(50);
+    const runs = await Promise.all([first, runInProcess(dir)]);
     expect(runs.map((r) => r.code), runs.map((r) => r.out).join("\n---\n")).toStrictEqual([0, 0]);
     expect((await readFile(join(dir, "arrivals"), "utf8")).trim().split("\n")).toHaveLength(2);
     expect((await readFile(join(dir, "calls"), "utf8")).trim().split("\n")).toHaveLength(1);
