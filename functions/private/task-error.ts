@@ -28,7 +28,7 @@ export function toEngineError(
   secrets: ReadonlySet<string>,
   retryOn: readonly string[] = [],
 ): EngineError {
-  const error: EngineError = redactError(asFetchError(thrown), secrets);
+  const error: EngineError = redactError(asNonRetriable(asFetchError(thrown)), secrets);
   if (cannotSucceedOnRetry(thrown, error.name) && !retryOn.includes(error.name)) {
     Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
   }
@@ -41,9 +41,22 @@ export function toEngineError(
  * state machine's Retry lists the same names (sdk/compile), so AWS agrees.
  */
 function cannotSucceedOnRetry(thrown: unknown, name: string): boolean {
-  if (thrown instanceof NonRetriableError || name === "NonRetriableError") return true;
+  if (name === "NonRetriableError") return true;
   if (thrown instanceof SecretsFileError) return true;
   return thrown instanceof Error && PROGRAMMING_ERRORS.has(name);
+}
+
+/**
+ * A subclass of `NonRetriableError` with a `name` of its own would reach AWS under that name, which
+ * the compiled Retry (listing `NonRetriableError`) does not match: AWS would retry it while a
+ * local run did not. It is reported as `NonRetriableError`, its own name leading the message.
+ */
+function asNonRetriable(thrown: unknown): unknown {
+  if (!(thrown instanceof NonRetriableError) || thrown.name === "NonRetriableError") return thrown;
+  const error = new Error(`${thrown.name}: ${thrown.message}`);
+  error.name = "NonRetriableError";
+  error.stack = `NonRetriableError: ${error.message}${thrown.stack?.slice(thrown.stack.indexOf("\n")) ?? ""}`;
+  return error;
 }
 
 /**

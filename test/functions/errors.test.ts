@@ -55,6 +55,17 @@ describe("task errors", () => {
     expect(error.isRetryable).toBe(false);
   });
 
+  it("reports a NonRetriableError subclass with a name of its own as NonRetriableError, as AWS's Retry matches names", async () => {
+    class CoinMissing extends NonRetriableError {
+      override name = "CoinMissing";
+    }
+    const { handle, history } = setup();
+    throwNext = new CoinMissing("coin `XYZ` does not exist");
+    const error = (await handle(request("boom")).catch((e: unknown) => e)) as Error & { isRetryable?: boolean };
+    expect([error.name, error.message, error.isRetryable]).toEqual(["NonRetriableError", "CoinMissing: coin `XYZ` does not exist", false]);
+    expect(history.writes.at(-1)).toMatchObject({ error: { name: "NonRetriableError", message: "CoinMissing: coin `XYZ` does not exist" } });
+  });
+
   it("turns a thrown non-Error into a readable Error", async () => {
     const { handle } = setup();
     throwNext = { code: 42 };
