@@ -26,6 +26,8 @@ const modules = new Map();
 export function sliceFor(file, source, name) {
   let parsed = modules.get(file);
   if (!parsed || parsed.source !== source) {
+    // Without `typescript` installed, each task gets the whole copy (the same bundle, built slower).
+    if (!loadTypescript()) return undefined;
     parsed = parse(file, source);
     modules.set(file, parsed);
   }
@@ -39,8 +41,19 @@ export function sliceFor(file, source, name) {
     .join("");
 }
 
+/** TypeScript's parser, when the project has it. */
+function loadTypescript() {
+  if (ts === undefined) {
+    try {
+      ts = createRequire(import.meta.url)("typescript");
+    } catch {
+      ts = null;
+    }
+  }
+  return ts !== null;
+}
+
 function parse(file, source) {
-  ts ??= createRequire(import.meta.url)("typescript");
   const kind = /\.[cm]?tsx$|\.jsx$/.test(file) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, kind);
   const statements = sf.statements;
