@@ -15,8 +15,10 @@ import { type HistoryLine, parseLine } from "./history-log.ts";
 
 /** The run list of moved runs, beside `index.jsonl`. */
 export const LEGACY_INDEX = "legacy-index.jsonl";
+/** The folder of task log lines (functions/stores/local-task-logs.ts), beside the runs. */
+export const TASK_LOGS_FOLDER = "logs";
 /** Entries of the history folder that belong to the current layout. */
-const CURRENT = new Set(["runs", "index.jsonl", LEGACY_INDEX]);
+const CURRENT = new Set(["runs", "index.jsonl", LEGACY_INDEX, TASK_LOGS_FOLDER]);
 
 /** What a move did: the runs moved. */
 export interface LegacyMove {

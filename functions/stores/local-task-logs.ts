@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { assertRunId } from "../../sdk/core/run-id.ts";
 import type { TaskContext } from "../../sdk/core/task-context.ts";
 import { AppendFiles } from "../private/append-files.ts";
+import { TASK_LOGS_FOLDER } from "../private/legacy-history.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { AttemptLogKey, TaskLogLine } from "./types.ts";
 
@@ -40,7 +41,7 @@ export interface LocalTaskLogs {
  * the rest was dropped, so a task printing in a loop cannot fill the disk.
  */
 export function localTaskLogs(options: LocalStoreOptions = {}): LocalTaskLogs {
-  const root = join(localDir(options), "history", "logs");
+  const root = join(localDir(options), "history", TASK_LOGS_FOLDER);
   const files = new AppendFiles();
   const counts = new Map<string, { lines: number; bytes: number }>();
   let ready = false;

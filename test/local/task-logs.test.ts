@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { localTaskLogs, MAX_LINES_PER_ATTEMPT } from "../../functions/stores/local-task-logs.ts";
 import { flow, secret, task, taskContext } from "../../sdk/index.ts";
-import { runLocal } from "../../sdk/local/index.ts";
+import { listLocalRuns, runLocal } from "../../sdk/local/index.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const TOKEN = "tok_4f1d9c2e7b";
@@ -43,6 +43,15 @@ describe("task log lines of local runs", () => {
     ]);
     expect(second.map((l) => l.message)[0]).toBe("attempt 1: fetching 2 coins with ***");
     expect(first.every((l) => !Number.isNaN(Date.parse(l.time)))).toBe(true);
+  });
+
+  it("keeps the log folder out of the run listing's stray entries (no warning on every listing)", async () => {
+    const dir = tempDir("stepflow-task-logs-");
+    const run = await runLocal(rates, {}, { dir, fastRetries: true, secrets: { "rates-token": TOKEN } });
+    expect(existsSync(join(dir, "history", "logs"))).toBe(true);
+    const problems: string[] = [];
+    const runs = await listLocalRuns({ dir, onProblem: (m) => problems.push(m) });
+    expect([runs.map((r) => r.runId), problems]).toStrictEqual([[run.runId], []]);
   });
 
   it("keeps at most 200 lines of an attempt, then says the rest was dropped", async () => {
