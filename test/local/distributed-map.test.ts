@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compile, flow, task } from "../../sdk/index.ts";
-import { runFlow } from "../../sdk/testing/index.ts";
+import { runFlow, type TestRun } from "../../sdk/testing/index.ts";
 import type { MapState, StateMachineDefinition, TaskState } from "../../sdk/compile/asl.ts";
 
 const numbers = task("numbers", (n: number) => Array.from({ length: n }, (_, i) => i));
@@ -19,6 +19,18 @@ const declared = flow("declared-large-map", { params: z.object({ n: z.number() }
 );
 
 const sum = (n: number) => (n * (n + 1)) / 2;
+
+/** A run of `n` items as a Distributed Map: its sum, a child execution per item, every execution within AWS's limits. */
+function expectDistributedWithinLimits(run: TestRun<unknown>, n: number): void {
+  expect(run.status).toBe("SUCCEEDED");
+  expect(run.result).toBe(sum(n));
+  expect(run.stats.childExecutions).toBe(n);
+  // Parent: execution 2 + numbers 5 + Distributed Map 6 + total 5. Each child: 2 + bump 5.
+  expect(run.stats.historyEvents).toBe(18);
+  expect(run.stats.maxChildHistoryEvents).toBe(7);
+  expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
+  expect(run.stats.maxTaskEventBytes).toBeLessThanOrEqual(262_144);
+}
 
 function states(d: StateMachineDefinition): Record<string, unknown> {
   return d.States;
@@ -54,29 +66,16 @@ describe("lists too long for an inline Map run as a Distributed Map", () => {
 
   it("runs a 10,000-item unannotated Map to completion, every execution within 256 KB and 25,000 events", async () => {
     const run = await runFlow(unannotated, { n: 10_000 });
-    expect(run.status).toBe("SUCCEEDED");
-    expect(run.result).toBe(sum(10_000));
+    expectDistributedWithinLimits(run, 10_000);
     expect(run.attempts(bump)).toBe(10_000);
     // The list was stored, not failed: its producer ran once and succeeded.
     expect(run.calls(numbers).map((t) => t.status)).toEqual(["SUCCEEDED"]);
-    expect(run.stats.childExecutions).toBe(10_000);
-    // Parent: execution 2 + numbers 5 + Distributed Map 6 + total 5. Each child: 2 + bump 5.
-    expect(run.stats.historyEvents).toBe(18);
-    expect(run.stats.maxChildHistoryEvents).toBe(7);
-    expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
-    expect(run.stats.maxTaskEventBytes).toBeLessThanOrEqual(262_144);
   }, 600_000);
 
   // Minutes on a loaded 2-core machine: run with STEPFLOW_LARGE_TESTS=1.
   it.runIf(process.env.STEPFLOW_LARGE_TESTS === "1")("runs a 100,000-item `large` Map to completion, every execution within 256 KB and 25,000 events", async () => {
     const run = await runFlow(declared, { n: 100_000 });
-    expect(run.status).toBe("SUCCEEDED");
-    expect(run.result).toBe(sum(100_000));
-    expect(run.stats.childExecutions).toBe(100_000);
-    expect(run.stats.historyEvents).toBe(18);
-    expect(run.stats.maxChildHistoryEvents).toBe(7);
-    expect(run.stats.maxStateBytes).toBeLessThanOrEqual(262_144);
-    expect(run.stats.maxTaskEventBytes).toBeLessThanOrEqual(262_144);
+    expectDistributedWithinLimits(run, 100_000);
   }, 1_200_000);
 
   it("fails the run with States.ExceedToleratedFailureThreshold when an item fails, naming the item", async () => {
