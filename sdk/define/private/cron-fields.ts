@@ -1,6 +1,9 @@
 /**
  * AWS's six-field cron grammar (EventBridge rules and Scheduler), checked field by field so an
  * expression AWS would reject fails when it is defined, naming the field and the fix.
+ * Not croner or cron-parser: their grammars are not AWS's. croner 11 (7-part, Quartz weekdays)
+ * accepts what AWS rejects (`?` in hours, day-of-week `8`, year `99`) and, without sloppy ranges,
+ * rejects `0/5`, which AWS's own examples use; so a library would still need every rule below.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions
  */
 
