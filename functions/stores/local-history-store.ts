@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
-import { AppendFiles } from "../private/append-files.ts";
+import { BufferedAppends, flushAppends } from "../private/buffered-appends.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
 import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
@@ -37,9 +37,11 @@ export interface LocalHistoryStore extends HistoryStore {
  * A history in the first layout (a folder per run) is moved into this one on its first read.
  *
  * Reading folds the lines with the DynamoDB table's forward-only rule: per attempt (and for
- * the run) the record of the highest rank wins, the first one written among equals. Each write
- * is one synchronous `append`, so a record is on disk when the call returns, also from an
- * `exit` handler; an unreadable line is reported to `onProblem` and skipped.
+ * the run) the record of the highest rank wins, the first one written among equals. A flow-run
+ * record is on disk when `putFlowRun` returns (with every task-run line written before it), also
+ * from an `exit` handler; task-run lines are written together at the end of the event-loop turn
+ * (buffered-appends.ts: one system call per turn instead of two per attempt), and before any read
+ * in this process. An unreadable line is reported to `onProblem` and skipped.
  */
 export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHistoryStore {
   const root = join(localDir(options), "history");
@@ -47,7 +49,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const index = join(root, "index.jsonl");
   const onProblem = options.onProblem ?? ((message: string) => console.warn(`warning: ${message}`));
   let ready = false;
-  const files = new AppendFiles();
+  const files = new BufferedAppends();
   const append = (file: string, line: HistoryLine) => {
     try {
       if (!ready) mkdirSync(runsDir, { recursive: true });
@@ -74,6 +76,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const upgrade = () => (moved ??= moveLegacyHistory(root, onProblem));
   const list = async (flow: string | undefined, query: RunQuery = {}) => {
     try {
+      flushAppends();
       await upgrade();
       const limit = query.limit ?? 50;
       const problem = (file: string) => (m: string) => onProblem(`\`${file}\`: ${m}`);
@@ -98,11 +101,17 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
       // Beside the parent's records too, so reading the parent finds its subflow runs.
       if (record.parentRunId) append(runFile(record.parentRunId), { child: record });
       append(index, { run: record });
-      // The run has ended: its file is written again only if a late attempt ends, which reopens it.
-      if (record.status !== "RUNNING") files.close(runFile(record.runId));
+      try {
+        // The run has ended: its file is written again only if a late attempt ends, which reopens it.
+        if (record.status !== "RUNNING") files.close(runFile(record.runId));
+        files.flush();
+      } catch (error) {
+        throw storeError(error, root, "write");
+      }
     },
     async getRun(runId): Promise<RunDetails> {
       const file = runFile(runId);
+      flushAppends();
       await upgrade().catch((error: unknown) => {
         throw storeError(error, root, "read");
       });

@@ -58,6 +58,8 @@ describe("local history store", () => {
       logger: quietLogger(),
     });
     await handle(request("t", [], { run: "run-9", state: "t-2", index: 4, attempt: 1 }));
+    // Task-run lines reach the file together at the end of the event-loop turn (buffered-appends.ts).
+    await new Promise((turnEnded) => setImmediate(turnEnded));
     const lines = (await readFile(join(d, "history/runs/run-9.jsonl"), "utf8")).trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).task.status)).toStrictEqual(["RUNNING", "SUCCEEDED"]);
     expect(JSON.parse(lines[1]).task).toMatchObject({ result: { v: 1 }, state: "t-2", mapIndex: 4, attempt: 1 });
