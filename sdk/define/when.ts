@@ -12,8 +12,9 @@ export type BranchValue<X> = X extends Ref<infer T> ? T : undefined;
  * must be a boolean task result or boolean parameter. Returns a ref of the value of the branch
  * that ran (a task result the branch returns; `undefined`, no value, for a branch that returns
  * nothing or is missing), usable by later tasks, conditions and as the flow result: each branch's
- * task writes its result where the value is read, so no state is added beyond the Choice (but one
- * Pass state, writing "no value", on a branch that gives none and is followed by a reader).
+ * task writes its result where the value is read, so no state is added beyond the Choice. ("No
+ * value" is written by a state before the Choice; only a `when` on a parameter that runs before
+ * any other state, and gives no value on a branch followed by a reader, costs one Pass state.)
  * @example const label = when(big, () => tag("big"), () => tag("small"));
  */
 export function when<A>(condition: Ref<boolean>, then: () => A): Ref<BranchValue<A> | undefined>;

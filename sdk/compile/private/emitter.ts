@@ -4,13 +4,14 @@
  */
 import { sameSource } from "../../graph/sources.ts";
 import type { MapGroup, TaskCall, ValueSource } from "../../graph/types.ts";
-import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
+import type { ChoiceState, MapState, ParallelState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { EmitContext, IterationLead } from "./emit-context.ts";
 import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
 import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
 import { catchStoredList, mapSwitch } from "./map-switch.ts";
+import { joined, mergeWriter, resultsWriter, type SlotWriters } from "./no-value-slots.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
@@ -27,6 +28,8 @@ export class Emitter {
   readonly states: Record<string, State> = {};
   /** OutputPath of the states that end this block (set by `close`; `null` outputs `{}`). */
   private terminal: string | null | undefined;
+  /** The states that can write a `when`'s "no value" here (no-value-slots.ts). */
+  private writers: SlotWriters;
 
   constructor(
     readonly ctx: EmitContext,
@@ -36,7 +39,10 @@ export class Emitter {
     readonly emitted: Set<string>,
     /** The group's lead and lists when this block is a Map iteration. */
     private readonly lead?: IterationLead,
-  ) {}
+    writers?: SlotWriters,
+  ) {
+    this.writers = writers;
+  }
 
   /** An emitter for a Map iteration of this block: a fresh state layout with the group's lists. */
   iteration(block: Block, lead: IterationLead): Emitter {
@@ -123,9 +129,12 @@ export class Emitter {
    * result on never grows state data, at no extra state or transition.
    */
   private produce(state: TaskState | MapState, name: string, own: string, exact = false): Segment {
-    if (this.onlyDeadBesides(own)) {
+    // It writes the whole results when it replaces them, or can when they are empty.
+    if (this.defined.size === 0) this.writers = [resultsWriter(state)];
+    else if (this.onlyDeadBesides(own)) {
       replaceResults(state, own);
       this.defined.clear();
+      this.writers = [resultsWriter(state)];
     }
     const segment = this.add(state, name, [own], exact);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
@@ -156,10 +165,13 @@ export class Emitter {
     }
     const s = this.tryBuild(name, () => mapSwitch(this, u));
     if (!s) return this.add({ Type: "Pass" }, name, [u.id]);
+    const writersBefore = this.writers;
     const inline = this.produce(s.inline, name, u.id);
     this.noteMap(inline.start, u, false, s.inline.ItemsPath, tasks);
     // The same result key: `produce` already dropped the dead keys for both Maps, or for neither.
     if (s.inline.ResultPath === "$.results") replaceResults(s.distributed, u.id);
+    // Either Map runs: a "no value" slot goes to both, or (when neither writes all results) to neither.
+    if (this.writers !== writersBefore) this.writers = [resultsWriter(s.inline), resultsWriter(s.distributed)];
     const distributed = this.add(s.distributed, `${name.slice(0, 80 - s.suffix.length)}${s.suffix}`, []);
     this.noteMap(distributed.start, u, true, undefined, Object.keys(s.distributed.ItemProcessor.States));
     const links = [...inline.links, ...distributed.links];
@@ -211,7 +223,7 @@ export class Emitter {
     const emitted = branches.map((b) => {
       const leaves = leafIds(b);
       const own = leaves.filter((leaf) => !this.emitted.has(leaf));
-      const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead);
+      const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead, this.writers);
       const seg = e.schedule(b);
       e.close(seg.links, "$.results");
       for (const leaf of own) this.emitted.delete(leaf);
@@ -235,13 +247,15 @@ export class Emitter {
       }
     });
     const heads = emitted.map((x) => x.seg.start).join(" + ");
-    const state: State = {
+    const state: ParallelState = {
       Type: "Parallel",
       Branches: emitted.map(({ e, seg }) => ({ StartAt: seg.start, States: e.states })),
       ...(Object.keys(selector).length
         ? { ResultSelector: selector, ResultPath: "$.results" }
         : { ResultPath: null }),
     };
+    // Without a selector its output is its input: the states that wrote that still did.
+    if (state.ResultSelector) this.writers = [mergeWriter(state)];
     const segment = this.add(state, `parallel ${heads}`.slice(0, 80), []);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
     return segment;
@@ -256,21 +270,25 @@ export class Emitter {
     this.states[name] = choice;
     // The when's value is read later: each branch's value task writes its result under the when's key.
     const valued = this.ctx.liveness.isLive(u.id, this.emitted);
+    const entry = this.writers;
+    const ends: SlotWriters[] = [];
     const branch = (units: readonly Unit[], value: ValueSource | undefined, set: (target: string) => void): Link[] => {
       const saved = new Set(this.defined);
       const before = new Set(Object.keys(this.states));
+      this.writers = entry;
       const seg = this.units(units);
+      ends.push(this.writers);
       this.defined.clear();
       for (const k of saved) this.defined.add(k);
       if (valued && value?.kind === "node") {
         for (const [n, state] of Object.entries(this.states)) if (!before.has(n)) renameKey(state, value.node, u.id);
       }
-      const ends = valued && value?.kind !== "node" ? this.noValueEnds(u.id) : (end: Link) => end;
+      const tie = valued && value?.kind !== "node" ? this.noValueEnds(u.id, this.writers) : (end: Link) => end;
       if (seg) {
         set(seg.start);
-        return seg.links.map(ends);
+        return seg.links.map(tie);
       }
-      return [ends((target) => set(target ?? this.done()))];
+      return [tie((target) => set(target ?? this.done()))];
     };
     const links = [
       ...branch(u.then, u.condition.values.then, (t) => {
@@ -280,6 +298,7 @@ export class Emitter {
         choice.Default = t;
       }),
     ];
+    this.writers = joined(ends);
     if (valued) this.defined.add(u.id);
     return { start: name, links };
   }
@@ -287,14 +306,20 @@ export class Emitter {
   /**
    * The ends of a branch that gives its `when` no value (it returns nothing, or is missing). Where
    * the block ends with that value as its output, they end with `OutputPath: null`, whose output
-   * `{}` is the "no value" envelope: no state. Where a later state reads the value, one Pass state
-   * writes `{}` under the when's key first, since a JSONPath to a missing key fails the state.
+   * `{}` is the "no value" envelope: no state. Where a later state reads the value, the key must
+   * hold `{}` (a JSONPath to a missing key fails the state): the states that last wrote the whole
+   * results on the branch's paths write it too (no-value-slots.ts). Only where some path has no
+   * such state (nothing ran before the Choice) does one Pass state write it.
    */
-  private noValueEnds(key: string): (end: Link) => Link {
+  private noValueEnds(key: string, writers: SlotWriters): (end: Link) => Link {
     const loc = this.block.locate(key);
     let pass: Segment | undefined;
     return (end) => (target) => {
       if (!target && loc.kind === "env" && this.terminal === loc.path) return this.endingWith(null, () => end(undefined));
+      if (writers) {
+        for (const write of writers) write(key);
+        return end(target);
+      }
       pass ??= this.add({ Type: "Pass", Result: {}, ResultPath: loc.path }, `no value ${key}`, []);
       end(pass.start);
       pass.links[0](target);

@@ -1,0 +1,63 @@
+/**
+ * Where a `when` without a value on some branch gets its "no value" `{}` from, at no state of its
+ * own. A later state reads the `when`'s value by a JSONPath, and AWS fails a state whose path
+ * reaches a missing key (States.Runtime), so the key must be in state data whichever branch ran.
+ * A state that writes the whole results object (`ResultPath: "$.results"` and a ResultSelector)
+ * can write `{"<when id>": {}}` beside its own result: a ResultSelector may hold constants. The
+ * `when`'s value task, on the branch that gives a value, then overwrites that key.
+ */
+import type { MapState, ParallelState, TaskState } from "../asl.ts";
+import { replaceResults } from "./liveness.ts";
+
+/** Adds `{}` under a key to what one state writes to the results. */
+export type SlotWriter = (key: string) => void;
+
+/**
+ * The states that last wrote the whole results object on each path reaching a point of a block,
+ * one per path; `undefined` when some path reaches it with no such state (nothing ran before it
+ * in the machine), so only a Pass state can write the key there.
+ */
+export type SlotWriters = readonly SlotWriter[] | undefined;
+
+/**
+ * The writer of a Task or Map state that replaces the results, or that added the first key to
+ * empty results (it then replaces them, which loses nothing, once a key needs it). Its own key is
+ * read from its ResultPath when the slot is added: a branch's value task was renamed by then.
+ */
+export function resultsWriter(state: TaskState | MapState): SlotWriter {
+  return (key) => {
+    if (state.ResultPath !== "$.results") {
+      replaceResults(state, ownKey(state.ResultPath));
+      selectorFirst(state);
+    }
+    state.ResultSelector![key] = {};
+  };
+}
+
+/** The writer of a Parallel state that merges its branches' results with a ResultSelector. */
+export function mergeWriter(state: ParallelState): SlotWriter {
+  return (key) => {
+    state.ResultSelector![key] = {};
+  };
+}
+
+/** The writers on every path of two or more joining paths (`undefined` if one path has none). */
+export function joined(paths: readonly SlotWriters[]): SlotWriters {
+  if (paths.some((p) => p === undefined)) return undefined;
+  return [...new Set(paths.flatMap((p) => p!))];
+}
+
+/** Puts the selector just before ResultPath, where a replacing state has it (the console shows this order). */
+function selectorFirst(state: TaskState | MapState): void {
+  const o = state as unknown as Record<string, unknown>;
+  const order = Object.keys(o).flatMap((k) => (k === "ResultSelector" ? [] : k === "ResultPath" ? ["ResultSelector", k] : [k]));
+  const entries = order.map((k) => [k, o[k]] as const);
+  for (const [k] of entries) delete o[k];
+  for (const [k, v] of entries) o[k] = v;
+}
+
+function ownKey(resultPath: string | null | undefined): string {
+  const prefix = "$.results.";
+  if (!resultPath?.startsWith(prefix)) throw new Error(`internal: no results key in ResultPath \`${resultPath}\``);
+  return resultPath.slice(prefix.length);
+}

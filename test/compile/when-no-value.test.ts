@@ -1,0 +1,120 @@
+/**
+ * A `when` whose branch gives no value (it returns nothing, or is missing), read by a later task:
+ * the key it is read at must hold `{}` whichever branch ran (AWS fails a state whose JSONPath
+ * reaches a missing key). The state that last wrote the whole results before the branch writes it
+ * beside its own result, so the machine has no state beyond the Choice and the branches' tasks.
+ */
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { type AnyFlow, compile, flow, task, when } from "../../sdk/index.ts";
+import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
+
+const isBig = task("is-big", (n: number) => n > 10);
+const isEven = task("is-even", (n: number) => n % 2 === 0);
+const count = task("count", (n: number) => n);
+const note = task("note", (_n: number): void => undefined);
+const shout = task("shout", (v: number | undefined) => `${String(v)}!`);
+const pair = task("pair", (a: number, v: number | undefined) => `${a}/${String(v)}`);
+const N = { params: z.object({ n: z.number() }) };
+const FLAG = { params: z.object({ n: z.number(), flag: z.boolean() }) };
+
+type States = Record<string, { Type: string; ResultSelector?: Record<string, unknown>; ResultPath?: string | null }>;
+const states = (f: AnyFlow) => compile(f).definition.States as unknown as States;
+/** Every state type of the machine, nested ones too, sorted. */
+const types = (f: AnyFlow): string[] => JSON.stringify(compile(f).definition).match(/"Type":"\w+"/g)!.map((t) => t.slice(8, -1)).sort();
+
+const afterCondition = flow("after-condition", N, ({ n }) => shout(when(isBig(n), () => count(n))));
+const keptAlive = flow("kept-alive", N, ({ n }) => {
+  const a = count(n);
+  return pair(a, when(isBig(a), () => count(n)));
+});
+const emptyOtherwise = flow("empty-otherwise", N, ({ n }) =>
+  shout(
+    when(
+      isBig(n),
+      () => count(n),
+      () => {
+        note(n);
+      },
+    ),
+  ),
+);
+const beside = flow("beside", N, ({ n }) => {
+  const a = count(n);
+  return pair(a, when(isBig(n), () => count(n)));
+});
+const shoutCount = task("shout-count", (v: number | undefined) => (v === undefined ? -1 : v * 10));
+const nested = flow("nested", N, ({ n }) => shout(when(isBig(n), () => shoutCount(when(isEven(n), () => count(n))))));
+const paramAfterTask = flow("param-after-task", FLAG, ({ n, flag }) => {
+  const a = count(n);
+  return pair(a, when(flag, () => count(a)));
+});
+const paramFirst = flow("param-first", FLAG, ({ n, flag }) => shout(when(flag, () => count(n))));
+// Nothing runs before the Choice in its Parallel branch: the branch starts the machine.
+const paramBeside = flow("param-beside", FLAG, ({ n, flag }) => pair(count(n), when(flag, () => count(n))));
+
+describe("a when's missing value, read by a later task, costs no state", () => {
+  it.each([
+    ["after-condition", afterCondition, ["Choice", "Task", "Task", "Task"]],
+    ["kept-alive", keptAlive, ["Choice", "Task", "Task", "Task", "Task"]],
+    ["empty-otherwise", emptyOtherwise, ["Choice", "Task", "Task", "Task", "Task"]],
+    // A Choice cannot end a branch: its Default ends at a Succeed state, as for any `when` ending a block.
+    ["beside", beside, ["Choice", "Parallel", "Succeed", "Task", "Task", "Task", "Task"]],
+    ["nested", nested, ["Choice", "Choice", "Task", "Task", "Task", "Task", "Task"]],
+    ["param-after-task", paramAfterTask, ["Choice", "Task", "Task", "Task"]],
+  ] as const)("%s: only the Choices and the tasks, valid ASL", (_name, f, expected) => {
+    expect(types(f)).toStrictEqual(expected);
+    assertValidAsl(compile(f).definition);
+  });
+
+  it("has the condition's state write `{}` under the when's key beside its own result", () => {
+    const s = states(afterCondition);
+    expect(s["is-big"]).toMatchObject({ ResultSelector: { "is_big.$": "$", when_1: {} }, ResultPath: "$.results" });
+    // The branch's task writes its result under the same key, over the `{}`.
+    expect(s.count).toMatchObject({ ResultSelector: { "when_1.$": "$" }, ResultPath: "$.results" });
+    // Readable in the console: the selector sits beside ResultPath, before `Next`.
+    expect(Object.keys(s["is-big"]).slice(3, 6)).toStrictEqual(["ResultSelector", "ResultPath", "TimeoutSeconds"]);
+  });
+
+  it("has the first state write it when a result read later keeps the condition's state from replacing the results", () => {
+    const s = states(keptAlive);
+    expect(s["is-big"]).toMatchObject({ ResultPath: "$.results.is_big" });
+    expect(s.count).toMatchObject({ ResultSelector: { "count.$": "$", when_1: {} }, ResultPath: "$.results" });
+  });
+
+  it.each([
+    [afterCondition, { n: 20 }, "20!", 3],
+    [afterCondition, { n: 1 }, "undefined!", 2],
+    [keptAlive, { n: 20 }, "20/20", 4],
+    [keptAlive, { n: 1 }, "1/undefined", 3],
+    [emptyOtherwise, { n: 20 }, "20!", 3],
+    [emptyOtherwise, { n: 1 }, "undefined!", 3],
+    [beside, { n: 20 }, "20/20", 4],
+    [beside, { n: 1 }, "1/undefined", 3],
+    [nested, { n: 20 }, "200!", 5],
+    [nested, { n: 21 }, "-1!", 4],
+    [nested, { n: 1 }, "undefined!", 2],
+    [paramAfterTask, { n: 3, flag: true }, "3/3", 3],
+    [paramAfterTask, { n: 3, flag: false }, "3/undefined", 2],
+  ] as const)("%# %o gives %s, entering only its tasks and Choices", async (f, params, expected, tasks) => {
+    const run = await standInRun(f, params);
+    expect(run.result).toBe(expected);
+    expect(run.taskRuns).toBe(tasks);
+    expect(run.entered.Pass ?? 0).toBe(0);
+  });
+
+  it("keeps one Pass state where nothing ran before the Choice: a parameter condition as the flow's first state", async () => {
+    expect(Object.entries(states(paramFirst)).filter(([, s]) => s.Type === "Pass")).toStrictEqual([
+      ["no value when_1", { Type: "Pass", Result: {}, ResultPath: "$.results.when_1", Next: "shout" }],
+    ]);
+    expect((await standInRun(paramFirst, { n: 3, flag: false })).result).toBe("undefined!");
+    expect((await standInRun(paramFirst, { n: 3, flag: true })).result).toBe("3!");
+  });
+
+  it("keeps one Pass state in a Parallel branch that starts the machine with the Choice", async () => {
+    expect(types(paramBeside)).toStrictEqual(["Choice", "Parallel", "Pass", "Task", "Task", "Task"]);
+    const run = await standInRun(paramBeside, { n: 3, flag: false });
+    expect([run.result, run.entered.Pass]).toStrictEqual(["3/undefined", 1]);
+    expect((await standInRun(paramBeside, { n: 3, flag: true })).result).toBe("3/3");
+  });
+});
