@@ -2,7 +2,7 @@
  * How the task handler runs a task function: in this process by default (Lambda, tests), or
  * elsewhere (the local runner's worker threads, which can stop an attempt stuck in CPU-bound code).
  */
-import { runInTaskContext, type TaskContext } from "../sdk/core/task-context.ts";
+import type { TaskContext } from "../sdk/core/task-context.ts";
 import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
 import { StepflowError } from "../sdk/core/errors.ts";
 import { TaskTimeoutError } from "./errors.ts";
@@ -41,7 +41,7 @@ export function timeoutMessage(call: TaskCall, how: string): string {
 
 /** Calls the task's function in this thread, with its task context and its `console.*` lines captured. */
 export function callTaskFunction(call: TaskCall): unknown {
-  return withConsoleCapture(call.log, () => runInTaskContext(call.context, () => call.task.fn(...call.args)));
+  return withConsoleCapture(call.log, call.context, () => call.task.fn(...call.args));
 }
 
 /**

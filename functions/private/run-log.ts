@@ -1,12 +1,11 @@
 /**
  * Structured logs of one invocation: every line carries the flow, run id, task, state, map
  * index and attempt, and never a secret value. `console.*` calls made inside a task function
- * are captured into the same logger (Prefect's `log_prints`) through AsyncLocalStorage, so no
- * per-run state lives at module scope.
+ * are captured into the same logger (Prefect's `log_prints`) through the task's context (the
+ * AsyncLocalStorage of sdk/core/task-context.ts), so no per-run state lives at module scope.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
-import type { TaskContext } from "../../sdk/core/task-context.ts";
+import { currentTaskConsole, runInTaskContext, type TaskConsole, type TaskContext } from "../../sdk/core/task-context.ts";
 import { redact } from "./redact.ts";
 import type { TaskLogLine } from "../stores/types.ts";
 
@@ -26,7 +25,6 @@ export interface LogTarget {
 /** A logger bound to one invocation. */
 export type RunLog = Record<Level, (message: string, extra?: Record<string, unknown>) => void>;
 
-const storage = new AsyncLocalStorage<RunLog>();
 // True only during the synchronous call into the target, so that a logger printing through the
 // global console (Powertools with POWERTOOLS_DEV) is not captured again.
 let emitting = false;
@@ -64,10 +62,13 @@ export function createRunLog(
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 
-/** Runs `fn` with `console.*` captured into `log`. */
-export function withConsoleCapture<T>(log: RunLog, fn: () => T): T {
+const FROM_CONSOLE = { source: "console" } as const;
+
+/** Runs `fn` in the task's `context`, with its `console.*` lines captured into `log`. */
+export function withConsoleCapture<T>(log: RunLog, context: TaskContext, fn: () => T): T {
   installConsoleCapture();
-  return storage.run(log, fn);
+  const sink: TaskConsole = (level, message) => log[level](message, FROM_CONSOLE);
+  return runInTaskContext(context, fn, sink);
 }
 
 const CONSOLE_LEVELS: Readonly<Record<"log" | "info" | "debug" | "warn" | "error", Level>> = {
@@ -85,9 +86,9 @@ function installConsoleCapture(): void {
   for (const [method, level] of Object.entries(CONSOLE_LEVELS) as [keyof typeof CONSOLE_LEVELS, Level][]) {
     const original = console[method].bind(console);
     console[method] = (...args: unknown[]) => {
-      const log = storage.getStore();
-      if (!log || emitting) return original(...args);
-      log[level](format(...args), { source: "console" });
+      const sink = currentTaskConsole();
+      if (!sink || emitting) return original(...args);
+      sink(level, format(...args));
     };
   }
 }

@@ -16,7 +16,24 @@ export interface TaskContext {
   readonly attempt: number;
 }
 
-const storage = new AsyncLocalStorage<TaskContext>();
+/** @internal Where the `console.*` lines of a running task function go (the runtime's run log). */
+export type TaskConsole = (level: "debug" | "info" | "warn" | "error", message: string) => void;
+
+interface TaskScope {
+  readonly context: TaskContext;
+  readonly console: TaskConsole | undefined;
+}
+
+// One storage for the context and the console: while any storage is enabled, Node 20 runs a
+// hook on every promise created, in the engine too, and each storage adds its own propagation.
+const storage = new AsyncLocalStorage<TaskScope>();
+/** Task functions running now (their promises not yet settled). */
+let running = 0;
+
+function settled(): void {
+  // Nothing runs in a task: the storage's promise hooks cost the engine's own promises nothing until the next task.
+  if (--running === 0) storage.disable();
+}
 
 /**
  * The context of the task running now: flow, run id, state, map index and attempt.
@@ -24,16 +41,35 @@ const storage = new AsyncLocalStorage<TaskContext>();
  * @throws UsageError outside a running task (e.g. when calling `task.fn` in a unit test).
  */
 export function taskContext(): TaskContext {
-  const context = storage.getStore();
-  if (!context) {
+  const scope = storage.getStore();
+  if (!scope) {
     throw new UsageError(
       "`taskContext()` was called outside a running task; it is only available while stepflow runs a task (locally or in Lambda)",
     );
   }
-  return context;
+  return scope.context;
 }
 
-/** @internal the runtime runs each task function inside its context. */
-export function runInTaskContext<T>(context: TaskContext, fn: () => T): T {
-  return storage.run(context, fn);
+/** @internal Where the running task's `console.*` lines go, if a task is running here. */
+export function currentTaskConsole(): TaskConsole | undefined {
+  return storage.getStore()?.console;
+}
+
+/**
+ * @internal The runtime runs each task function inside its context, until the promise it returns
+ * settles (work a task leaves running after that sees no context, as a frozen Lambda would not run it).
+ */
+export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?: TaskConsole): T {
+  running++;
+  let result: T;
+  try {
+    result = storage.run({ context, console }, fn);
+  } catch (error) {
+    settled();
+    throw error;
+  }
+  const then = (result as { then?: unknown } | null)?.then;
+  if (typeof then === "function") Promise.resolve(result).then(settled, settled);
+  else settled();
+  return result;
 }

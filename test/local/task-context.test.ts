@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { flow, task, taskContext, UsageError } from "../../sdk/index.ts";
 import { runLocal } from "../../sdk/local/index.ts";
+import { runInTaskContext } from "../../sdk/core/task-context.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stepflow-context-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +23,25 @@ describe("taskContext", () => {
     const run = await runLocal(contexts, { xs: [7, 8] }, { dir, fastRetries: true, runId: "contexts-run-1" });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toEqual(["contexts/contexts-run-1/who-am-i/0/0/7", "contexts/contexts-run-1/who-am-i/1/1/8"]);
+  });
+
+  it("follows a task function through its awaits until it settles, and not after", async () => {
+    const context = { flow: "f", runId: "r", task: "t", state: "t", mapIndex: undefined, attempt: 0 };
+    let late: Promise<string> | undefined;
+    const seen = await runInTaskContext(context, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      // Work left running after the function returned: a frozen Lambda would not run it either.
+      late = new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
+        try {
+          return taskContext().runId;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      });
+      return taskContext().runId;
+    });
+    expect(seen).toBe("r");
+    expect(await late).toBe("UsageError");
   });
 
   it("is unavailable outside a running task", () => {
