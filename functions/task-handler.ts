@@ -127,7 +127,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
       log.info("task succeeded", { durationMs: done.durationMs, cached });
     } catch (thrown) {
-      const error = toEngineError(thrown, secrets, task.options.retryOn);
+      const error = toEngineError(thrown, secrets);
       const ended = clock();
       const done = {
         endedAt: new Date(ended).toISOString(),

@@ -1,49 +1,17 @@
 /**
  * What the state machine sees when a task fails. Lambda turns a thrown error's `name` into the
- * state's `Error` and its message into the `Cause`; aws-local-stepfunctions matches
- * `Retry.ErrorEquals` against `error.name` and skips retries when `error.isRetryable` is false.
- * So the error keeps its name and message, and a `NonRetriableError` is marked not retryable, as
- * are errors no retry can fix (see `cannotSucceedOnRetry`).
+ * state's `Error` and its message into the `Cause`, and the state's `Retry` matches that name
+ * alone: the compiled Retry fails `NonRetriableError` and programming errors (`ReferenceError`,
+ * `SyntaxError`, `TypeError`) at once (sdk/compile). So the error keeps its name and message,
+ * and the names that decide a retry are made exact here.
  */
 import { NonRetriableError } from "../../sdk/core/errors.ts";
-import { SecretsFileError } from "../errors.ts";
 import { containsSecret, redact } from "./redact.ts";
 import { truncate } from "./truncate.ts";
 
-/** An error as thrown to the engine; `isRetryable` is read by aws-local-stepfunctions. */
-type EngineError = Error & { isRetryable?: boolean };
-
-/**
- * Errors of the code itself: running it again runs the same code. (`fetch`'s network failures,
- * `TypeError: fetch failed`, are renamed `FetchError` first: see `asFetchError`.)
- */
-const PROGRAMMING_ERRORS = new Set(["ReferenceError", "SyntaxError", "TypeError"]);
-
-/**
- * Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted.
- * `retryOn` (the task's option) lists error names the task wants retried whatever they are.
- */
-export function toEngineError(
-  thrown: unknown,
-  secrets: ReadonlySet<string>,
-  retryOn: readonly string[] = [],
-): EngineError {
-  const error: EngineError = redactError(asNonRetriable(asFetchError(thrown)), secrets);
-  if (cannotSucceedOnRetry(thrown, error.name) && !retryOn.includes(error.name)) {
-    Object.defineProperty(error, "isRetryable", { value: false, enumerable: false });
-  }
-  return error;
-}
-
-/**
- * A `NonRetriableError`, a programming error (`ReferenceError`, `SyntaxError`, `TypeError`) or a
- * bad local secrets file: retries would wait their delays to fail the same way. The compiled
- * state machine's Retry lists the same names (sdk/compile), so AWS agrees.
- */
-function cannotSucceedOnRetry(thrown: unknown, name: string): boolean {
-  if (name === "NonRetriableError") return true;
-  if (thrown instanceof SecretsFileError) return true;
-  return thrown instanceof Error && PROGRAMMING_ERRORS.has(name);
+/** Converts whatever a task threw into an `Error` that keeps its name, with secrets redacted. */
+export function toEngineError(thrown: unknown, secrets: ReadonlySet<string>): Error {
+  return redactError(asNonRetriable(asFetchError(thrown)), secrets);
 }
 
 /**

@@ -164,8 +164,8 @@ export interface RunLocalOptions {
   /** The project folder for results and history. @default `.stepflow` in the current directory */
   readonly dir?: string;
   /**
-   * Retry delays are real by default, as on AWS; `true` makes every retry interval zero
-   * (`retryIntervalOverrides`), for tests. @default false
+   * Retry delays are real by default, as on AWS; `true` makes every retry delay zero, for
+   * tests. @default false
    */
   readonly fastRetries?: boolean;
   /** Receives live progress. @default none */

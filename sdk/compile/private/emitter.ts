@@ -113,7 +113,15 @@ export class Emitter {
       call.state,
       call.kind === "subflow"
         ? { kind: "subflow", flow: call.flow, call: call.id }
-        : { kind: "task", task: call.task.taskName, call: call.id, retry: state.Retry ?? [], group: call.map?.group },
+        : {
+            kind: "task",
+            task: call.task.taskName,
+            call: call.id,
+            retry: state.Retry ?? [],
+            // taskState() always sets it.
+            timeoutSeconds: state.TimeoutSeconds!,
+            group: call.map?.group,
+          },
     );
     return this.produce(state, call.state, call.id, true);
   }

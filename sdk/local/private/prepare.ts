@@ -1,18 +1,20 @@
 /**
  * A flow made ready for the local engine: compiled for the `local` target (Distributed Maps
  * become inline Maps over the same items), placeholders substituted, and its states indexed so
- * each run binds handlers without walking the definition again. Cached per flow object.
+ * each run binds handlers without walking the definition again. Its Lambda Task states are
+ * retried by the local retry driver (task-attempts.ts), not by the engine. Cached per flow object.
  */
 // aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+); this maintained es-shims
 // polyfill provides it on Node 20. Imported first so it is installed before any run.
 import "promise.withresolvers/auto";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { Retrier, StateMachineDefinition } from "../../compile/asl.ts";
+import type { StateMachineDefinition, TaskState } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { ITEMS_PATH, type LocalDistributedMap, localDistributedMap } from "./distributed-map.ts";
+import type { AttemptPlan } from "./task-attempts.ts";
 import { validatedBefore } from "./validated-definitions.ts";
 
 /** A Map state: where its items are and which task state names it in progress lines. */
@@ -28,15 +30,13 @@ export interface PreparedFlow {
   readonly compiled: CompiledFlow;
   readonly definition: StateMachineDefinition;
   readonly machine: StateMachine;
-  /** Task states that invoke a task, with their retriers. */
-  readonly tasks: ReadonlyMap<string, { readonly retry: readonly Retrier[] | undefined }>;
+  /** Task states that invoke a task, with the retry policy and attempt timeout the compiler emitted. */
+  readonly tasks: ReadonlyMap<string, Omit<AttemptPlan, "state">>;
   /** Task states that start a subflow, with the child flow. */
   readonly subflows: ReadonlyMap<string, GraphFlow>;
   readonly maps: ReadonlyMap<string, MapInfo>;
   /** Distributed Map states, each standing in the definition as a Task state the runner binds. */
   readonly distributed: ReadonlyMap<string, LocalDistributedMap>;
-  /** `retryIntervalOverrides` that make every retry immediate. */
-  readonly zeroRetries: Readonly<Record<string, number>>;
   readonly stateMachineArn: string;
 }
 
@@ -45,7 +45,7 @@ export interface PreparedFlow {
  * `startExecution.sync` state waits for the child as long as it runs. A long timeout (kept under
  * Node's 24.8-day timer limit) restores AWS's behaviour; the child's own `TimeoutSeconds` still applies.
  */
-const SUBFLOW_TIMEOUT_SECONDS = 2_000_000;
+const NO_TIMEOUT_SECONDS = 2_000_000;
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 
@@ -67,11 +67,12 @@ function build(flow: GraphFlow): PreparedFlow {
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
   // What each state is comes from the compiler's index, not from reading the definition back.
-  const tasks = new Map<string, { retry: readonly Retrier[] | undefined }>();
+  const tasks = new Map<string, Omit<AttemptPlan, "state">>();
   const subflows = new Map<string, GraphFlow>();
   const maps = new Map<string, MapInfo>();
-  const zeroRetries: Record<string, number> = {};
   const distributed = new Map<string, LocalDistributedMap>();
+  // Found before the Distributed Maps' stand-ins take their place: their iterations' states too.
+  const lambdaStates = taskStatesOf(definition, compiled.states);
   for (const [name, state] of Object.entries(compiled.states)) {
     if (state.kind === "map") {
       const itemsPath = state.distributed ? ITEMS_PATH : state.itemsPath;
@@ -80,19 +81,22 @@ function build(flow: GraphFlow): PreparedFlow {
       continue;
     }
     if (state.kind === "map-switch") continue;
-    zeroRetries[name] = 0;
     if (state.kind === "subflow") subflows.set(name, state.flow);
-    else tasks.set(name, { retry: state.retry });
+    else tasks.set(name, { retry: state.retry, timeoutSeconds: state.timeoutSeconds });
   }
   waitForSubflows(definition, subflows);
   // Validated once here, like CreateStateMachine on AWS: the engine validates in the constructor
   // only, so runs of this machine (and the Map and Parallel machines it builds) skip the 50-200 ms.
   // A definition validated in an earlier process is not validated again (validated-definitions.ts).
   const validated = validatedBefore(definition);
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: validated.known } });
-  if (!validated.known) validated.remember();
+  if (!validated.known) {
+    new StateMachine(definition as never);
+    validated.remember();
+  }
+  leaveRetriesToDriver(lambdaStates);
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
-  return { flow, compiled, definition, machine, tasks, subflows, maps, distributed, zeroRetries, stateMachineArn };
+  return { flow, compiled, definition, machine, tasks, subflows, maps, distributed, stateMachineArn };
 }
 
 /** Replaces Distributed Map `name` in `d` (or a Parallel branch of it) by its local stand-in. */
@@ -119,7 +123,29 @@ function waitForSubflows(d: StateMachineDefinition, subflows: ReadonlyMap<string
   for (const [name, state] of Object.entries(d.States)) {
     if (state.Type === "Parallel") state.Branches.forEach((b) => waitForSubflows(b, subflows));
     if (state.Type === "Map") waitForSubflows(state.ItemProcessor, subflows);
-    if (state.Type === "Task" && subflows.has(name)) state.TimeoutSeconds ??= SUBFLOW_TIMEOUT_SECONDS;
+    if (state.Type === "Task" && subflows.has(name)) state.TimeoutSeconds ??= NO_TIMEOUT_SECONDS;
+  }
+}
+
+/** The Lambda Task states of `d` (the index's `task` states), nested ones (Parallel branches, Map iterations) included. */
+function taskStatesOf(d: StateMachineDefinition, index: CompiledFlow["states"]): TaskState[] {
+  return Object.entries(d.States).flatMap(([name, state]): TaskState[] => {
+    if (state.Type === "Parallel") return state.Branches.flatMap((b) => taskStatesOf(b, index));
+    if (state.Type === "Map") return taskStatesOf(state.ItemProcessor, index);
+    return state.Type === "Task" && index[name]?.kind === "task" ? [state] : [];
+  });
+}
+
+/**
+ * Takes each Lambda Task state's retries and per-attempt timeout from the engine, after the
+ * definition was validated with them as AWS validates it: the retry driver runs every attempt
+ * under the state's `TimeoutSeconds` (task-attempts.ts), so the engine must neither retry nor end
+ * the call early. The states are changed in place: the Distributed Maps' stand-ins share them.
+ */
+function leaveRetriesToDriver(states: readonly TaskState[]): void {
+  for (const state of states) {
+    delete state.Retry;
+    state.TimeoutSeconds = NO_TIMEOUT_SECONDS;
   }
 }
 

@@ -194,18 +194,24 @@ export class LocalSession {
     const { flow, subflows, maps } = prepared;
     const limits = new ExecutionLimits({ name: flow.flowName, subflowStates: subflows, maps }, runId);
     const distributed = new DistributedMaps(prepared.distributed, limits);
+    // Ends the retry delays still running when the execution ends.
+    const ended = new AbortController();
     const handlers = {
-      ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), { fastRetries, emit: this.emit, gate: distributed.gate, reuse: run.reuse }),
+      ...taskStateHandlers(prepared, runId, this.handlerFor(prepared), {
+        fastRetries,
+        emit: this.emit,
+        gate: distributed.gate,
+        reuse: run.reuse,
+        ended: ended.signal,
+      }),
       ...subflowStateHandlers(prepared, run, (child, childInput, p) => this.run(child, childInput, p), limits),
     };
     const runOptions = {
-      overrides: {
-        taskResourceLocalHandlers: handlers,
-        ...(fastRetries ? { retryIntervalOverrides: prepared.zeroRetries } : {}),
-      },
+      overrides: { taskResourceLocalHandlers: handlers },
       context: {
         Execution: { Name: runId, Id: executionArn },
         StateMachine: { Id: prepared.stateMachineArn, Name: prepared.compiled.stateMachineName },
+        // The engine never retries a Lambda Task state here; the retry driver gives each attempt its number.
         State: { RetryCount: 0 },
       },
     };
@@ -230,6 +236,7 @@ export class LocalSession {
       // The engine may still start queued Map items after the execution has ended; on AWS they
       // never start, so the gate refuses them before the task handler records an attempt.
       limits.close(new ExecutionClosedError("the run has ended"));
+      ended.abort();
       this.options.signal?.removeEventListener("abort", abort);
     }
     await observing;

@@ -1,17 +1,17 @@
 /**
- * The `taskResourceLocalHandlers` of one local run: every Task state bound by name to the real
- * task handler (counting attempts itself, since aws-local-stepfunctions keeps `$$.State.RetryCount`
- * at 0), and every subflow state to a nested run.
+ * The `taskResourceLocalHandlers` of one local run: every Lambda Task state bound by name to the
+ * real task handler through the retry driver (task-attempts.ts), and every subflow state to a
+ * nested run.
  */
 import type { TaskHandler } from "../../../functions/task-handler.ts";
 import type { GraphFlow } from "../../graph/types.ts";
-import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
+import type { TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
 import type { PreparedFlow } from "./prepare.ts";
-import { nextRetryDelay } from "./retry.ts";
 import type { ReuseScope } from "./reuse.ts";
 import type { Json } from "../../core/json.ts";
 import { stateMachineName } from "../../core/deploy-names.ts";
+import { runAttempts } from "./task-attempts.ts";
 import type { TaskGate } from "./task-gate.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
@@ -41,7 +41,7 @@ export class SubflowFailed extends Error {
   }
 }
 
-/** Handlers of `p`'s Task states in run `runId`: attempts are counted per (state, map index). */
+/** Handlers of `p`'s Lambda Task states in run `runId`: each call's attempts run through the retry driver. */
 export function taskStateHandlers(
   p: PreparedFlow,
   runId: string,
@@ -53,47 +53,26 @@ export function taskStateHandlers(
     readonly gate?: (state: string) => TaskGate;
     /** Results of a retried run to reuse, and where this run's results are noted. */
     readonly reuse?: ReuseScope;
+    /** Aborted when the run has ended. */
+    readonly ended?: AbortSignal;
   },
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
-  const attempts = new Map<string, { attempt: number; retriers: number[] }>();
-  for (const [state, { retry }] of p.tasks) {
+  for (const [state, { retry, timeoutSeconds }] of p.tasks) {
     const gate = options.gate?.(state);
+    const plan = { state, retry, timeoutSeconds };
     handlers[state] = async (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
       const prior = options.reuse?.take(state, request.index);
       if (prior !== undefined) return prior as never;
-      gate?.admit(state, input);
-      const key = request.index === undefined ? state : `${state}#${request.index}`;
-      let a = attempts.get(key);
-      if (a) a.attempt++;
-      else {
-        a = { attempt: 0, retriers: [] };
-        attempts.set(key, a);
-      }
-      gate?.taskStarted(state, a.attempt, request.index);
-      try {
-        const envelope = await handle({ ...request, attempt: a.attempt });
-        gate?.taskEnded(state, true, request.index);
-        options.reuse?.note(state, request.index, envelope as Json);
-        return envelope as never;
-      } catch (error) {
-        // Not a failure: the list was stored and the state's Catch runs the Distributed Map.
-        if ((error as Error).name === LIST_STORED_ERROR) {
-          gate?.taskEnded(state, true, request.index);
-          throw error;
-        }
-        gate?.taskEnded(state, false, request.index);
-        const delayMs = nextRetryDelay(retry, error, a.retriers, options.fastRetries);
-        if (delayMs !== undefined) {
-          const { flow, task, index } = request;
-          options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt: a.attempt, delayMs });
-        } else {
-          gate?.close(error as Error);
-        }
-        throw error;
-      }
+      const { flow, task, index } = request;
+      const retrying = (attempt: number, delayMs: number) =>
+        options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
+      const attempts = { fastRetries: options.fastRetries, gate, ended: options.ended, retrying };
+      const envelope = await runAttempts(plan, request, (attempt) => handle({ ...request, attempt }), attempts);
+      options.reuse?.note(state, request.index, envelope as Json);
+      return envelope as never;
     };
   }
   return handlers;
@@ -108,12 +87,13 @@ export function subflowStateHandlers(
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
   for (const [state, child] of p.subflows) {
-    let attempt = 0;
     handlers[state] = async (input) => {
       const prior = parent.reuse?.take(state, undefined);
       if (prior !== undefined) return prior as never;
       gate?.admit(state, input);
-      gate?.taskStarted(state, attempt++, undefined);
+      // Always a first attempt: a subflow state's retriers name Step Functions service errors,
+      // which no local run throws (a failed child is `States.TaskFailed`).
+      gate?.taskStarted(state, 0, undefined);
       const ended = await runSubflow(input);
       gate?.taskEnded(state, ended.ok);
       if (!ended.ok) throw ended.error;

@@ -6,7 +6,6 @@ export interface WireError {
   readonly name: string;
   readonly message: string;
   readonly stack?: string;
-  readonly isRetryable?: boolean;
   readonly hasCause?: boolean;
 }
 
@@ -34,12 +33,10 @@ export type FromWorker =
 
 export function toWire(thrown: unknown): WireError {
   if (!(thrown instanceof Error)) return { name: "Error", message: String(thrown) };
-  const { isRetryable } = thrown as { isRetryable?: boolean };
   return {
     name: thrown.name,
     message: thrown.message,
     stack: thrown.stack,
-    ...(isRetryable === undefined ? {} : { isRetryable }),
     ...(thrown.cause === undefined ? {} : { hasCause: true }),
   };
 }
@@ -48,6 +45,5 @@ export function fromWire(w: WireError): Error {
   const error = new Error(w.message, w.hasCause ? { cause: "(in the task worker)" } : undefined);
   error.name = w.name;
   if (w.stack) error.stack = w.stack;
-  if (w.isRetryable !== undefined) Object.defineProperty(error, "isRetryable", { value: w.isRetryable });
   return error;
 }

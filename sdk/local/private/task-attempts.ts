@@ -1,0 +1,94 @@
+/**
+ * The local retry driver: runs every attempt of one Lambda Task state call and is the one place
+ * that counts them. aws-local-stepfunctions keeps `$$.State.RetryCount` at 0, so the local
+ * definition gives its Lambda Task states no `Retry` (prepare.ts) and the engine never retries
+ * them; this driver applies the retry policy the compiler emitted (retry.ts) and hands each
+ * attempt its number, which is what `$$.State.RetryCount` is on AWS. It also limits each attempt
+ * to the state's `TimeoutSeconds`, as the engine did per attempt.
+ */
+import { StatesTimeoutError } from "../../../functions/invoke.ts";
+import { withTimeout } from "../../../functions/private/timeout.ts";
+import type { Retrier } from "../../compile/asl.ts";
+import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
+import { RetryBudget } from "./retry.ts";
+import type { TaskGate } from "./task-gate.ts";
+
+/** What the compiler emitted for one Lambda Task state (its compile index entry). */
+export interface AttemptPlan {
+  readonly state: string;
+  readonly retry: readonly Retrier[];
+  readonly timeoutSeconds: number;
+}
+
+/** How the attempts of one run go. */
+export interface AttemptOptions {
+  /** Every retry delay zero. */
+  readonly fastRetries: boolean;
+  /** Admits each attempt and counts its history events; closed once a task failed for good. */
+  readonly gate?: TaskGate;
+  /** Aborted when the run has ended: a retry still waiting for its delay does not start. */
+  readonly ended?: AbortSignal;
+  /** A failed attempt is retried after `delayMs`. */
+  readonly retrying?: (attempt: number, delayMs: number) => void;
+}
+
+/**
+ * Runs `call` for attempt 0, 1, ... until one succeeds or the policy fails the state; resolves with
+ * the successful attempt's result, rejects with the last attempt's error.
+ */
+export async function runAttempts<T>(
+  plan: AttemptPlan,
+  request: TaskRequest,
+  call: (attempt: number) => Promise<T>,
+  options: AttemptOptions,
+): Promise<T> {
+  const { gate } = options;
+  const budget = new RetryBudget(plan.retry);
+  for (let attempt = 0; ; attempt++) {
+    // Throws when the attempt may not start (too large an event, a closed run): no task failed, so no retry.
+    gate?.admit(plan.state, request);
+    gate?.taskStarted(plan.state, attempt, request.index);
+    let error: unknown;
+    try {
+      const result = await withTimeout(() => call(attempt), plan.timeoutSeconds, () => timedOut(plan, attempt));
+      gate?.taskEnded(plan.state, true, request.index);
+      return result;
+    } catch (thrown) {
+      error = thrown;
+    }
+    // Not a failure: the list was stored and the state's Catch runs the Distributed Map.
+    const stored = (error as Error | undefined)?.name === LIST_STORED_ERROR;
+    gate?.taskEnded(plan.state, stored, request.index);
+    const delayMs = stored ? undefined : budget.next(error, options.fastRetries);
+    if (delayMs === undefined) {
+      if (!stored) gate?.close(error as Error);
+      throw error;
+    }
+    options.retrying?.(attempt, delayMs);
+    await pause(delayMs, options.ended, error);
+  }
+}
+
+/** An attempt past its state's `TimeoutSeconds`: Step Functions fails it with `States.Timeout`. */
+function timedOut(plan: AttemptPlan, attempt: number): Error {
+  return new StatesTimeoutError(
+    `attempt ${attempt} of task state \`${plan.state}\` did not end within the state's \`TimeoutSeconds\` of ${plan.timeoutSeconds} seconds (the task's \`timeout\` and the handler's grace); Step Functions fails such an attempt with \`States.Timeout\`: make the task faster or raise its \`timeout\``,
+  );
+}
+
+/** Waits `ms`, or rejects with `error` as soon as the run has ended. */
+async function pause(ms: number, ended: AbortSignal | undefined, error: unknown): Promise<void> {
+  if (ended?.aborted) throw error;
+  if (ms === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    const timer = setTimeout(() => {
+      ended?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    ended?.addEventListener("abort", stop, { once: true });
+  });
+}
