@@ -52,8 +52,8 @@ describe("failure injection", () => {
       ...stores,
       logger: quietLogger(),
     });
-    // aws-local-stepfunctions keeps `$$.State.RetryCount` at 0, so the attempt is counted here,
-    // as the local runner does.
+    // The bare engine retries here (the definition keeps its Retry) but keeps `$$.State.RetryCount`
+    // at 0, so this harness numbers the attempts itself. (`runLocal` lets its retry driver do both.)
     const attempts = new Map<string, number>();
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     const retryIntervalOverrides: Record<string, number> = {};

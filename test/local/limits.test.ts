@@ -24,10 +24,12 @@ async function run(
     { name: "hand-written", subflowStates: new Set(machine.subflowStates), maps },
     "run-1",
   );
-  const tasks = new Map<string, { retry: unknown }>();
+  const tasks = new Map<string, { retry: unknown; timeoutSeconds: number }>();
   const walk = (s: States) => {
     for (const [name, st] of Object.entries(s)) {
-      if (st.Type === "Task") tasks.set(name, { retry: st.Retry });
+      // As prepare() does: the retry driver applies the state's Retry, the engine does not.
+      if (st.Type === "Task") tasks.set(name, { retry: st.Retry ?? [], timeoutSeconds: 60 });
+      if (st.Type === "Task") delete st.Retry;
       if (st.Type === "Map") walk((st.ItemProcessor as { States: States }).States);
       if (st.Type === "Parallel") for (const b of st.Branches as { States: States }[]) walk(b.States);
     }
@@ -37,7 +39,7 @@ async function run(
   const handlers = taskStateHandlers({ tasks } as never, "run-1", handle as never, { fastRetries: true, gate: () => limits });
   const stateMachine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const execution = stateMachine.run(input as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: { T: 0 } },
+    overrides: { taskResourceLocalHandlers: handlers as never },
   });
   limits.bind(() => execution.abort());
   const observing = observe(execution.eventLogs, [limits.observe]);
