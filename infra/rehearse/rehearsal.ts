@@ -19,6 +19,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { type AnyFlow, collectFlows, compile, type GraphFlow } from "stepflow";
 import { StepflowClient } from "stepflow/client";
+import { stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { RehearsalAccessDeniedError } from "./errors.ts";
 import { type Assembly, synthesize } from "./private/assembly.ts";
 import { deployStack } from "./private/deploy-stack.ts";
@@ -147,7 +148,7 @@ export class Rehearsal {
       secretsManager: this.sdk(SecretsManagerClient),
       historyTable: stack.historyTable,
       resultsBucket: stack.resultsBucket,
-      stateMachineArn: (flow) => stack.stateMachines.get(`stepflow-${flow}`)?.arn,
+      stateMachineArn: (flow) => stack.stateMachines.get(stateMachineName(flow))?.arn,
     });
   }
 

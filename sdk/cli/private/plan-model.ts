@@ -121,7 +121,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
   };
   const stateCost = (name: string, s: State): Cost => {
     if (s.Type === "Task") {
-      if (s.Resource.includes(":states:startExecution")) {
+      if (children.has(name)) {
         return {
           transitions: 1 + childTransitions(name),
           events: EVENTS.subflow,

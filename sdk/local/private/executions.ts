@@ -50,21 +50,11 @@ function machineOf(compiled: CompiledFlow): { hash: string; text: string } {
   return known;
 }
 
-/** `[state, child flow]` of each subflow state: the state whose parameters hold the subflow's placeholder. */
+/** `[state, child flow]` of each subflow state, from the compiler's index. */
 function subflowStates(compiled: CompiledFlow): [string, string][] {
-  const found: [string, string][] = [];
-  const walk = (d: StateMachineDefinition) => {
-    for (const [name, state] of Object.entries(d.States)) {
-      if (state.Type === "Map") walk(state.ItemProcessor);
-      if (state.Type === "Parallel") state.Branches.forEach(walk);
-      if (state.Type !== "Task") continue;
-      const text = JSON.stringify(state.Parameters ?? {});
-      const child = compiled.subflows.find((s) => text.includes(`\${${s.placeholder}}`));
-      if (child) found.push([name, child.flow]);
-    }
-  };
-  walk(compiled.definition);
-  return found;
+  return Object.entries(compiled.states).flatMap(([name, s]): [string, string][] =>
+    s.kind === "subflow" ? [[name, s.flow.flowName]] : [],
+  );
 }
 
 /** Writes and reads the execution records under `<dir>/`. */
