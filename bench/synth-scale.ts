@@ -1,136 +1,137 @@
 /**
- * Synth of big flows: FlowStack construction (compile + bundles) and `app.synth()` at 50, 200 and
- * 1,000 tasks, cdk-nag's AwsSolutions pack on the 1,000-task stack, and `cdk synth` of a stepflow
- * app against a hand-written CDK app with one `NodejsFunction` per task (same task code), at 50
- * and 200 tasks, interleaved. Every run starts from an empty bundle directory and cloud assembly.
- * Run: `npx tsx bench/synth-scale.ts [sizes...]` (scratch files under bench/out/, which git ignores);
- * `CLI=0` skips the `cdk synth` comparison, `IN_PROCESS=0` the in-process figures, `ROUNDS=n` sets
- * the comparison's rounds.
+ * Synth of big flows, wall time and CPU time side by side (CPU is the steadier figure on a
+ * loaded machine; it counts every process of the tree, esbuild's included, see cpu-tree.py):
+ * - `cdk synth` of a stepflow app (one generated N-task flow) against a hand-written CDK app with
+ *   one `NodejsFunction` per task (bench/synth-apps.ts), interleaved round by round so load hits
+ *   both alike, each from an empty cloud assembly and bundle directory; per-task growth is the
+ *   slope between the smallest and the largest size;
+ * - a FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
+ *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
+ * Run: `npx tsx bench/synth-scale.ts [--sizes 50,200] [--rounds 3] [--big 1000]` (`--help`);
+ * scratch files under bench/out/, which git ignores. Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { App, Stack } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
-import type { AnyFlow } from "stepflow";
-import { FlowStack } from "stepflow/cdk";
-import { generateFlow } from "./big-flow.ts";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { printTable } from "./print-table.ts";
+import { handWrittenApp, stepflowApp } from "./synth-apps.ts";
+import type { EndToEnd } from "./synth-end-to-end.ts";
+
+const HELP = `usage: npx tsx bench/synth-scale.ts [options]
+  --sizes a,b    task counts of the cdk synth comparison (default 50,200; growth = slope a -> b)
+  --rounds n     rounds of the comparison, median reported (default 3)
+  --big n        tasks of the end-to-end FlowStack (default 1000; 0 skips it)
+  --no-cli       skip the cdk synth comparison`;
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "50,200" },
+    rounds: { type: "string", default: "3" },
+    big: { type: "string", default: "1000" },
+    "no-cli": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 
 const out = resolve("bench/out/synth");
 mkdirSync(out, { recursive: true });
-const env = { account: "123456789012", region: "eu-west-1" };
-/** Rounds of the `cdk synth` comparison (env `ROUNDS`, default 3). */
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const CDK = resolve("node_modules/aws-cdk/bin/cdk");
+const CPU_TREE = fileURLToPath(new URL("./cpu-tree.py", import.meta.url));
 
-/** Resources of a stack and its nested stacks. */
-function resources(stack: Stack): number {
-  const own = Object.keys(
-    (stack.node.root as App).synth().getStackArtifact(stack.artifactId).template.Resources ?? {},
-  ).length;
-  return own;
+/** Wall and CPU seconds of a command's whole process tree. */
+interface Usage {
+  readonly wall: number;
+  readonly cpu: number;
 }
 
-/** In-process figures of one flow of `n` tasks. */
-async function inProcess(n: number, nag: boolean): Promise<string[]> {
-  const { big } = (await import(generateFlow(out, n))) as { big: AnyFlow };
-  const bundleDir = join(out, `bundles-${n}`);
-  rmSync(bundleDir, { recursive: true, force: true });
-  rmSync(join(out, `cdk-${n}.out`), { recursive: true, force: true });
-  let t0 = performance.now();
-  const app = new App({ outdir: join(out, `cdk-${n}.out`) });
-  const stack = new FlowStack(app, `Big${n}`, { flows: [big], bundleDir, env });
-  const construct = performance.now() - t0;
-  t0 = performance.now();
-  app.synth();
-  const synth = performance.now() - t0;
-  const stacks = stack.node.findAll().filter((c) => Stack.isStack(c)).length;
-  let nagErrors = "";
-  if (nag) {
-    t0 = performance.now();
-    const report = new AwsSolutionsChecks(app).validateScope(stack);
-    const errors = report.violations.filter((v) => v.severity === "error").length;
-    nagErrors = `${errors} errors (${((performance.now() - t0) / 1000).toFixed(1)} s)`;
-  }
-  return [`${n}`, `${(construct / 1000).toFixed(1)} s`, `${(synth / 1000).toFixed(1)} s`, `${stacks} (${resources(stack)} in the parent)`, nagErrors];
-}
-
-/** A hand-written CDK app: one NodejsFunction per task, each with the task's code as its handler. */
-function handWrittenApp(n: number): string {
-  const dir = join(out, `hand-${n}`);
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < n; i++)
-    writeFileSync(join(dir, `t${i}.ts`), `export const handler = async (e: { v: number }) => ({ v: e.v + ${i} });\n`);
-  const app = join(out, `hand-app-${n}.ts`);
-  writeFileSync(
-    app,
-    `import { App, Stack } from "aws-cdk-lib";
-import { Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-const app = new App();
-const stack = new Stack(app, "Hand${n}", { env: ${JSON.stringify(env)} });
-for (let i = 0; i < ${n}; i++)
-  new NodejsFunction(stack, \`T\${i}\`, { entry: \`${dir}/t\${i}.ts\`, runtime: Runtime.NODEJS_22_X, bundling: { format: "esm" as never, minify: true } });
-`,
-  );
-  return app;
-}
-
-function stepflowApp(n: number): string {
-  const app = join(out, `stepflow-app-${n}.ts`);
-  writeFileSync(
-    app,
-    `import { App } from "aws-cdk-lib";
-import { FlowStack } from "stepflow/cdk";
-import { big } from ${JSON.stringify(generateFlow(out, n))};
-const app = new App();
-new FlowStack(app, "Big${n}", { flows: [big], bundleDir: ${JSON.stringify(join(out, `cli-bundles-${n}`))}, env: ${JSON.stringify(env)} });
-`,
-  );
-  return app;
-}
-
-/** Wall time of `cdk synth` of an app, from an empty cloud assembly (and bundle directory). */
-function cdkSynth(app: string, n: number): number {
-  const assembly = `${app}.out`;
-  rmSync(assembly, { recursive: true, force: true });
-  rmSync(join(out, `cli-bundles-${n}`), { recursive: true, force: true });
-  const t0 = performance.now();
-  execFileSync("npx", ["cdk", "synth", "--quiet", "--app", `npx tsx ${app}`, "-o", assembly], {
+/** Runs a command under cpu-tree.py; fails when it fails. */
+function treeRun(command: string, args: readonly string[]): Usage {
+  const file = join(out, "usage.json");
+  execFileSync("python3", [CPU_TREE, file, command, ...args], {
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true" },
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "inherit"],
   });
-  return performance.now() - t0;
+  const u = JSON.parse(readFileSync(file, "utf8")) as { wall: number; user: number; sys: number };
+  return { wall: u.wall, cpu: u.user + u.sys };
 }
 
-function median(xs: number[]): number {
+/** `cdk synth` of an app from an empty cloud assembly (and `fresh` directories removed first). */
+function cdkSynth(app: string, fresh: readonly string[]): Usage {
+  for (const dir of [`${app}.out`, ...fresh]) rmSync(dir, { recursive: true, force: true });
+  const appCommand = `${process.execPath} --import tsx ${app}`;
+  return treeRun(process.execPath, [CDK, "synth", "--quiet", "--app", appCommand, "-o", `${app}.out`]);
+}
+
+/** Median bytes of the Lambda assets (`asset.*` directories) of a cloud assembly. */
+function medianAssetBytes(assembly: string): number {
+  const sizes = readdirSync(assembly)
+    .filter((d) => d.startsWith("asset.") && statSync(join(assembly, d)).isDirectory())
+    .map((d) => readdirSync(join(assembly, d), { recursive: true }).reduce<number>((n, f) => {
+      const s = statSync(join(assembly, d, String(f)));
+      return s.isFile() ? n + s.size : n;
+    }, 0));
+  return median(sizes);
+}
+
+function median(xs: readonly number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
-const sizes = process.argv.slice(2).map(Number);
-const rows = [["tasks", "FlowStack construct", "app.synth()", "stacks", "cdk-nag AwsSolutions"]];
-for (const n of process.env.IN_PROCESS === "0" ? [] : sizes.length ? sizes : [50, 200, 1000]) {
-  rows.push(await inProcess(n, n >= 1000));
-  console.log(rows.at(-1)!.join(" | "));
-}
-printTable("big flows in-process (fresh bundle directory each)", rows);
-if (process.env.CLI === "0") process.exit(0);
+const s = (x: number) => `${x.toFixed(1)} s`;
+const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
 
-// cdk synth, stepflow vs hand-written, interleaved so that machine load hits both alike.
-const cli = [["tasks", "stepflow cdk synth", "hand-written cdk synth", "ratio"]];
-const perTask: Record<string, number[]> = {};
-for (const n of [50, 200]) {
-  const [ours, hand] = [stepflowApp(n), handWrittenApp(n)];
-  const times = { ours: [] as number[], hand: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    times.ours.push(cdkSynth(ours, n));
-    times.hand.push(cdkSynth(hand, n));
+/** The comparison: per size, the medians of `rounds` interleaved runs of each app. */
+function compare(sizes: readonly number[], rounds: number): void {
+  const rows = [["tasks", "stepflow wall / CPU", "hand-written wall / CPU", "ratio wall / CPU", "median Lambda asset"]];
+  const figures: { ours: Usage; hand: Usage }[] = [];
+  for (const n of sizes) {
+    const bundleDir = join(out, `cli-bundles-${n}`);
+    const apps = { ours: stepflowApp(out, n, bundleDir), hand: handWrittenApp(out, n) };
+    const runs = { ours: [] as Usage[], hand: [] as Usage[] };
+    for (let round = 0; round < rounds; round++) {
+      runs.ours.push(cdkSynth(apps.ours, [bundleDir]));
+      runs.hand.push(cdkSynth(apps.hand, []));
+    }
+    const pick = (us: Usage[]): Usage => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) });
+    const [ours, hand] = [pick(runs.ours), pick(runs.hand)];
+    figures.push({ ours, hand });
+    const bytes = `${medianAssetBytes(`${apps.ours}.out`).toLocaleString("en-US")} B / ${medianAssetBytes(`${apps.hand}.out`).toLocaleString("en-US")} B`;
+    rows.push([`${n}`, `${s(ours.wall)} / ${s(ours.cpu)}`, `${s(hand.wall)} / ${s(hand.cpu)}`, `${(ours.wall / hand.wall).toFixed(2)}x / ${(ours.cpu / hand.cpu).toFixed(2)}x`, bytes]);
+    console.log(rows.at(-1)!.join(" | "));
   }
-  const [o, h] = [median(times.ours), median(times.hand)];
-  perTask[n] = [o, h];
-  cli.push([`${n}`, `${(o / 1000).toFixed(1)} s`, `${(h / 1000).toFixed(1)} s`, `${(o / h).toFixed(2)}x`]);
-  console.log(cli.at(-1)!.join(" | "));
+  if (sizes.length > 1) {
+    const [a, b] = [figures[0], figures.at(-1)!];
+    const tasks = sizes.at(-1)! - sizes[0];
+    const slope = (x: Usage, y: Usage) => `${ms((y.wall - x.wall) / tasks)} / ${ms((y.cpu - x.cpu) / tasks)}`;
+    rows.push([`per task, ${sizes[0]} -> ${sizes.at(-1)}`, slope(a.ours, b.ours), slope(a.hand, b.hand), "", ""]);
+  }
+  printTable(`cdk synth, stepflow vs hand-written (median of ${rounds}, interleaved; CPU of the process tree)`, rows);
 }
-const growth = (i: 0 | 1) => (perTask[200][i] - perTask[50][i]) / 150;
-cli.push(["per task, 50 -> 200", `${growth(0).toFixed(1)} ms`, `${growth(1).toFixed(1)} ms`, ""]);
-printTable(`cdk synth (median of ${ROUNDS}, interleaved)`, cli);
+
+/** The end-to-end FlowStack, run in a fresh process (bench/synth-end-to-end.ts). */
+function endToEnd(n: number): void {
+  const file = join(out, `end-to-end-${n}.json`);
+  const tree = treeRun(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./synth-end-to-end.ts", import.meta.url)), String(n), file]);
+  const e = JSON.parse(readFileSync(file, "utf8")) as EndToEnd;
+  const rows = [["phase", "wall", "CPU (this process + bundle worker)"]];
+  for (const [name, p] of Object.entries(e.phases)) rows.push([name, s(p.wall), s(p.cpu)]);
+  rows.push(["whole process tree (esbuild, process start included)", s(tree.wall), s(tree.cpu)]);
+  printTable(`FlowStack of one ${n}-task flow, end to end`, rows);
+  const r = e.resources;
+  console.log(
+    `  ${r.stacks} stacks, ${r.total} resources (largest stack ${r.largest}); Lambda functions ${r.functions}, roles ${r.roles}, policies ${r.policies}, log groups ${r.logGroups}; cdk-nag AwsSolutions errors: ${e.nagErrors}`,
+  );
+}
+
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+console.log(`load average at start: ${load()}`);
+const sizes = values.sizes.split(",").map(Number);
+if (!values["no-cli"]) compare(sizes, Number(values.rounds));
+if (Number(values.big) > 0) endToEnd(Number(values.big));
+console.log(`\nload average at end: ${load()}`);

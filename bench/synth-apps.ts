@@ -1,0 +1,82 @@
+/**
+ * The two CDK apps `bench/synth-scale.ts` compares with `cdk synth`, written to scratch files:
+ * a FlowStack of one generated N-task flow, and a hand-written app with one `NodejsFunction` per
+ * task. The hand-written peer does what a stepflow task Lambda does, the way a CDK user would
+ * write it: validates its input with zod, logs with Powertools Logger, writes its result to S3
+ * and a history item to DynamoDB (AWS SDK v3 bundled, as stepflow bundles it), so both apps
+ * bundle code of the same size with the same esbuild (NodejsFunction runs the project's
+ * `esbuild` package when one is installed, as here), minified ESM for nodejs22.x on arm64.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateFlow } from "./big-flow.ts";
+
+/** The account and region both apps synthesize for (no lookups). */
+export const BENCH_ENV = { account: "123456789012", region: "eu-west-1" };
+
+/** The shared module of the hand-written Lambdas: what stepflow's runtime does around a task. */
+const HAND_RUNTIME = `import { Logger } from "@aws-lambda-powertools/logger";
+import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { z } from "zod";
+
+const logger = new Logger();
+const s3 = new S3Client({});
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const Input = z.object({ runId: z.string(), args: z.array(z.number()) });
+
+export function wrap(name: string, fn: (...args: number[]) => Promise<number> | number) {
+  return async (event: unknown) => {
+    const { runId, args } = Input.parse(event);
+    logger.info("task started", { task: name, runId });
+    const value = await fn(...args);
+    const key = \`runs/\${runId}/\${name}.json\`;
+    await s3.send(new PutObjectCommand({ Bucket: process.env.RESULTS_BUCKET, Key: key, Body: JSON.stringify(value) }));
+    await db.send(new PutCommand({ TableName: process.env.HISTORY_TABLE, Item: { pk: runId, sk: name, status: "SUCCEEDED" } }));
+    return { key };
+  };
+}
+`;
+
+/** Writes the hand-written app of `n` tasks under `dir`; returns its entry file. */
+export function handWrittenApp(dir: string, n: number): string {
+  const src = join(dir, `hand-${n}`);
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, "runtime.ts"), HAND_RUNTIME);
+  for (let i = 0; i < n; i++)
+    writeFileSync(join(src, `t${i}.ts`), `import { wrap } from "./runtime.ts";\nexport const handler = wrap("t${i}", (x) => x + ${i});\n`);
+  const app = join(dir, `hand-app-${n}.ts`);
+  writeFileSync(
+    app,
+    `import { App, Stack } from "aws-cdk-lib";
+import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+const app = new App();
+const stack = new Stack(app, "Hand${n}", { env: ${JSON.stringify(BENCH_ENV)} });
+for (let i = 0; i < ${n}; i++)
+  new NodejsFunction(stack, \`T\${i}\`, {
+    entry: \`${src}/t\${i}.ts\`,
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    bundling: { format: OutputFormat.ESM, minify: true, target: "node22", mainFields: ["module", "main"] },
+  });
+`,
+  );
+  return app;
+}
+
+/** Writes the stepflow app of one `n`-task flow under `dir` (bundles to `bundleDir`); returns its entry file. */
+export function stepflowApp(dir: string, n: number, bundleDir: string): string {
+  const app = join(dir, `stepflow-app-${n}.ts`);
+  writeFileSync(
+    app,
+    `import { App } from "aws-cdk-lib";
+import { FlowStack } from "stepflow/cdk";
+import { big } from ${JSON.stringify(generateFlow(dir, n))};
+const app = new App();
+new FlowStack(app, "Big${n}", { flows: [big], bundleDir: ${JSON.stringify(bundleDir)}, env: ${JSON.stringify(BENCH_ENV)} });
+`,
+  );
+  return app;
+}
