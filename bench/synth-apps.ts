@@ -2,8 +2,8 @@
  * The two CDK apps `bench/synth-scale.ts` compares with `cdk synth`, written to scratch files:
  * a FlowStack of one generated N-task flow, and a hand-written app with one `NodejsFunction` per
  * task. The hand-written peer does what a stepflow task Lambda does, the way a CDK user would
- * write it: validates its input with zod, logs with Powertools Logger, writes its result to S3
- * and a history item to DynamoDB (AWS SDK v3 bundled, as stepflow bundles it), so both apps
+ * write it: validates its input with zod, logs with Powertools Logger, may read a secret, writes its
+ * result to S3 and a history item to DynamoDB (AWS SDK v3 bundled, as stepflow bundles it), so both apps
  * bundle code of the same size with the same esbuild (NodejsFunction runs the project's
  * `esbuild` package when one is installed, as here), minified ESM for nodejs22.x on arm64.
  */
@@ -19,16 +19,19 @@ const HAND_RUNTIME = `import { Logger } from "@aws-lambda-powertools/logger";
 import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 
 const logger = new Logger();
 const s3 = new S3Client({});
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const secrets = new SecretsManagerClient({});
 const Input = z.object({ runId: z.string(), args: z.array(z.number()) });
 
 export function wrap(name: string, fn: (...args: number[]) => Promise<number> | number) {
   return async (event: unknown) => {
     const { runId, args } = Input.parse(event);
+    if (process.env.SECRET) await secrets.send(new GetSecretValueCommand({ SecretId: process.env.SECRET }));
     logger.info("task started", { task: name, runId });
     const value = await fn(...args);
     const key = \`runs/\${runId}/\${name}.json\`;

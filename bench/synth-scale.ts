@@ -53,10 +53,18 @@ interface Usage {
 /** Runs a command under cpu-tree.py; fails when it fails. */
 function treeRun(command: string, args: readonly string[]): Usage {
   const file = join(out, "usage.json");
-  execFileSync("python3", [CPU_TREE, file, command, ...args], {
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  try {
+    // Output kept (and shown only on failure): NodejsFunction prints a line per bundle.
+    execFileSync("python3", [CPU_TREE, file, command, ...args], {
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 1 << 28,
+    });
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer };
+    process.stderr.write(`${e.stdout ?? ""}${e.stderr ?? ""}`);
+    throw error;
+  }
   const u = JSON.parse(readFileSync(file, "utf8")) as { wall: number; user: number; sys: number };
   return { wall: u.wall, cpu: u.user + u.sys };
 }

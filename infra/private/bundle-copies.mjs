@@ -63,11 +63,22 @@ export function copyPlugin(entryNs, pureFiles, sliceOf = () => undefined) {
         if (real.external || real.namespace !== "file" || !isUserModule(real.path)) return real;
         return { path: `${entry}:${real.path}`, namespace: COPY_NS };
       });
+      // Each file is read and annotated once per build, not once per entry that copies it (a
+      // 1,000-task module was read and annotated a thousand times).
+      const sources = new Map();
+      const load = (file) => {
+        let loaded = sources.get(file);
+        if (!loaded) {
+          const source = readFileSync(file, "utf8");
+          const pure = wanted.has(file) || stepflowImports(source).length > 0;
+          sources.set(file, (loaded = { pure, contents: pure ? annotatePure(source) : source }));
+        }
+        return loaded;
+      };
       b.onLoad({ filter: /.*/, namespace: COPY_NS }, (args) => {
         const file = copiedFile(`${COPY_NS}:${args.path}`);
-        const source = readFileSync(file, "utf8");
-        const pure = wanted.has(file) || stepflowImports(source).length > 0;
-        let contents = pure ? annotatePure(source) : source;
+        const { pure, contents: whole } = load(file);
+        let contents = whole;
         const name = pure ? sliceOf(args.path.slice(0, args.path.indexOf(":")), file) : undefined;
         if (name !== undefined) contents = sliceFor(file, contents, name) ?? contents;
         return { contents, loader: LOADERS[extname(file)], resolveDir: dirname(file) };

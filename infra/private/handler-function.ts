@@ -10,6 +10,7 @@ import { Construct } from "constructs";
 import type { Bundle } from "../bundle-info.ts";
 import { logStreamsArn } from "./grants.ts";
 import { acknowledge } from "./nag.ts";
+import { prestage } from "./prestage.ts";
 
 /** Options of a stepflow Lambda. */
 export interface HandlerFunctionProps {
@@ -65,6 +66,7 @@ export class HandlerFunction extends Construct {
         ],
       }),
     );
+    prestage(this, props.bundle);
     this.function = new lambda.Function(this, "Function", {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

@@ -12,7 +12,14 @@ interface TaskExport {
   readonly exportName: string;
 }
 
-const modules = new Map<string, Record<string, unknown>>();
+/** A module's exported tasks: by value, and by task name (in export order). */
+interface TaskIndex {
+  readonly byValue: ReadonlyMap<unknown, string>;
+  readonly byName: ReadonlyMap<string, [string, GraphTask][]>;
+}
+
+/** Per module, built once: a 1,000-task module was scanned whole for each of its tasks. */
+const modules = new Map<string, TaskIndex>();
 
 /** The absolute file of a `path:line` call site (relative paths are from the working directory). */
 function siteFile(site: string, what: string): string {
@@ -33,30 +40,47 @@ function siteFile(site: string, what: string): string {
  */
 export function locateTask(t: GraphTask): TaskExport {
   const file = siteFile(t.site, `task \`${t.taskName}\``);
-  let exports = modules.get(file);
-  if (!exports) {
-    try {
-      exports = tsxRequire(file, import.meta.url) as Record<string, unknown>;
-    } catch (cause) {
-      throw new StepflowError(
-        `could not import ${file}, which defines task \`${t.taskName}\`, to bundle its Lambda: ${(cause as Error).message}; make the module importable without top-level await`,
-        { cause },
-      );
-    }
-    modules.set(file, exports);
+  let index = modules.get(file);
+  if (!index) {
+    index = indexTasks(importModule(file, t.taskName));
+    modules.set(file, index);
   }
-  const entries = Object.entries(exports);
-  const same = entries.find(([, v]) => v === t);
+  const named = index.byName.get(t.taskName) ?? [];
   const fingerprint = JSON.stringify(t.options);
-  const named = entries.filter(([, v]) => isTask(v) && v.taskName === t.taskName);
-  const match =
-    same ?? named.find(([, v]) => JSON.stringify((v as GraphTask).options) === fingerprint) ?? named[0];
-  if (!match) {
+  const name =
+    index.byValue.get(t) ??
+    named.find(([, v]) => JSON.stringify(v.options) === fingerprint)?.[0] ??
+    named[0]?.[0];
+  if (!name) {
     throw new StepflowError(
       `task \`${t.taskName}\` (${t.site}) is not exported from ${file}; write \`export const ... = task("${t.taskName}", ...)\` so its Lambda bundle can import it`,
     );
   }
-  return { file, exportName: match[0] };
+  return { file, exportName: name };
+}
+
+function importModule(file: string, taskName: string): Record<string, unknown> {
+  try {
+    return tsxRequire(file, import.meta.url) as Record<string, unknown>;
+  } catch (cause) {
+    throw new StepflowError(
+      `could not import ${file}, which defines task \`${taskName}\`, to bundle its Lambda: ${(cause as Error).message}; make the module importable without top-level await`,
+      { cause },
+    );
+  }
+}
+
+function indexTasks(exports: Record<string, unknown>): TaskIndex {
+  const byValue = new Map<unknown, string>();
+  const byName = new Map<string, [string, GraphTask][]>();
+  for (const [name, v] of Object.entries(exports)) {
+    if (!byValue.has(v)) byValue.set(v, name);
+    if (!isTask(v)) continue;
+    const list = byName.get(v.taskName) ?? [];
+    list.push([name, v]);
+    byName.set(v.taskName, list);
+  }
+  return { byValue, byName };
 }
 
 function isTask(v: unknown): v is GraphTask {

@@ -39,7 +39,9 @@ function flatten(node: unknown, viaParameter?: (logicalId: string) => string | u
 /**
  * Acknowledges each wildcard resource (AwsSolutions-IAM5 finding) in the role's default policy
  * as it stands now, finding by finding, with `reason`. Call it after adding the statements it
- * covers: statements added later are still checked.
+ * covers: statements added later are still checked. The findings are acknowledged on the role,
+ * so they cover the overflow policies CDK splits off a default policy that outgrows IAM's size
+ * limit at synthesis (a state machine invoking 30 task Lambdas by ARN).
  */
 export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
   const policy = role.node.tryFindChild("DefaultPolicy");
@@ -55,7 +57,7 @@ export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
       for (const r of new Set([flatten(resource), flatten(resource, viaParameter)]))
         if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
   }
-  for (const id of findings) acknowledge(policy, id, reason);
+  for (const id of findings) acknowledge(role, id, reason);
 }
 
 const uniqueIdsByStack = new WeakMap<Stack, { ids: Map<string, string>; missing: Set<string> }>();
