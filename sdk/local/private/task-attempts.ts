@@ -7,7 +7,6 @@
  * to the state's `TimeoutSeconds`, as the engine did per attempt.
  */
 import { StatesTimeoutError } from "../../../functions/invoke.ts";
-import { withTimeout } from "../../../functions/private/timeout.ts";
 import type { Retrier } from "../../compile/asl.ts";
 import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
 import { RetryBudget } from "./retry.ts";
@@ -50,7 +49,7 @@ export async function runAttempts<T>(
     gate?.taskStarted(plan.state, attempt, request.index);
     let error: unknown;
     try {
-      const result = await withTimeout(() => call(attempt), plan.timeoutSeconds, () => timedOut(plan, attempt));
+      const result = await limited(call(attempt), plan, attempt);
       gate?.taskEnded(plan.state, true, request.index);
       return result;
     } catch (thrown) {
@@ -69,7 +68,26 @@ export async function runAttempts<T>(
   }
 }
 
-/** An attempt past its state's `TimeoutSeconds`: Step Functions fails it with `States.Timeout`. */
+/**
+ * `running`, failed with `States.Timeout` (as Step Functions fails it) if it has not ended within
+ * the state's `TimeoutSeconds`. (One timer and two callbacks: this runs for every task attempt.)
+ */
+function limited<T>(running: Promise<T>, plan: AttemptPlan, attempt: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(timedOut(plan, attempt)), plan.timeoutSeconds * 1000);
+    running.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 function timedOut(plan: AttemptPlan, attempt: number): Error {
   return new StatesTimeoutError(
     `attempt ${attempt} of task state \`${plan.state}\` did not end within the state's \`TimeoutSeconds\` of ${plan.timeoutSeconds} seconds (the task's \`timeout\` and the handler's grace); Step Functions fails such an attempt with \`States.Timeout\`: make the task faster or raise its \`timeout\``,
