@@ -144,6 +144,14 @@ describe("import direction", () => {
     expect(runtimeEntry.map(([f]) => f)).toEqual([]);
   });
 
+  it("leaves the local engine to the local runner: only sdk/local imports aws-local-stepfunctions", () => {
+    const engineUsers = ["sdk", "functions", "infra"]
+      .flatMap(sourceFiles)
+      .filter((f) => ts.preProcessFile(readFileSync(join(ROOT, f), "utf8"), true, true).importedFiles.some((i) => i.fileName === "aws-local-stepfunctions"));
+    expect(engineUsers.length).toBeGreaterThan(0);
+    expect(engineUsers.filter((f) => areaOf(f) !== "sdk/local")).toEqual([]);
+  });
+
   it("has no import circles", () => {
     expect(circles(graph)).toEqual([]);
   });
