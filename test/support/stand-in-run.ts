@@ -134,52 +134,39 @@ async function execute(flow: GraphFlow, compiled: CompiledFlow, input: Json, tal
   validateOnce(flow, compiled);
   const tasks = new Map(compiled.tasks.map((t) => [t.name, t.task]));
   const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-  const bind = (def: StateMachineDefinition) => {
-    for (const [name, state] of Object.entries(def.States)) {
-      if (state.Type === "Map") bind(state.ItemProcessor);
-      if (state.Type === "Parallel") state.Branches.forEach(bind);
-      if (state.Type !== "Task") continue;
-      if (state.Resource.includes("startExecution")) {
-        const child = flow
-          .graph()
-          .calls.find(
-            (c) =>
-              c.kind === "subflow" &&
-              state.Parameters?.StateMachineArn ===
-                `\${Flow_${c.flow.flowName.replace(/[^A-Za-z0-9_]/g, "_")}}`,
-          );
-        handlers[name] = async (req) => {
-          if (child?.kind !== "subflow") throw new Error(`no subflow for ${name}`);
-          const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
-            req as { Input: Record<string, Json> }
-          ).Input;
-          const input = child.flow.parse(params) as Json;
-          const output = await execute(child.flow, compiledFor(child.flow), input, tally);
-          return { ExecutionArn: `arn:local:${child.flow.flowName}`, Output: output };
-        };
-        continue;
-      }
-      handlers[name] = async (raw) => {
-        const req = raw as unknown as Request;
-        calls.push(req.index === undefined ? req.state : `${req.state}[${req.index}]`);
-        if (req.lengths && new Set(req.lengths).size > 1) throw new Error(`lengths differ: ${req.lengths}`);
-        const error = options.fail?.(req.state);
-        if (error) throw error;
-        const value = (await tasks.get(req.task)!.fn(...req.args.map((a) => resolveArg(a, req)))) ?? null;
-        if (req.out?.includes("boolean") && typeof value !== "boolean")
-          throw new Error(`${req.state} is not boolean`);
-        const stored = options.stored === true;
-        if (req.out?.includes("items"))
-          return { items: (value as Json[]).map((v) => wrap(v, stored)) } as Json;
-        return wrap(value, stored) as Json;
+  // What each state is comes from the compiler's index, as in the local runner.
+  for (const [name, state] of Object.entries(compiled.states)) {
+    if (state.kind === "subflow") {
+      const child = state.flow;
+      handlers[name] = async (req) => {
+        const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _, ...params } = (
+          req as { Input: Record<string, Json> }
+        ).Input;
+        const output = await execute(child, compiledFor(child), child.parse(params) as Json, tally);
+        return { ExecutionArn: `arn:local:${child.flowName}`, Output: output };
       };
+      continue;
     }
-  };
-  bind(compiled.definition);
+    if (state.kind !== "task") continue;
+    handlers[name] = async (raw) => {
+      const req = raw as unknown as Request;
+      calls.push(req.index === undefined ? req.state : `${req.state}[${req.index}]`);
+      if (req.lengths && new Set(req.lengths).size > 1) throw new Error(`lengths differ: ${req.lengths}`);
+      const error = options.fail?.(req.state);
+      if (error) throw error;
+      const value = (await tasks.get(req.task)!.fn(...req.args.map((a) => resolveArg(a, req)))) ?? null;
+      if (req.out?.includes("boolean") && typeof value !== "boolean")
+        throw new Error(`${req.state} is not boolean`);
+      const stored = options.stored === true;
+      if (req.out?.includes("items"))
+        return { items: (value as Json[]).map((v) => wrap(v, stored)) } as Json;
+      return wrap(value, stored) as Json;
+    };
+  }
   const definition = substitute(compiled.definition, localSubstitutions(compiled));
   const machine = new StateMachine(definition as never);
   const execution = machine.run(input, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: allZero(compiled.definition) },
+    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: allZero(compiled) },
     context: { Execution: { Name: "stand-in-run", Id: "arn:local:execution" }, State: { RetryCount: 0 } },
   });
   // aws-local-stepfunctions drops nested events when a branch closes first, so payload sizes are
@@ -205,17 +192,10 @@ async function execute(flow: GraphFlow, compiled: CompiledFlow, input: Json, tal
   return output;
 }
 
-function allZero(def: StateMachineDefinition): Record<string, number> {
-  const out: Record<string, number> = {};
-  const walk = (d: StateMachineDefinition) => {
-    for (const [name, s] of Object.entries(d.States)) {
-      if (s.Type === "Task") out[name] = 0;
-      if (s.Type === "Map") walk(s.ItemProcessor);
-      if (s.Type === "Parallel") s.Branches.forEach(walk);
-    }
-  };
-  walk(def);
-  return out;
+/** A zero retry interval for each Task state (Lambda or subflow) the compiler indexed. */
+function allZero(compiled: CompiledFlow): Record<string, number> {
+  const tasks = Object.entries(compiled.states).filter(([, s]) => s.kind === "task" || s.kind === "subflow");
+  return Object.fromEntries(tasks.map(([name]) => [name, 0]));
 }
 
 /**
