@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type AnyFlow, compile, flow, task, when } from "../../sdk/index.ts";
+import { whenFirst, whenSlots } from "../rehearse/fixtures/when-values.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 
 const isBig = task("is-big", (n: number) => n > 10);
@@ -50,6 +51,13 @@ const paramAfterTask = flow("param-after-task", FLAG, ({ n, flag }) => {
   return pair(a, when(flag, () => count(a)));
 });
 const paramFirst = flow("param-first", FLAG, ({ n, flag }) => shout(when(flag, () => count(n))));
+const unreadBeside = flow("unread-beside", FLAG, ({ n, flag }) => {
+  const a = count(n);
+  when(flag, () => {
+    note(n);
+  });
+  return shout(a);
+});
 // Nothing runs before the Choice in its Parallel branch: the branch starts the machine.
 const paramBeside = flow("param-beside", FLAG, ({ n, flag }) => pair(count(n), when(flag, () => count(n))));
 
@@ -83,24 +91,35 @@ describe("a when's missing value, read by a later task, costs no state", () => {
   });
 
   it.each([
-    [afterCondition, { n: 20 }, "20!", 3],
-    [afterCondition, { n: 1 }, "undefined!", 2],
-    [keptAlive, { n: 20 }, "20/20", 4],
-    [keptAlive, { n: 1 }, "1/undefined", 3],
-    [emptyOtherwise, { n: 20 }, "20!", 3],
-    [emptyOtherwise, { n: 1 }, "undefined!", 3],
-    [beside, { n: 20 }, "20/20", 4],
-    [beside, { n: 1 }, "1/undefined", 3],
-    [nested, { n: 20 }, "200!", 5],
-    [nested, { n: 21 }, "-1!", 4],
-    [nested, { n: 1 }, "undefined!", 2],
-    [paramAfterTask, { n: 3, flag: true }, "3/3", 3],
-    [paramAfterTask, { n: 3, flag: false }, "3/undefined", 2],
-  ] as const)("%# %o gives %s, entering only its tasks and Choices", async (f, params, expected, tasks) => {
+    ["after-condition", afterCondition, { n: 20 }, "20!", 3],
+    ["after-condition", afterCondition, { n: 1 }, "undefined!", 2],
+    ["kept-alive", keptAlive, { n: 20 }, "20/20", 4],
+    ["kept-alive", keptAlive, { n: 1 }, "1/undefined", 3],
+    ["empty-otherwise", emptyOtherwise, { n: 20 }, "20!", 3],
+    ["empty-otherwise", emptyOtherwise, { n: 1 }, "undefined!", 3],
+    ["beside", beside, { n: 20 }, "20/20", 4],
+    ["beside", beside, { n: 1 }, "1/undefined", 3],
+    ["nested", nested, { n: 20 }, "200!", 5],
+    ["nested", nested, { n: 21 }, "-1!", 4],
+    ["nested", nested, { n: 1 }, "undefined!", 2],
+    ["param-after-task", paramAfterTask, { n: 3, flag: true }, "3/3", 3],
+    ["param-after-task", paramAfterTask, { n: 3, flag: false }, "3/undefined", 2],
+  ] as const)("%s with %o gives %s, entering only its tasks and Choices", async (_name, f, params, expected, tasks) => {
     const run = await standInRun(f, params);
     expect(run.result).toBe(expected);
     expect(run.taskRuns).toBe(tasks);
     expect(run.entered.Pass ?? 0).toBe(0);
+  });
+
+  it("runs a `when` that starts a Parallel branch and gives nothing on a branch that ran nothing", async () => {
+    // The branch's Succeed outputs `{}`: `$.results` does not exist where nothing ran.
+    for (const flag of [true, false]) expect((await standInRun(unreadBeside, { n: 3, flag })).result).toBe("3!");
+    expect(JSON.stringify(compile(unreadBeside).definition)).toContain('"done":{"Type":"Succeed","OutputPath":null}');
+  });
+
+  it("compiles the rehearsed fixture (test/rehearse/fixtures/when-values.ts) with no Pass state", () => {
+    expect(types(whenSlots)).not.toContain("Pass");
+    expect(types(whenFirst).filter((t) => t === "Pass")).toHaveLength(1);
   });
 
   it("keeps one Pass state where nothing ran before the Choice: a parameter condition as the flow's first state", async () => {

@@ -20,6 +20,7 @@ import { hello } from "../../flows/hello.ts";
 import { marketData } from "../../flows/market-data.ts";
 import { startPostgres, type TestPostgres } from "../flows/support/postgres.ts";
 import { hoggy, trespass } from "./fixtures/trespass.ts";
+import { whenFirst, whenSlots } from "./fixtures/when-values.ts";
 import { close, listen, startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 
 const SKIP = process.env.STEPFLOW_SKIP_REHEARSAL === "1";
@@ -47,7 +48,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "stepflow-rehearse-local-"));
   // slack-webhook stays unset until the dip case, to rehearse a missing secret first.
   secrets["postgres-url"] = postgres.url;
-  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass, hoggy], secrets });
+  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass, hoggy, whenSlots, whenFirst], secrets });
 }, DEPLOY_MS);
 
 afterAll(async () => {
@@ -122,6 +123,16 @@ describe.skipIf(SKIP)("rehearsing the example flows in an emulated AWS account",
     const run = await rehearseLikeLocal(cryptoDip, { coin, threshold: 10, source: "fixture" });
     expect(run.result).toBe(dipped);
     expect(run.tasks.some((t) => t.state === "post-to-slack")).toBe(dipped);
+  }, RUN_MS);
+
+  it.each([
+    [whenSlots, { n: 20 }, "20/20/200"],
+    [whenSlots, { n: 21 }, "21/21/-1"],
+    [whenSlots, { n: 3 }, "3/undefined/undefined"],
+    [whenFirst, { n: 3, flag: true }, 30],
+    [whenFirst, { n: 3, flag: false }, -1],
+  ] as const)("reads a `when`'s missing value as undefined, as runLocal does (%#)", async (flow, params, expected) => {
+    expect((await rehearseLikeLocal(flow, params)).result).toBe(expected);
   }, RUN_MS);
 
   it("runs market-data's map of depth-first chains and returns the Parquet keys runLocal returns", async () => {

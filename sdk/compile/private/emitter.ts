@@ -279,6 +279,7 @@ export class Emitter {
     // The when's value is read later: each branch's value task writes its result under the when's key.
     const valued = this.ctx.liveness.isLive(u.id, this.emitted);
     const entry = this.writers;
+    const bare = this.defined.size === 0;
     const ends: SlotWriters[] = [];
     const branch = (units: readonly Unit[], value: ValueSource | undefined, set: (target: string) => void): Link[] => {
       const saved = new Set(this.defined);
@@ -296,7 +297,7 @@ export class Emitter {
         set(seg.start);
         return seg.links.map(tie);
       }
-      return [tie((target) => set(target ?? this.done()))];
+      return [tie((target) => set(target ?? this.done(bare)))];
     };
     const links = [
       ...branch(u.then, u.condition.values.then, (t) => {
@@ -352,10 +353,16 @@ export class Emitter {
     return u.id;
   }
 
-  /** A Succeed state ending the block, for a Choice branch with nothing to run. */
-  private done(): string {
+  /**
+   * A Succeed state ending the block, for a Choice branch with nothing to run. A Parallel branch
+   * outputs its results; where no result was written before the Choice (the branch starts the
+   * machine), there are none, and an OutputPath to them would fail the run: it outputs `{}`
+   * instead, of which the merge reads nothing (a branch's results read later all come before).
+   */
+  private done(bare: boolean): string {
     const name = uniqueName(this.ctx.names, "done");
-    this.states[name] = { Type: "Succeed", ...(this.terminal !== undefined ? { OutputPath: this.terminal } : {}) };
+    const output = bare && this.terminal === "$.results" ? null : this.terminal;
+    this.states[name] = { Type: "Succeed", ...(output !== undefined ? { OutputPath: output } : {}) };
     return name;
   }
 }
