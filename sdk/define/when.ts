@@ -14,7 +14,7 @@ export type BranchValue<X> = X extends Ref<infer T> ? T : undefined;
  * nothing or is missing), usable by later tasks, conditions and as the flow result: each branch's
  * task writes its result where the value is read, so no state is added beyond the Choice. ("No
  * value" is written by a state before the Choice; only a `when` on a parameter that runs before
- * any other state, and gives no value on a branch followed by a reader, costs one Pass state.)
+ * any other state, giving no value on a branch followed by a reader, costs one Pass state.)
  * @example const label = when(big, () => tag("big"), () => tag("small"));
  */
 export function when<A>(condition: Ref<boolean>, then: () => A): Ref<BranchValue<A> | undefined>;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type AnyFlow, compile, flow, task, when } from "../../sdk/index.ts";
-import { whenFirst, whenSlots } from "../rehearse/fixtures/when-values.ts";
+import { whenBeside, whenFirst, whenSlots } from "../rehearse/fixtures/when-values.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 
 const isBig = task("is-big", (n: number) => n > 10);
@@ -58,7 +58,8 @@ const unreadBeside = flow("unread-beside", FLAG, ({ n, flag }) => {
   });
   return shout(a);
 });
-// Nothing runs before the Choice in its Parallel branch: the branch starts the machine.
+// Nothing runs before the Choice in its Parallel branch (the branch starts the machine), but the
+// when's value is the branch's only result: the branch outputs it.
 const paramBeside = flow("param-beside", FLAG, ({ n, flag }) => pair(count(n), when(flag, () => count(n))));
 
 describe("a when's missing value, read by a later task, costs no state", () => {
@@ -119,6 +120,7 @@ describe("a when's missing value, read by a later task, costs no state", () => {
 
   it("compiles the rehearsed fixture (test/rehearse/fixtures/when-values.ts) with no Pass state", () => {
     expect(types(whenSlots)).not.toContain("Pass");
+    expect(types(whenBeside)).not.toContain("Pass");
     expect(types(whenFirst).filter((t) => t === "Pass")).toHaveLength(1);
   });
 
@@ -130,10 +132,15 @@ describe("a when's missing value, read by a later task, costs no state", () => {
     expect((await standInRun(paramFirst, { n: 3, flag: true })).result).toBe("3!");
   });
 
-  it("keeps one Pass state in a Parallel branch that starts the machine with the Choice", async () => {
-    expect(types(paramBeside)).toStrictEqual(["Choice", "Parallel", "Pass", "Task", "Task", "Task"]);
+  it("gives a Parallel branch's only result, a when's value, as the branch's output: `{}` where it gave none, with no Pass state", async () => {
+    const s = compile(paramBeside).definition.States as unknown as Record<string, { Type: string; ResultSelector?: unknown }>;
+    const parallel = Object.values(s).find((x) => x.Type === "Parallel")!;
+    expect(parallel.ResultSelector).toStrictEqual({ "count.$": "$[0].count", "when_1.$": "$[1]" });
+    // The Choice's Default ends the branch (a Choice cannot end it) with the "no value" `{}` as output.
+    expect(JSON.stringify(parallel)).toContain('"done":{"Type":"Succeed","OutputPath":null}');
+    expect(types(paramBeside)).toStrictEqual(["Choice", "Parallel", "Succeed", "Task", "Task", "Task"]);
     const run = await standInRun(paramBeside, { n: 3, flag: false });
-    expect([run.result, run.entered.Pass]).toStrictEqual(["3/undefined", 1]);
+    expect([run.result, run.entered.Pass ?? 0]).toStrictEqual(["3/undefined", 0]);
     expect((await standInRun(paramBeside, { n: 3, flag: true })).result).toBe("3/3");
   });
 });

@@ -233,9 +233,10 @@ export class Emitter {
       const own = leaves.filter((leaf) => !this.emitted.has(leaf));
       const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead, this.writers);
       const seg = e.schedule(b);
-      e.close(seg.links, "$.results");
+      const value = this.soleWhenValue(e, before);
+      e.close(seg.links, value ? `$.results.${value}` : "$.results");
       for (const leaf of own) this.emitted.delete(leaf);
-      return { e, seg, leaves };
+      return { e, seg, leaves, value };
     });
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
     // Only values some later state reads survive the merge: state data stays small.
@@ -247,11 +248,11 @@ export class Emitter {
       selector[`${k}.$`] = `$[0].${k}`;
       this.defined.add(k);
     }
-    emitted.forEach(({ e }, i) => {
+    emitted.forEach(({ e, value }, i) => {
       for (const k of e.defined.added()) {
         if (before.has(k) || !live(k)) continue;
         this.defined.add(k);
-        selector[`${k}.$`] = `$[${i}].${k}`;
+        selector[`${k}.$`] = value ? `$[${i}]` : `$[${i}].${k}`;
       }
     });
     const heads = emitted.map((x) => x.seg.start).join(" + ");
@@ -267,6 +268,17 @@ export class Emitter {
     const segment = this.add(state, `parallel ${heads}`.slice(0, 80), []);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
     return segment;
+  }
+
+  /**
+   * The `when` whose value is the one result a Parallel branch gives the merge, if so. The branch
+   * then outputs that value itself: where the branch gave no value it ends with `OutputPath: null`,
+   * whose `{}` is the "no value" the merge reads, with no state writing it (even where nothing ran
+   * before the Choice).
+   */
+  private soleWhenValue(branch: Emitter, before: ReadonlySet<string>): string | undefined {
+    const out = [...branch.defined.added()].filter((k) => !before.has(k) && this.ctx.liveness.isLive(k, this.emitted));
+    return out.length === 1 && this.ctx.index.whens.has(out[0]) ? out[0] : undefined;
   }
 
   private choice(u: Extract<Unit, { kind: "when" }>): Segment {
