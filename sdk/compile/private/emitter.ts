@@ -8,6 +8,7 @@ import type { ChoiceState, MapState, ParallelState, State, StateMachineDefinitio
 import type { EmitContext, IterationLead } from "./emit-context.ts";
 import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
+import { renameKey } from "./rename-key.ts";
 import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
 import { catchStoredList, mapSwitch } from "./map-switch.ts";
@@ -406,24 +407,4 @@ function producerOf(u: Extract<Unit, { kind: "map" }>): string {
   const source = u.group.lists[0].source;
   if (source.kind !== "node") throw new WiringProblem("internal", `\`${u.group.id}\` does not map over a task's list`);
   return source.node;
-}
-
-/**
- * Renames result key `from` to `to` in a state and every state nested in it: paths
- * (`$.results.x`, `$.outer.x`, a Parallel's `$[0].x`) and `x.$` template keys. Used on a branch's
- * states so its value task writes where the `when`'s value is read.
- */
-function renameKey(node: unknown, from: string, to: string): void {
-  if (node === null || typeof node !== "object") return;
-  const paths = new RegExp(`(\\$\\.results\\.|\\$\\.outer\\.|\\$\\[\\d+\\]\\.)${from}(?![A-Za-z0-9_])`, "g");
-  const obj = node as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
-    let value = obj[key];
-    if (typeof value === "string") value = value.replace(paths, `$1${to}`);
-    else renameKey(value, from, to);
-    if (key === `${from}.$`) {
-      delete obj[key];
-      obj[`${to}.$`] = value;
-    } else obj[key] = value;
-  }
 }
