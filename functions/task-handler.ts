@@ -20,7 +20,7 @@ import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { DEFAULT_LEASE_MS, withCacheLease } from "./private/cache-lease.ts";
 import { currentDeadline } from "./private/deadline.ts";
-import { emitResult, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
+import { emitResult, INLINE_WRAPPER_BYTES, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
 import { containsSecret, secretValueProblem } from "./private/redact.ts";
@@ -101,8 +101,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       attempt: request.attempt ?? 0,
     };
     const secrets = new Set<string>();
-    const keep = deps.taskLogs;
-    const log = createRunLog(logger, context, secrets, keep && ((line) => keep(context, line)));
+    const log = createRunLog(logger, context, secrets, deps.taskLogs);
     const task = find(request.task);
     if (!task) {
       const error = new UnknownTaskError(
@@ -226,13 +225,10 @@ async function compute(
       `task \`${task.taskName}\` (state \`${request.state}\`) returned a value containing a secret it received; secrets never leave the task that reads them, so return something derived from the secret instead`,
     );
   }
-  const envelope = await emitResult(value, {
-    request,
-    results: s.deps.results,
-    limits: s.limits,
-    bytes: text === undefined ? undefined : Buffer.byteLength(text),
-  });
-  const bytes = jsonBytes(envelope);
+  const valueBytes = text === undefined ? undefined : Buffer.byteLength(text);
+  const envelope = await emitResult(value, { request, results: s.deps.results, limits: s.limits, bytes: valueBytes });
+  // An inline envelope is its value's JSON and `{"v":}`; emitResult kept that within the limits.
+  const bytes = "v" in envelope && valueBytes !== undefined ? valueBytes + INLINE_WRAPPER_BYTES : jsonBytes(envelope);
   if (bytes > s.limits.payloadBytes) {
     throw new PayloadError(
       `task \`${task.taskName}\` (state \`${request.state}\`) would return a ${bytes}-byte envelope, over the ${s.limits.payloadBytes}-byte payload limit; this is a stepflow bug, please report it`,

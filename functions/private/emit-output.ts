@@ -29,7 +29,7 @@ export interface PayloadLimits {
 export const MAX_INLINE_MAP_ITEMS = 1000;
 
 /** Bytes `{"v":...}` adds around a value's JSON. */
-const INLINE_WRAPPER_BYTES = jsonBytes({ v: null }) - jsonBytes(null);
+export const INLINE_WRAPPER_BYTES = jsonBytes({ v: null }) - jsonBytes(null);
 
 interface EmitContext {
   readonly request: TaskRequest;
@@ -52,6 +52,10 @@ const CONFLICTS: readonly (readonly [OutputHint, OutputHint])[] = [
  * Also returns the JSON text, so callers can check and measure it without serialising again.
  */
 export function toJson(value: unknown, request: TaskRequest): { value: Json; text: string } {
+  // A string, boolean, finite number or null reads back as itself: no walk, no parse.
+  if (value === null || typeof value === "string" || typeof value === "boolean" || Number.isFinite(value)) {
+    return { value: value as Json, text: JSON.stringify(value) };
+  }
   try {
     const json = faithfulJson(value);
     if ("change" in json) {
@@ -72,23 +76,16 @@ export function toJson(value: unknown, request: TaskRequest): { value: Json; tex
 /** The envelope for `value`, storing it (or its items) in the results store when needed. */
 export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelope> {
   const { request, limits } = ctx;
-  const hints = new Set(request.out ?? []);
+  const hints: { has(hint: OutputHint): boolean } = request.out?.length ? new Set(request.out) : NO_HINTS;
   const where = `task \`${request.task}\` (state \`${request.state}\`)`;
-  for (const [a, b] of CONFLICTS) {
-    if (hints.has(a) && hints.has(b)) {
-      throw new PayloadError(
-        `${where} got conflicting output hints \`${a}\` and \`${b}\`; this is a compiler bug, please report it`,
-      );
-    }
-  }
+  if (request.out && request.out.length > 1) checkHints(hints, where);
   if (hints.has("boolean") && typeof value !== "boolean") {
     throw new PayloadError(
       `${where} returned ${describe(value)} but its result decides a \`when(...)\`; return \`true\` or \`false\``,
     );
   }
   if (hints.has("items")) return emitItems(value, ctx, where);
-  const key = resultKey(request.flow, request.run, request.state, request.index);
-  if (hints.has("stored")) return { s3: key, bytes: await ctx.results.put(key, value) };
+  if (hints.has("stored")) return store(value, ctx);
   const bytes = ctx.bytes ?? jsonBytes(value);
   if (hints.has("inline") || hints.has("boolean")) {
     // The state returns `{"v":...}`: a value that fits only without the wrapper must fail here.
@@ -101,7 +98,25 @@ export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelop
     return { v: value };
   }
   if (bytes <= inlineLimit(request, limits)) return { v: value };
-  return { s3: key, bytes: await ctx.results.put(key, value) };
+  return store(value, ctx);
+}
+
+/** The value stored under its result key. */
+async function store(value: Json, { request, results }: EmitContext): Promise<Envelope> {
+  const key = resultKey(request.flow, request.run, request.state, request.index);
+  return { s3: key, bytes: await results.put(key, value) };
+}
+
+const NO_HINTS = { has: () => false };
+
+function checkHints(hints: { has(hint: OutputHint): boolean }, where: string): void {
+  for (const [a, b] of CONFLICTS) {
+    if (hints.has(a) && hints.has(b)) {
+      throw new PayloadError(
+        `${where} got conflicting output hints \`${a}\` and \`${b}\`; this is a compiler bug, please report it`,
+      );
+    }
+  }
 }
 
 /**

@@ -15,8 +15,8 @@ interface InputStores {
  * the lengths are only known at run time).
  */
 export function checkLengths(request: TaskRequest): void {
-  const lengths = request.lengths ?? [];
-  if (new Set(lengths).size > 1) {
+  const lengths = request.lengths;
+  if (lengths && lengths.some((l) => l !== lengths[0])) {
     throw new PayloadError(
       `state \`${request.state}\` maps over lists of different lengths (${lengths.join(", ")}); mapped lists run in lockstep, so give them the same length or wrap the ones to pass whole in \`unmapped(...)\``,
     );
@@ -28,7 +28,35 @@ export function checkLengths(request: TaskRequest): void {
  * Secrets (nested ones included) are read first so that their values are known before anything
  * can fail and log.
  */
-export async function resolveArgs(
+export function resolveArgs(
+  request: TaskRequest,
+  stores: InputStores,
+  onSecret: (value: string, name: string) => void,
+): Json[] | Promise<Json[]> {
+  // Most arguments travel inline: taken as they are, without a promise per argument.
+  const values: Json[] = new Array<Json>(request.args.length);
+  for (let i = 0; i < request.args.length; i++) {
+    const value = inlineValue(request.args[i]);
+    if (value === NOT_INLINE) return resolveAll(request, stores, onSecret);
+    values[i] = value as Json;
+  }
+  return values;
+}
+
+const NOT_INLINE = Symbol("not inline");
+
+/** The value of an argument that needs no store and no secret (`{ v }`, an inline envelope, no value), else `NOT_INLINE`. */
+function inlineValue(arg: ArgInput): Json | undefined | typeof NOT_INLINE {
+  if ("v" in arg) return arg.v;
+  if (!("env" in arg)) return NOT_INLINE;
+  const env = arg.env as Partial<Record<"v" | "Error", Json>>;
+  if ("v" in env && !("Error" in env)) return env.v as Json;
+  // `{}`: the value of a `when` that gave none (see `resolveArg`).
+  for (const _ in env) return NOT_INLINE;
+  return undefined;
+}
+
+async function resolveAll(
   request: TaskRequest,
   stores: InputStores,
   onSecret: (value: string, name: string) => void,

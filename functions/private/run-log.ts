@@ -20,6 +20,11 @@ export interface LogTarget {
   info(message: string, attributes: Record<string, unknown>): void;
   warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
+  /**
+   * Whether a line at `level` goes anywhere; `false` lets a line that nobody keeps skip building
+   * its attributes (two lines per task attempt). @default every line goes
+   */
+  readonly takes?: (level: Level) => boolean;
 }
 
 /** A logger bound to one invocation. */
@@ -38,28 +43,58 @@ export function createRunLog(
   base: LogTarget,
   context: TaskContext,
   secrets: ReadonlySet<string>,
-  keep?: (line: TaskLogLine) => void,
+  keep?: (context: TaskContext, line: TaskLogLine) => void,
 ): RunLog {
-  // The context goes on each line rather than into a child logger: lines of concurrent runs stay
-  // apart, and the Lambda context `addContext` put on `base` (request id, cold start) is on them.
-  const keys: Record<string, unknown> = { ...context };
-  const emit =
-    (level: Level) =>
-    (message: string, extra?: Record<string, unknown>): void => {
-      // Most tasks read no secret: their lines skip the JSON round trip of redaction.
-      const redacting = secrets.size > 0;
-      const text = redacting ? redact(message, secrets) : message;
-      const clean =
-        extra && redacting ? (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>) : extra;
-      if (keep && (level === "warn" || clean?.source === "console")) keep({ level, message: text, time: new Date().toISOString() });
-      emitting = true;
-      try {
-        base[level](text, clean ? { ...keys, ...clean } : keys);
-      } finally {
-        emitting = false;
-      }
-    };
-  return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  return new InvocationLog(base, context, secrets, keep);
+}
+
+/**
+ * One per invocation, so a class: its methods are shared, where closures made per invocation cost
+ * an allocation each (and a `name` definition each when run through tsx) on every task attempt.
+ */
+class InvocationLog implements RunLog {
+  constructor(
+    private readonly base: LogTarget,
+    // The context goes on each line rather than into a child logger: lines of concurrent runs stay
+    // apart, and the Lambda context `addContext` put on `base` (request id, cold start) is on them.
+    private readonly context: TaskContext,
+    private readonly secrets: ReadonlySet<string>,
+    private readonly keep: ((context: TaskContext, line: TaskLogLine) => void) | undefined,
+  ) {}
+
+  debug(message: string, extra?: Record<string, unknown>): void {
+    this.emit("debug", message, extra);
+  }
+
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.emit("info", message, extra);
+  }
+
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.emit("warn", message, extra);
+  }
+
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.emit("error", message, extra);
+  }
+
+  private emit(level: Level, message: string, extra: Record<string, unknown> | undefined): void {
+    const { secrets, keep } = this;
+    const kept = keep !== undefined && (level === "warn" || extra?.source === "console");
+    if (!kept && this.base.takes?.(level) === false) return;
+    // Most tasks read no secret: their lines skip the JSON round trip of redaction.
+    const redacting = secrets.size > 0;
+    const text = redacting ? redact(message, secrets) : message;
+    const clean =
+      extra && redacting ? (JSON.parse(redact(JSON.stringify(extra), secrets)) as Record<string, unknown>) : extra;
+    if (kept) keep(this.context, { level, message: text, time: new Date().toISOString() });
+    emitting = true;
+    try {
+      this.base[level](text, clean ? { ...this.context, ...clean } : { ...this.context });
+    } finally {
+      emitting = false;
+    }
+  }
 }
 
 const FROM_CONSOLE = { source: "console" } as const;

@@ -57,10 +57,12 @@ function subflowStates(compiled: CompiledFlow): [string, string][] {
   );
 }
 
+/** Folders made by this process (a session per run would make them again on every run). */
+const made = new Set<string>();
+
 /** Writes and reads the execution records under `<dir>/`. */
 export class ExecutionLog {
   private readonly root: string;
-  private ready = false;
 
   constructor(dir: string | undefined) {
     this.root = resolve(dir ?? ".stepflow");
@@ -68,19 +70,28 @@ export class ExecutionLog {
 
   /** Records that `runId` started executing `compiled`. */
   started(compiled: CompiledFlow, runId: string): void {
+    // Once more with the folders made again, if they were removed since this process made them.
+    if (this.record(compiled, runId)) return;
+    made.delete(this.root);
+    // The run goes on either way: the graph is for viewing, not for the run.
+    this.record(compiled, runId);
+  }
+
+  private record(compiled: CompiledFlow, runId: string): boolean {
     const { hash, text } = machineOf(compiled);
     try {
-      if (!this.ready) {
+      if (!made.has(this.root)) {
         mkdirSync(join(this.root, "machines"), { recursive: true });
         mkdirSync(join(this.root, "executions"), { recursive: true });
-        this.ready = true;
+        made.add(this.root);
       }
       const file = join(this.root, "machines", `${hash}.json`);
       if (!existsSync(file)) writeFileSync(file, text);
+      appendFileSync(this.file(runId), `${JSON.stringify({ machine: hash } satisfies Line)}\n`);
+      return true;
     } catch {
-      return; // the run goes on: the graph is for viewing, not for the run
+      return false;
     }
-    this.append(runId, { machine: hash });
   }
 
   /** The machine `runId` executed; `undefined` when the run was recorded without one (an older run). */
@@ -105,13 +116,5 @@ export class ExecutionLog {
   private file(runId: string): string {
     assertRunId(runId, "a history run id");
     return join(this.root, "executions", `${runId}.jsonl`);
-  }
-
-  private append(runId: string, line: Line): void {
-    try {
-      appendFileSync(this.file(runId), `${JSON.stringify(line)}\n`);
-    } catch {
-      // The run goes on: `stepflow ui` shows it without its graph.
-    }
   }
 }

@@ -10,6 +10,7 @@ import type { LogTarget } from "../../../functions/private/run-log.ts";
 export type LogLine = Readonly<Record<string, unknown>>;
 
 const RANK = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 } as const;
+const LEVEL_NAMES = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" } as const;
 
 /** A log target handing each line at `logLevel` or above to `sink`; a line below it costs nothing. */
 export function sinkLogger(logLevel: keyof typeof RANK, sink: (line: LogLine) => void): LogTarget {
@@ -18,5 +19,6 @@ export function sinkLogger(logLevel: keyof typeof RANK, sink: (line: LogLine) =>
     (message: string, attributes?: Record<string, unknown>): void => {
       if (RANK[level] >= RANK[logLevel]) sink({ level, message, ...attributes });
     };
-  return { debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR") };
+  const takes = (level: "debug" | "info" | "warn" | "error") => RANK[LEVEL_NAMES[level]] >= RANK[logLevel];
+  return { debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR"), takes };
 }
