@@ -18,7 +18,8 @@ const shared = {
   // two cores when the machine is shared.
   testTimeout: 120_000,
   hookTimeout: 120_000,
-  // Forks keep emulator ports and module state apart per file.
+  // Processes, not threads: a test may change the working directory (`process.chdir` throws in
+  // a worker thread), and each worker's emulators and task workers end with its process.
   pool: "forks" as const,
 };
 
@@ -34,6 +35,12 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: E2E,
+          // Each worker runs file after file with one module cache: aws-cdk-lib, TypeScript, ESLint
+          // and the AWS SDK load once per worker, not once per file (the unit tier's import time
+          // was three times its test time), and aws-cdk-lib's template validator (a WASM engine,
+          // a process-wide singleton) starts once. test/setup.ts undoes each file's changes to
+          // environment variables and the working directory; files restore what they mock.
+          isolate: false,
           // The type tests (test/**/*.test-d.ts, expectTypeOf) run through `tsc -p tsconfig.json`,
           // the whole project's check, beside the runtime tests: an error in any file of the
           // project fails the run (source errors are not ignored), so no separate `tsc` is needed.

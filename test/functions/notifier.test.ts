@@ -22,7 +22,12 @@ beforeAll(async () => {
   slack = await startWebhookRecorder();
   base = slack.url;
 });
-afterAll(() => slack.stop());
+afterAll(async () => {
+  // The mocks patch the client classes: later files in the same process send for real again.
+  secretsManager.restore();
+  sfn.restore();
+  await slack.stop();
+});
 beforeEach(() => {
   slack.posts.length = 0;
   slack.reply = { status: 200, body: "ok" };

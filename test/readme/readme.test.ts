@@ -20,6 +20,7 @@ import { historyWriter } from "../client/support/history-writer.ts";
 import { createHistoryTable, startDynamo } from "../functions/support/emulators.ts";
 import { synth } from "../infra/support.ts";
 import { cli, ROOT } from "../support/cli.ts";
+import { restoreProcessState, saveProcessState } from "../support/process-state.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { toTheMoon } from "./app/flows/to-the-moon.ts";
 
@@ -84,7 +85,7 @@ describe("README", () => {
     // Step Functions is mocked (no account here); the history table is dynalite, written by the
     // runtime's real recorder when the mocked StartExecution "starts" the run.
     const sfn = mockClient(SFNClient);
-    const env = { ...process.env };
+    const saved = saveProcessState();
     let dynamo: Awaited<ReturnType<typeof startDynamo>>;
     beforeAll(async () => {
       dynamo = await startDynamo();
@@ -98,7 +99,7 @@ describe("README", () => {
       });
     });
     afterAll(async () => {
-      process.env = env;
+      restoreProcessState(saved);
       sfn.restore();
       await dynamo?.stop();
     });
