@@ -234,22 +234,29 @@ export class Emitter {
       const own = leaves.filter((leaf) => !this.emitted.has(leaf));
       const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead, this.writers);
       const seg = e.schedule(b);
-      const value = this.soleWhenValue(e, before);
-      e.close(seg.links, value ? `$.results.${value}` : "$.results");
       for (const leaf of own) this.emitted.delete(leaf);
-      return { e, seg, leaves, value };
+      return { e, seg, leaves };
     });
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
     // Only values some later state reads survive the merge: state data stays small.
     const live = (k: string) => this.ctx.liveness.isLive(k, this.emitted);
+    const kept = [...before].filter(live);
+    const values = emitted.map(({ e }) => this.soleWhenValue(e, before));
+    // The values from before the Parallel come from a branch that outputs all its results.
+    let full = values.indexOf(undefined);
+    if (full < 0 && kept.length) {
+      full = 0;
+      values[0] = undefined;
+    }
+    emitted.forEach(({ e, seg }, i) => e.close(seg.links, values[i] ? `$.results.${values[i]}` : "$.results"));
     const selector: Record<string, string> = {};
     this.defined.clear();
-    for (const k of before) {
-      if (!live(k)) continue;
-      selector[`${k}.$`] = `$[0].${k}`;
+    for (const k of kept) {
+      selector[`${k}.$`] = `$[${full}].${k}`;
       this.defined.add(k);
     }
-    emitted.forEach(({ e, value }, i) => {
+    emitted.forEach(({ e }, i) => {
+      const value = values[i];
       for (const k of e.defined.added()) {
         if (before.has(k) || !live(k)) continue;
         this.defined.add(k);
