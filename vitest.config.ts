@@ -10,6 +10,7 @@ const E2E = [
   "test/ui/browser.test.ts", // `stepflow ui` in a real Chromium
   "test/cli/cli.test.ts", // the real binary spawned: compiled CLI, pipes, start-up trace
   "test/infra/cfn-lint.test.ts", // the examples' whole stack synthesized, then linted by cfn-lint (Python)
+  "test/client/retry-moto.test.ts", // moto (Python) started to check that it still lacks RedriveExecution
 ];
 
 const shared = {
