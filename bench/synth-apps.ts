@@ -4,8 +4,9 @@
  * task. The hand-written peer does what a stepflow task Lambda does, the way a CDK user would
  * write it: validates its input with zod, logs with Powertools Logger, may read a secret, writes its
  * result to S3 and a history item to DynamoDB (AWS SDK v3 bundled, as stepflow bundles it), so both apps
- * bundle code of the same size with the same esbuild (NodejsFunction runs the project's
- * `esbuild` package when one is installed, as here), minified ESM for nodejs22.x on arm64.
+ * bundle code of about the same size with the same esbuild, minified ESM for nodejs22.x on arm64.
+ * NodejsFunction runs the project's `esbuild` package when one is installed, as here, through
+ * `npx --no-install esbuild`, one process per function: that is CDK's own way, so the peer keeps it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

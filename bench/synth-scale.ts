@@ -7,7 +7,7 @@
  *   slope between the smallest and the largest size;
  * - a FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
  *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
- * Run: `npx tsx bench/synth-scale.ts [--sizes 50,200] [--rounds 3] [--big 1000]` (`--help`);
+ * Run: `npx tsx bench/synth-scale.ts [--sizes 50,200] [--rounds 3] [--hand-rounds 1] [--big 1000]` (`--help`);
  * scratch files under bench/out/, which git ignores. Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
@@ -22,13 +22,16 @@ import type { EndToEnd } from "./synth-end-to-end.ts";
 
 const HELP = `usage: npx tsx bench/synth-scale.ts [options]
   --sizes a,b    task counts of the cdk synth comparison (default 50,200; growth = slope a -> b)
-  --rounds n     rounds of the comparison, median reported (default 3)
+  --rounds n     rounds of stepflow's cdk synth, median reported (default 3)
+  --hand-rounds n  rounds of the hand-written app's (default 1: it spends ~1 s of CPU a task, so one
+                 round gives its growth; three take most of the bench's time)
   --big n        tasks of the end-to-end FlowStack (default 1000; 0 skips it)
   --no-cli       skip the cdk synth comparison`;
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "50,200" },
     rounds: { type: "string", default: "3" },
+    "hand-rounds": { type: "string", default: "1" },
     big: { type: "string", default: "1000" },
     "no-cli": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -94,17 +97,17 @@ function median(xs: readonly number[]): number {
 const s = (x: number) => `${x.toFixed(1)} s`;
 const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
 
-/** The comparison: per size, the medians of `rounds` interleaved runs of each app. */
-function compare(sizes: readonly number[], rounds: number): void {
+/** The comparison: per size, the medians of interleaved runs of each app (`rounds` of each at most). */
+function compare(sizes: readonly number[], rounds: { ours: number; hand: number }): void {
   const rows = [["tasks", "stepflow wall / CPU", "hand-written wall / CPU", "ratio wall / CPU", "median Lambda asset"]];
   const figures: { ours: Usage; hand: Usage }[] = [];
   for (const n of sizes) {
     const bundleDir = join(out, `cli-bundles-${n}`);
     const apps = { ours: stepflowApp(out, n, bundleDir), hand: handWrittenApp(out, n) };
     const runs = { ours: [] as Usage[], hand: [] as Usage[] };
-    for (let round = 0; round < rounds; round++) {
-      runs.ours.push(cdkSynth(apps.ours, [bundleDir]));
-      runs.hand.push(cdkSynth(apps.hand, []));
+    for (let round = 0; round < Math.max(rounds.ours, rounds.hand); round++) {
+      if (round < rounds.ours) runs.ours.push(cdkSynth(apps.ours, [bundleDir]));
+      if (round < rounds.hand) runs.hand.push(cdkSynth(apps.hand, []));
     }
     const pick = (us: Usage[]): Usage => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) });
     const [ours, hand] = [pick(runs.ours), pick(runs.hand)];
@@ -119,7 +122,7 @@ function compare(sizes: readonly number[], rounds: number): void {
     const slope = (x: Usage, y: Usage) => `${ms((y.wall - x.wall) / tasks)} / ${ms((y.cpu - x.cpu) / tasks)}`;
     rows.push([`per task, ${sizes[0]} -> ${sizes.at(-1)}`, slope(a.ours, b.ours), slope(a.hand, b.hand), "", ""]);
   }
-  printTable(`cdk synth, stepflow vs hand-written (median of ${rounds}, interleaved; CPU of the process tree)`, rows);
+  printTable(`cdk synth, stepflow vs hand-written (medians of ${rounds.ours} and ${rounds.hand} rounds, interleaved; CPU of the process tree)`, rows);
 }
 
 /** The end-to-end FlowStack, run in a fresh process (bench/synth-end-to-end.ts). */
@@ -140,6 +143,6 @@ function endToEnd(n: number): void {
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`load average at start: ${load()}`);
 const sizes = values.sizes.split(",").map(Number);
-if (!values["no-cli"]) compare(sizes, Number(values.rounds));
+if (!values["no-cli"]) compare(sizes, { ours: Number(values.rounds), hand: Number(values["hand-rounds"]) });
 if (Number(values.big) > 0) endToEnd(Number(values.big));
 console.log(`\nload average at end: ${load()}`);
