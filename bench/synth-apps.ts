@@ -1,5 +1,5 @@
 /**
- * The two CDK apps `bench/synth-scale.ts` compares with `cdk synth`, written to scratch files:
+ * The CDK apps `bench/synth-scale.ts` compares with `cdk synth`, written to scratch files:
  * a FlowStack of one generated N-task flow, and a hand-written app with one `NodejsFunction` per
  * task. The hand-written peer does what a stepflow task Lambda does, the way a CDK user would
  * write it: validates its input with zod, logs with Powertools Logger, may read a secret, writes its
@@ -80,6 +80,32 @@ import { FlowStack } from "stepflow/cdk";
 import { big } from ${JSON.stringify(generateFlow(dir, n))};
 const app = new App();
 new FlowStack(app, "Big${n}", { flows: [big], bundleDir: ${JSON.stringify(bundleDir)}, env: ${JSON.stringify(BENCH_ENV)} });
+`,
+  );
+  return app;
+}
+
+/**
+ * What CDK itself costs per task, with no bundling: per task a `lambda.Function` with its role
+ * and one inline policy statement (3 resources, as a stepflow task), all running one prebuilt
+ * asset directory (staged once). Writes it under `dir`; returns its entry file.
+ */
+export function floorApp(dir: string, n: number): string {
+  const code = join(dir, "floor-code");
+  mkdirSync(code, { recursive: true });
+  writeFileSync(join(code, "index.mjs"), "export const handler = async (e) => e;\n");
+  const app = join(dir, `floor-app-${n}.ts`);
+  writeFileSync(
+    app,
+    `import { App, Stack } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Architecture, Code, Function, Runtime } from "aws-cdk-lib/aws-lambda";
+const app = new App();
+const stack = new Stack(app, "Floor${n}", { env: ${JSON.stringify(BENCH_ENV)} });
+for (let i = 0; i < ${n}; i++) {
+  const fn = new Function(stack, \`T\${i}\`, { runtime: Runtime.NODEJS_22_X, architecture: Architecture.ARM_64, handler: "index.handler", code: Code.fromAsset(${JSON.stringify(code)}) });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: [\`arn:aws:s3:::results/runs/t\${i}/*\`] }));
+}
 `,
   );
   return app;

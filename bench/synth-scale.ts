@@ -17,14 +17,15 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { printTable } from "./print-table.ts";
-import { handWrittenApp, stepflowApp } from "./synth-apps.ts";
+import { floorApp, handWrittenApp, stepflowApp } from "./synth-apps.ts";
 import type { EndToEnd } from "./synth-end-to-end.ts";
 
 const HELP = `usage: npx tsx bench/synth-scale.ts [options]
   --sizes a,b    task counts of the cdk synth comparison (default 50,200; growth = slope a -> b)
   --rounds n     rounds of stepflow's cdk synth, median reported (default 3)
   --hand-rounds n  rounds of the hand-written app's (default 1: it spends ~1 s of CPU a task, so one
-                 round gives its growth; three take most of the bench's time)
+                 round gives its growth; three take most of the bench's time; 0 skips it)
+                 (the CDK floor, a bare lambda.Function and role per task, runs --rounds rounds)
   --big n        tasks of the end-to-end FlowStack (default 1000; 0 skips it)
   --no-cli       skip the cdk synth comparison`;
 const { values } = parseArgs({
@@ -97,32 +98,41 @@ function median(xs: readonly number[]): number {
 const s = (x: number) => `${x.toFixed(1)} s`;
 const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
 
-/** The comparison: per size, the medians of interleaved runs of each app (`rounds` of each at most). */
-function compare(sizes: readonly number[], rounds: { ours: number; hand: number }): void {
-  const rows = [["tasks", "stepflow wall / CPU", "hand-written wall / CPU", "ratio wall / CPU", "median Lambda asset"]];
-  const figures: { ours: Usage; hand: Usage }[] = [];
+/** One app of the comparison. */
+interface Contender {
+  readonly name: string;
+  readonly rounds: number;
+  /** Writes the app of `n` tasks; returns its entry and the directories to empty before each run. */
+  readonly write: (n: number) => { app: string; fresh: string[] };
+}
+
+/** Per size, the medians of each contender's runs, interleaved round by round; then the slopes. */
+function compare(sizes: readonly number[], contenders: readonly Contender[]): void {
+  const rows = [["tasks", ...contenders.map((c) => `${c.name} wall / CPU`), "stepflow / hand-written, wall / CPU", "median Lambda asset, each"]];
+  const figures: Usage[][] = [];
   for (const n of sizes) {
-    const bundleDir = join(out, `cli-bundles-${n}`);
-    const apps = { ours: stepflowApp(out, n, bundleDir), hand: handWrittenApp(out, n) };
-    const runs = { ours: [] as Usage[], hand: [] as Usage[] };
-    for (let round = 0; round < Math.max(rounds.ours, rounds.hand); round++) {
-      if (round < rounds.ours) runs.ours.push(cdkSynth(apps.ours, [bundleDir]));
-      if (round < rounds.hand) runs.hand.push(cdkSynth(apps.hand, []));
-    }
-    const pick = (us: Usage[]): Usage => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) });
-    const [ours, hand] = [pick(runs.ours), pick(runs.hand)];
-    figures.push({ ours, hand });
-    const bytes = `${medianAssetBytes(`${apps.ours}.out`).toLocaleString("en-US")} B / ${medianAssetBytes(`${apps.hand}.out`).toLocaleString("en-US")} B`;
-    rows.push([`${n}`, `${s(ours.wall)} / ${s(ours.cpu)}`, `${s(hand.wall)} / ${s(hand.cpu)}`, `${(ours.wall / hand.wall).toFixed(2)}x / ${(ours.cpu / hand.cpu).toFixed(2)}x`, bytes]);
+    const apps = contenders.map((c) => c.write(n));
+    const runs = contenders.map((): Usage[] => []);
+    for (let round = 0; round < Math.max(...contenders.map((c) => c.rounds)); round++)
+      contenders.forEach((c, i) => round < c.rounds && runs[i].push(cdkSynth(apps[i].app, apps[i].fresh)));
+    const medians = runs.map((us) => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) }));
+    figures.push(medians);
+    const [ours, hand] = [medians[0], medians[contenders.findIndex((c) => c.name === "hand-written")]];
+    const ratio = hand ? `${(ours.wall / hand.wall).toFixed(2)}x / ${(ours.cpu / hand.cpu).toFixed(2)}x` : "-";
+    const bytes = apps.map((a) => `${medianAssetBytes(`${a.app}.out`).toLocaleString("en-US")} B`).join(" / ");
+    rows.push([`${n}`, ...medians.map((m) => `${s(m.wall)} / ${s(m.cpu)}`), ratio, bytes]);
     console.log(rows.at(-1)!.join(" | "));
   }
   if (sizes.length > 1) {
-    const [a, b] = [figures[0], figures.at(-1)!];
     const tasks = sizes.at(-1)! - sizes[0];
-    const slope = (x: Usage, y: Usage) => `${ms((y.wall - x.wall) / tasks)} / ${ms((y.cpu - x.cpu) / tasks)}`;
-    rows.push([`per task, ${sizes[0]} -> ${sizes.at(-1)}`, slope(a.ours, b.ours), slope(a.hand, b.hand), "", ""]);
+    const slope = (i: number) => {
+      const [x, y] = [figures[0][i], figures.at(-1)![i]];
+      return `${ms((y.wall - x.wall) / tasks)} / ${ms((y.cpu - x.cpu) / tasks)}`;
+    };
+    rows.push([`per task, ${sizes[0]} -> ${sizes.at(-1)}`, ...contenders.map((_, i) => slope(i))]);
   }
-  printTable(`cdk synth, stepflow vs hand-written (medians of ${rounds.ours} and ${rounds.hand} rounds, interleaved; CPU of the process tree)`, rows);
+  const rounds = contenders.map((c) => `${c.rounds} ${c.name}`).join(", ");
+  printTable(`cdk synth (median of ${rounds} rounds, interleaved; CPU of the whole process tree)`, rows);
 }
 
 /** The end-to-end FlowStack, run in a fresh process (bench/synth-end-to-end.ts). */
@@ -143,6 +153,14 @@ function endToEnd(n: number): void {
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`load average at start: ${load()}`);
 const sizes = values.sizes.split(",").map(Number);
-if (!values["no-cli"]) compare(sizes, { ours: Number(values.rounds), hand: Number(values["hand-rounds"]) });
+const all: Contender[] = [
+  { name: "stepflow", rounds: Number(values.rounds), write: (n) => {
+    const bundleDir = join(out, `cli-bundles-${n}`);
+    return { app: stepflowApp(out, n, bundleDir), fresh: [bundleDir] };
+  } },
+  { name: "hand-written", rounds: Number(values["hand-rounds"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
+  { name: "CDK floor", rounds: Number(values.rounds), write: (n) => ({ app: floorApp(out, n), fresh: [] }) },
+];
+if (!values["no-cli"]) compare(sizes, all.filter((c) => c.rounds > 0));
 if (Number(values.big) > 0) endToEnd(Number(values.big));
 console.log(`\nload average at end: ${load()}`);
