@@ -4,14 +4,24 @@
  * aws-local-stepfunctions with trivial handlers: the ratio (issue 18's target: <= 1.3x) and the
  * overhead per task in ms.
  * Run: `npx tsx bench/local.ts` (median of 7 runs after 2 warm-ups each).
+ *
+ * The bare side runs the definition runLocal runs (`prepare`), so both take the same path: a list
+ * longer than its inline Map's item budget (the map of 2 tasks: 832 items) goes, as on AWS, to the
+ * Distributed Map, which the bare side runs as the same stand-in inline Map over the list, without
+ * stepflow's store, history or limits. Until session 6 the bare side ran that case as one inline Map
+ * (its `items` handler ignored the budget): that figure is printed too, as "bare inline".
  */
 import "promise.withresolvers/auto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateMachine } from "aws-local-stepfunctions";
 import { type AnyFlow, compile, localSubstitutions, substitute } from "../sdk/index.ts";
+import { LIST_STORED_ERROR } from "../sdk/core/protocol.ts";
 import { runLocal } from "../sdk/local/index.ts";
+// Internals, read by this measurement only: the definition and stand-ins runLocal runs.
+import { ITEMS_PATH } from "../sdk/local/private/distributed-map.ts";
+import { prepare } from "../sdk/local/private/prepare.ts";
 import { chain500Flow, chainFlow, mapChainFlow, mapFlow } from "./local-flows.ts";
 import { printTable } from "./print-table.ts";
 
@@ -21,29 +31,47 @@ const WARMUP = 2;
 
 /**
  * The same definition runLocal executes, with handlers that return a constant envelope. Compiled
- * once, outside the timing (runLocal caches its compiled flow too).
+ * once, outside the timing (runLocal caches its compiled flow too). `inline`: the definition as
+ * compiled, every list taken by its inline Map whatever its length (how this was measured before).
  */
-function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number): () => Promise<void> {
+function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number, inline = false): () => Promise<void> {
+  const prepared = prepare(f);
   const compiled = compile(f, { target: "local" });
-  const definition = substitute(compiled.definition, localSubstitutions(compiled));
+  const definition = inline ? substitute(compiled.definition, localSubstitutions(compiled)) : prepared.definition;
   const handlers: Record<string, (req: never) => unknown> = {};
-  const list = { items: Array.from({ length: listLength }, (_, i) => ({ v: i })) };
+  const values = Array.from({ length: listLength }, (_, i) => i);
+  const list = { items: values.map((v) => ({ v })) };
+  const items = async (req: { out?: string[]; spill?: string; maxItems?: number }) => {
+    // As the task handler does: a list over its Map's item budget is stored and the Catch runs the Distributed Map.
+    if (!inline && req.spill === "error" && listLength > (req.maxItems ?? Infinity)) {
+      throw Object.assign(new Error(JSON.stringify({ s3: "list.json", bytes: 1 })), { name: LIST_STORED_ERROR });
+    }
+    return list;
+  };
   const walk = (d: typeof definition) => {
     for (const [name, s] of Object.entries(d.States)) {
       if (s.Type === "Map") walk(s.ItemProcessor);
       if (s.Type === "Parallel") s.Branches.forEach(walk);
-      if (s.Type === "Task")
-        handlers[name] = async (req: { out?: string[] }) => (req.out?.includes("items") ? list : { v: 1 });
+      if (s.Type === "Task") handlers[name] = async (req: { out?: string[] }) => (req.out?.includes("items") ? items(req) : { v: 1 });
     }
   };
   walk(definition);
+  for (const m of prepared.distributed.values()) for (const t of m.tasks) handlers[t] ??= async () => ({ v: 1 });
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const options = {
+    overrides: { taskResourceLocalHandlers: handlers as never },
+    context: { Execution: { Name: "bench", Id: "arn:bench" }, State: { RetryCount: 0 } },
+  };
+  // A Distributed Map's stand-in: its inline Map over the list, as runLocal runs it (no items read, no results written).
+  const key = ITEMS_PATH.slice(3, -2);
+  for (const [name, m] of prepared.distributed) {
+    handlers[name] = async (bound: { input: Record<string, unknown> }) => {
+      await m.machine.run({ ...bound.input, [key]: values } as never, { ...options, context: structuredClone(options.context) }).result;
+      return { ResultWriterDetails: { Bucket: "results", Key: "manifest.json" } };
+    };
+  }
   return async () => {
-    const execution = machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: handlers as never },
-      context: { Execution: { Name: "bench", Id: "arn:bench" }, State: { RetryCount: 0 } },
-    });
-    await execution.result;
+    await machine.run(input as never, options).result;
   };
 }
 
@@ -62,24 +90,21 @@ const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
 const cases = [
   { name: "map of 1,000 items", flow: mapFlow, params: { n: 1000 }, tasks: 1001 },
   { name: "map of 1,000 items, 2 tasks each", flow: mapChainFlow, params: { n: 1000 }, tasks: 2001 },
+  { name: "the same, bare inline (as before)", flow: mapChainFlow, params: { n: 1000 }, tasks: 2001, inline: true },
   { name: "200 sequential tasks", flow: chainFlow, params: {}, tasks: 200 },
   { name: "500 sequential tasks", flow: chain500Flow, params: {}, tasks: 500 },
 ];
 const rows: string[][] = [
   ["case", "bare", "runLocal", "ratio (<= 1.3)", "overhead/task", "in workers", "overhead/task"],
 ];
+let previous = { localMs: 0, workerMs: 0 };
 for (const c of cases) {
-  const runBare = bare(c.flow, c.params, 1000);
+  const inline = "inline" in c && c.inline;
+  const runBare = bare(c.flow, c.params, 1000, inline);
   const bareMs = await median(runBare);
-  const localMs = await median(async () => {
-    const run = await runLocal(c.flow, c.params as never, { dir });
-    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
-  });
-  // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
-  const workerMs = await median(async () => {
-    const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
-    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
-  });
+  // The inline row compares the same runLocal figures with the other bare run.
+  const { localMs, workerMs } = inline ? previous : await measureLocal(c);
+  previous = { localMs, workerMs };
   const perTask = (localMs - bareMs) / c.tasks;
   const perTaskWorker = (workerMs - bareMs) / c.tasks;
   rows.push([
@@ -92,5 +117,18 @@ for (const c of cases) {
     `${perTaskWorker.toFixed(3)} ms`,
   ]);
 }
-printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS})`, rows);
+printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS}), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`, rows);
 await rm(dir, { recursive: true, force: true });
+
+async function measureLocal(c: (typeof cases)[number]): Promise<{ localMs: number; workerMs: number }> {
+  const localMs = await median(async () => {
+    const run = await runLocal(c.flow, c.params as never, { dir });
+    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
+  });
+  // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
+  const workerMs = await median(async () => {
+    const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
+    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
+  });
+  return { localMs, workerMs };
+}
