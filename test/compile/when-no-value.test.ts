@@ -124,6 +124,23 @@ describe("a when's missing value, read by a later task, costs no state", () => {
     expect(types(whenFirst).filter((t) => t === "Pass")).toHaveLength(1);
   });
 
+  it("does not count on a switched Map's producer, which its Catch may leave with no result written", () => {
+    const items = task("items", (k: number) => Array.from({ length: k }, (_, i) => i));
+    const long = task("long", (ys: number[]) => ys.length > 10);
+    const sizes = task("sizes", (xs: number[], ys: number[], v: number | undefined) => `${xs.length}/${ys.length}/${String(v)}`);
+    const f = flow("after-switch", N, ({ n }) => {
+      const xs = items(n);
+      const ys = count.map(xs);
+      return sizes(xs, ys, when(long(ys), () => count(n)));
+    });
+    const s = states(f) as unknown as Record<string, { Type: string; Catch?: unknown[]; ResultSelector?: unknown }>;
+    // On AWS the list's length picks the Map at run time: `items` catches a stored list into the Distributed Map.
+    expect(s.items.Catch).toHaveLength(1);
+    expect(s.items.ResultSelector).toBeUndefined();
+    expect(Object.values(s).filter((x) => x.Type === "Pass")).toHaveLength(1);
+    assertValidAsl(compile(f).definition);
+  });
+
   it("keeps one Pass state where nothing ran before the Choice: a parameter condition as the flow's first state", async () => {
     expect(Object.entries(states(paramFirst)).filter(([, s]) => s.Type === "Pass")).toStrictEqual([
       ["no value when_1", { Type: "Pass", Result: {}, ResultPath: "$.results.when_1", Next: "shout" }],

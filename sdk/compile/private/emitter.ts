@@ -12,7 +12,7 @@ import { renameKey } from "./rename-key.ts";
 import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
 import { mapState } from "./map-state.ts";
 import { catchStoredList, mapSwitch } from "./map-switch.ts";
-import { joined, mergeWriter, resultsWriter, type SlotWriters } from "./no-value-slots.ts";
+import { joined, mergeWriter, resultsWriter, type SlotWriters, withoutCaught } from "./no-value-slots.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
 import type { Unit } from "./units.ts";
@@ -186,6 +186,8 @@ export class Emitter {
     const links = [...inline.links, ...distributed.links];
     if (!s.choice) {
       catchStoredList(s.producer, this.block.locate(producerOf(u)).path, distributed.start);
+      // Where the Distributed Map is reached by the producer's Catch, the producer wrote nothing.
+      if (this.writers === writersBefore) this.writers = withoutCaught(this.writers, s.producer);
       return { start: inline.start, links };
     }
     const choiceName = uniqueName(this.ctx.names, `${name.slice(0, 60)}: inline or distributed`);

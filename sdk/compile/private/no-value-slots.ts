@@ -10,7 +10,7 @@ import type { MapState, ParallelState, TaskState } from "../asl.ts";
 import { replaceResults } from "./liveness.ts";
 
 /** Adds `{}` under a key to what one state writes to the results. */
-export type SlotWriter = (key: string) => void;
+export type SlotWriter = ((key: string) => void) & { readonly state: TaskState | MapState | ParallelState };
 
 /**
  * The states that last wrote the whole results object on each path reaching a point of a block,
@@ -25,20 +25,32 @@ export type SlotWriters = readonly SlotWriter[] | undefined;
  * read from its ResultPath when the slot is added: a branch's value task was renamed by then.
  */
 export function resultsWriter(state: TaskState | MapState): SlotWriter {
-  return (key) => {
+  return writer(state, (key) => {
     if (state.ResultPath !== "$.results") {
       replaceResults(state, ownKey(state.ResultPath));
       selectorFirst(state);
     }
     state.ResultSelector![key] = {};
-  };
+  });
 }
 
 /** The writer of a Parallel state that merges its branches' results with a ResultSelector. */
 export function mergeWriter(state: ParallelState): SlotWriter {
-  return (key) => {
+  return writer(state, (key) => {
     state.ResultSelector![key] = {};
-  };
+  });
+}
+
+/**
+ * The writers left when `state` may be left by its `Catch` (a switched Map's producer): a caught
+ * state writes no result, so on that path it writes no slot either.
+ */
+export function withoutCaught(writers: SlotWriters, state: TaskState): SlotWriters {
+  return writers?.some((w) => w.state === state) ? undefined : writers;
+}
+
+function writer(state: SlotWriter["state"], write: (key: string) => void): SlotWriter {
+  return Object.assign(write, { state });
 }
 
 /** The writers on every path of two or more joining paths (`undefined` if one path has none). */
