@@ -89,7 +89,7 @@ export function localTaskLogs(options: LocalStoreOptions = {}): LocalTaskLogs {
         } catch {
           continue; // A line cut short by a crash mid-write.
         }
-        if (l.s === key.state && l.a === key.attempt && (l.i ?? -1) === (key.index ?? -1)) lines.push({ level: l.l, message: l.m, time: l.t });
+        if (l.s === key.state && l.a === key.attempt && (l.i ?? -1) === (key.mapIndex ?? -1)) lines.push({ level: l.l, message: l.m, time: l.t });
       }
       return lines;
     },

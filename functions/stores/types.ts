@@ -67,7 +67,7 @@ export interface TaskLogLine {
 /** Which attempt's lines: a task state, its map item index and its attempt number. */
 export interface AttemptLogKey {
   readonly state: string;
-  readonly index?: number;
+  readonly mapIndex?: number;
   readonly attempt: number;
 }
 

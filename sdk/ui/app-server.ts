@@ -50,7 +50,7 @@ export function createUiApp(source: RunSource, options: UiAppOptions): Hono {
   app.get("/api/runs/:runId/attempt", async (c) => {
     const runId = c.req.param("runId");
     const index = c.req.query("index");
-    const key = { state: c.req.query("state") ?? "", attempt: Number(c.req.query("attempt") ?? 0), ...(index ? { index: Number(index) } : {}) };
+    const key = { state: c.req.query("state") ?? "", attempt: Number(c.req.query("attempt") ?? 0), ...(index ? { mapIndex: Number(index) } : {}) };
     const detail = await checked(runId, () => source.getAttempt(runId, key));
     return detail ? c.json(detail) : c.json({ error: `attempt ${key.attempt} of \`${key.state}\` is not in run \`${runId}\`` }, 404);
   });

@@ -83,7 +83,7 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
 
 /** True when `t` is the attempt `key` names. */
 export function sameAttempt(t: TaskRunRecord, key: AttemptKey): boolean {
-  return t.state === key.state && t.attempt === key.attempt && (t.mapIndex ?? -1) === (key.index ?? -1);
+  return t.state === key.state && t.attempt === key.attempt && (t.mapIndex ?? -1) === (key.mapIndex ?? -1);
 }
 
 /** The attempt's result read back through `resolve`; a result that cannot be read says why. */

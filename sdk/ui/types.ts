@@ -40,7 +40,7 @@ export interface AttemptDetail {
 /** Which attempt: a task state, its map item index and its attempt number. */
 export interface AttemptKey {
   readonly state: string;
-  readonly index?: number;
+  readonly mapIndex?: number;
   readonly attempt: number;
 }
 

@@ -81,7 +81,7 @@ describe("remote run source", () => {
     lambda.on(GetFunctionConfigurationCommand).resolves({ FunctionName: "stepflow-gated_chunk", LoggingConfig: { LogGroup: "Gated-TaskLogs-ABC123" } });
 
     const source = remoteRunSource({ sfn: new SFNClient({ region: "eu-west-1" }), history: awsHistoryStore({ table, clientConfig: dynamo.config }), ...logClients() });
-    const detail = await source.getAttempt("gated-run-2", { state: "chunk", index: 7, attempt: 1 });
+    const detail = await source.getAttempt("gated-run-2", { state: "chunk", mapIndex: 7, attempt: 1 });
     expect(detail?.logs).toEqual([
       { level: "info", message: "chunk 7 has 4 rows", time: "2026-12-01T11:00:01.000Z" },
       { level: "info", message: "not a JSON line", time: "2026-12-01T11:00:01.005Z" },
@@ -102,7 +102,7 @@ describe("remote run source", () => {
   it("shows why an attempt's lines could not be read instead of failing the panel", async () => {
     lambda.on(GetFunctionConfigurationCommand).rejects(Object.assign(new Error("User is not authorized to perform: lambda:GetFunctionConfiguration"), { name: "AccessDeniedException" }));
     const source = remoteRunSource({ sfn: new SFNClient({ region: "eu-west-1" }), history: awsHistoryStore({ table, clientConfig: dynamo.config }), ...logClients() });
-    const detail = await source.getAttempt("gated-run-2", { state: "chunk", index: 7, attempt: 1 });
+    const detail = await source.getAttempt("gated-run-2", { state: "chunk", mapIndex: 7, attempt: 1 });
     expect(detail?.result).toBe(8);
     expect(detail?.logs.map((l) => [l.level, l.message])).toEqual([
       ["warn", expect.stringMatching(/^could not read the attempt's log lines from CloudWatch Logs \(`logs:FilterLogEvents`, `lambda:GetFunctionConfiguration`\): .*not authorized/)],
