@@ -1,10 +1,9 @@
 /** The cache of definitions the local engine validated before (start-up of every CLI call). */
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { prepare } from "../../sdk/local/private/prepare.ts";
 import { validatedBefore } from "../../sdk/local/private/validated-definitions.ts";
-import { flow, task } from "../../sdk/index.ts";
+import { compile, flow, localSubstitutions, substitute, task } from "../../sdk/index.ts";
 
 describe("validatedBefore", () => {
   it("knows a definition only after it was remembered, and tells a changed one apart", () => {
@@ -15,12 +14,16 @@ describe("validatedBefore", () => {
     expect(validatedBefore({ ...definition, Comment: "changed" }).known).toBe(false);
   });
 
-  it("remembers a flow's definition once the engine accepted it", () => {
-    const cache = "node_modules/.cache/stepflow/validated-asl";
-    const count = () => (existsSync(cache) ? readdirSync(cache).length : 0);
-    const before = count();
-    const t = task(`t-${randomUUID().slice(0, 8)}`, () => 1);
-    prepare(flow(`f-${randomUUID().slice(0, 8)}`, () => t()));
-    expect(count()).toBe(before + 1);
+  it("remembers the definition AWS runs (Retry included) once the engine accepted it", () => {
+    const t = task(`t-${randomUUID().slice(0, 8)}`, { retries: 2 }, () => 1);
+    const f = flow(`f-${randomUUID().slice(0, 8)}`, () => t());
+    const compiled = compile(f);
+    // The one the engine validated, before the retry driver took the Task states' Retry (prepare.ts).
+    const definition = substitute(compiled.definition, localSubstitutions(compiled));
+    expect(validatedBefore(definition).known).toBe(false);
+    const prepared = prepare(f);
+    expect(validatedBefore(definition).known).toBe(true);
+    expect(JSON.stringify(definition)).toContain('"Retry"');
+    expect(JSON.stringify(prepared.definition)).not.toContain('"Retry"');
   });
 });
