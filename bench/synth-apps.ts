@@ -88,7 +88,7 @@ new FlowStack(app, "Big${n}", { flows: [big], bundleDir: ${JSON.stringify(bundle
 /**
  * What CDK itself costs per task, with no bundling: per task a `lambda.Function` with its role
  * and one inline policy statement (3 resources, as a stepflow task), all running one prebuilt
- * asset directory (staged once). Writes it under `dir`; returns its entry file.
+ * asset directory (staged once), 150 tasks a stack. Writes it under `dir`; returns its entry file.
  */
 export function floorApp(dir: string, n: number): string {
   const code = join(dir, "floor-code");
@@ -101,9 +101,10 @@ export function floorApp(dir: string, n: number): string {
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Architecture, Code, Function, Runtime } from "aws-cdk-lib/aws-lambda";
 const app = new App();
-const stack = new Stack(app, "Floor${n}", { env: ${JSON.stringify(BENCH_ENV)} });
+// 150 tasks a stack (450 resources), as stepflow's nested stacks: CloudFormation allows 500.
+const stacks = Array.from({ length: Math.ceil(${n} / 150) }, (_, k) => new Stack(app, \`Floor${n}-\${k}\`, { env: ${JSON.stringify(BENCH_ENV)} }));
 for (let i = 0; i < ${n}; i++) {
-  const fn = new Function(stack, \`T\${i}\`, { runtime: Runtime.NODEJS_22_X, architecture: Architecture.ARM_64, handler: "index.handler", code: Code.fromAsset(${JSON.stringify(code)}) });
+  const fn = new Function(stacks[Math.floor(i / 150)], \`T\${i}\`, { runtime: Runtime.NODEJS_22_X, architecture: Architecture.ARM_64, handler: "index.handler", code: Code.fromAsset(${JSON.stringify(code)}) });
   fn.addToRolePolicy(new PolicyStatement({ actions: ["s3:GetObject"], resources: [\`arn:aws:s3:::results/runs/t\${i}/*\`] }));
 }
 `,
