@@ -3,6 +3,7 @@
 import "promise.withresolvers/auto";
 import { afterAll } from "vitest";
 import { restoreProcessState, saveProcessState } from "./support/process-state.ts";
+import { removeTempDirs } from "./support/temp-dir.ts";
 
 // The AWS SDK warns once per process that its releases after January 2027 need Node 22; this
 // project supports Node 20 on purpose (see README), so the test output skips that notice through
@@ -11,6 +12,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 // The unit tier runs several files in one process (`isolate: false` in vitest.config.ts), and
 // this file runs again before each of them: what a file does to environment variables or the
-// working directory is undone when it ends, so the next file starts as this one did.
+// working directory is undone when it ends, so the next file starts as this one did, and the
+// temporary folders it made are removed.
 const state = saveProcessState();
-afterAll(() => restoreProcessState(state));
+afterAll(() => {
+  removeTempDirs();
+  restoreProcessState(state);
+});
