@@ -28,8 +28,10 @@ async function run(
   const walk = (s: States) => {
     for (const [name, st] of Object.entries(s)) {
       // As prepare() does: the retry driver applies the state's Retry, the engine does not.
-      if (st.Type === "Task") tasks.set(name, { retry: st.Retry ?? [], timeoutSeconds: 60 });
-      if (st.Type === "Task") delete st.Retry;
+      if (st.Type === "Task") {
+        tasks.set(name, { retry: st.Retry ?? [], timeoutSeconds: 60 });
+        delete st.Retry;
+      }
       if (st.Type === "Map") walk((st.ItemProcessor as { States: States }).States);
       if (st.Type === "Parallel") for (const b of st.Branches as { States: States }[]) walk(b.States);
     }

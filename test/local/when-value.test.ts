@@ -39,9 +39,8 @@ describe("when returns the value of the branch that ran", () => {
     [3, "#small!"],
   ])("n=%i gives %s, with no state beyond the Choice", async (n, expected) => {
     expect((await runFlow(labelled, { n })).result).toBe(expected);
-    const types = Object.values(compile(labelled).definition.States).map((s) => s.Type);
-    expect(types.filter((t) => t === "Pass")).toHaveLength(0);
-    expect(types.filter((t) => t === "Task")).toHaveLength(4);
+    expect(types(labelled).filter((t) => t === "Pass")).toHaveLength(0);
+    expect(types(labelled).filter((t) => t === "Task")).toHaveLength(4);
   });
 
   it("is undefined (no value) in the next task when the branch that ran gives nothing", async () => {
@@ -49,9 +48,8 @@ describe("when returns the value of the branch that ran", () => {
     expect((await runFlow(optional, { n: 1 })).result).toBe("undefined!");
     // JSONPath cannot read a missing key: the condition's state writes `{}` there beside its own
     // result, and the branch's task overwrites it. No state beyond the Choice.
-    const states = compile(optional).definition.States;
-    expect(Object.values(states).map((s) => s.Type).sort()).toStrictEqual(["Choice", "Task", "Task", "Task"]);
-    expect(states["is-big"]).toMatchObject({ ResultSelector: { "is_big.$": "$", when_1: {} }, ResultPath: "$.results" });
+    expect(types(optional)).toStrictEqual(["Choice", "Task", "Task", "Task"]);
+    expect(compile(optional).definition.States["is-big"]).toMatchObject({ ResultSelector: { "is_big.$": "$", when_1: {} }, ResultPath: "$.results" });
   });
 
   it("as the flow's result, is undefined when the branch gives nothing, with no state beyond the Choice", async () => {

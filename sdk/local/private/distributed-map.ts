@@ -21,8 +21,13 @@ const ITEMS_KEY = "stepflow:items";
 export const ITEMS_PATH = `$['${ITEMS_KEY}']`;
 /** Child executions of one Distributed Map running at once, locally, when the Map sets no `MaxConcurrency`. */
 const LOCAL_CONCURRENCY = 40;
-/** A Task state without `TimeoutSeconds` gets 60 s from the engine; a Map run waits for its items. */
-const NO_TIMEOUT_SECONDS = 2_000_000;
+/**
+ * aws-local-stepfunctions gives a Task state without `TimeoutSeconds` 60 seconds; on AWS a Map run
+ * waits for its items and a `startExecution.sync` state for its child as long as they run. A long
+ * timeout (kept under Node's 24.8-day timer limit) restores AWS's behaviour; the child's own
+ * `TimeoutSeconds` still applies.
+ */
+export const NO_TIMEOUT_SECONDS = 2_000_000;
 
 /** A Distributed Map made ready for the local engine. */
 export interface LocalDistributedMap {

@@ -13,7 +13,7 @@ import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
-import { ITEMS_PATH, type LocalDistributedMap, localDistributedMap } from "./distributed-map.ts";
+import { ITEMS_PATH, type LocalDistributedMap, localDistributedMap, NO_TIMEOUT_SECONDS } from "./distributed-map.ts";
 import type { AttemptPlan } from "./task-attempts.ts";
 import { validatedBefore } from "./validated-definitions.ts";
 
@@ -40,12 +40,6 @@ export interface PreparedFlow {
   readonly stateMachineArn: string;
 }
 
-/**
- * aws-local-stepfunctions gives a Task state without `TimeoutSeconds` 60 seconds; on AWS a
- * `startExecution.sync` state waits for the child as long as it runs. A long timeout (kept under
- * Node's 24.8-day timer limit) restores AWS's behaviour; the child's own `TimeoutSeconds` still applies.
- */
-const NO_TIMEOUT_SECONDS = 2_000_000;
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 
