@@ -111,3 +111,23 @@ export interface StateMachineDefinition {
   States: Record<string, State>;
   TimeoutSeconds?: number;
 }
+
+/** One state of a definition and the machine (the definition, a Parallel branch or a Map iteration) it sits in. */
+export interface NestedState {
+  readonly name: string;
+  readonly state: State;
+  readonly within: StateMachineDefinition;
+}
+
+/**
+ * Every state of `d`, nested ones included (Parallel branches, Map iterations, Distributed ones
+ * too), parents before their children. The one walk of a definition's states: state names are
+ * unique across the whole machine, so a name found here keys the compile index.
+ */
+export function* nestedStates(d: StateMachineDefinition): Generator<NestedState> {
+  for (const [name, state] of Object.entries(d.States)) {
+    yield { name, state, within: d };
+    if (state.Type === "Parallel") for (const b of state.Branches) yield* nestedStates(b);
+    if (state.Type === "Map") yield* nestedStates(state.ItemProcessor);
+  }
+}

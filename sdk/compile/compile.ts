@@ -17,6 +17,7 @@ import { assignShares } from "./private/shares.ts";
 import { flowPlaceholder, taskPlaceholder } from "./private/states.ts";
 import { KeySet } from "./private/key-set.ts";
 import { GraphIndex } from "./private/units.ts";
+import { stateIndex } from "./private/state-index.ts";
 import { HANDLER_GRACE_SECONDS } from "../core/limits.ts";
 import type { CompiledFlow, CompiledTask } from "./types.ts";
 import type { Json } from "../core/json.ts";
@@ -75,7 +76,7 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
       ...new Set(graph.calls.flatMap((c) => (c.kind === "subflow" ? [c.flow.flowName] : []))),
     ].map((name) => ({ flow: name, placeholder: flowPlaceholder(name) })),
     output,
-    states: Object.fromEntries(ctx.states),
+    states: stateIndex(flow.flowName, machine, ctx.states),
     distributedMaps: ctx.distributedMaps,
     usesResultsBucket: ctx.distributedMaps.length > 0,
   };

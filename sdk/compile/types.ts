@@ -1,5 +1,5 @@
 import type { GraphFlow, GraphTask } from "../graph/types.ts";
-import type { OutputShape } from "../core/protocol.ts";
+import type { OutputHint, OutputShape } from "../core/protocol.ts";
 import type { Retrier, StateMachineDefinition } from "./asl.ts";
 
 /**
@@ -18,7 +18,8 @@ export type CompiledState =
       readonly timeoutSeconds: number;
       /** The map group whose iteration runs it, if any. */
       readonly group?: string;
-    }
+    } & ResultFacts &
+      PayloadFacts
   /**
    * The Choice between a switched Map's inline and Distributed copies (map-switch.ts), when the
    * list's producer runs in another branch: the run takes the inline Map when \`producer\` (a Task
@@ -26,15 +27,48 @@ export type CompiledState =
    */
   | { readonly kind: "map-switch"; readonly producer: string; readonly inline: string; readonly distributed: string }
   /** A \`startExecution.sync\` Task state running \`flow\` as a subflow. */
-  | { readonly kind: "subflow"; readonly flow: GraphFlow; readonly call: string }
+  | ({ readonly kind: "subflow"; readonly flow: GraphFlow; readonly call: string } & ResultFacts)
   /** A Map state running map group \`group\`; \`tasks\` are its iteration's Task states, in order. */
-  | {
+  | ({
       readonly kind: "map";
       readonly group: string;
       readonly distributed: boolean;
       readonly itemsPath: string | undefined;
       readonly tasks: readonly string[];
-    };
+      /** The state's `MaxConcurrency` (0 or absent: no limit). */
+      readonly maxConcurrency?: number;
+    } & ResultFacts);
+
+/** Where a state writes its result in the state data. */
+export interface ResultFacts {
+  /**
+   * True when the state replaces the whole results with its own (`ResultPath: "$.results"` and a
+   * selector): every earlier result is dead, so the state data after it holds only its result.
+   */
+  readonly replacesResults: boolean;
+}
+
+/**
+ * What a Lambda Task state's handler is told to do with its result (the `TaskRequest` fields the
+ * compiler set in its `Parameters`), and where its list goes when it is too long for its Map.
+ */
+export interface PayloadFacts {
+  /** The key under `$.results` (or of its replacing selector) that holds its result, if it writes one. */
+  readonly resultKey: string | undefined;
+  /** What its consumers need of the result (`TaskRequest.out`). */
+  readonly out: readonly OutputHint[];
+  /**
+   * Its share of the state data budget (`TaskRequest.share`), where the defaults could overflow it;
+   * `perItem`: a Map row's column, divided by the Map's item count at run time.
+   */
+  readonly share?: { readonly bytes: number; readonly overhead?: number; readonly perItem: boolean };
+  /** Most items its `items` list may have for its inline Map (`TaskRequest.maxItems`). */
+  readonly maxItems?: number;
+  /** How its list reaches the Distributed Map when it is too long for the inline one (`TaskRequest.spill`). */
+  readonly spill?: "error" | "envelope";
+  /** Where its `Catch` of `LIST_STORED_ERROR` goes (`spill: "error"`): the switched Map's Distributed Map. */
+  readonly storedListTo?: string;
+}
 
 /** One task's Lambda function: every Task state that calls the task invokes it. */
 export interface CompiledTask {

@@ -3,12 +3,18 @@
  * machine: states, transitions and history events per run for a given map size, and an upper
  * bound of the inline payload. Subflows count with their own machines (their transitions are
  * billed too; their history is their own).
+ *
+ * What each state is and does with its result (payload hints, shares, item budgets, where a stored
+ * list goes, which states replace the results) comes from the compile index
+ * (`CompiledFlow.states`); the definition is walked only for its structure: state types, `Next`,
+ * Choice targets, Parallel branches, Map iterations, and the constants Pass state's `Result`.
  */
-import type { MapState, State, StateMachineDefinition } from "../../compile/asl.ts";
+import { nestedStates, type State, type StateMachineDefinition } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
+import type { CompiledFlow, CompiledState } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
-import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, LIST_STORED_ERROR, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
 import { newRunId } from "../../core/run-id.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
@@ -43,6 +49,22 @@ interface Cost {
   peak?: number;
 }
 
+type Index = CompiledFlow["states"];
+type TaskFacts = Extract<CompiledState, { kind: "task" }>;
+type MapFacts = Extract<CompiledState, { kind: "map" }>;
+
+/** The index entry of Lambda Task state `name`, if it is one. */
+function taskAt(index: Index, name: string): TaskFacts | undefined {
+  const s = index[name];
+  return s?.kind === "task" ? s : undefined;
+}
+
+/** True when state `name` replaces the results with its own: what came before it is not in the state data after it. */
+function replacesAt(index: Index, name: string | undefined): boolean {
+  const s = name === undefined ? undefined : index[name];
+  return s !== undefined && s.kind !== "map-switch" && s.replacesResults;
+}
+
 /** Estimates `flow` on AWS for Maps of `mapSize` items. */
 export function planFlow(flow: GraphFlow, mapSize: number): FlowPlan {
   return plan(flow, mapSize, new Map());
@@ -51,6 +73,7 @@ export function planFlow(flow: GraphFlow, mapSize: number): FlowPlan {
 /** `planFlow`, with the transitions of subflows already planned in this call (each compiles once). */
 function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>): FlowPlan {
   const compiled = compile(flow);
+  const index = compiled.states;
   const warnings: string[] = [];
   const children = new Map(
     Object.entries(compiled.states).flatMap(([name, s]) => (s.kind === "subflow" ? [[name, s.flow]] : [])),
@@ -76,11 +99,11 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
       const nexts =
         s.Type === "Choice"
           ? (switchedTo(name) ?? [...s.Choices.map((c) => c.Next), s.Default])
-          : [spilledTo(s) ?? ("Next" in s ? s.Next : undefined)];
+          : [spilledTo(name) ?? ("Next" in s ? s.Next : undefined)];
       const rest = nexts.map(from);
       // A state that replaces the results (every earlier one is dead) starts a fresh sum: what
       // came before it is not in the state data after it.
-      const carried = nexts.reduce((a, n, i) => a + (n && replaces(d.States[n]) ? 0 : rest[i].payload), 0);
+      const carried = nexts.reduce((a, n, i) => a + (replacesAt(index, n) ? 0 : rest[i].payload), 0);
       const payload = own.payload + carried;
       const cost = {
         transitions: own.transitions + Math.max(0, ...rest.map((r) => r.transitions)),
@@ -95,29 +118,24 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
     return { ...start, payload: start.peak ?? start.payload };
   };
   /** Whether a list's producer stores its list at this map size: longer than its inline Map's item budget. */
-  const spills = (s: State): boolean =>
-    s.Type === "Task" &&
-    s.Parameters?.spill !== undefined &&
-    mapSize > ((s.Parameters.maxItems as number | undefined) ?? Number.POSITIVE_INFINITY);
+  const spills = (t: TaskFacts | undefined): boolean =>
+    t?.spill !== undefined && mapSize > (t.maxItems ?? Number.POSITIVE_INFINITY);
   /**
    * Where a list's producer goes at this map size: a list it stores goes, through the state's
    * Catch, to the Distributed Map instead of the inline one (map-switch.ts), as a run does.
    */
-  const spilledTo = (s: State): string | undefined => {
-    if (s.Type !== "Task" || s.Parameters?.spill !== "error" || !spills(s)) return undefined;
-    return s.Catch?.find((c) => c.ErrorEquals.includes(LIST_STORED_ERROR))?.Next;
+  const spilledTo = (name: string): string | undefined => {
+    const t = taskAt(index, name);
+    return t?.spill === "error" && spills(t) ? t.storedListTo : undefined;
   };
-  /** Task states by name, nested ones included: the producers that switched Maps' Choices name. */
-  const producers = taskStates(compiled.definition);
   /**
    * The one way a switched Map's Choice goes at this map size (its producer ran in another branch):
    * the Distributed Map when the producer stores the list, the inline one otherwise, as a run does.
    */
   const switchedTo = (name: string): string[] | undefined => {
-    const choice = compiled.states[name];
+    const choice = index[name];
     if (choice?.kind !== "map-switch") return undefined;
-    const producer = producers.get(choice.producer);
-    return [producer && spills(producer) ? choice.distributed : choice.inline];
+    return [spills(taskAt(index, choice.producer)) ? choice.distributed : choice.inline];
   };
   const stateCost = (name: string, s: State): Cost => {
     if (s.Type === "Task") {
@@ -128,12 +146,12 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
           payload: INLINE_LIMIT_BYTES,
         };
       }
-      const out = (s.Parameters?.out ?? []) as string[];
+      const t = taskAt(index, name);
       // The compiler's share bounds a result (and a list for a Map) below the defaults.
-      const share = (s.Parameters?.share as { bytes: number } | undefined)?.bytes ?? Number.POSITIVE_INFINITY;
+      const share = t?.share?.bytes ?? Number.POSITIVE_INFINITY;
       const payload = Math.min(
         share,
-        out.includes("items") && !spills(s)
+        t?.out.includes("items") && !spills(t)
           ? mapSize * (ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD)
           : INLINE_LIMIT_BYTES + ENVELOPE_OVERHEAD,
       );
@@ -148,23 +166,23 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
         payload: branches.reduce((a, b) => a + b.payload, 0),
       };
     }
-    if (s.Type === "Map") return mapCost(name, s);
+    if (s.Type === "Map") return mapCost(name, s.ItemProcessor);
     if (s.Type === "Pass")
       return { transitions: 1, events: EVENTS.simple, payload: JSON.stringify(s.Result ?? null).length };
     return { transitions: 1, events: EVENTS.simple, payload: 0 };
   };
-  const mapCost = (name: string, s: MapState): Cost => {
-    const iteration = machine(s.ItemProcessor);
-    const distributed = s.ItemProcessor.ProcessorConfig?.Mode === "DISTRIBUTED";
-    if (distributed)
+  const mapCost = (name: string, processor: StateMachineDefinition): Cost => {
+    const iteration = machine(processor);
+    const map = mapAt(index, name);
+    if (map.distributed)
       return {
         transitions: 1 + mapSize * iteration.transitions,
         events: EVENTS.distributed,
         payload: STORED_REF_BYTES,
       };
     const events = EVENTS.map + mapSize * (EVENTS.iteration + iteration.events);
-    const rows = mapSize * rowBytes(s.ItemProcessor, mapSize, flow.flowName);
-    const concurrency = s.MaxConcurrency ?? 0;
+    const rows = mapSize * rowBytes(processor, index, mapSize, flow.flowName);
+    const concurrency = map.maxConcurrency ?? 0;
     if (concurrency > INLINE_MAP_CONCURRENCY || (concurrency === 0 && mapSize > INLINE_MAP_CONCURRENCY)) {
       warnings.push(
         `inline Map \`${name}\` asks for ${concurrency === 0 ? "unlimited" : concurrency} concurrent items, but an inline Map runs at most ${INLINE_MAP_CONCURRENCY}; declare its task \`large: true\` (Distributed Map, up to 10,000) for more`,
@@ -192,7 +210,7 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
   return {
     flow: flow.flowName,
     type: flow.options.type,
-    states: countStates(compiled.definition, () => true),
+    states: [...nestedStates(compiled.definition)].length,
     transitions: total.transitions,
     historyEvents,
     payloadBytes: total.payload,
@@ -206,14 +224,15 @@ function plan(flow: GraphFlow, mapSize: number, planned: Map<GraphFlow, number>)
  * compiler gave a `share` holds at most its share of the budget at `mapSize` items, or a stored
  * result's reference when that is larger; other columns hold the largest inline item.
  */
-function rowBytes(d: StateMachineDefinition, mapSize: number, flow: string): number {
+function rowBytes(d: StateMachineDefinition, index: Index, mapSize: number, flow: string): number {
   const columns: { key: string; cell: number; shared: boolean }[] = [];
   const walk = (m: StateMachineDefinition) => {
     for (const [name, s] of Object.entries(m.States)) {
       if (s.Type === "Parallel") s.Branches.forEach(walk);
-      const key = s.Type === "Task" ? resultKey(s) : undefined;
-      if (s.Type !== "Task" || !key) continue;
-      const share = s.Parameters?.share as { bytes: number; overhead?: number } | undefined;
+      const task = taskAt(index, name);
+      const key = task?.resultKey;
+      if (!key) continue;
+      const share = task.share;
       if (!share) {
         columns.push({ key, cell: ITEM_INLINE_LIMIT_BYTES + LIST_ENTRY_OVERHEAD, shared: false });
         continue;
@@ -229,40 +248,15 @@ function rowBytes(d: StateMachineDefinition, mapSize: number, flow: string): num
   return 2 + kept.reduce((a, c) => a + c.key.length + 3 + c.cell, 0);
 }
 
-/** True when a state replaces the results with its own (`ResultPath: "$.results"` and a selector). */
-function replaces(s: State): boolean {
-  return "ResultPath" in s && s.ResultPath === "$.results" && "ResultSelector" in s && s.ResultSelector !== undefined && s.Type !== "Parallel";
-}
-
-/** The key a Task state writes its result under: `$.results.<key>`, or its replacing selector's key. */
-function resultKey(s: Extract<State, { Type: "Task" }>): string | undefined {
-  if (s.ResultPath?.startsWith("$.results.")) return s.ResultPath.slice(10);
-  const selector = s.ResultPath === "$.results" ? Object.keys(s.ResultSelector ?? {}) : [];
-  return selector.length === 1 ? selector[0].replace(/\.\$$/, "") : undefined;
+/** The index entry of Map state `name`: every Map state the compiler emits has one. */
+function mapAt(index: Index, name: string): MapFacts {
+  const s = index[name];
+  if (s?.kind === "map") return s;
+  throw new Error(`Map state \`${name}\` is not in the compile index; this is a stepflow bug, please report it`);
 }
 
 /** `{"s3":"runs/<flow>/<runId>/<state>/<index>.json","bytes":<n>}` at its longest. */
 function storedRefBytes(flow: string, state: string, mapSize: number): number {
   const key = `runs/${flow}/${newRunId(flow)}/${state}/${mapSize - 1}.json`;
   return JSON.stringify({ s3: key, bytes: PAYLOAD_LIMIT_BYTES }).length;
-}
-
-/** Every Task state of `d` by name, in Parallel branches and Map iterations too. */
-function taskStates(d: StateMachineDefinition, into = new Map<string, State>()): Map<string, State> {
-  for (const [name, s] of Object.entries(d.States)) {
-    if (s.Type === "Task") into.set(name, s);
-    if (s.Type === "Parallel") for (const b of s.Branches) taskStates(b, into);
-    if (s.Type === "Map") taskStates(s.ItemProcessor, into);
-  }
-  return into;
-}
-
-function countStates(d: StateMachineDefinition, match: (s: State) => boolean): number {
-  let n = 0;
-  for (const s of Object.values(d.States)) {
-    if (match(s)) n++;
-    if (s.Type === "Parallel") n += s.Branches.reduce((a, b) => a + countStates(b, match), 0);
-    if (s.Type === "Map") n += countStates(s.ItemProcessor, match);
-  }
-  return n;
 }

@@ -12,7 +12,7 @@ import type { Liveness } from "./liveness.ts";
 import type { Block } from "./locate.ts";
 import type { MapRecord } from "./shares.ts";
 import type { Unit } from "./units.ts";
-import type { CompiledState } from "../types.ts";
+import type { EmittedState } from "./state-index.ts";
 
 /** What an iteration's emitter knows of its Map: the lead call, the lists, the lengths check. */
 export interface IterationLead {
@@ -33,7 +33,7 @@ export interface EmitContext extends BlockFacts {
   readonly taskStates: Map<string, TaskState>;
   readonly maps: Map<string, MapRecord>;
   /** What each emitted Task and Map state is, by state name (\`CompiledFlow.states\`). */
-  readonly states: Map<string, CompiledState>;
+  readonly states: Map<string, EmittedState>;
   /** The wiring problems found so far: compile reports them all at once. */
   readonly problems: DefinitionProblem[];
   /** True when a group's Map is chosen at run time, inline or distributed (map-switch.ts). */
