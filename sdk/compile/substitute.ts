@@ -1,10 +1,11 @@
 import type { StateMachineDefinition } from "./asl.ts";
 import type { CompiledFlow } from "./types.ts";
 import { RESULTS_BUCKET_PLACEHOLDER, stateMachineName } from "../core/deploy-names.ts";
+import { UsageError } from "../core/errors.ts";
 
 /**
  * Replaces `${Key}` placeholders in a definition, as CloudFormation's DefinitionSubstitutions do.
- * @throws Error naming any placeholder left without a value.
+ * @throws UsageError naming every placeholder left without a value.
  */
 export function substitute(
   definition: StateMachineDefinition,
@@ -16,10 +17,11 @@ export function substitute(
     missing.add(key);
     return whole;
   });
-  if (missing.size)
-    throw new Error(
-      `no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}`,
+  if (missing.size) {
+    throw new UsageError(
+      `\`substitute\` has no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}; pass one for each (\`localSubstitutions(compiled)\` gives every placeholder of a compiled flow a local value)`,
     );
+  }
   return JSON.parse(text) as StateMachineDefinition;
 }
 

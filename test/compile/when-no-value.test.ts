@@ -81,8 +81,10 @@ describe("a when's missing value, read by a later task, costs no state", () => {
     expect(s["is-big"]).toMatchObject({ ResultSelector: { "is_big.$": "$", when_1: {} }, ResultPath: "$.results" });
     // The branch's task writes its result under the same key, over the `{}`.
     expect(s.count).toMatchObject({ ResultSelector: { "when_1.$": "$" }, ResultPath: "$.results" });
-    // Readable in the console: the selector sits beside ResultPath, before `Next`.
-    expect(Object.keys(s["is-big"]).slice(3, 6)).toStrictEqual(["ResultSelector", "ResultPath", "TimeoutSeconds"]);
+    // One layout in the console: made to replace the results once linked, it has its selector where
+    // a state built replacing them has it, before `Next`.
+    expect(Object.keys(s["is-big"])).toStrictEqual(["Type", "Resource", "Parameters", "ResultPath", "TimeoutSeconds", "Retry", "ResultSelector", "Next"]);
+    expect(Object.keys(s["is-big"])).toStrictEqual(Object.keys(s.count));
   });
 
   it("has the first state write it when a result read later keeps the condition's state from replacing the results", () => {

@@ -2,20 +2,20 @@
  * Emits states for a schedule of units into one block (a machine, a branch, an iteration).
  * Links are the loose ends of what was emitted: each is tied to the next state, or ends the block.
  */
-import { sameSource } from "../../graph/sources.ts";
-import type { MapGroup, TaskCall, ValueSource } from "../../graph/types.ts";
+import type { ValueSource } from "../../graph/types.ts";
 import type { ChoiceState, MapState, ParallelState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { EmitContext, IterationLead } from "./emit-context.ts";
 import { KeySet } from "./key-set.ts";
 import { replaceResults } from "./liveness.ts";
 import { renameKey } from "./rename-key.ts";
 import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
-import { mapState } from "./map-state.ts";
-import { catchStoredList, mapSwitch } from "./map-switch.ts";
+import { itemArgs, mapState } from "./map-state.ts";
+import { parallelMerge } from "./parallel-merge.ts";
+import { catchStoredList, mapSwitch, producerOf } from "./map-switch.ts";
 import { joined, mergeWriter, resultsWriter, type SlotWriters, withoutCaught } from "./no-value-slots.ts";
 import { type Schedule, spSchedule } from "./sp-schedule.ts";
 import { subflowState, taskState } from "./states.ts";
-import type { Unit } from "./units.ts";
+import { leafIds, type Unit, unitLeaves } from "./units.ts";
 import { uniqueName } from "./unique-name.ts";
 
 type Link = (target: string | undefined) => void;
@@ -138,13 +138,12 @@ export class Emitter {
    * result on never grows state data, at no extra state or transition.
    */
   private produce(state: TaskState | MapState, name: string, own: string, exact = false): Segment {
-    // It writes the whole results when it replaces them, or can when they are empty.
-    if (this.defined.size === 0) this.writers = [resultsWriter(state)];
-    else if (this.onlyDeadBesides(own)) {
+    if (this.onlyDeadBesides(own)) {
       replaceResults(state, own);
       this.defined.clear();
-      this.writers = [resultsWriter(state)];
     }
+    // It writes the whole results when it replaced them, or can when they were empty.
+    if (this.defined.size === 0) this.writers = [resultsWriter(state)];
     const segment = this.add(state, name, [own], exact);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
     return segment;
@@ -240,37 +239,21 @@ export class Emitter {
       return { e, seg, leaves };
     });
     for (const { leaves } of emitted) for (const leaf of leaves) this.emitted.add(leaf);
-    // Only values some later state reads survive the merge: state data stays small.
-    const live = (k: string) => this.ctx.liveness.isLive(k, this.emitted);
-    const kept = [...before].filter(live);
-    const values = emitted.map(({ e }) => this.soleWhenValue(e, before));
-    // The values from before the Parallel come from a branch that outputs all its results.
-    let full = values.indexOf(undefined);
-    if (full < 0 && kept.length) {
-      full = 0;
-      values[0] = undefined;
-    }
-    emitted.forEach(({ e, seg }, i) => e.close(seg.links, values[i] ? `$.results.${values[i]}` : "$.results"));
-    const selector: Record<string, string> = {};
+    const merge = parallelMerge(
+      before,
+      emitted.map(({ e }) => e.defined.added()),
+      (k) => this.ctx.liveness.isLive(k, this.emitted),
+      (k) => this.ctx.index.whens.has(k),
+    );
+    emitted.forEach(({ e, seg }, i) => e.close(seg.links, merge.values[i] ? `$.results.${merge.values[i]}` : "$.results"));
     this.defined.clear();
-    for (const k of kept) {
-      selector[`${k}.$`] = `$[${full}].${k}`;
-      this.defined.add(k);
-    }
-    emitted.forEach(({ e }, i) => {
-      const value = values[i];
-      for (const k of e.defined.added()) {
-        if (before.has(k) || !live(k)) continue;
-        this.defined.add(k);
-        selector[`${k}.$`] = value ? `$[${i}]` : `$[${i}].${k}`;
-      }
-    });
+    for (const k of merge.keys) this.defined.add(k);
     const heads = emitted.map((x) => x.seg.start).join(" + ");
     const state: ParallelState = {
       Type: "Parallel",
       Branches: emitted.map(({ e, seg }) => ({ StartAt: seg.start, States: e.states })),
-      ...(Object.keys(selector).length
-        ? { ResultSelector: selector, ResultPath: "$.results" }
+      ...(merge.keys.length
+        ? { ResultSelector: merge.selector, ResultPath: "$.results" }
         : { ResultPath: null }),
     };
     // Without a selector its output is its input: the states that wrote that still did.
@@ -278,17 +261,6 @@ export class Emitter {
     const segment = this.add(state, `parallel ${heads}`.slice(0, 80), []);
     if (this.block.kind === "top") this.ctx.liveness.note(this.defined);
     return segment;
-  }
-
-  /**
-   * The `when` whose value is the one result a Parallel branch gives the merge, if so. The branch
-   * then outputs that value itself: where the branch gave no value it ends with `OutputPath: null`,
-   * whose `{}` is the "no value" the merge reads, with no state writing it (even where nothing ran
-   * before the Choice).
-   */
-  private soleWhenValue(branch: Emitter, before: ReadonlySet<string>): string | undefined {
-    const out = [...branch.defined.added()].filter((k) => !before.has(k) && this.ctx.liveness.isLive(k, this.emitted));
-    return out.length === 1 && this.ctx.index.whens.has(out[0]) ? out[0] : undefined;
   }
 
   private choice(u: Extract<Unit, { kind: "when" }>): Segment {
@@ -387,33 +359,4 @@ export class Emitter {
     this.states[name] = { Type: "Succeed", ...(output !== undefined ? { OutputPath: output } : {}) };
     return name;
   }
-}
-
-/** The arguments of a call in a Map iteration that are items of the lists the Map iterates. */
-function itemArgs(call: TaskCall, lists: MapGroup["lists"]): Map<number, string> {
-  const items = new Map<number, string>();
-  call.args.forEach((a, i) => {
-    if (a.mode !== "mapped") return;
-    const list = lists.find((l) => sameSource(l.source, a.source));
-    if (list) items.set(i, `$.item.a${list.arg}`);
-  });
-  return items;
-}
-
-function leafIds(s: Schedule<Unit>): string[] {
-  if (s.kind === "node") return unitLeaves(s.node);
-  return (s.kind === "seq" ? s.items : s.branches).flatMap(leafIds);
-}
-
-function unitLeaves(u: Unit): string[] {
-  if (u.kind === "call") return [u.id];
-  if (u.kind === "map") return u.members.map((m) => m.id);
-  return [u.id, ...[...u.then, ...u.otherwise].flatMap(unitLeaves)];
-}
-
-/** The node whose list a switched Map iterates. */
-function producerOf(u: Extract<Unit, { kind: "map" }>): string {
-  const source = u.group.lists[0].source;
-  if (source.kind !== "node") throw new WiringProblem("internal", `\`${u.group.id}\` does not map over a task's list`);
-  return source.node;
 }

@@ -3,7 +3,7 @@
  * emitter asks whether a key is still read; it notes which keys sit in the top-level state data
  * together, so `assignShares` can bound what each may take inline.
  */
-import type { MapState, PayloadTemplate, TaskState } from "../asl.ts";
+import type { MapState, TaskState } from "../asl.ts";
 
 /** Which readers read each key, and the most keys seen present together with each. */
 export class Liveness {
@@ -33,14 +33,25 @@ export class Liveness {
   }
 }
 
+/** Fields a state gets once it is built and linked: a ResultSelector added later goes before them. */
+const LINK_FIELDS = ["Catch", "Next", "End", "OutputPath"] as const;
+
 /**
  * Makes `state` replace the results object with its own result under `own`, dropping every other
- * (dead) key: one state, no Pass state, and state data stops growing along a chain.
+ * (dead) key: one state, no Pass state, and state data stops growing along a chain. A state made to
+ * replace them once linked (a "no value" slot's writer, no-value-slots.ts) gets its ResultSelector
+ * where a state built replacing them has it, before its `Catch` and `Next`: one layout in the console.
  */
 export function replaceResults(state: TaskState | MapState, own: string): void {
-  const selector: PayloadTemplate = state.ResultSelector
-    ? { [own]: state.ResultSelector }
-    : { [`${own}.$`]: "$" };
-  state.ResultSelector = selector;
+  const added = !state.ResultSelector;
+  state.ResultSelector = added ? { [`${own}.$`]: "$" } : { [own]: state.ResultSelector! };
   state.ResultPath = "$.results";
+  if (!added) return;
+  const fields = state as unknown as Record<string, unknown>;
+  for (const key of LINK_FIELDS) {
+    if (!(key in fields)) continue;
+    const value = fields[key];
+    delete fields[key];
+    fields[key] = value;
+  }
 }

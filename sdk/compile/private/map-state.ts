@@ -3,7 +3,8 @@
  * modest lists; Distributed Map reading items from S3 when the group is declared large (or, through
  * map-switch.ts, when its list turns out too long at run time).
  */
-import type { ValueSource } from "../../graph/types.ts";
+import { sameSource } from "../../graph/sources.ts";
+import type { MapGroup, TaskCall, ValueSource } from "../../graph/types.ts";
 import type { MapState, PayloadTemplate } from "../asl.ts";
 import { IterationBlock } from "./blocks.ts";
 import type { MapParent } from "./emit-context.ts";
@@ -173,4 +174,15 @@ function listSource(
       return { path: `${loc.path}.items`, itemSuffix: "", raw: false };
     }
   }
+}
+
+/** The arguments of a call in a Map iteration that are items of the lists the Map iterates. */
+export function itemArgs(call: TaskCall, lists: MapGroup["lists"]): Map<number, string> {
+  const items = new Map<number, string>();
+  call.args.forEach((a, i) => {
+    if (a.mode !== "mapped") return;
+    const list = lists.find((l) => sameSource(l.source, a.source));
+    if (list) items.set(i, `$.item.a${list.arg}`);
+  });
+  return items;
 }

@@ -114,3 +114,10 @@ function renamed(d: StateMachineDefinition, rename: (name: string) => string): S
   }
   return { StartAt: to(d.StartAt), States: states };
 }
+
+/** The node whose list a switched Map iterates. */
+export function producerOf(u: MapUnit): string {
+  const source = u.group.lists[0].source;
+  if (source.kind !== "node") throw new WiringProblem("internal", `\`${u.group.id}\` does not map over a task's list`);
+  return source.node;
+}

@@ -8,6 +8,7 @@
  */
 import type { MapState, ParallelState, TaskState } from "../asl.ts";
 import { replaceResults } from "./liveness.ts";
+import { WiringProblem } from "./locate.ts";
 
 /** Adds `{}` under a key to what one state writes to the results. */
 export type SlotWriter = ((key: string) => void) & { readonly state: TaskState | MapState | ParallelState };
@@ -26,10 +27,7 @@ export type SlotWriters = readonly SlotWriter[] | undefined;
  */
 export function resultsWriter(state: TaskState | MapState): SlotWriter {
   return writer(state, (key) => {
-    if (state.ResultPath !== "$.results") {
-      replaceResults(state, ownKey(state.ResultPath));
-      selectorFirst(state);
-    }
+    if (state.ResultPath !== "$.results") replaceResults(state, ownKey(state.ResultPath));
     state.ResultSelector![key] = {};
   });
 }
@@ -59,17 +57,10 @@ export function joined(paths: readonly SlotWriters[]): SlotWriters {
   return [...new Set(paths.flatMap((p) => p!))];
 }
 
-/** Puts the selector just before ResultPath, where a replacing state has it (the console shows this order). */
-function selectorFirst(state: TaskState | MapState): void {
-  const o = state as unknown as Record<string, unknown>;
-  const order = Object.keys(o).flatMap((k) => (k === "ResultSelector" ? [] : k === "ResultPath" ? ["ResultSelector", k] : [k]));
-  const entries = order.map((k) => [k, o[k]] as const);
-  for (const [k] of entries) delete o[k];
-  for (const [k, v] of entries) o[k] = v;
-}
-
 function ownKey(resultPath: string | null | undefined): string {
   const prefix = "$.results.";
-  if (!resultPath?.startsWith(prefix)) throw new Error(`internal: no results key in ResultPath \`${resultPath}\``);
+  if (!resultPath?.startsWith(prefix)) {
+    throw new WiringProblem("internal", `a "no value" slot's writer has no results key in its ResultPath \`${resultPath}\`; this is a compiler bug, please report it`);
+  }
   return resultPath.slice(prefix.length);
 }

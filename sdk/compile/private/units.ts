@@ -4,6 +4,7 @@
  */
 
 import { sameScope, sourcesOf } from "../../graph/sources.ts";
+import type { Schedule } from "./sp-schedule.ts";
 import type {
   Call,
   Condition,
@@ -130,4 +131,17 @@ function firstOrder(unit: Unit, order: (id: string) => number): number {
     Number.MAX_SAFE_INTEGER,
     ...[...unit.then, ...unit.otherwise].map((u) => firstOrder(u, order)),
   );
+}
+
+/** The ids a schedule of units emits: its calls and `when`s, nested ones too. */
+export function leafIds(s: Schedule<Unit>): string[] {
+  if (s.kind === "node") return unitLeaves(s.node);
+  return (s.kind === "seq" ? s.items : s.branches).flatMap(leafIds);
+}
+
+/** The ids a unit emits: its calls (a Map's members) and `when`s, nested ones too. */
+export function unitLeaves(u: Unit): string[] {
+  if (u.kind === "call") return [u.id];
+  if (u.kind === "map") return u.members.map((m) => m.id);
+  return [u.id, ...[...u.then, ...u.otherwise].flatMap(unitLeaves)];
 }

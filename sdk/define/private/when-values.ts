@@ -6,63 +6,73 @@
 import { isPrefix, leavesOf, sameScope, sourcesOf } from "../../graph/sources.ts";
 import type { Call, Condition, ScopeFrame, ValueSource } from "../../graph/types.ts";
 
+/** A reader of values: the sources it reads, and those it reads raw (`.v`), not as an envelope. */
+interface Reader {
+  readonly sources: readonly ValueSource[];
+  readonly raw: readonly ValueSource[];
+  readonly scope: readonly ScopeFrame[];
+  /** Thunks: a site is formatted only when there is a problem to report. */
+  readonly where: () => string;
+  /** Where it reads `raw`, when that is named otherwise. */
+  readonly rawWhere?: () => string;
+}
+
 /** Problems of the `when` values read by `calls`, `conditions` or the flow's `result`. */
 export function whenValueProblems(
   calls: readonly Call[],
   conditions: readonly Condition[],
   result: ValueSource | undefined,
 ): string[] {
+  if (conditions.length === 0) return [];
   const whens = new Map(conditions.map((c) => [c.id, c]));
   const byId = new Map(calls.map((c) => [c.id, c]));
   const read = new Set<string>();
-  if (conditions.length === 0) return [];
-  // `where` is a thunk: a site is formatted only when there is a problem to report.
-  const readers: { sources: ValueSource[]; scope: readonly ScopeFrame[]; where: () => string }[] = [
-    ...calls.map((c) => ({ sources: sourcesOf(c), scope: c.scope, where: () => `\`${c.state}\` (${c.site})` })),
-    ...conditions.map((c) => ({ sources: leavesOf(c.source), scope: c.scope, where: () => `the condition of \`when\` at ${c.site}` })),
-    ...(result ? [{ sources: leavesOf(result), scope: [], where: () => "the value the body returns" }] : []),
-  ];
-  const problems: string[] = [];
-  for (const r of readers) {
+  const scoped: string[] = [];
+  const raw: string[] = [];
+  for (const r of readers(calls, conditions, result)) {
     for (const s of r.sources) {
       const w = s.kind === "node" ? whens.get(s.node) : undefined;
       if (!w) continue;
       read.add(w.id);
       if (!isPrefix(w.scope, r.scope)) {
-        problems.push(`${r.where()} uses the value of \`when\` at ${w.site}, which only runs inside another \`when\` branch; use it inside that branch`);
+        scoped.push(`${r.where()} uses the value of \`when\` at ${w.site}, which only runs inside another \`when\` branch; use it inside that branch`);
       }
     }
-  }
-  for (const id of read) problems.push(...branchProblems(whens.get(id)!, byId));
-  problems.push(...rawReadProblems(calls, conditions, whens));
-  return problems;
-}
-
-/**
- * A `when` that can give no value stands for `{}` in state data ("no value"): a task argument or
- * the flow result reads that as `undefined`, but a Choice condition, a subflow parameter or a
- * mapped list reads the value itself (`.v`), a JSONPath that fails the state on AWS.
- */
-function rawReadProblems(calls: readonly Call[], conditions: readonly Condition[], whens: ReadonlyMap<string, Condition>): string[] {
-  const raw: { sources: ValueSource[]; where: () => string }[] = [
-    ...conditions.map((c) => ({ sources: leavesOf(c.source), where: () => `the condition of \`when\` at ${c.site}` })),
-    ...calls.map((c) => ({
-      sources: c.kind === "subflow" ? sourcesOf(c) : c.args.filter((a) => a.mode === "mapped").flatMap((a) => leavesOf(a.source)),
-      where: () => (c.kind === "subflow" ? `subflow call \`${c.state}\` (${c.site})` : `the list \`${c.state}\` maps over (${c.site})`),
-    })),
-  ];
-  const problems: string[] = [];
-  for (const r of raw) {
-    for (const s of r.sources) {
+    for (const s of r.raw) {
       const w = s.kind === "node" ? whens.get(s.node) : undefined;
       const empty = w && (["then", "else"] as const).find((b) => !w.values[b]);
       if (!w || !empty) continue;
-      problems.push(
-        `${r.where()} uses the value of \`when\` at ${w.site}, which has no value when its \`${empty}\` branch runs (it returns nothing, or is missing); return a task result from that branch too, or pass the value through a task first (\`task("or-default", (v: T | undefined) => v ?? fallback)\`)`,
+      raw.push(
+        `${(r.rawWhere ?? r.where)()} uses the value of \`when\` at ${w.site}, which has no value when its \`${empty}\` branch runs (it returns nothing, or is missing); return a task result from that branch too, or pass the value through a task first (\`task("or-default", (v: T | undefined) => v ?? fallback)\`)`,
       );
     }
   }
-  return problems;
+  return [...scoped, ...[...read].flatMap((id) => branchProblems(whens.get(id)!, byId)), ...raw];
+}
+
+/**
+ * Every reader of values. A `when` that can give no value stands for `{}` in state data ("no
+ * value"): a task argument or the flow result reads that as `undefined`, but a Choice condition, a
+ * subflow parameter or a mapped list reads the value itself (`.v`), a JSONPath that fails the state on AWS.
+ */
+function readers(calls: readonly Call[], conditions: readonly Condition[], result: ValueSource | undefined): Reader[] {
+  return [
+    ...calls.map((c) => {
+      const sources = sourcesOf(c);
+      return {
+        sources,
+        raw: c.kind === "subflow" ? sources : c.args.filter((a) => a.mode === "mapped").flatMap((a) => leavesOf(a.source)),
+        scope: c.scope,
+        where: () => `\`${c.state}\` (${c.site})`,
+        rawWhere: () => (c.kind === "subflow" ? `subflow call \`${c.state}\` (${c.site})` : `the list \`${c.state}\` maps over (${c.site})`),
+      };
+    }),
+    ...conditions.map((c) => {
+      const sources = leavesOf(c.source);
+      return { sources, raw: sources, scope: c.scope, where: () => `the condition of \`when\` at ${c.site}` };
+    }),
+    ...(result ? [{ sources: leavesOf(result), raw: [], scope: [], where: () => "the value the body returns" }] : []),
+  ];
 }
 
 function branchProblems(w: Condition, byId: ReadonlyMap<string, Call>): string[] {
