@@ -11,6 +11,7 @@ import { buildSync } from "esbuild";
 import type { AnyFlow } from "stepflow";
 import { FlowStack } from "stepflow/cdk";
 import { generateFlow } from "./big-flow.ts";
+import { median } from "./median.ts";
 
 const out = resolve("bench/out/cdk");
 mkdirSync(out, { recursive: true });
@@ -38,11 +39,6 @@ function initFigures(files: readonly string[], runs = 15): InitFigures[] {
     });
   }
   return files.map((_, i) => ({ importMs: median(imports[i]), readyMs: median(ready[i]) }));
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** A hand-written Lambda of the same task code, bundled as the task bundles are. */

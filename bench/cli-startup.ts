@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 
 const RUNS = 7;
@@ -31,7 +32,6 @@ function measure(argv: string[], env: NodeJS.ProcessEnv = {}): { wall: number; c
   return { wall: wall * 1000, cpu: (user + sys) * 1000 };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [["command", "wall (median)", "CPU (median)"]];
 for (const [name, argv, env] of cases) {
   measure(argv, env); // warm: builds the CLI bundle and fills the OS file cache

@@ -7,6 +7,7 @@
 import { criticalPath } from "../sdk/compile/private/sp-schedule.ts";
 import { type AnyFlow, compile } from "../sdk/index.ts";
 import { bigChain, bigDag, bigMapChains, definitionMakespan } from "../test/support/random-flows.ts";
+import { median } from "./median.ts";
 
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -26,7 +27,7 @@ function compileCpu(n: number, make: (n: number) => AnyFlow): number {
     for (const f of flows) compile(f);
     return (cpuMs() - t0) / reps;
   });
-  return runs.sort((a, b) => a - b)[1];
+  return median(runs);
 }
 
 const shapes: [string, (n: number) => AnyFlow][] = [

@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localHistoryStore } from "../functions/index.ts";
 import { newRunId } from "../sdk/core/run-id.ts";
+import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 
 const RUNS = 10_000;
 const REPEAT = 5;
 const bin = fileURLToPath(new URL("../bin/stepflow.js", import.meta.url));
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timed(fn: () => unknown): Promise<number> {
   await fn();

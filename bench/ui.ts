@@ -11,11 +11,11 @@ import { z } from "zod";
 import { flow, task, taskContext } from "../sdk/index.ts";
 import { runLocal } from "../sdk/local/index.ts";
 import { localRunSource, serveUi } from "../sdk/ui/index.ts";
+import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 
 const ITEMS = 1000;
 const REPEAT = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const items = task("items", (n: number) => Array.from({ length: n }, (_, i) => i));
 /** Every 97th item fails its first attempt, so the timeline has retries to draw. */
