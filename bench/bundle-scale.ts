@@ -2,17 +2,17 @@
  * Bundling of one module that defines every task (bench/big-flow.ts): the bundle worker's wall
  * time for N task bundles with each task's copy of the module cut to that task (what FlowStack
  * does) and with whole copies (before), side by side, and that both give the same bytes.
+ * The requests and the worker run are infra's own (`taskExportRequest`, `bundleAll`).
  * Run: `npx tsx bench/bundle-scale.ts [sizes...]` (default 100 400 1000; `WHOLE_MAX=n` skips whole
  * copies above n tasks, default 400: at 1,000 they take ten minutes). Scratch files under bench/out/.
  */
-import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { bundleAll } from "../infra/private/bundle.ts";
+import { taskExportRequest } from "../infra/private/task-bundle.ts";
 import { generateFlow } from "./big-flow.ts";
 import { printTable } from "./print-table.ts";
 
-const RUNTIME_ENTRY = resolve("functions/index.ts");
-const WORKER = resolve("infra/private/bundle-worker.mjs");
 const out = resolve("bench/out/bundle-scale");
 const WHOLE_MAX = Number(process.env.WHOLE_MAX ?? 400);
 
@@ -20,22 +20,13 @@ const WHOLE_MAX = Number(process.env.WHOLE_MAX ?? 400);
 function buildAll(file: string, n: number, cut: boolean): { ms: number; bytes: number } {
   const outRoot = join(out, `bundles-${n}-${cut ? "cut" : "whole"}`);
   rmSync(outRoot, { recursive: true, force: true });
-  const requests = Array.from({ length: n }, (_, i) => ({
-    source: `import { lambdaHandler } from ${JSON.stringify(RUNTIME_ENTRY)};\nimport { t${i} as __task } from ${JSON.stringify(file)};\nexport const handler = lambdaHandler(__task);\n`,
-    resolveDir: process.cwd(),
-    pureFiles: [file],
-    outRoot,
-    bundleAwsSdk: true,
-    ...(cut ? { slice: { file, exportName: `t${i}` } } : {}),
-  }));
-  const t0 = performance.now();
-  const text = execFileSync(process.execPath, [WORKER], {
-    input: JSON.stringify({ requests }),
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
+  const requests = Array.from({ length: n }, (_, i) => {
+    const { slice, ...whole } = taskExportRequest(file, `t${i}`, { outRoot, bundleAwsSdk: true });
+    return cut ? { ...whole, slice } : whole;
   });
+  const t0 = performance.now();
+  const bundles = bundleAll(requests);
   const ms = performance.now() - t0;
-  const { bundles } = JSON.parse(text) as { bundles: { bytes: number }[] };
   return { ms, bytes: bundles.reduce((s, b) => s + b.bytes, 0) };
 }
 

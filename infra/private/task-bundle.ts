@@ -45,6 +45,11 @@ function taskEntry(file: string, exportName: string): string {
 /** What to build for one task's Lambda. */
 export function taskRequest(t: GraphTask, options: BundleOptions): BundleRequest {
   const { file, exportName } = locateTask(t);
+  return taskExportRequest(file, exportName, options);
+}
+
+/** What to build for the Lambda of the task exported as `exportName` by `file` (an absolute path). */
+export function taskExportRequest(file: string, exportName: string, options: BundleOptions): BundleRequest {
   const slice = { file, exportName };
   return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], slice, ...options };
 }
