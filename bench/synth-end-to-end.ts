@@ -98,3 +98,4 @@ const result: EndToEnd = {
   resources: resources(app, assemblyDir, stack),
 };
 writeFileSync(outFile, JSON.stringify(result));
+for (const dir of [bundleDir, assemblyDir]) rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@
  * - a FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
  *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
  * Run: `npx tsx bench/synth-scale.ts [--sizes 50,200] [--rounds 3] [--hand-rounds 1] [--big 1000]` (`--help`);
- * scratch files under bench/out/, which git ignores. Needs python3 (for CPU of the process tree).
+ * scratch files under bench/out/ (git ignores it; assemblies and bundles are removed once measured). Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -16,6 +16,7 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 import { floorApp, handWrittenApp, stepflowApp } from "./synth-apps.ts";
 import type { EndToEnd } from "./synth-end-to-end.ts";
@@ -91,10 +92,6 @@ function medianAssetBytes(assembly: string): number {
   return median(sizes);
 }
 
-function median(xs: readonly number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
-
 const s = (x: number) => `${x.toFixed(1)} s`;
 const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
 
@@ -122,6 +119,8 @@ function compare(sizes: readonly number[], contenders: readonly Contender[]): vo
     const bytes = apps.map((a) => `${medianAssetBytes(`${a.app}.out`).toLocaleString("en-US")} B`).join(" / ");
     rows.push([`${n}`, ...medians.map((m) => `${s(m.wall)} / ${s(m.cpu)}`), ratio, bytes]);
     console.log(rows.at(-1)!.join(" | "));
+    // Hundreds of MB a size: the figures are taken, so nothing is left behind.
+    for (const a of apps) for (const dir of [`${a.app}.out`, ...a.fresh]) rmSync(dir, { recursive: true, force: true });
   }
   if (sizes.length > 1) {
     const tasks = sizes.at(-1)! - sizes[0];
