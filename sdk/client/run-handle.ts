@@ -10,7 +10,7 @@ import { ExpressRunError, RunFailedError, WaitTimeoutError } from "./errors.ts";
 import { awsCall, type RetryPolicy } from "./private/aws-call.ts";
 import { isExpressExecution } from "./private/express.ts";
 import { runDescription } from "./private/run-description.ts";
-import { sleep } from "./private/sleep.ts";
+import { sleep } from "../core/sleep.ts";
 import type { ExecutionStatus } from "../core/status.ts";
 import type { RunDescription, WaitOptions } from "./types.ts";
 import type { OutputShape } from "../core/protocol.ts";

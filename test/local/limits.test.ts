@@ -24,12 +24,12 @@ async function run(
     { name: "hand-written", subflowStates: new Set(machine.subflowStates), maps },
     "run-1",
   );
-  const tasks = new Map<string, { retry: unknown; timeoutSeconds: number }>();
+  const tasks = new Map<string, { state: string; retry: unknown; timeoutSeconds: number }>();
   const walk = (s: States) => {
     for (const [name, st] of Object.entries(s)) {
       // As prepare() does: the retry driver applies the state's Retry, the engine does not.
       if (st.Type === "Task") {
-        tasks.set(name, { retry: st.Retry ?? [], timeoutSeconds: 60 });
+        tasks.set(name, { state: name, retry: st.Retry ?? [], timeoutSeconds: 60 });
         delete st.Retry;
       }
       if (st.Type === "Map") walk((st.ItemProcessor as { States: States }).States);

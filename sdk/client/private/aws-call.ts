@@ -13,7 +13,7 @@ import {
   RunNotRedrivableError,
   ThrottledError,
 } from "../errors.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../../core/sleep.ts";
 
 /** What a request is for, to name in errors. */
 export interface CallContext {

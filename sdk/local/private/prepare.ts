@@ -8,7 +8,7 @@
 // polyfill provides it on Node 20. Imported first so it is installed before any run.
 import "promise.withresolvers/auto";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { StateMachineDefinition, TaskState } from "../../compile/asl.ts";
+import { type NestedState, nestedStates, type StateMachineDefinition, type TaskState } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
 import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
@@ -30,8 +30,13 @@ export interface PreparedFlow {
   readonly compiled: CompiledFlow;
   readonly definition: StateMachineDefinition;
   readonly machine: StateMachine;
+  /**
+   * Every state of `definition`, the Distributed Maps' iterations included (found before their
+   * stand-ins took their place; the stand-ins run these very objects).
+   */
+  readonly states: readonly NestedState[];
   /** Task states that invoke a task, with the retry policy and attempt timeout the compiler emitted. */
-  readonly tasks: ReadonlyMap<string, Omit<AttemptPlan, "state">>;
+  readonly tasks: ReadonlyMap<string, AttemptPlan>;
   /** Task states that start a subflow, with the child flow. */
   readonly subflows: ReadonlyMap<string, GraphFlow>;
   readonly maps: ReadonlyMap<string, MapInfo>;
@@ -61,24 +66,25 @@ function build(flow: GraphFlow): PreparedFlow {
   const values = localSubstitutions(compiled, REGION, ACCOUNT);
   const definition = substitute(compiled.definition, values);
   // What each state is comes from the compiler's index, not from reading the definition back.
-  const tasks = new Map<string, Omit<AttemptPlan, "state">>();
+  const tasks = new Map<string, AttemptPlan>();
   const subflows = new Map<string, GraphFlow>();
   const maps = new Map<string, MapInfo>();
   const distributed = new Map<string, LocalDistributedMap>();
-  // Found before the Distributed Maps' stand-ins take their place: their iterations' states too.
-  const lambdaStates = taskStatesOf(definition, compiled.states);
+  // Walked before the Distributed Maps' stand-ins take their place: their iterations' states too.
+  const states = [...nestedStates(definition)];
+  const at = new Map(states.map((s) => [s.name, s]));
   for (const [name, state] of Object.entries(compiled.states)) {
     if (state.kind === "map") {
       const itemsPath = state.distributed ? ITEMS_PATH : state.itemsPath;
       maps.set(name, { itemsPath, task: state.tasks[0] ?? name, tasks: state.tasks });
-      if (state.distributed) distributed.set(name, standIn(definition, name, state.tasks));
+      if (state.distributed) distributed.set(name, standIn(name, at.get(name), state.tasks));
       continue;
     }
     if (state.kind === "map-switch") continue;
     if (state.kind === "subflow") subflows.set(name, state.flow);
-    else tasks.set(name, { retry: state.retry, timeoutSeconds: state.timeoutSeconds });
+    else tasks.set(name, { state: name, retry: state.retry, timeoutSeconds: state.timeoutSeconds });
   }
-  waitForSubflows(definition, subflows);
+  waitForSubflows(taskStatesOf(states, subflows));
   // Validated once here, like CreateStateMachine on AWS: the engine validates in the constructor
   // only, so runs of this machine (and the Map and Parallel machines it builds) skip the 50-200 ms.
   // A definition validated in an earlier process is not validated again (validated-definitions.ts).
@@ -87,47 +93,30 @@ function build(flow: GraphFlow): PreparedFlow {
     new StateMachine(definition as never);
     validated.remember();
   }
-  leaveRetriesToDriver(lambdaStates);
+  leaveRetriesToDriver(taskStatesOf(states, tasks));
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
-  return { flow, compiled, definition, machine, tasks, subflows, maps, distributed, stateMachineArn };
+  return { flow, compiled, definition, states, machine, tasks, subflows, maps, distributed, stateMachineArn };
 }
 
-/** Replaces Distributed Map `name` in `d` (or a Parallel branch of it) by its local stand-in. */
-function standIn(d: StateMachineDefinition, name: string, tasks: readonly string[]): LocalDistributedMap {
-  const state = d.States[name];
-  if (state?.Type === "Map") {
-    const local = localDistributedMap(name, state, tasks);
-    d.States[name] = local.task;
-    return local;
+/** Puts the local stand-in of Distributed Map `map` in its place (in the definition or a Parallel branch). */
+function standIn(name: string, map: NestedState | undefined, tasks: readonly string[]): LocalDistributedMap {
+  if (map?.state.Type !== "Map") {
+    throw new Error(`Distributed Map \`${name}\` is not in the definition; this is a stepflow bug, please report it`);
   }
-  for (const s of Object.values(d.States)) {
-    if (s.Type !== "Parallel") continue;
-    for (const b of s.Branches) if (b.States[name] || hasState(b, name)) return standIn(b, name, tasks);
-  }
-  throw new Error(`Distributed Map \`${name}\` is not in the definition; this is a stepflow bug, please report it`);
+  const local = localDistributedMap(name, map.state, tasks);
+  map.within.States[name] = local.task;
+  return local;
 }
 
-function hasState(d: StateMachineDefinition, name: string): boolean {
-  return Object.values(d.States).some((s) => s.Type === "Parallel" && s.Branches.some((b) => name in b.States || hasState(b, name)));
+/** The Task states among `states` that `names` holds (the index's Lambda Task or subflow states). */
+function taskStatesOf(states: readonly NestedState[], names: ReadonlyMap<string, unknown>): TaskState[] {
+  return states.flatMap(({ name, state }) => (state.Type === "Task" && names.has(name) ? [state] : []));
 }
 
-/** Gives each subflow state of `d` (nested ones included) AWS's wait-as-long-as-the-child-runs. */
-function waitForSubflows(d: StateMachineDefinition, subflows: ReadonlyMap<string, GraphFlow>): void {
-  for (const [name, state] of Object.entries(d.States)) {
-    if (state.Type === "Parallel") state.Branches.forEach((b) => waitForSubflows(b, subflows));
-    if (state.Type === "Map") waitForSubflows(state.ItemProcessor, subflows);
-    if (state.Type === "Task" && subflows.has(name)) state.TimeoutSeconds ??= NO_TIMEOUT_SECONDS;
-  }
-}
-
-/** The Lambda Task states of `d` (the index's `task` states), nested ones (Parallel branches, Map iterations) included. */
-function taskStatesOf(d: StateMachineDefinition, index: CompiledFlow["states"]): TaskState[] {
-  return Object.entries(d.States).flatMap(([name, state]): TaskState[] => {
-    if (state.Type === "Parallel") return state.Branches.flatMap((b) => taskStatesOf(b, index));
-    if (state.Type === "Map") return taskStatesOf(state.ItemProcessor, index);
-    return state.Type === "Task" && index[name]?.kind === "task" ? [state] : [];
-  });
+/** Gives each subflow state AWS's wait-as-long-as-the-child-runs, wherever it is (a Distributed Map's iteration too). */
+function waitForSubflows(states: readonly TaskState[]): void {
+  for (const state of states) state.TimeoutSeconds ??= NO_TIMEOUT_SECONDS;
 }
 
 /**

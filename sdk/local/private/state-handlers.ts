@@ -58,9 +58,8 @@ export function taskStateHandlers(
   },
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
-  for (const [state, { retry, timeoutSeconds }] of p.tasks) {
+  for (const [state, plan] of p.tasks) {
     const gate = options.gate?.(state);
-    const plan = { state, retry, timeoutSeconds };
     handlers[state] = async (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.

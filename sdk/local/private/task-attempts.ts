@@ -9,6 +9,7 @@
 import { StatesTimeoutError } from "../../../functions/invoke.ts";
 import type { Retrier } from "../../compile/asl.ts";
 import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
+import { sleep } from "../../core/sleep.ts";
 import { RetryBudget } from "./retry.ts";
 import type { TaskGate } from "./task-gate.ts";
 
@@ -64,7 +65,8 @@ export async function runAttempts<T>(
       throw error;
     }
     options.retrying?.(attempt, delayMs);
-    await pause(delayMs, options.ended, error);
+    // A retry still waiting when the run ends does not start: the attempt's error stands.
+    if (delayMs > 0 || options.ended?.aborted) await sleep(delayMs, options.ended).catch(() => Promise.reject(error));
   }
 }
 
@@ -92,21 +94,4 @@ function timedOut(plan: AttemptPlan, attempt: number): Error {
   return new StatesTimeoutError(
     `attempt ${attempt} of task state \`${plan.state}\` did not end within the state's \`TimeoutSeconds\` of ${plan.timeoutSeconds} seconds (the task's \`timeout\` and the handler's grace); Step Functions fails such an attempt with \`States.Timeout\`: make the task faster or raise its \`timeout\``,
   );
-}
-
-/** Waits `ms`, or rejects with `error` as soon as the run has ended. */
-async function pause(ms: number, ended: AbortSignal | undefined, error: unknown): Promise<void> {
-  if (ended?.aborted) throw error;
-  if (ms === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const stop = () => {
-      clearTimeout(timer);
-      reject(error);
-    };
-    const timer = setTimeout(() => {
-      ended?.removeEventListener("abort", stop);
-      resolve();
-    }, ms);
-    ended?.addEventListener("abort", stop, { once: true });
-  });
 }
