@@ -59,13 +59,13 @@ export function switchable(group: MapGroup, groups: readonly MapGroup[], facts: 
  * inline Map's Task states are the ones `assignShares` and the item budget see.
  */
 export function mapSwitch(parent: MapParent & { readonly states: Readonly<Record<string, State>> }, unit: MapUnit): MapSwitch {
-  const source = unit.group.lists[0].source;
-  const producer = source.kind === "node" ? parent.ctx.taskStates.get(source.node) : undefined;
-  if (source.kind !== "node" || !producer?.Parameters) {
+  const node = producerOf(unit);
+  const producer = parent.ctx.taskStates.get(node);
+  if (!producer?.Parameters) {
     throw new WiringProblem("internal", `the list of \`${unit.members[0].state}.map(...)\` has no producing task state; this is a compiler bug, please report it`);
   }
   // Known before the task runs, so the ItemReader can name it: the run id and the producer's id.
-  const key = `States.Format('runs/${parent.ctx.flow}/{}/lists/${source.node}.json', ${parent.block.runPath})`;
+  const key = `States.Format('runs/${parent.ctx.flow}/{}/lists/${node}.json', ${parent.block.runPath})`;
   const distributed = mapState(parent, unit, "distributed");
   distributed.ItemReader!.Parameters = { ...distributed.ItemReader!.Parameters, "Key.$": key };
   const rename = (name: string) => {
