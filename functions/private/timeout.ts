@@ -1,30 +1,48 @@
 /**
  * Runs `fn`, rejecting with `onTimeout()` if it has not settled after `seconds`. The function
  * cannot be stopped, but its late result is ignored; on Lambda the container freezes anyway.
+ * A function that returns without a promise needs no timer (none could fire while it ran): the
+ * caller checks how long it took.
+ */
+export function withTimeout<T>(fn: () => T | Promise<T>, seconds: number, onTimeout: () => Error): Promise<T> {
+  let result: T | Promise<T>;
+  try {
+    result = fn();
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+  if (!isThenable(result)) return Promise.resolve(result);
+  return settleWithin(result, seconds, onTimeout);
+}
+
+/**
+ * `running`, rejected with `onTimeout()` if it has not settled after `seconds`.
  *
  * Every call shares one timer, armed for the earliest deadline: a local run makes an attempt per
  * Task state, and a timer made and cleared per attempt cost more than the engine's own work for
  * a trivial state. The timer keeps the process alive only while a call waits.
  */
-export function withTimeout<T>(fn: () => T | Promise<T>, seconds: number, onTimeout: () => Error): Promise<T> {
+export function settleWithin<T>(running: PromiseLike<T>, seconds: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const call: Waiting = { at: performance.now() + seconds * 1000, expire: () => reject(onTimeout()) };
     watch(call);
-    Promise.resolve()
-      .then(fn)
-      .then(
-        (value) => {
-          waiting.delete(call);
-          idle();
-          resolve(value);
-        },
-        (error: unknown) => {
-          waiting.delete(call);
-          idle();
-          reject(error);
-        },
-      );
+    running.then(
+      (value) => {
+        waiting.delete(call);
+        idle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        waiting.delete(call);
+        idle();
+        reject(error);
+      },
+    );
   });
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 interface Waiting {

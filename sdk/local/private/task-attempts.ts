@@ -7,6 +7,7 @@
  * to the state's `TimeoutSeconds`, as the engine did per attempt.
  */
 import { StatesTimeoutError } from "../../../functions/invoke.ts";
+import { settleWithin } from "../../../functions/private/timeout.ts";
 import type { Retrier } from "../../compile/asl.ts";
 import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
 import { sleep } from "../../core/sleep.ts";
@@ -50,7 +51,8 @@ export async function runAttempts<T>(
     gate?.taskStarted(plan.state, attempt, request.index);
     let error: unknown;
     try {
-      const result = await limited(call(attempt), plan, attempt);
+      // The shared deadline timer of the task timeout (one timer per attempt cost more than a trivial state).
+      const result = await settleWithin(call(attempt), plan.timeoutSeconds, () => timedOut(plan, attempt));
       gate?.taskEnded(plan.state, true, request.index);
       return result;
     } catch (thrown) {
@@ -68,26 +70,6 @@ export async function runAttempts<T>(
     // A retry still waiting when the run ends does not start: the attempt's error stands.
     if (delayMs > 0 || options.ended?.aborted) await sleep(delayMs, options.ended).catch(() => Promise.reject(error));
   }
-}
-
-/**
- * `running`, failed with `States.Timeout` (as Step Functions fails it) if it has not ended within
- * the state's `TimeoutSeconds`. (One timer and two callbacks: this runs for every task attempt.)
- */
-function limited<T>(running: Promise<T>, plan: AttemptPlan, attempt: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(timedOut(plan, attempt)), plan.timeoutSeconds * 1000);
-    running.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 function timedOut(plan: AttemptPlan, attempt: number): Error {
