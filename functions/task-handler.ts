@@ -21,6 +21,7 @@ import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { DEFAULT_LEASE_MS, withCacheLease } from "./private/cache-lease.ts";
 import { currentDeadline } from "./private/deadline.ts";
 import { emitResult, INLINE_WRAPPER_BYTES, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
+import { isoTime } from "./private/iso-time.ts";
 import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
 import { containsSecret, secretValueProblem } from "./private/redact.ts";
@@ -111,7 +112,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       throw error;
     }
     const started = clock();
-    const base = { ...context, startedAt: new Date(started).toISOString() };
+    const base = { ...context, startedAt: isoTime(started) };
     // Not awaited before the body: a slow or unreachable history store never delays the work.
     const startRecord = record(deps.history, { ...base, status: "RUNNING" }, log);
     log.info("task started");
@@ -121,7 +122,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       const scope = { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() };
       ({ envelope, cached } = await run(task, request, scope));
       const ended = clock();
-      const done = { endedAt: new Date(ended).toISOString(), durationMs: ended - started, cached };
+      const done = { endedAt: isoTime(ended), durationMs: ended - started, cached };
       await startRecord;
       await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
       log.info("task succeeded", { durationMs: done.durationMs, cached });
@@ -129,7 +130,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       const error = toEngineError(thrown, secrets);
       const ended = clock();
       const done = {
-        endedAt: new Date(ended).toISOString(),
+        endedAt: isoTime(ended),
         durationMs: ended - started,
         error: errorSummary(error),
       };

@@ -5,7 +5,7 @@
  * AsyncLocalStorage of sdk/core/task-context.ts), so no per-run state lives at module scope.
  */
 import { format } from "node:util";
-import { currentTaskConsole, runInTaskContext, type TaskConsole, type TaskContext } from "../../sdk/core/task-context.ts";
+import { currentTaskConsole, runInTaskContext, type TaskContext } from "../../sdk/core/task-context.ts";
 import { redact } from "./redact.ts";
 import type { TaskLogLine } from "../stores/types.ts";
 
@@ -102,8 +102,8 @@ const FROM_CONSOLE = { source: "console" } as const;
 /** Runs `fn` in the task's `context`, with its `console.*` lines captured into `log`. */
 export function withConsoleCapture<T>(log: RunLog, context: TaskContext, fn: () => T): T {
   installConsoleCapture();
-  const sink: TaskConsole = (level, message) => log[level](message, FROM_CONSOLE);
-  return runInTaskContext(context, fn, sink);
+  // An argument, not a named constant: under tsx each named closure costs a `__name` call, per attempt.
+  return runInTaskContext(context, fn, (level, message) => log[level](message, FROM_CONSOLE));
 }
 
 const CONSOLE_LEVELS: Readonly<Record<"log" | "info" | "debug" | "warn" | "error", Level>> = {

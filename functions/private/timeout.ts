@@ -24,7 +24,7 @@ export function withTimeout<T>(fn: () => T | Promise<T>, seconds: number, onTime
  */
 export function settleWithin<T>(running: PromiseLike<T>, seconds: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const call: Waiting = { at: performance.now() + seconds * 1000, expire: () => reject(onTimeout()) };
+    const call: Waiting = { at: performance.now() + seconds * 1000, reject, onTimeout };
     watch(call);
     running.then(
       (value) => {
@@ -48,7 +48,9 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 interface Waiting {
   /** The deadline, in `performance.now()` milliseconds. */
   readonly at: number;
-  readonly expire: () => void;
+  // Not a closure: a named one costs a `__name` call per attempt under tsx.
+  readonly reject: (error: Error) => void;
+  readonly onTimeout: () => Error;
 }
 
 const waiting = new Set<Waiting>();
@@ -80,7 +82,7 @@ function fire(): void {
   for (const call of waiting) {
     if (call.at <= now) {
       waiting.delete(call);
-      call.expire();
+      call.reject(call.onTimeout());
     } else next = Math.min(next, call.at);
   }
   if (next !== Number.POSITIVE_INFINITY) arm(next, now);

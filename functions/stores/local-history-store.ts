@@ -10,6 +10,8 @@ import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
 
+const WRITTEN: Promise<void> = Promise.resolve();
+
 /** Options of the local history store. */
 export interface LocalHistoryOptions extends LocalStoreOptions {
   /**
@@ -93,8 +95,14 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   };
 
   return {
-    async putTaskRun(record) {
-      append(runFile(record.runId), { task: record });
+    // Not an async function: it runs twice per task attempt, and its work is synchronous.
+    putTaskRun(record) {
+      try {
+        append(runFile(record.runId), { task: record });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      return WRITTEN;
     },
     async putFlowRun(record) {
       append(runFile(record.runId), { run: record });

@@ -36,6 +36,12 @@ import { TaskRunBook } from "./task-runs.ts";
 import type { Json } from "../../core/json.ts";
 import type { FinalRunStatus } from "../../core/status.ts";
 
+let silent: Logger | undefined;
+/** The recorder's logger: silent, so one for the process (a Powertools Logger costs a run's worth of small tasks to build). */
+function silentLogger(): Logger {
+  return (silent ??= new Logger({ logLevel: "SILENT" }));
+}
+
 type Outcome = { status: FinalRunStatus; output?: Json; error?: RunError; stats?: RunStats; result?: unknown };
 
 /** The handler's own lines; the session reports them as task events, not as log lines. */
@@ -76,7 +82,7 @@ export class LocalSession {
     this.executions = options.stores?.history ? undefined : new ExecutionLog(options.dir);
     this.taskLogs = options.stores?.history ? undefined : localTaskLogs(dir);
     this.book = new TaskRunBook(this.history, this.emit, (error) => this.historyFailed(error));
-    this.recordRun = createRecorder({ history: this.history, logger: new Logger({ logLevel: "SILENT" }) });
+    this.recordRun = createRecorder({ history: this.history, logger: silentLogger() });
     // Without a listener, only warnings are built at all: info lines cost time per task.
     this.logger = sinkLogger(this.emit ? LEVELS[options.logLevel ?? "info"] : "SILENT", (line) =>
       this.onLog(line),

@@ -11,7 +11,7 @@ import type { PreparedFlow } from "./prepare.ts";
 import type { ReuseScope } from "./reuse.ts";
 import type { Json } from "../../core/json.ts";
 import { stateMachineName } from "../../core/deploy-names.ts";
-import { runAttempts } from "./task-attempts.ts";
+import { type AttemptOptions, runAttempts } from "./task-attempts.ts";
 import type { TaskGate } from "./task-gate.ts";
 
 export type StateHandler = (input: unknown) => Promise<never>;
@@ -66,9 +66,15 @@ export function taskStateHandlers(
       const prior = options.reuse?.take(state, request.index);
       if (prior !== undefined) return prior as never;
       const { flow, task, index } = request;
-      const retrying = (attempt: number, delayMs: number) =>
-        options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
-      const attempts = { fastRetries: options.fastRetries, gate, ended: options.ended, retrying };
+      const attempts: AttemptOptions = {
+        fastRetries: options.fastRetries,
+        gate,
+        ended: options.ended,
+        // A method, not a named arrow: under tsx each named closure costs a `__name` call, per call of the state.
+        retrying(attempt, delayMs) {
+          options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
+        },
+      };
       const envelope = await runAttempts(plan, request, (attempt) => handle({ ...request, attempt }), attempts);
       options.reuse?.note(state, request.index, envelope as Json);
       return envelope as never;

@@ -8,6 +8,10 @@ import type { RunEvent, TaskRun } from "../types.ts";
  * and ends, so the history on disk is never behind what ran (a killed run keeps every attempt
  * that started). A failed history write never fails the task: it goes to `onProblem`.
  */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const DONE: Promise<void> = Promise.resolve();
+
 export class TaskRunBook {
   private readonly records = new Map<string, TaskRunRecord>();
   /** Attempts started and not yet ended, by run id. */
@@ -20,19 +24,25 @@ export class TaskRunBook {
     private readonly onProblem: (error: unknown) => void,
   ) {}
 
-  /** The `putTaskRun` the task handler writes through. */
-  readonly put = async (record: TaskRunRecord): Promise<void> => {
+  /**
+   * The `putTaskRun` the task handler writes through. Not an async function: this runs twice per
+   * attempt, and a promise chained to the store's write is all it needs.
+   */
+  readonly put = (record: TaskRunRecord): Promise<void> => {
     const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
     const stored = this.records.get(key);
-    if (stored && taskRank(stored.status) >= taskRank(record.status)) return;
+    if (stored && taskRank(stored.status) >= taskRank(record.status)) return DONE;
     this.records.set(key, record);
     this.track(record.runId, key, record.status === "RUNNING");
     if (this.emit) this.emit(eventOf(record));
+    let writing: Promise<void>;
     try {
-      await this.history.putTaskRun(record);
+      writing = this.history.putTaskRun(record);
     } catch (error) {
       this.onProblem(error);
+      return DONE;
     }
+    return writing.then(undefined, this.onProblem);
   };
 
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
@@ -93,20 +103,21 @@ export class TaskRunBook {
   }
 }
 
+/** Written field by field: spreads of optional parts cost more, and this runs for every attempt of the run. */
 function toTaskRun(r: TaskRunRecord): TaskRun {
-  return {
-    flow: r.flow,
-    runId: r.runId,
-    state: r.state,
-    task: r.task,
-    ...(r.mapIndex === undefined ? {} : { mapIndex: r.mapIndex }),
-    attempt: r.attempt,
-    status: r.status,
-    startedAt: r.startedAt,
-    ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt, durationMs: r.durationMs }),
-    ...(r.cached === undefined ? {} : { cached: r.cached }),
-    ...(r.error === undefined ? {} : { error: r.error }),
-  };
+  // The keys in the order the run's JSON has always shown them.
+  const run = { flow: r.flow, runId: r.runId, state: r.state, task: r.task } as Mutable<TaskRun>;
+  if (r.mapIndex !== undefined) run.mapIndex = r.mapIndex;
+  run.attempt = r.attempt;
+  run.status = r.status;
+  run.startedAt = r.startedAt;
+  if (r.endedAt !== undefined) {
+    run.endedAt = r.endedAt;
+    run.durationMs = r.durationMs;
+  }
+  if (r.cached !== undefined) run.cached = r.cached;
+  if (r.error !== undefined) run.error = r.error;
+  return run;
 }
 
 function eventOf(r: TaskRunRecord): RunEvent {
