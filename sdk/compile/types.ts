@@ -14,7 +14,7 @@ export type CompiledState =
       /** The call's id in the flow graph. */
       readonly call: string;
       readonly retry: readonly Retrier[];
-      /** The state's `TimeoutSeconds`: one attempt's limit (the task's `timeout` plus the handler's grace). */
+      /** The state's `TimeoutSeconds`: one attempt's limit (the task's `timeout`, the handler's grace and the invoke margin). */
       readonly timeoutSeconds: number;
       /** The map group whose iteration runs it, if any. */
       readonly group?: string;
