@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Retrier, StateMachineDefinition } from "../../sdk/compile/asl.ts";
+import { nestedStates, type Retrier, type StateMachineDefinition } from "../../sdk/compile/asl.ts";
 import type { TaskRequest } from "../../sdk/core/protocol.ts";
 import { flow, task, taskContext } from "../../sdk/index.ts";
 import { type RunEvent, runLocal } from "../../sdk/local/index.ts";
@@ -85,13 +85,7 @@ describe("one attempt count in a local run", () => {
 
 /** Every Task state of `d` by name, nested ones included. */
 function taskStates(d: StateMachineDefinition): Record<string, { Retry?: Retrier[]; TimeoutSeconds?: number }> {
-  const out: Record<string, { Retry?: Retrier[]; TimeoutSeconds?: number }> = {};
-  for (const [name, s] of Object.entries(d.States)) {
-    if (s.Type === "Task") out[name] = s;
-    if (s.Type === "Map") Object.assign(out, taskStates(s.ItemProcessor));
-    if (s.Type === "Parallel") for (const b of s.Branches) Object.assign(out, taskStates(b));
-  }
-  return out;
+  return Object.fromEntries([...nestedStates(d)].flatMap(({ name, state }) => (state.Type === "Task" ? [[name, state]] : [])));
 }
 
 const request = { flow: "f", task: "t", state: "t", run: "r" } as TaskRequest;

@@ -74,6 +74,6 @@ export async function runAttempts<T>(
 
 function timedOut(plan: AttemptPlan, attempt: number): Error {
   return new StatesTimeoutError(
-    `attempt ${attempt} of task state \`${plan.state}\` did not end within the state's \`TimeoutSeconds\` of ${plan.timeoutSeconds} seconds (the task's \`timeout\` and the handler's grace); Step Functions fails such an attempt with \`States.Timeout\`: make the task faster or raise its \`timeout\``,
+    `attempt ${attempt} of task state \`${plan.state}\` did not end within the state's \`TimeoutSeconds\` of ${plan.timeoutSeconds} seconds (the task's \`timeout\`, the handler's grace and the invoke margin); Step Functions fails such an attempt with \`States.Timeout\`: make the task faster or raise its \`timeout\``,
   );
 }
