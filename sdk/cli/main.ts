@@ -14,7 +14,7 @@ export type { CliIo } from "./private/io.ts";
 /** Runs the CLI on `argv` (as `process.argv`) and returns the exit code. */
 export async function main(
   argv: readonly string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
 ): Promise<number> {
   try {
     await createProgram(io).parseAsync([...argv]);

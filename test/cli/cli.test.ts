@@ -10,6 +10,7 @@ import { basename, dirname } from "node:path";
 import { bundleOf } from "../../bin/private/compiled-cli.js";
 import { describe, expect, it } from "vitest";
 import { ROOT, spawnCli } from "../support/cli.ts";
+import { startAwsStub, stubEnv } from "../support/http-stubs.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 const dir = tempDir("stepflow-cli-");
@@ -130,6 +131,22 @@ describe("bin/stepflow.js", () => {
     const runs = await spawnCli(["runs", "--dir", dir]);
     expect(runs.stdout).toMatch(/long-busy-task-\S+ +long-busy-task +ABORTED/);
   }, 120_000);
+
+  it("reads `secret set`'s value from a pipe into Secrets Manager (test/client/cli-secret.test.ts: the rest in-process)", async () => {
+    const stub = await startAwsStub({
+      PutSecretValue: (b) => ({ ARN: `arn:aws:secretsmanager:eu-west-1:1:secret:${b.SecretId}-AbCdEf`, Name: b.SecretId }),
+    });
+    try {
+      const env = { ...stubEnv({ SECRETS_MANAGER: stub.endpoint }), HOME: "/nonexistent" };
+      const r = await spawnCli(["secret", "set", "slack-webhook"], env, "https://hooks.slack.com/T1/B2\n");
+      expect(r).toStrictEqual({ code: 0, stdout: "updated secret `stepflow/slack-webhook`\n", stderr: "" });
+      expect(stub.requests.map((q) => q.body)).toStrictEqual([
+        expect.objectContaining({ SecretId: "stepflow/slack-webhook", SecretString: "https://hooks.slack.com/T1/B2" }),
+      ]);
+    } finally {
+      await stub.stop();
+    }
+  });
 
   it("prints its version, the package's", async () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as { version: string };
