@@ -11,6 +11,7 @@ const E2E = [
   "test/cli/cli.test.ts", // the real binary spawned: compiled CLI, pipes, start-up trace
   "test/infra/cfn-lint.test.ts", // the examples' whole stack synthesized, then linted by cfn-lint (Python)
   "test/client/retry-moto.test.ts", // moto (Python) started to check that it still lacks RedriveExecution
+  "test/readme/readme-lint.test.ts", // typed lint: a TypeScript program of the whole repo, aws-cdk-lib's types included
 ];
 
 const shared = {

@@ -36,6 +36,14 @@ function states(d: StateMachineDefinition): Record<string, unknown> {
   return d.States;
 }
 
+/** Most items the compiler lets the unannotated Map run inline (the producer's `maxItems`). */
+function inlineBudget(): number {
+  const producer = states(compile(unannotated).definition).numbers as TaskState;
+  const budget = (producer.Parameters as { maxItems?: number }).maxItems;
+  expect(budget).toBeGreaterThan(100);
+  return budget ?? 0;
+}
+
 describe("lists too long for an inline Map run as a Distributed Map", () => {
   it("compiles an unannotated Map with a Catch on the list's producer into a Distributed Map: no extra state inline", () => {
     const s = states(compile(unannotated).definition);
@@ -64,10 +72,14 @@ describe("lists too long for an inline Map run as a Distributed Map", () => {
     expect(run.stats.childExecutions).toBeUndefined();
   });
 
-  it("runs a 10,000-item unannotated Map to completion, every execution within 256 KB and 25,000 events", async () => {
-    const run = await runFlow(unannotated, { n: 10_000 });
-    expectDistributedWithinLimits(run, 10_000);
-    expect(run.attempts(bump)).toBe(10_000);
+  it("runs an unannotated Map past its inline budget to completion, every execution within 256 KB and 25,000 events", async () => {
+    // Past the budget the list runs distributed, and the events and bytes per execution no longer
+    // grow with it: a few hundred items over the budget show what 10,000 would (the 100,000-item
+    // run below is the scale run). The budget is read from the definition, so this stays past it.
+    const n = inlineBudget() + 400;
+    const run = await runFlow(unannotated, { n });
+    expectDistributedWithinLimits(run, n);
+    expect(run.attempts(bump)).toBe(n);
     // The list was stored, not failed: its producer ran once and succeeded.
     expect(run.calls(numbers).map((t) => t.status)).toEqual(["SUCCEEDED"]);
   }, 600_000);
@@ -79,18 +91,22 @@ describe("lists too long for an inline Map run as a Distributed Map", () => {
   }, 1_200_000);
 
   it("fails the run with States.ExceedToleratedFailureThreshold when an item fails, naming the item", async () => {
-    const run = await runFlow(unannotated, { n: 5_000 }, {
+    const n = inlineBudget() + 400;
+    const broken = n - 321;
+    const run = await runFlow(unannotated, { n }, {
       overrides: {
         bump: (x: number) => {
-          if (x === 4321) throw new Error("item 4321 is broken");
+          if (x === broken) throw new Error(`item ${broken} is broken`);
           return x + 1;
         },
       },
     });
     expect(run.status).toBe("FAILED");
-    expect(run.error).toMatchObject({ name: "States.ExceedToleratedFailureThreshold", mapIndex: 4321 });
-    expect(run.error?.message).toMatch(/Distributed Map `map bump \(distributed\)` failed: .*item 4321 is broken/);
+    expect(run.error).toMatchObject({ name: "States.ExceedToleratedFailureThreshold", mapIndex: broken });
+    expect(run.error?.message).toMatch(
+      new RegExp(`Distributed Map \`map bump \\(distributed\\)\` failed: .*item ${broken} is broken`),
+    );
     // The Map stops starting items once one failed for good (they run 40 at a time).
-    expect(run.attempts(bump)).toBeLessThan(5_000);
+    expect(run.attempts(bump)).toBeLessThan(n);
   }, 600_000);
 });

@@ -1,7 +1,8 @@
 /**
  * Every snippet of the README, tested as a reader would use it. The TypeScript snippets are the
  * files of test/readme/app/ word for word, laid out as a reader's project (flows/, test/, a CDK
- * app, a script that starts runs): they type-check with the repo, lint clean, and run: the API
+ * app, a script that starts runs): they type-check with the repo, lint clean (readme-lint.test.ts,
+ * in the e2e tier), and run: the API
  * tour locally and deployed by FlowStack, the CDK app constructed, the client script against the
  * Step Functions API (mocked: no account here) and a DynamoDB history table (dynalite), and the testing snippet as the
  * vitest test it is (app/test/crypto-dip.test.ts). Every `stepflow` line of the shell snippets
@@ -11,7 +12,6 @@ import { readFileSync } from "node:fs";
 import { SFNClient, DescribeExecutionCommand, ListStateMachinesCommand, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import type { Command } from "commander";
-import { ESLint } from "eslint";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createProgram } from "../../sdk/cli/program.ts";
 import { runLocal } from "../../sdk/local/index.ts";
@@ -22,14 +22,12 @@ import { synth } from "../infra/support.ts";
 import { cli, ROOT } from "../support/cli.ts";
 import { restoreProcessState, saveProcessState } from "../support/process-state.ts";
 import { tempDir } from "../support/temp-dir.ts";
+import { SNIPPETS, snippetFile } from "./snippets.ts";
 import { toTheMoon } from "./app/flows/to-the-moon.ts";
 
 const README = readFileSync(`${ROOT}/README.md`, "utf8");
 
-/** The README's ```ts blocks, in order, and the file of test/readme/app/ each one is. */
-const SNIPPETS = ["flows/to-the-moon.ts", "cdk-app.ts", "start-runs.ts", "test/crypto-dip.test.ts"];
 const tsBlocks = () => [...README.matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1]);
-const file = (snippet: string) => `${ROOT}/test/readme/app/${snippet}`;
 
 /** The `stepflow` command lines of the README's ```sh blocks, as argument lists. */
 function stepflowLines(): string[][] {
@@ -50,15 +48,8 @@ function asCall(argv: readonly string[]): string[] {
 
 describe("README", () => {
   it("has each TypeScript snippet as a file of test/readme/app, word for word", () => {
-    expect(tsBlocks()).toStrictEqual(SNIPPETS.map((s) => readFileSync(file(s), "utf8")));
+    expect(tsBlocks()).toStrictEqual(SNIPPETS.map((s) => readFileSync(snippetFile(s), "utf8")));
   });
-
-  it("has snippets that lint clean with the repo's ESLint config", async () => {
-    const results = await new ESLint({ cwd: ROOT }).lintFiles(SNIPPETS.map(file));
-    expect(results.flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.message}`))).toStrictEqual([]);
-    // Typed linting builds the TypeScript program of the whole repo (aws-cdk-lib's types
-    // included): minutes when the machine is shared. A limit for a hung test, not a speed target.
-  }, 300_000);
 
   it("API tour: runs locally as written (a DOGE dip is detected and posted; the unset webhook skips the POST)", async () => {
     const run = await runLocal(toTheMoon, {}, { dir: tempDir("stepflow-readme-"), missingSecrets: "empty" });

@@ -8,6 +8,7 @@ import validator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { GraphFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
 import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
+import { withSharedAjv } from "./shared-ajv.ts";
 
 type Env = { v: Json } | { items: Env[] } | { s3: string; bytes: number };
 type Arg =
@@ -49,11 +50,11 @@ export interface StandInOptions {
 
 /** Every state machine (nested ones too) must pass asl-validator. */
 export function assertValidAsl(definition: StateMachineDefinition): void {
-  const { isValid, errorsText } = validator(JSON.parse(JSON.stringify(definition)));
+  const { isValid, errorsText } = withSharedAjv(() => validator(JSON.parse(JSON.stringify(definition))));
   if (!isValid) throw new Error(`invalid ASL: ${errorsText("\n")}`);
 }
 
-// Compiling and asl-validator (~100 ms a call) dominate a stand-in run; a flow is immutable once
+// Compiling and asl-validator dominate a stand-in run; a flow is immutable once
 // defined, so each is compiled for the local target once and validated once per process.
 const compiledFlows = new WeakMap<GraphFlow, CompiledFlow>();
 const validatedFlows = new WeakSet<GraphFlow>();
@@ -66,6 +67,22 @@ function compiledFor(flow: GraphFlow): CompiledFlow {
     compiledFlows.set(flow, compiled);
   }
   return compiled;
+}
+
+const machines = new WeakMap<CompiledFlow, StateMachine>();
+
+/**
+ * The engine's machine for `compiled`, built once: its constructor checks the definition with
+ * asl-validator, which a definition passes every time once it passed.
+ */
+function machineOf(compiled: CompiledFlow): StateMachine {
+  let machine = machines.get(compiled);
+  if (!machine) {
+    const definition = substitute(compiled.definition, localSubstitutions(compiled));
+    machine = withSharedAjv(() => new StateMachine(definition as never));
+    machines.set(compiled, machine);
+  }
+  return machine;
 }
 
 /** Checks `flow`'s local and AWS definitions with asl-validator, once. */
@@ -163,8 +180,7 @@ async function execute(flow: GraphFlow, compiled: CompiledFlow, input: Json, tal
       return wrap(value, stored) as Json;
     };
   }
-  const definition = substitute(compiled.definition, localSubstitutions(compiled));
-  const machine = new StateMachine(definition as never);
+  const machine = machineOf(compiled);
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: allZero(compiled) },
     context: { Execution: { Name: "stand-in-run", Id: "arn:local:execution" }, State: { RetryCount: 0 } },
