@@ -49,20 +49,36 @@ export function copyPlugin(entryNs, pureFiles, sliceOf = () => undefined) {
   return {
     name: "stepflow-copies",
     setup(b) {
-      b.onResolve({ filter: /.*/ }, async (args) => {
+      // What an import resolves to, by importer, directory, kind and path: every entry (and every
+      // copy of one file) makes the same imports, so esbuild resolves each once, not once per task.
+      const resolved = new Map();
+      const resolveOnce = (args, importer) => {
+        const key = JSON.stringify([importer ?? "", args.resolveDir, args.kind, args.path]);
+        let real = resolved.get(key);
+        if (!real) {
+          real = b.resolve(args.path, {
+            kind: args.kind,
+            resolveDir: args.resolveDir,
+            importer,
+            pluginData: { stepflowCopy: true },
+          });
+          resolved.set(key, real);
+        }
+        return real;
+      };
+      const onResolve = async (args) => {
         const entry = args.pluginData?.stepflowCopy ? undefined : entryOf(args, entryNs);
         if (entry === undefined) return undefined;
         const importer = args.namespace === COPY_NS ? copiedFile(`${COPY_NS}:${args.importer}`) : undefined;
-        const real = await b.resolve(args.path, {
-          kind: args.kind,
-          resolveDir: args.resolveDir,
-          importer,
-          pluginData: { stepflowCopy: true },
-        });
+        const real = await resolveOnce(args, importer);
         if (real.errors.length > 0) return { errors: real.errors };
         if (real.external || real.namespace !== "file" || !isUserModule(real.path)) return real;
         return { path: `${entry}:${real.path}`, namespace: COPY_NS };
-      });
+      };
+      // Imports made by entries and copies only: the thousands made inside packages and the
+      // runtime are resolved by esbuild alone, without a call into this process each.
+      b.onResolve({ filter: /.*/, namespace: entryNs }, onResolve);
+      b.onResolve({ filter: /.*/, namespace: COPY_NS }, onResolve);
       // Each file is read and annotated once per build, not once per entry that copies it (a
       // 1,000-task module was read and annotated a thousand times).
       const sources = new Map();

@@ -195,15 +195,25 @@ function writeBundle(request, code, facts) {
   if (!existsSync(join(dir, "index.mjs"))) {
     // Chunks first, index.mjs last, each complete before it appears: a concurrent synth writing
     // the same bundle never sees half a file, and a directory with index.mjs is complete.
-    for (const { name, contents } of code.slice(1)) {
-      const shared = join(request.outRoot, "chunks", name);
-      if (!existsSync(shared)) writeAtomically(shared, contents);
-      linkOrCopy(shared, join(dir, name));
-    }
+    mkdirSync(dir, { recursive: true });
+    for (const { name, contents } of code.slice(1)) linkOrCopy(sharedChunk(request.outRoot, name, contents), join(dir, name));
     writeAtomically(join(dir, "index.mjs"), code[0].contents);
   }
   const bytes = code.reduce((n, f) => n + f.contents.byteLength, 0);
   return { dir, assetHash, bytes, initBytes: facts.staticBytes, inputs: facts.inputs };
+}
+
+/** Chunks known to be on disk, by path: a thousand bundles link the same few dozen. */
+const chunksOnDisk = new Set();
+
+/** `chunks/<name>` under `outRoot`, written unless it is there already (same name, same content). */
+function sharedChunk(outRoot, name, contents) {
+  const file = join(outRoot, "chunks", name);
+  if (!chunksOnDisk.has(file)) {
+    if (!existsSync(file)) writeAtomically(file, contents);
+    chunksOnDisk.add(file);
+  }
+  return file;
 }
 
 function writeAtomically(file, contents) {
@@ -213,9 +223,8 @@ function writeAtomically(file, contents) {
   renameSync(tmp, file);
 }
 
-/** Hard-links `from` to `to` (a copy across file systems); an existing `to` is the same chunk. */
+/** Hard-links `from` to `to`, in an existing directory (a copy across file systems); an existing `to` is the same chunk. */
 function linkOrCopy(from, to) {
-  mkdirSync(dirname(to), { recursive: true });
   try {
     linkSync(from, to);
   } catch (error) {
