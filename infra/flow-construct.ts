@@ -26,7 +26,7 @@ import {
   syncRuleArn,
 } from "./private/grants.ts";
 import { taskFunctionName, taskFunctionPrefix } from "./private/function-names.ts";
-import { HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
+import { acknowledgeRuntime, HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
 import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
@@ -114,6 +114,7 @@ export class FlowConstruct extends Construct {
       removalPolicy: this.settings.removalPolicy,
     });
     this.taskScopes = taskScopes(this, this.compiled.tasks.length, props.tasksPerStack);
+    acknowledgeRuntime(this);
     this.compiled.tasks.forEach((task, i) => {
       functions.set(task.name, this.taskFunction(this.taskScopes[i], task, built[i], props));
       bundles.set(task.name, built[i]);

@@ -6,7 +6,7 @@ import { AssetHashType, Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import type { Bundle } from "../bundle-info.ts";
 import { logStreamsArn } from "./grants.ts";
 import { acknowledge } from "./nag.ts";
@@ -85,10 +85,18 @@ export class HandlerFunction extends Construct {
       logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     });
-    acknowledge(
-      this.function,
-      "AwsSolutions-L1",
-      "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
-    );
   }
+}
+
+/**
+ * Acknowledges cdk-nag's AwsSolutions-L1 (not the latest runtime) for every `HandlerFunction` under
+ * `scope`: once per construct that holds them, not once per function (a thousand-task flow made
+ * a thousand acknowledgments, each with a stack trace CDK records).
+ */
+export function acknowledgeRuntime(scope: IConstruct): void {
+  acknowledge(
+    scope,
+    "AwsSolutions-L1",
+    "stepflow pins nodejs22.x (DESIGN.md: the runtime the task code is built and tested for); newer runtimes are adopted deliberately, not implicitly",
+  );
 }

@@ -19,7 +19,7 @@ import type { NotifyConfig, NotifyTarget } from "../../sdk/core/notify-config.ts
 import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
-import { HandlerFunction, type LambdaSettings } from "./handler-function.ts";
+import { acknowledgeRuntime, HandlerFunction, type LambdaSettings } from "./handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./nag.ts";
 import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
 
@@ -58,6 +58,7 @@ export class StatusEvents extends Construct {
     // Events EventBridge could not deliver (after its retries) are kept in the queue.
     const target = { retryAttempts: 8, maxEventAge: Duration.hours(2), deadLetterQueue: this.deadLetters };
     const [recorderRequest, notifierRequest] = statusEventRequests(props.flows, props.bundles);
+    acknowledgeRuntime(this);
     this.recorder = new HandlerFunction(this, "Recorder", {
       ...props.lambda,
       bundle: bundle(recorderRequest),
