@@ -1,6 +1,7 @@
 /**
- * Acknowledging cdk-nag findings (`Validations.of(x).acknowledge`, aws-cdk-lib's own API, so
- * the infra code needs no cdk-nag at run time). Every acknowledgment carries its reason.
+ * Acknowledging cdk-nag findings (`Validations.of(x).acknowledge`, aws-cdk-lib's own API, or its
+ * record for the many per-resource findings, so the infra code needs no cdk-nag at run time).
+ * Every acknowledgment carries its reason.
  */
 import { CfnElement, Names, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -10,6 +11,23 @@ import type { IConstruct } from "constructs";
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
+
+/**
+ * Acknowledges findings (`Rule[finding]`) on a construct and its children: the record
+ * `Validations.acknowledge` makes (metadata `aws:cdk:acknowledged-rules`, ids qualified
+ * `Annotation::<id>`; cdk-nag looks for it on a resource and its scopes), in one entry and without
+ * the stack trace CDK captures for each acknowledgment. A trace costs ~0.6 ms of CPU and a task's
+ * role has two to four findings, so the traces were the largest cost a task added to a synth; they
+ * would only point here. test/infra/nag.test.ts checks the record against `Validations.acknowledge`'s.
+ */
+export function recordAcknowledgments(scope: IConstruct, ids: readonly string[], reason: string): void {
+  if (ids.length === 0) return;
+  const data = Object.fromEntries(ids.map((id) => [`${ANNOTATION_PREFIX}${id}`, reason]));
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, data);
+}
+
+/** How `Validations.acknowledge` qualifies a rule id in its record. */
+const ANNOTATION_PREFIX = "Annotation::";
 
 /**
  * A CloudFormation value flattened the way cdk-nag names findings (`<Id.Arn>/runs/x/*`). With
@@ -57,7 +75,7 @@ export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
       for (const r of new Set([flatten(resource), flatten(resource, viaParameter)]))
         if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
   }
-  for (const id of findings) acknowledge(role, id, reason);
+  recordAcknowledgments(role, [...findings], reason);
 }
 
 const uniqueIdsByStack = new WeakMap<Stack, { ids: Map<string, string>; missing: Set<string> }>();

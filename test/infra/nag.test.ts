@@ -1,0 +1,48 @@
+import { App, Stack, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import { AwsSolutionsChecks } from "cdk-nag";
+import type { IConstruct } from "constructs";
+import { describe, expect, it } from "vitest";
+import { acknowledgeWildcards } from "../../infra/private/nag.ts";
+
+const ENV = { account: "123456789012", region: "eu-west-1" };
+
+/** A role whose default policy has two wildcard resources and one exact one. */
+function roleWithWildcards(stack: Stack, id: string): iam.Role {
+  const role = new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::results/runs/a/*", "arn:aws:s3:::results/cache/a/t/*"] }),
+  );
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["dynamodb:PutItem"], resources: ["arn:aws:dynamodb:eu-west-1:123456789012:table/h"] }));
+  return role;
+}
+
+/** The acknowledged rules recorded on a construct, merged (rule id -> reason). */
+function acknowledged(c: IConstruct): Record<string, unknown> {
+  const entries = c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+  return Object.assign({}, ...entries.map((m) => m.data as Record<string, unknown>));
+}
+
+describe("acknowledgeWildcards", () => {
+  it("records the acknowledgments Validations.acknowledge records, finding by finding", () => {
+    const stack = new Stack(new App(), "Nag", { env: ENV });
+    const ours = roleWithWildcards(stack, "Ours");
+    const theirs = roleWithWildcards(stack, "Theirs");
+    acknowledgeWildcards(ours, "keys are per run");
+    const findings = ["arn:aws:s3:::results/runs/a/*", "arn:aws:s3:::results/cache/a/t/*"].map((r) => `AwsSolutions-IAM5[Resource::${r}]`);
+    Validations.of(theirs).acknowledge(...findings.map((id) => ({ id, reason: "keys are per run" })));
+    expect(acknowledged(ours)).toStrictEqual(acknowledged(theirs));
+    expect(Object.keys(acknowledged(ours))).toHaveLength(2);
+  });
+
+  it("clears cdk-nag's IAM5 findings of the role's wildcards and no others", () => {
+    const stack = new Stack(new App(), "Nag", { env: ENV });
+    const role = roleWithWildcards(stack, "Role");
+    acknowledgeWildcards(role, "keys are per run");
+    // Added after the acknowledgment: still checked.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::results/other/*"] }));
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    const iam5 = report.violations.filter((v) => v.ruleName.startsWith("AwsSolutions-IAM5"));
+    expect(iam5.map((v) => v.ruleName)).toStrictEqual(["AwsSolutions-IAM5[Resource::arn:aws:s3:::results/other/*]"]);
+  });
+});
