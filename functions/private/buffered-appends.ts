@@ -80,7 +80,7 @@ export class BufferedAppends {
     if (!queued) return;
     this.lines.delete(file);
     try {
-      this.files.append(file, queued.length === 1 ? queued[0] : queued.join(""));
+      this.files.append(file, queued.length === 1 ? queued[0] : queued);
     } catch (error) {
       this.failure ??= error;
     }

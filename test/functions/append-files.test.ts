@@ -34,6 +34,17 @@ describe("AppendFiles", () => {
     files.closeAll();
   });
 
+  it("appends a list of parts as their text in order, multi-byte characters included", async () => {
+    const dir = tempDir("stepflow-append-");
+    const files = new AppendFiles();
+    const file = join(dir, "a.jsonl");
+    const parts = ['{"a":"é"}\n', '{"b":"日本"}\n', '{"c":"😀"}\n', `${"y".repeat(70_000)}\n`];
+    files.append(file, parts);
+    files.append(file, ["end\n"]);
+    expect(await readFile(file, "utf8")).toBe(`${parts.join("")}end\n`);
+    files.closeAll();
+  });
+
   it("keeps a file open between appends, closes it on `close` and when idle, and reopens it on the next append", async () => {
     vi.useFakeTimers();
     const dir = tempDir("stepflow-append-");
