@@ -263,14 +263,22 @@ async function lookup(
  * a write that still fails is logged as an error (naming the store and the operation) while the
  * task's own outcome stands, so work that succeeded is never reported lost.
  */
-async function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): Promise<void> {
+function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): Promise<void> {
+  // Not an async function: it runs twice per attempt, and one promise chained to the write is all it needs.
+  let writing: Promise<void>;
   try {
-    await history.putTaskRun(rec);
+    writing = history.putTaskRun(rec);
   } catch (error) {
-    log.error(`could not write the ${rec.status} task-run record to history; the task's outcome stands`, {
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
+    recordFailed(rec, log, error);
+    return Promise.resolve();
   }
+  return writing.then(undefined, (error: unknown) => recordFailed(rec, log, error));
+}
+
+function recordFailed(rec: TaskRunRecord, log: RunLog, error: unknown): void {
+  log.error(`could not write the ${rec.status} task-run record to history; the task's outcome stands`, {
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
 }
 
 function taskFinder(tasks: TaskLookup): (name: string) => RuntimeTask | undefined {
