@@ -1,5 +1,5 @@
 /**
- * stepflow's runtime (`stepflow/runtime`): the task handler, the run recorder, and the stores
+ * stepflow's runtime (`stepflow/runtime`): the task, recorder and notifier Lambda entries, and the stores
  * they use. Lambda bundles import this entry; it never pulls in aws-cdk-lib, the compiler or the CLI.
  * @example
  * import { lambdaHandler } from "stepflow/runtime";
@@ -17,8 +17,8 @@ export {
   UnknownTaskError,
 } from "./errors.ts";
 export type { TaskCall, TaskInvoker } from "./invoke.ts";
-export type { LambdaOptions, TaskLambdaHandler } from "./lambda.ts";
-export { createRecorderHandler, lambdaHandler, recorderHandler } from "./lambda.ts";
+export type { LambdaOptions, NotifierLambdaHandler, RecorderLambdaHandler, TaskLambdaHandler } from "./lambda.ts";
+export { createNotifierHandler, createRecorderHandler, lambdaHandler, notifierHandler, recorderHandler } from "./lambda.ts";
 export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
 export { consoleUrl, flowNameOf } from "./status-event.ts";

@@ -1,22 +1,27 @@
 /**
- * Thin Lambda entries around the cores: they read the environment once per container and
- * keep only clients and the secret cache at module scope, never per-run state.
+ * The three Lambda entries, built alike (`lambdaEntry`): each reads the environment once per
+ * container, builds its core (task handler, recorder, notifier) with a Powertools `Logger` that
+ * puts the Lambda context on every line, and keeps only clients and the secret cache at module
+ * scope, never per-run state.
  */
 import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
+import type { NotifyConfig } from "../sdk/core/notify-config.ts";
 import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
 import type { SFNClientConfig } from "@aws-sdk/client-sfn";
-import { lambdaDeadline, withDeadline } from "./private/deadline.ts";
 import { sfnExecutionHistory } from "./private/execution-history.ts";
 import { lazy } from "./private/lazy.ts";
+import { jsonVar, required, ttlDays } from "./private/lambda-env.ts";
+import { lambdaEntry } from "./private/lambda-entry.ts";
 import { STORE_CLIENT_CONFIG } from "./private/store-call.ts";
-import { createRecorder, type ExecutionStatusEvent, type Recorder } from "./recorder.ts";
+import { createNotifier, type NotifyResult } from "./notifier.ts";
+import { createRecorder } from "./recorder.ts";
+import type { ExecutionStatusEvent } from "./status-event.ts";
 import { awsCacheLease } from "./stores/aws-cache-lease.ts";
 import { awsHistoryStore } from "./stores/aws-history-store.ts";
+import { awsNoticeLedger } from "./stores/aws-notice-ledger.ts";
+import { awsSecretStore } from "./stores/aws-secret-store.ts";
 import { type AwsStoresOptions, awsStores } from "./stores/stores.ts";
-import { createTaskHandler, type TaskHandler } from "./task-handler.ts";
-import { required, ttlDays } from "./private/lambda-env.ts";
-import { Logger } from "@aws-lambda-powertools/logger";
-import type { Context } from "aws-lambda";
+import { createTaskHandler } from "./task-handler.ts";
 
 /** Options of the Lambda entries (tests; deployed functions use the environment). */
 export interface LambdaOptions {
@@ -27,10 +32,17 @@ export interface LambdaOptions {
 }
 
 /**
- * A task Lambda's handler. Of the Lambda context only `getRemainingTimeInMillis` is read: store
- * calls (and their retries) end before the invocation does.
+ * A task Lambda's handler. Of the Lambda context it reads the request id and function (log
+ * lines) and `getRemainingTimeInMillis`: store calls (and their retries) end before the
+ * invocation does.
  */
 export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promise<Envelope>;
+
+/** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
+export type RecorderLambdaHandler = (event: ExecutionStatusEvent, context?: unknown) => Promise<void>;
+
+/** The notifier Lambda's handler, for the same events as the recorder's. */
+export type NotifierLambdaHandler = (event: ExecutionStatusEvent, context?: unknown) => Promise<NotifyResult>;
 
 /**
  * The Lambda handler of one task. Generated entries call it at module scope:
@@ -38,13 +50,8 @@ export type TaskLambdaHandler = (event: TaskRequest, context?: unknown) => Promi
  */
 export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): TaskLambdaHandler {
   const env = options.env ?? process.env;
-  const logger = new Logger({ serviceName: "stepflow" });
-  let handle: TaskHandler | undefined;
-  return async (event, context) => {
-    withLambdaContext(logger, context);
-    // Built on the first invocation, so a missing variable fails the task with a clear error
-    // instead of failing the module import.
-    handle ??= createTaskHandler({
+  return lambdaEntry("stepflow", (logger) =>
+    createTaskHandler({
       tasks: (name) => (name === task.taskName ? task : undefined),
       logger,
       ...awsStores({
@@ -58,10 +65,8 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
       cacheLease: task.options.cache
         ? awsCacheLease({ table: required(env, "STEPFLOW_HISTORY_TABLE"), ttlDays: ttlDays(env), clientConfig: options.clients?.dynamodb })
         : undefined,
-    });
-    const h = handle;
-    return withDeadline(lambdaDeadline(context), () => h(event));
-  };
+    }),
+  );
 }
 
 /**
@@ -69,15 +74,10 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
  * events, and at a run's end the task-run records its Lambdas could not write, from the
  * execution's history.
  */
-export function createRecorderHandler(
-  options: LambdaOptions = {},
-): (event: ExecutionStatusEvent, context?: unknown) => Promise<void> {
+export function createRecorderHandler(options: LambdaOptions = {}): RecorderLambdaHandler {
   const env = options.env ?? process.env;
-  const logger = new Logger({ serviceName: "stepflow-recorder" });
-  let record: Recorder | undefined;
-  return async (event, context) => {
-    withLambdaContext(logger, context);
-    record ??= createRecorder({
+  const entry = lambdaEntry("stepflow-recorder", (logger) =>
+    createRecorder({
       logger,
       history: awsHistoryStore({
         table: required(env, "STEPFLOW_HISTORY_TABLE"),
@@ -87,21 +87,35 @@ export function createRecorderHandler(
       executions: sfnExecutionHistory(
         lazy(async () => new (await import("@aws-sdk/client-sfn")).SFNClient({ ...STORE_CLIENT_CONFIG, ...options.clients?.sfn })),
       ),
-    });
-    const r = record;
-    await withDeadline(lambdaDeadline(context), () => r(event));
+    }),
+  );
+  return async (event, context) => {
+    await entry(event, context);
   };
 }
 
-/** The recorder Lambda's handler, for EventBridge "Step Functions Execution Status Change" events. */
-export const recorderHandler: (event: ExecutionStatusEvent, context?: unknown) => Promise<void> =
-  /* @__PURE__ */ createRecorderHandler();
-
 /**
- * Puts the Lambda context (request id, function, cold start) on every line `logger` and its
- * per-invocation children print, through Powertools' public `addContext`.
+ * Creates the notifier Lambda's handler (see `notifierHandler`): the Slack messages of the
+ * flows' `notify` (env `STEPFLOW_NOTIFY`), webhook URLs from Secrets Manager (names prefixed with
+ * env `STEPFLOW_SECRET_PREFIX`), each notice claimed in the history table (env
+ * `STEPFLOW_HISTORY_TABLE`, when set) so a redelivered event posts once.
  */
-function withLambdaContext(logger: Logger, context: unknown): void {
-  const c = context as Partial<Context> | undefined;
-  if (typeof c?.awsRequestId === "string" && typeof c.functionName === "string") logger.addContext(c as Context);
+export function createNotifierHandler(options: LambdaOptions = {}): NotifierLambdaHandler {
+  const env = options.env ?? process.env;
+  return lambdaEntry("stepflow-notifier", (logger) => {
+    const table = env.STEPFLOW_HISTORY_TABLE;
+    return createNotifier({
+      logger,
+      config: jsonVar<NotifyConfig>(env, "STEPFLOW_NOTIFY", {}),
+      secrets: awsSecretStore({ prefix: env.STEPFLOW_SECRET_PREFIX, clientConfig: options.clients?.secretsManager }),
+      sfn: lazy(async () => new (await import("@aws-sdk/client-sfn")).SFNClient({ ...options.clients?.sfn })),
+      ledger: table ? awsNoticeLedger({ table, ttlDays: ttlDays(env), clientConfig: options.clients?.dynamodb }) : undefined,
+    });
+  });
 }
+
+/** The recorder Lambda's handler, configured from the environment (what `FlowStack` deploys). */
+export const recorderHandler: RecorderLambdaHandler = /* @__PURE__ */ createRecorderHandler();
+
+/** The notifier Lambda's handler, configured from the environment (what `FlowStack` deploys). */
+export const notifierHandler: NotifierLambdaHandler = /* @__PURE__ */ createNotifierHandler();

@@ -21,7 +21,7 @@ import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
 import { acknowledgeRuntime, HandlerFunction, type LambdaSettings } from "./handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./nag.ts";
-import { type BundleOptions, handlerRequest, NOTIFIER_ENTRY, RUNTIME_ENTRY } from "./task-bundle.ts";
+import { type BundleOptions, handlerRequest } from "./task-bundle.ts";
 
 /** Inputs of the status-events wiring. */
 export interface StatusEventsProps {
@@ -159,9 +159,9 @@ export function statusEventRequests(
   flows: readonly GraphFlow[],
   options: BundleOptions,
 ): [BundleRequest] | [BundleRequest, BundleRequest] {
-  const recorder = handlerRequest(RUNTIME_ENTRY, "recorderHandler", options);
+  const recorder = handlerRequest("recorderHandler", options);
   if (Object.keys(notifyConfig(flows)).length === 0) return [recorder];
-  return [recorder, handlerRequest(NOTIFIER_ENTRY, "notifierHandler", options)];
+  return [recorder, handlerRequest("notifierHandler", options)];
 }
 
 /** The notifier's configuration: each flow's notifiers (`STEPFLOW_NOTIFY`). */

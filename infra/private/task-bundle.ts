@@ -9,10 +9,8 @@ import type { GraphTask } from "stepflow";
 import type { BundleRequest } from "./bundle.ts";
 import { locateTask } from "./locate-export.ts";
 
-/** The runtime entry (`lambdaHandler`, `recorderHandler`). */
+/** The runtime entry (`lambdaHandler`, `recorderHandler`, `notifierHandler`): every bundle's handler comes from it. */
 export const RUNTIME_ENTRY = fileURLToPath(new URL("../../functions/index.ts", import.meta.url));
-/** The notifier entry (`notifierHandler`). */
-export const NOTIFIER_ENTRY = fileURLToPath(new URL("../../functions/notifier.ts", import.meta.url));
 
 /** Where bundles go and what they include. */
 export interface BundleOptions {
@@ -54,8 +52,8 @@ export function taskExportRequest(file: string, exportName: string, options: Bun
   return { source: taskEntry(file, exportName), resolveDir: process.cwd(), pureFiles: [file], slice, ...options };
 }
 
-/** What to build for a handler exported by a runtime module (`export { name as handler }`). */
-export function handlerRequest(file: string, exportName: string, options: BundleOptions): BundleRequest {
-  const source = `export { ${exportName} as handler } from ${JSON.stringify(file)};\n`;
+/** What to build for a handler the runtime entry exports (`recorderHandler`, `notifierHandler`). */
+export function handlerRequest(exportName: string, options: BundleOptions): BundleRequest {
+  const source = `export { ${exportName} as handler } from ${JSON.stringify(RUNTIME_ENTRY)};\n`;
   return { source, resolveDir: process.cwd(), pureFiles: [], ...options };
 }

@@ -15,6 +15,7 @@ import { type Envelope, PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { startAwsStub } from "../support/http-stubs.ts";
 import { createHistoryTable, startDynamo, startS3, startSecretsManager } from "./support/emulators.ts";
 import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
+import { lambdaContext } from "./support/lambda-context.ts";
 import { captureLogs } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
@@ -197,14 +198,7 @@ describe("Lambda entries against the emulators", () => {
       env: { STEPFLOW_RESULTS_BUCKET: BUCKET, STEPFLOW_HISTORY_TABLE: table },
       clients: { s3: s3.config, dynamodb: dynamo.config, secretsManager: sm.config },
     });
-    const context = (awsRequestId: string) => ({
-      awsRequestId,
-      functionName: "stepflow-f-say",
-      functionVersion: "$LATEST",
-      invokedFunctionArn: "arn:aws:lambda:us-east-1:1:function:stepflow-f-say",
-      memoryLimitInMB: "256",
-      getRemainingTimeInMillis: () => 60_000,
-    });
+    const context = (awsRequestId: string) => lambdaContext(awsRequestId, "stepflow-f-say");
     const lines: Record<string, unknown>[] = [];
     const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
       for (const line of String(chunk).split("\n")) if (line.startsWith("{")) lines.push(JSON.parse(line));
@@ -237,6 +231,8 @@ describe("Lambda entries against the emulators", () => {
     const table = await freshTable();
     // At the run's end the recorder reads the execution history (here: no task ran).
     const sfn = await startAwsStub({ GetExecutionHistory: () => ({ events: [] }) });
+    // As Lambda sets it for an on-demand environment (Powertools reads it when the Logger is made).
+    vi.stubEnv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     const handler = createRecorderHandler({
       env: { STEPFLOW_HISTORY_TABLE: table },
       clients: { dynamodb: dynamo.config, sfn: { ...dynamo.config, endpoint: sfn.endpoint } },
@@ -248,16 +244,23 @@ describe("Lambda entries against the emulators", () => {
       startDate: Date.parse("2026-01-01T00:00:00Z"),
       input: '{"day":"2026-01-01"}',
     };
-    await handler({
-      detail: {
-        ...detail,
-        status: "SUCCEEDED",
-        stopDate: Date.parse("2026-01-01T00:00:05Z"),
-        output: '{"v":3}',
-      },
-    });
-    await handler({ detail: { ...detail, status: "RUNNING" } });
-    await sfn.stop();
+    const logs = captureLogs();
+    try {
+      const ended = { ...detail, status: "SUCCEEDED", stopDate: Date.parse("2026-01-01T00:00:05Z"), output: '{"v":3}' };
+      await handler({ detail: ended }, lambdaContext("req-1", "stepflow-recorder"));
+      await handler({ detail: { ...detail, status: "RUNNING" } }, lambdaContext("req-2", "stepflow-recorder"));
+    } finally {
+      logs.restore();
+      vi.unstubAllEnvs();
+      await sfn.stop();
+    }
+    // Like the task and notifier entries: the Lambda context on every line.
+    const ours = logs.lines.filter((l) => l.service === "stepflow-recorder");
+    expect(ours.length).toBeGreaterThanOrEqual(2);
+    for (const line of ours) {
+      expect(line.function_name).toBe("stepflow-recorder");
+      expect([line.function_request_id, line.cold_start]).toEqual(line.status === "RUNNING" ? ["req-2", false] : ["req-1", true]);
+    }
     expect(sfn.requests.map((q) => [q.operation, q.body.executionArn])).toStrictEqual([["GetExecutionHistory", detail.executionArn]]);
     const runs = await awsHistoryStore({ table, clientConfig: dynamo.config }).listRuns("etl", {
       status: "SUCCEEDED",

@@ -12,6 +12,9 @@ describe("runtime entry (functions/index.ts)", () => {
     for (const name of [
       "lambdaHandler",
       "recorderHandler",
+      "notifierHandler",
+      "createRecorderHandler",
+      "createNotifierHandler",
       "createTaskHandler",
       "createRecorder",
       "resolveOutput",

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { awsHistoryStore, awsNoticeLedger } from "../../functions/index.ts";
-import { createNotifierHandler, type ExecutionStatusEvent } from "../../functions/notifier.ts";
+import { createNotifier, type ExecutionStatusEvent } from "../../functions/notifier.ts";
 import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 import { createHistoryTable, startDynamo } from "./support/emulators.ts";
-import { memorySecrets } from "./support/memory-stores.ts";
+import { memorySecrets, quietLogger } from "./support/memory-stores.ts";
 
 let dynamo: Awaited<ReturnType<typeof startDynamo>>;
 let slack: WebhookRecorder;
@@ -40,7 +40,7 @@ const event = (status: string, redriveCount = 0): ExecutionStatusEvent => ({
 
 /** A notifier as one Lambda container runs it, its ledger in `table`. */
 function container(table: string, clock = Date.now, opsUrl = `${slack.url}/ops`) {
-  return createNotifierHandler({
+  return createNotifier({
     config: {
       "to-the-moon": [
         { kind: "slack", secret: "alerts", on: ["FAILED"] },
@@ -48,6 +48,7 @@ function container(table: string, clock = Date.now, opsUrl = `${slack.url}/ops`)
       ],
     },
     secrets: memorySecrets({ alerts: `${slack.url}/alerts`, ops: opsUrl }),
+    logger: quietLogger(),
     ledger: awsNoticeLedger({ table, clientConfig: dynamo.config, clock }),
   });
 }

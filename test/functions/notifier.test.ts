@@ -1,9 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createNotifierHandler, type ExecutionStatusEvent } from "../../functions/notifier.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createNotifierHandler } from "../../functions/lambda.ts";
+import { createNotifier, type ExecutionStatusEvent } from "../../functions/notifier.ts";
+import { awsSecretStore } from "../../functions/stores/aws-secret-store.ts";
 import { startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
+import { lambdaContext } from "./support/lambda-context.ts";
+import { captureLogs, quietLogger } from "./support/memory-stores.ts";
 
 const secretsManager = mockClient(SecretsManagerClient);
 const sfn = mockClient(SFNClient);
@@ -60,16 +64,19 @@ function event(
   };
 }
 
+const CONFIG = {
+  "to-the-moon": [
+    { kind: "slack", secret: "slack-webhook", on: ["FAILED", "TIMED_OUT"] },
+    { kind: "slack", secret: "ops-webhook", on: ["SUCCEEDED"] },
+  ],
+} as const;
+
 function notifier() {
-  return createNotifierHandler({
-    config: {
-      "to-the-moon": [
-        { kind: "slack", secret: "slack-webhook", on: ["FAILED", "TIMED_OUT"] },
-        { kind: "slack", secret: "ops-webhook", on: ["SUCCEEDED"] },
-      ],
-    },
-    secretsManager: new SecretsManagerClient({ region: "eu-west-1" }),
-    sfn: new SFNClient({ region: "eu-west-1" }),
+  return createNotifier({
+    config: CONFIG,
+    logger: quietLogger(),
+    secrets: awsSecretStore({ client: new SecretsManagerClient({ region: "eu-west-1" }) }),
+    sfn: async () => new SFNClient({ region: "eu-west-1" }),
     // Each test builds its own handler, so the secret store's cache never leaks between tests.
   });
 }
@@ -171,5 +178,33 @@ describe("notifierHandler", () => {
     await expect(notifier()(event("FAILED", { error: "States.Timeout", cause: "" }))).rejects.toThrow(
       /webhook of secret `slack-webhook` answered 403 for flow `to-the-moon` run `run-42`/,
     );
+  });
+
+  it("runs as a Lambda entry like the task and recorder ones: configured from the environment, the Lambda context on every log line", async () => {
+    // As Lambda sets it for an on-demand environment: Powertools reports cold starts only there.
+    vi.stubEnv("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    const handler = createNotifierHandler({
+      env: { STEPFLOW_NOTIFY: JSON.stringify(CONFIG) },
+      clients: { secretsManager: { region: "eu-west-1" }, sfn: { region: "eu-west-1" } },
+    });
+    const logs = captureLogs();
+    try {
+      await handler(event("SUCCEEDED"), lambdaContext("req-1", "stepflow-notifier"));
+      await handler(event("FAILED", { error: "States.Timeout", cause: "" }), lambdaContext("req-2", "stepflow-notifier"));
+    } finally {
+      logs.restore();
+      vi.unstubAllEnvs();
+    }
+    expect(received().map((r) => r.path)).toEqual(["/hook/ops", "/hook/1"]);
+    const ours = logs.lines.filter((l) => l.service === "stepflow-notifier");
+    expect(ours.map((l) => [l.message, l.secret, l.function_request_id, l.function_name, l.cold_start])).toEqual([
+      ["posted the run notice", "ops-webhook", "req-1", "stepflow-notifier", true],
+      ["posted the run notice", "slack-webhook", "req-2", "stepflow-notifier", false],
+    ]);
+  });
+
+  it("fails its invocation with a clear error when `STEPFLOW_NOTIFY` is not JSON", async () => {
+    const handler = createNotifierHandler({ env: { STEPFLOW_NOTIFY: "{not json" } });
+    await expect(handler(event("FAILED"))).rejects.toThrow(/env `STEPFLOW_NOTIFY` is not JSON/);
   });
 });
