@@ -2,6 +2,7 @@
 // polyfill provides it on Node 20, the Node this project supports.
 import "promise.withresolvers/auto";
 import { afterAll } from "vitest";
+import { removeCdkOutDirs } from "./support/cdk-out.ts";
 import { restoreProcessState, saveProcessState } from "./support/process-state.ts";
 import { removeTempDirs } from "./support/temp-dir.ts";
 
@@ -13,9 +14,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // The unit tier runs several files in one process (`isolate: false` in vitest.config.ts), and
 // this file runs again before each of them: what a file does to environment variables or the
 // working directory is undone when it ends, so the next file starts as this one did, and the
-// temporary folders it made are removed.
+// temporary folders it made are removed, aws-cdk-lib's cloud assemblies (`cdk.out*`) included.
 const state = saveProcessState();
 afterAll(() => {
   removeTempDirs();
+  removeCdkOutDirs();
   restoreProcessState(state);
 });
