@@ -12,6 +12,9 @@ const E2E = [
   "test/infra/cfn-lint.test.ts", // the examples' whole stack synthesized, then linted by cfn-lint (Python)
   "test/client/retry-moto.test.ts", // moto (Python) started to check that it still lacks RedriveExecution
   "test/readme/readme-lint.test.ts", // typed lint: a TypeScript program of the whole repo, aws-cdk-lib's types included
+  "test/local/worker-exit.test.ts", // a Node process spawned (tsx loading the SDK anew) to see it exit by itself
+  "test/local/history-signals.test.ts", // `stepflow run` processes spawned and killed by signals mid-run
+  "test/local/cache-race.test.ts", // two `stepflow run` processes spawned to race on one cache key
 ];
 
 const shared = {

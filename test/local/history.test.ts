@@ -1,18 +1,15 @@
 /**
  * Local run history: written through as attempts start and end, terminal on every way a run
- * ends, and never contradicted by what ran.
+ * ends, and never contradicted by what ran. history-signals.test.ts (e2e tier) stops a real
+ * `stepflow run` process with SIGTERM and SIGINT.
  */
-import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type HistoryStore, localHistoryStore, type TaskRunRecord } from "../../functions/index.ts";
+import { type HistoryStore, localHistoryStore } from "../../functions/index.ts";
 import { main } from "../../sdk/cli/main.ts";
 import { getLocalRun, runLocal } from "../../sdk/local/index.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { itemCalls, oneTask, permanentFailures, slowMap } from "./fixtures/history-flows.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
 
 beforeEach(() => {
@@ -101,43 +98,4 @@ describe("local run history", () => {
       /run id `\.\.` given as `runLocal` option `runId` is not valid: `\.` and `\.\.` name folders/,
     );
   });
-});
-
-/** Runs `stepflow run` on the slow Map, sends `signal` once 2 items are recorded, and waits for the exit. */
-async function stopCliRun(signal: NodeJS.Signals): Promise<{ code: number | null; tasks: TaskRunRecord[]; status?: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "bin/stepflow.js"), "run", "test/local/fixtures/history-flows.ts", "--flow", "slow-map", "--dir", dir, "--param", "ms=200"],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: "ignore" },
-  );
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  const history = localHistoryStore({ dir, onProblem: () => undefined });
-  await until(async () => {
-    const [run] = await history.listAllRuns({ limit: 1 });
-    const { tasks } = run ? await history.getRun(run.runId) : { tasks: [] };
-    return tasks.filter((t) => t.state === "slow-item" && t.status === "SUCCEEDED").length >= 2;
-  });
-  child.kill(signal);
-  const code = await exited;
-  const [run] = await history.listAllRuns({ limit: 1 });
-  return { code, status: run?.status, tasks: [...(await history.getRun(run.runId)).tasks] };
-}
-
-describe("stepflow run stopped by a signal", () => {
-  it.each(["SIGTERM", "SIGINT"] as const)(
-    "leaves a terminal run record with every finished attempt after %s",
-    async (signal) => {
-      const { code, status, tasks } = await stopCliRun(signal);
-      expect(code).toBe(1);
-      expect(status).toBe("ABORTED");
-      expect(tasks.filter((t) => t.status === "RUNNING")).toStrictEqual([]);
-      const done = tasks.filter((t) => t.state === "slow-item" && t.status === "SUCCEEDED");
-      expect(done.length).toBeGreaterThanOrEqual(2);
-      // The run file holds each attempt's start and end: no attempt was lost to a late flush.
-      const lines = (await readFile(join(dir, "history/runs", `${tasks[0].runId}.jsonl`), "utf8")).trim().split("\n");
-      const starts = lines.filter((l) => l.includes('"status":"RUNNING"') && l.startsWith('{"task"'));
-      expect(starts.length).toBe(tasks.length);
-    },
-    30_000,
-  );
 });
