@@ -58,6 +58,7 @@ export interface ChoiceState {
 export interface ParallelState extends Base {
   Type: "Parallel";
   Branches: StateMachineDefinition[];
+  Parameters?: PayloadTemplate;
   ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
   Retry?: Retrier[];

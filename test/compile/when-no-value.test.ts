@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type AnyFlow, compile, flow, task, when } from "../../sdk/index.ts";
-import { whenBeside, whenFirst, whenSlots } from "../rehearse/fixtures/when-values.ts";
+import { whenBeside, whenFirst, whenInBranch, whenSlots } from "../rehearse/fixtures/when-values.ts";
 import { assertValidAsl, standInRun } from "../support/stand-in-run.ts";
 
 const isBig = task("is-big", (n: number) => n > 10);
@@ -123,6 +123,7 @@ describe("a when's missing value, read by a later task, costs no state", () => {
   it("compiles the rehearsed fixture (test/rehearse/fixtures/when-values.ts) with no Pass state", () => {
     expect(types(whenSlots)).not.toContain("Pass");
     expect(types(whenBeside)).not.toContain("Pass");
+    expect(types(whenInBranch)).not.toContain("Pass");
     expect(types(whenFirst).filter((t) => t === "Pass")).toHaveLength(1);
   });
 
@@ -161,5 +162,27 @@ describe("a when's missing value, read by a later task, costs no state", () => {
     const run = await standInRun(paramBeside, { n: 3, flag: false });
     expect([run.result, run.entered.Pass ?? 0]).toStrictEqual(["3/undefined", 0]);
     expect((await standInRun(paramBeside, { n: 3, flag: true })).result).toBe("3/3");
+  });
+
+  it("has the Parallel that starts the flow put `{}` in its branches' input for a `when` starting a branch, read later in it", async () => {
+    const s = compile(whenInBranch).definition.States as unknown as Record<string, { Type: string; Parameters?: unknown }>;
+    const parallel = Object.values(s).find((x) => x.Type === "Parallel")!;
+    // Each parameter the branches read keeps its path; the slot sits in the results from the branch's start.
+    expect(parallel.Parameters).toStrictEqual({ "flag.$": "$.flag", "n.$": "$.n", results: { when_1: {} } });
+    expect(types(whenInBranch)).toStrictEqual(["Choice", "Parallel", "Task", "Task", "Task", "Task"]);
+    assertValidAsl(compile(whenInBranch).definition);
+    const none = await standInRun(whenInBranch, { n: 3, flag: false });
+    expect([none.result, none.entered.Pass ?? 0]).toStrictEqual(["3/-1", 0]);
+    expect((await standInRun(whenInBranch, { n: 3, flag: true })).result).toBe("3/30");
+  });
+
+  it("keeps the Pass state in such a branch when a parameter may be missing from the input (the Parameters would fail on it)", async () => {
+    const f = flow("optional-param", { params: z.object({ n: z.number(), flag: z.boolean(), tag: z.string().optional() }) }, ({ n, flag }) =>
+      pair(count(n), shoutCount(when(flag, () => count(n)))),
+    );
+    const s = JSON.stringify(compile(f).definition);
+    expect(s).not.toContain('"Parameters":{"flag.$"');
+    expect(types(f).filter((t) => t === "Pass")).toHaveLength(1);
+    expect((await standInRun(f, { n: 3, flag: false })).result).toBe("3/-1");
   });
 });

@@ -20,7 +20,7 @@ import { hello } from "../../flows/hello.ts";
 import { marketData } from "../../flows/market-data.ts";
 import { startPostgres, type TestPostgres } from "../flows/support/postgres.ts";
 import { hoggy, trespass } from "./fixtures/trespass.ts";
-import { whenBeside, whenFirst, whenSlots } from "./fixtures/when-values.ts";
+import { whenBeside, whenFirst, whenInBranch, whenSlots } from "./fixtures/when-values.ts";
 import { close, listen, startWebhookRecorder, type WebhookRecorder } from "../support/http-stubs.ts";
 
 const SKIP = process.env.STEPFLOW_SKIP_REHEARSAL === "1";
@@ -48,7 +48,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "stepflow-rehearse-local-"));
   // slack-webhook stays unset until the dip case, to rehearse a missing secret first.
   secrets["postgres-url"] = postgres.url;
-  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass, hoggy, whenSlots, whenFirst, whenBeside], secrets });
+  rehearsal = await Rehearsal.start({ flows: [hello, cryptoDip, marketData, etlMonths, trespass, hoggy, whenSlots, whenFirst, whenBeside, whenInBranch], secrets });
 }, DEPLOY_MS);
 
 afterAll(async () => {
@@ -133,6 +133,8 @@ describe.skipIf(SKIP)("rehearsing the example flows in an emulated AWS account",
     [whenFirst, { n: 3, flag: false }, -1],
     [whenBeside, { n: 3, flag: true }, "3/3"],
     [whenBeside, { n: 3, flag: false }, "3/undefined"],
+    [whenInBranch, { n: 3, flag: true }, "3/30"],
+    [whenInBranch, { n: 3, flag: false }, "3/-1"],
   ] as const)("reads a `when`'s missing value as undefined, as runLocal does (%#)", async (flow, params, expected) => {
     expect((await rehearseLikeLocal(flow, params)).result).toBe(expected);
   }, RUN_MS);

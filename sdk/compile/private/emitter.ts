@@ -10,6 +10,7 @@ import { replaceResults } from "./liveness.ts";
 import { renameKey } from "./rename-key.ts";
 import { type Block, collecting, conditionPath, WiringProblem } from "./locate.ts";
 import { itemArgs, mapState } from "./map-state.ts";
+import { ParallelInput } from "./parallel-input.ts";
 import { parallelMerge } from "./parallel-merge.ts";
 import { catchStoredList, mapSwitch, producerOf } from "./map-switch.ts";
 import { joined, mergeWriter, resultsWriter, type SlotWriters, withoutCaught } from "./no-value-slots.ts";
@@ -227,13 +228,20 @@ export class Emitter {
 
   private parallel(branches: readonly Schedule<Unit>[]): Segment {
     const before = this.defined.snapshot();
+    const state: ParallelState = { Type: "Parallel", Branches: [] };
+    // Nothing ran before it (it starts the flow): its Parameters can write a "no value" slot its
+    // branches need, where a Pass state would otherwise (parallel-input.ts).
+    const input =
+      this.writers === undefined && before.size === 0 && this.block.kind === "top" && this.ctx.paramsPresent
+        ? new ParallelInput(state, this.block)
+        : undefined;
     // Branches share this block's `emitted` set: each branch's own readers are taken out again
     // after it, so the next branch sees only what ran before the Parallel (copying the set per
     // branch made a 1,000-task DAG's emit quadratic).
     const emitted = branches.map((b) => {
       const leaves = leafIds(b);
       const own = leaves.filter((leaf) => !this.emitted.has(leaf));
-      const e = new Emitter(this.ctx, this.block, new KeySet(before), this.emitted, this.lead, this.writers);
+      const e = new Emitter(this.ctx, input?.block ?? this.block, new KeySet(before), this.emitted, this.lead, input ? [input.writer] : this.writers);
       const seg = e.schedule(b);
       for (const leaf of own) this.emitted.delete(leaf);
       return { e, seg, leaves };
@@ -249,13 +257,12 @@ export class Emitter {
     this.defined.clear();
     for (const k of merge.keys) this.defined.add(k);
     const heads = emitted.map((x) => x.seg.start).join(" + ");
-    const state: ParallelState = {
-      Type: "Parallel",
+    const parameters = input?.parameters(Object.keys(this.ctx.constants).length > 0);
+    Object.assign(state, {
       Branches: emitted.map(({ e, seg }) => ({ StartAt: seg.start, States: e.states })),
-      ...(merge.keys.length
-        ? { ResultSelector: merge.selector, ResultPath: "$.results" }
-        : { ResultPath: null }),
-    };
+      ...(parameters ? { Parameters: parameters } : {}),
+      ...(merge.keys.length ? { ResultSelector: merge.selector, ResultPath: "$.results" } : { ResultPath: null }),
+    });
     // Without a selector its output is its input: the states that wrote that still did.
     if (state.ResultSelector) this.writers = [mergeWriter(state)];
     const segment = this.add(state, `parallel ${heads}`.slice(0, 80), []);
@@ -311,8 +318,9 @@ export class Emitter {
    * the block ends with that value as its output, they end with `OutputPath: null`, whose output
    * `{}` is the "no value" envelope: no state. Where a later state reads the value, the key must
    * hold `{}` (a JSONPath to a missing key fails the state): the states that last wrote the whole
-   * results on the branch's paths write it too (no-value-slots.ts). Only where some path has no
-   * such state (nothing ran before the Choice) does one Pass state write it.
+   * results on the branch's paths write it too (no-value-slots.ts), or the Parameters of the Parallel
+   * that starts the flow (parallel-input.ts). Only where some path has no such state (nothing ran
+   * before the Choice) does one Pass state write it.
    */
   private noValueEnds(key: string, writers: SlotWriters): (end: Link) => Link {
     const loc = this.block.locate(key);

@@ -6,6 +6,7 @@
  * can write `{"<when id>": {}}` beside its own result: a ResultSelector may hold constants. The
  * `when`'s value task, on the branch that gives a value, then overwrites that key.
  */
+import type { Json } from "../../core/json.ts";
 import type { MapState, ParallelState, TaskState } from "../asl.ts";
 import { replaceResults } from "./liveness.ts";
 import { WiringProblem } from "./locate.ts";
@@ -36,6 +37,16 @@ export function resultsWriter(state: TaskState | MapState): SlotWriter {
 export function mergeWriter(state: ParallelState): SlotWriter {
   return writer(state, (key) => {
     state.ResultSelector![key] = {};
+  });
+}
+
+/**
+ * The writer of a Parallel state's Parameters, which build each branch's input (parallel-input.ts):
+ * the slot is in the branch's results from its start.
+ */
+export function inputWriter(state: ParallelState, slots: Record<string, Json>): SlotWriter {
+  return writer(state, (key) => {
+    slots[key] = {};
   });
 }
 
