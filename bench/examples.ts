@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyFlow, compile, type GraphFlow } from "../sdk/index.ts";
+import { type AnyFlow, compile } from "../sdk/index.ts";
+import type { GraphFlow } from "../sdk/graph/types.ts";
 import { runLocal } from "../sdk/local/index.ts";
 import { walk } from "../test/support/stand-in-run.ts";
 import { cryptoDip } from "../flows/crypto-dip.ts";

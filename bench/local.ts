@@ -16,7 +16,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateMachine } from "aws-local-stepfunctions";
-import { type AnyFlow, compile, localSubstitutions, substitute } from "../sdk/index.ts";
+import { type AnyFlow, compile } from "../sdk/index.ts";
+import { localSubstitutions, substitute } from "../sdk/compile/substitute.ts";
 import { LIST_STORED_ERROR } from "../sdk/core/protocol.ts";
 import { runLocal } from "../sdk/local/index.ts";
 // Internals, read by this measurement only: the definition and stand-ins runLocal runs.

@@ -16,14 +16,12 @@ export {
   TaskTimeoutError,
   UnknownTaskError,
 } from "./errors.ts";
-export type { TaskCall, TaskInvoker } from "./invoke.ts";
 export type { LambdaOptions, NotifierLambdaHandler, RecorderLambdaHandler, TaskLambdaHandler } from "./lambda.ts";
 export { createNotifierHandler, createRecorderHandler, lambdaHandler, notifierHandler, recorderHandler } from "./lambda.ts";
-export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
+export type { ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
 export { createRecorder } from "./recorder.ts";
-export { consoleUrl, flowNameOf } from "./status-event.ts";
-export type { EncodedValue } from "./resolve-output.ts";
-export { resolveOutput } from "./resolve-output.ts";
+export type { NotifierDeps, NotifyResult } from "./notifier.ts";
+export { createNotifier } from "./notifier.ts";
 export type { AwsCacheLeaseOptions } from "./stores/aws-cache-lease.ts";
 export { awsCacheLease } from "./stores/aws-cache-lease.ts";
 export type { AwsHistoryStoreOptions } from "./stores/aws-history-store.ts";
@@ -34,15 +32,14 @@ export type { AwsResultStoreOptions } from "./stores/aws-result-store.ts";
 export { awsResultStore } from "./stores/aws-result-store.ts";
 export type { AwsSecretStoreOptions } from "./stores/aws-secret-store.ts";
 export { awsSecretStore } from "./stores/aws-secret-store.ts";
-export type { StoreCallPolicy } from "./private/store-call.ts";
+export type { StoreCallPolicy } from "./stores/types.ts";
 export { localCacheLease } from "./stores/local-cache-lease.ts";
 export type { LocalHistoryOptions, LocalHistoryStore } from "./stores/local-history-store.ts";
 export { localHistoryStore } from "./stores/local-history-store.ts";
 export type { LocalStoreOptions } from "./stores/local-result-store.ts";
 export { localDir, localResultStore } from "./stores/local-result-store.ts";
 export type { LocalSecretStoreOptions } from "./stores/local-secret-store.ts";
-export { localSecretStore, secretEnvName } from "./stores/local-secret-store.ts";
-export { resultsCacheStore } from "./stores/results-cache-store.ts";
+export { localSecretStore } from "./stores/local-secret-store.ts";
 export type { AwsStoresOptions, Stores } from "./stores/stores.ts";
 export { awsStores, localStores } from "./stores/stores.ts";
 export type {
@@ -60,6 +57,6 @@ export type {
   SecretStore,
   TaskRunRecord,
 } from "./stores/types.ts";
-export type { PayloadLimits, TaskHandler, TaskHandlerDeps, TaskLookup } from "./task-handler.ts";
+export type { TaskHandler, TaskHandlerDeps, TaskLookup } from "./task-handler.ts";
 export { createTaskHandler } from "./task-handler.ts";
-export type { ExecutionStatus, RunStatus, TaskRunStatus } from "../sdk/core/status.ts";
+export type { RunStatus, TaskRunStatus } from "../sdk/core/status.ts";

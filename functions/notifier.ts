@@ -45,9 +45,6 @@ export interface NotifyResult {
   readonly skipped: readonly string[];
 }
 
-/** Handles one status event. */
-export type Notifier = (event: ExecutionStatusEvent) => Promise<NotifyResult>;
-
 /**
  * Creates the notifier: one Slack message per run status change (and redrive round) and
  * webhook, however often the event is delivered. A webhook that answers with an error fails the
@@ -55,7 +52,7 @@ export type Notifier = (event: ExecutionStatusEvent) => Promise<NotifyResult>;
  * the dead-letter queue.
  * @example const notify = createNotifier({ config, secrets: awsSecretStore() });
  */
-export function createNotifier(deps: NotifierDeps): Notifier {
+export function createNotifier(deps: NotifierDeps): (event: ExecutionStatusEvent) => Promise<NotifyResult> {
   const { config, ledger } = deps;
   const logger = deps.logger ?? new Logger({ serviceName: "stepflow-notifier" });
   const post = poster(deps.secrets, deps.timeoutMs ?? 5000);

@@ -6,7 +6,6 @@
 export type { StateMachineDefinition } from "./compile/asl.ts";
 export type { CompileOptions } from "./compile/compile.ts";
 export { compile } from "./compile/compile.ts";
-export { localSubstitutions, substitute } from "./compile/substitute.ts";
 export type { CompiledFlow, CompiledTask } from "./compile/types.ts";
 export type {
   AnyFlow,
@@ -22,19 +21,18 @@ export type { SlackOptions } from "./define/notify.ts";
 export { slack } from "./define/notify.ts";
 export type { Jsonify, NotJson } from "./define/jsonify.ts";
 export type { Input, MapArg, Ref, Resolved, Unmapped } from "./define/ref.ts";
-export { isRef, unmapped } from "./define/ref.ts";
+export { unmapped } from "./define/ref.ts";
 export type { ScheduleOptions } from "./define/schedule.ts";
 export { cron, rate } from "./define/schedule.ts";
 export type { SecretRef } from "./define/secret.ts";
 export { secret } from "./define/secret.ts";
-export type { AnyTask, Task, TaskFn } from "./define/task.ts";
+export type { AnyTask, Task } from "./define/task.ts";
 export type { CacheOptions, TaskOptions } from "./define/task-options.ts";
 export { task } from "./define/task.ts";
 export { when } from "./define/when.ts";
 export { taskContext } from "./core/task-context.ts";
 export type { TaskContext } from "./core/task-context.ts";
 export type { Duration } from "./duration.ts";
-export { toSeconds } from "./duration.ts";
 export {
   FlowDefinitionError,
   NonRetriableError,
@@ -44,8 +42,5 @@ export {
   UsageError,
 } from "./core/errors.ts";
 export type { DefinitionProblem, DefinitionProblemKind } from "./core/errors.ts";
-export { collectFlows } from "./graph/collect.ts";
-export type { FlowGraph, GraphFlow, GraphTask } from "./graph/types.ts";
 export type { RunStatus } from "./core/status.ts";
 export type { Json } from "./core/json.ts";
-export type { Notifier, ResolvedFlowOptions, ResolvedTaskOptions, Schedule } from "./graph/options.ts";

@@ -5,7 +5,8 @@
  */
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { ExecutionHistoryEvent } from "./execution-attempts.ts";
-import { type StoreCallPolicy, storeCall } from "./store-call.ts";
+import type { StoreCallPolicy } from "../stores/types.ts";
+import { storeCall } from "./store-call.ts";
 
 /** Every event of an execution, oldest first. */
 export type ExecutionHistoryReader = (executionArn: string) => Promise<ExecutionHistoryEvent[]>;

@@ -6,7 +6,8 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DEFAULT_HISTORY_TTL_DAYS } from "../../sdk/core/deploy-names.ts";
 import { lazy } from "./lazy.ts";
-import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "./store-call.ts";
+import type { StoreCallPolicy } from "../stores/types.ts";
+import { STORE_CLIENT_CONFIG, storeCall } from "./store-call.ts";
 
 /** Options of a store kept in the history table. */
 export interface HistoryTableOptions {

@@ -7,24 +7,7 @@
  */
 import { StoreError } from "../errors.ts";
 import { currentDeadline } from "./deadline.ts";
-
-/** How a store retries. The defaults fit a task's Lambda, whose timeout leaves 20 s beyond the task's own. */
-export interface StoreCallPolicy {
-  /** Time limit of each request. @default 3000 */
-  readonly timeoutMs?: number;
-  /** Attempts in all, the first included. @default 6 */
-  readonly attempts?: number;
-  /** Backoff before the first retry, doubled each retry, with full jitter. @default 100 */
-  readonly baseDelayMs?: number;
-  /** Longest backoff. @default 2000 */
-  readonly maxDelayMs?: number;
-  /**
-   * No retry starts after this long since the first attempt. Inside a Lambda invocation the
-   * budget and each request's time limit also end at the invocation's deadline (`withDeadline`).
-   * @default 12000
-   */
-  readonly budgetMs?: number;
-}
+import type { StoreCallPolicy } from "../stores/types.ts";
 
 /** The SDK client settings of a store's own clients: one SDK attempt per `storeCall` attempt. */
 export const STORE_CLIENT_CONFIG = { maxAttempts: 1 } as const;

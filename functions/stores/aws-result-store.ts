@@ -2,8 +2,8 @@ import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { ResultNotFoundError } from "../errors.ts";
 import { denialOf } from "../private/access-denied.ts";
 import { lazy } from "../private/lazy.ts";
-import { STORE_CLIENT_CONFIG, type StoreCallPolicy, storeCall } from "../private/store-call.ts";
-import type { ResultStore } from "./types.ts";
+import { STORE_CLIENT_CONFIG, storeCall } from "../private/store-call.ts";
+import type { ResultStore, StoreCallPolicy } from "./types.ts";
 import type { Json } from "../../sdk/core/json.ts";
 
 /** Options of the S3 results store. */

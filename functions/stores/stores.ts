@@ -8,7 +8,7 @@ import { localHistoryStore } from "./local-history-store.ts";
 import type { LocalStoreOptions } from "./local-result-store.ts";
 import { localResultStore } from "./local-result-store.ts";
 import { type LocalSecretStoreOptions, localSecretStore } from "./local-secret-store.ts";
-import type { StoreCallPolicy } from "../private/store-call.ts";
+import type { StoreCallPolicy } from "./types.ts";
 import type { HistoryStore, ResultStore, SecretStore } from "./types.ts";
 
 /** The three stores a task handler needs. */

@@ -2,7 +2,7 @@
  * Finds the module and export name of a task, so a generated Lambda entry can import it.
  */
 import { isAbsolute, resolve } from "node:path";
-import type { GraphTask } from "stepflow";
+import type { GraphTask } from "../../sdk/graph/types.ts";
 import { StepflowError } from "stepflow";
 import { require as tsxRequire } from "tsx/cjs/api";
 

@@ -9,7 +9,8 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sfn from "aws-cdk-lib/aws-stepfunctions";
 import type { Construct } from "constructs";
-import type { GraphFlow, Schedule } from "stepflow";
+import type { Schedule } from "../../sdk/graph/options.ts";
+import type { GraphFlow } from "../../sdk/graph/types.ts";
 import { ScheduleError } from "stepflow";
 
 /** Adds one trigger per schedule of `flow`, each starting `stateMachine` with its parsed params. */

@@ -14,7 +14,7 @@ import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { GraphFlow } from "stepflow";
+import type { GraphFlow } from "../../sdk/graph/types.ts";
 import type { NotifyConfig, NotifyTarget } from "../../sdk/core/notify-config.ts";
 import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";

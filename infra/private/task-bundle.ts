@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { GraphTask } from "stepflow";
+import type { GraphTask } from "../../sdk/graph/types.ts";
 import type { BundleRequest } from "./bundle.ts";
 import { locateTask } from "./locate-export.ts";
 

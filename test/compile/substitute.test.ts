@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile, localSubstitutions, substitute, UsageError } from "../../sdk/index.ts";
+import { compile, UsageError } from "../../sdk/index.ts";
+import { localSubstitutions, substitute } from "../../sdk/compile/substitute.ts";
 import { hello } from "../../flows/hello.ts";
 
 describe("substitute", () => {

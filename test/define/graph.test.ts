@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   type AnyFlow,
-  collectFlows,
   compile,
   flow,
   FlowDefinitionError,
@@ -14,6 +13,7 @@ import {
   unmapped,
   when,
 } from "../../sdk/index.ts";
+import { collectFlows } from "../../sdk/graph/collect.ts";
 import { problems } from "./support/problems.ts";
 
 const num = task("num", () => 1);

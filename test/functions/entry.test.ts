@@ -17,7 +17,7 @@ describe("runtime entry (functions/index.ts)", () => {
       "createNotifierHandler",
       "createTaskHandler",
       "createRecorder",
-      "resolveOutput",
+      "createNotifier",
     ]) {
       expect(typeof (runtime as Record<string, unknown>)[name]).toBe("function");
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTaskHandler, resolveOutput } from "../../functions/index.ts";
+import { createTaskHandler } from "../../functions/index.ts";
+import { resolveOutput } from "../../functions/resolve-output.ts";
 import { task } from "../../sdk/define/task.ts";
 import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../sdk/core/protocol.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";

@@ -9,9 +9,9 @@ import {
   awsHistoryStore,
   createRecorderHandler,
   createTaskHandler,
-  type ExecutionStatusDetail,
   type TaskRunRecord,
 } from "../../functions/index.ts";
+import type { ExecutionStatusDetail } from "../../functions/status-event.ts";
 import type { Envelope, TaskRequest } from "../../sdk/core/protocol.ts";
 import { task } from "../../sdk/define/task.ts";
 import { type AwsStub, startAwsStub } from "../support/http-stubs.ts";

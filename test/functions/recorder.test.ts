@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRecorder, type ExecutionStatusDetail, flowNameOf } from "../../functions/index.ts";
+import { createRecorder } from "../../functions/index.ts";
+import { type ExecutionStatusDetail, flowNameOf } from "../../functions/status-event.ts";
 import { memoryHistory, quietLogger } from "./support/memory-stores.ts";
 
 const detail = (over: Partial<ExecutionStatusDetail> = {}): ExecutionStatusDetail => ({

@@ -5,8 +5,8 @@ import {
   createTaskHandler,
   localSecretStore,
   SecretNotFoundError,
-  secretEnvName,
 } from "../../functions/index.ts";
+import { secretEnvName } from "../../functions/stores/local-secret-store.ts";
 import { redact } from "../../functions/private/redact.ts";
 import { task } from "../../sdk/define/task.ts";
 import { tempDir } from "../support/temp-dir.ts";

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { prepare } from "../../sdk/local/private/prepare.ts";
 import { validatedBefore } from "../../sdk/local/private/validated-definitions.ts";
-import { compile, flow, localSubstitutions, substitute, task } from "../../sdk/index.ts";
+import { compile, flow, task } from "../../sdk/index.ts";
+import { localSubstitutions, substitute } from "../../sdk/compile/substitute.ts";
 
 describe("validatedBefore", () => {
   it("knows a definition only after it was remembered, and tells a changed one apart", () => {

@@ -6,8 +6,10 @@
 
 import validator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { GraphFlow, CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
-import { compile, localSubstitutions, substitute } from "../../sdk/index.ts";
+import type { CompiledFlow, Json, StateMachineDefinition } from "../../sdk/index.ts";
+import { compile } from "../../sdk/index.ts";
+import { localSubstitutions, substitute } from "../../sdk/compile/substitute.ts";
+import type { GraphFlow } from "../../sdk/graph/types.ts";
 import { withSharedAjv } from "./shared-ajv.ts";
 
 type Env = { v: Json } | { items: Env[] } | { s3: string; bytes: number };

@@ -12,7 +12,7 @@ import {
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
 import type { DescribeExecutionCommandOutput } from "@aws-sdk/client-sfn";
-import type { ExecutionStatusDetail } from "stepflow/runtime";
+import type { ExecutionStatusDetail } from "../../../functions/status-event.ts";
 import type { InvokeResult, RehearsalFunction } from "./lambda-pool.ts";
 
 /** A rule and the functions it targets. */

@@ -8,9 +8,9 @@ import {
   awsHistoryStore,
   createRecorder,
   createTaskHandler,
-  type ExecutionStatusDetail,
   type TaskLookup,
 } from "../../../functions/index.ts";
+import type { ExecutionStatusDetail } from "../../../functions/status-event.ts";
 import { memoryResults, memorySecrets, quietLogger } from "../../functions/support/memory-stores.ts";
 import { request } from "../../functions/support/request.ts";
 import { execArn, smArn } from "./mocks.ts";
