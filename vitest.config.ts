@@ -46,6 +46,11 @@ export default defineConfig({
           // a process-wide singleton) starts once. test/setup.ts undoes each file's changes to
           // environment variables and the working directory; files restore what they mock.
           isolate: false,
+          // aws-cdk-lib checks each synthesized template with its CloudFormation validator, a WASM
+          // engine started on a worker's first synth (~6-9 CPU-seconds) that then adds ~1 s to each
+          // synth. It only warns (no test reads those warnings); the e2e tier keeps it on, beside
+          // cfn-lint over the examples' whole stack (test/infra/cfn-lint.test.ts).
+          env: { CDK_VALIDATION: "false" },
           // The type tests (test/**/*.test-d.ts, expectTypeOf) run through `tsc -p tsconfig.json`,
           // the whole project's check, beside the runtime tests: an error in any file of the
           // project fails the run (source errors are not ignored), so no separate `tsc` is needed.
