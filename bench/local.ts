@@ -3,7 +3,8 @@
  * 500-task sequential flows with trivial tasks through `runLocal`, beside the same ASL run bare in
  * aws-local-stepfunctions with trivial handlers: the ratio (issue 18's target: <= 1.3x) and the
  * overhead per task in ms.
- * Run: `npx tsx bench/local.ts` (median of 7 runs after 2 warm-ups each).
+ * Run: `npx tsx bench/local.ts` (median of 7 runs after 2 warm-ups each). "CPU ratio" compares the
+ * CPU time this process used per run (median), which a loaded machine distorts less than wall time.
  *
  * The bare side runs the definition runLocal runs (`prepare`), so both take the same path: a list
  * longer than its inline Map's item budget (the map of 2 tasks: 832 items) goes, as on AWS, to the
@@ -76,15 +77,24 @@ function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number, in
   };
 }
 
-async function median(fn: () => Promise<unknown>): Promise<number> {
+/**
+ * Median wall time of `fn`, and the median CPU time of this process (all threads) per run: on a
+ * loaded machine wall time mostly measures the other processes.
+ */
+async function median(fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> {
   for (let i = 0; i < WARMUP; i++) await fn();
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await fn();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+  return { ms: mid(times), cpuMs: mid(cpuTimes) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
@@ -96,16 +106,16 @@ const cases = [
   { name: "500 sequential tasks", flow: chain500Flow, params: {}, tasks: 500 },
 ];
 const rows: string[][] = [
-  ["case", "bare", "runLocal", "ratio (<= 1.3)", "overhead/task", "in workers", "overhead/task"],
+  ["case", "bare", "runLocal", "ratio (<= 1.3)", "CPU ratio", "overhead/task", "in workers", "overhead/task"],
 ];
-let previous = { localMs: 0, workerMs: 0 };
+let previous = { localMs: 0, localCpuMs: 0, workerMs: 0 };
 for (const c of cases) {
   const inline = "inline" in c && c.inline;
   const runBare = bare(c.flow, c.params, 1000, inline);
-  const bareMs = await median(runBare);
+  const { ms: bareMs, cpuMs: bareCpuMs } = await median(runBare);
   // The inline row compares the same runLocal figures with the other bare run.
-  const { localMs, workerMs } = inline ? previous : await measureLocal(c);
-  previous = { localMs, workerMs };
+  const { localMs, localCpuMs, workerMs } = inline ? previous : await measureLocal(c);
+  previous = { localMs, localCpuMs, workerMs };
   const perTask = (localMs - bareMs) / c.tasks;
   const perTaskWorker = (workerMs - bareMs) / c.tasks;
   rows.push([
@@ -113,6 +123,7 @@ for (const c of cases) {
     `${bareMs.toFixed(0)} ms`,
     `${localMs.toFixed(0)} ms`,
     `${(localMs / bareMs).toFixed(2)}x`,
+    `${(localCpuMs / bareCpuMs).toFixed(2)}x`,
     `${perTask.toFixed(3)} ms`,
     `${workerMs.toFixed(0)} ms`,
     `${perTaskWorker.toFixed(3)} ms`,
@@ -121,15 +132,15 @@ for (const c of cases) {
 printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS}), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`, rows);
 await rm(dir, { recursive: true, force: true });
 
-async function measureLocal(c: (typeof cases)[number]): Promise<{ localMs: number; workerMs: number }> {
-  const localMs = await median(async () => {
+async function measureLocal(c: (typeof cases)[number]): Promise<{ localMs: number; localCpuMs: number; workerMs: number }> {
+  const { ms: localMs, cpuMs: localCpuMs } = await median(async () => {
     const run = await runLocal(c.flow, c.params as never, { dir });
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });
   // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
-  const workerMs = await median(async () => {
+  const { ms: workerMs } = await median(async () => {
     const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });
-  return { localMs, workerMs };
+  return { localMs, localCpuMs, workerMs };
 }
