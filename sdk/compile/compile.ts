@@ -55,7 +55,6 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     states: new Map(),
     switched: (g: MapGroup) => options.target !== "local" && switchable(g, graph.groups, facts),
     problems: [],
-    paramsPresent: paramsPresent(flow),
   };
   const emitted = emitMachine(flow, ctx, new TopBlock(facts));
   const { output } = emitted;
@@ -208,14 +207,6 @@ function compiledTasks(graph: FlowGraph): CompiledTask[] {
     lambdaTimeoutSeconds: call.task.options.timeoutSeconds + HANDLER_GRACE_SECONDS,
     memory: call.task.options.memory,
   }));
-}
-
-/** True when no parameter of `flow` may be missing from its input (each is required or has a default). */
-function paramsPresent(flow: GraphFlow): boolean {
-  return Object.values(flow.schema?.shape ?? {}).every((type) => {
-    const parsed = (type as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(undefined);
-    return !parsed.success || parsed.data !== undefined;
-  });
 }
 
 /** The calls whose results are a `when`'s value (one per branch that returns one). */

@@ -215,6 +215,30 @@ describe("params", () => {
     expect(() => sized.parse({ ...once })).toThrow(/`word`: /);
   });
 
+  it("rejects reading a parameter that may be left out with no default, naming every reader and the fix", () => {
+    const optional = flow(
+      "optional-params",
+      { params: z.object({ note: z.string().optional(), loud: z.boolean().optional(), unread: z.string().optional() }) },
+      ({ note, loud }) => when(loud as Ref<boolean>, () => log(note as never)),
+    );
+    const found = problems(() => compile(optional));
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/parameter `note` is optional with no default, and `log` \(.*graph\.test\.ts:\d+\) reads it: .*States\.Runtime.*`\.nullable\(\)\.default\(null\)`/);
+    expect(found[1]).toMatch(/parameter `loud` is optional with no default, and the condition of `when` at .*graph\.test\.ts:\d+ reads it/);
+  });
+
+  it("runs a parameter that has a default, null included, however the run leaves it out", async () => {
+    const { runLocal } = await import("../../sdk/local/index.ts");
+    const greet = task("greet", (note: string | null, loud: boolean) => `${note ?? "nothing"}${loud ? "!" : ""}`);
+    const defaults = flow(
+      "default-params",
+      { params: z.object({ note: z.string().nullable().default(null), loud: z.boolean().default(false) }) },
+      ({ note, loud }) => greet(note, loud),
+    );
+    expect((await runLocal(defaults, {})).result).toBe("nothing");
+    expect((await runLocal(defaults, { note: "hi", loud: true })).result).toBe("hi!");
+  });
+
   it("names every bad field, unknown ones included", () => {
     let error: ParamsError | undefined;
     try {

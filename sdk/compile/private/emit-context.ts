@@ -36,11 +36,6 @@ export interface EmitContext extends BlockFacts {
   readonly states: Map<string, EmittedState>;
   /** The wiring problems found so far: compile reports them all at once. */
   readonly problems: DefinitionProblem[];
-  /**
-   * True when every parameter is in the execution input whenever the flow runs: each is required or
-   * has a default (the client, the CLI, schedules and a parent flow fill those in), none optional.
-   */
-  readonly paramsPresent: boolean;
   /** True when a group's Map is chosen at run time, inline or distributed (map-switch.ts). */
   readonly switched: (group: MapGroup) => boolean;
 }

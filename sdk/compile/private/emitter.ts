@@ -232,7 +232,7 @@ export class Emitter {
     // Nothing ran before it (it starts the flow): its Parameters can write a "no value" slot its
     // branches need, where a Pass state would otherwise (parallel-input.ts).
     const input =
-      this.writers === undefined && before.size === 0 && this.block.kind === "top" && this.ctx.paramsPresent
+      this.writers === undefined && before.size === 0 && this.block.kind === "top"
         ? new ParallelInput(state, this.block)
         : undefined;
     // Branches share this block's `emitted` set: each branch's own readers are taken out again

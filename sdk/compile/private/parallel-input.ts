@@ -38,7 +38,7 @@ export class ParallelInput {
 
   /**
    * The Parallel's Parameters, when a branch needs a slot: each parameter the branches read by its
-   * path (so every one must be in the execution input, see `EmitContext.paramsPresent`), the
+   * path (each is in every run's input: the define step rejects reading an optional parameter with no default), the
    * constants when the machine has them (its first state writes them), and the slots.
    */
   parameters(constants: boolean): PayloadTemplate | undefined {

@@ -5,6 +5,7 @@ import type { PayloadTemplate, Retrier, TaskState } from "../asl.ts";
 import { HANDLER_GRACE_SECONDS, INVOKE_MARGIN_SECONDS } from "../../core/limits.ts";
 import { argTemplate, type Block, rawValue, setRaw } from "./locate.ts";
 import type { Json } from "../../core/json.ts";
+import { leftOut } from "../../graph/left-out.ts";
 
 /** Lambda errors worth retrying whatever the task's options say. */
 const LAMBDA_SERVICE_ERRORS = [
@@ -159,10 +160,8 @@ export function subflowState(call: SubflowCall, block: Block, childOutput: Outpu
 export function paramDefaults(schema: SubflowCall["flow"]["schema"]): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [name, type] of Object.entries(schema?.shape ?? {})) {
-    const parsed = (type as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(
-      undefined,
-    );
-    if (parsed.success && parsed.data !== undefined) out[name] = parsed.data as Json;
+    const value = leftOut(type)?.value;
+    if (value !== undefined) out[name] = value as Json;
   }
   return out;
 }

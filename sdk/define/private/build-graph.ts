@@ -1,5 +1,6 @@
 import { FlowDefinitionError } from "../../core/errors.ts";
-import { isPrefix, sourcesOf } from "../../graph/sources.ts";
+import { mayBeAbsent } from "../../graph/left-out.ts";
+import { isPrefix, leavesOf, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
@@ -87,6 +88,7 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
     checkConditionType(b, flow.schema, c.source, c.site, byId);
   }
   if (result) visible(result, [], () => "the value the body returns");
+  b.problems.push(...absentParamProblems(flow.schema, b.calls, b.conditions));
   b.problems.push(...whenValueProblems(b.calls, b.conditions, result));
   b.problems.push(...flowBoundProblems(flow.options, b.calls, b.groups));
   if (result && result.kind !== "node") {
@@ -94,6 +96,30 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
       "its body returns something that is not a task or subflow result; return a task result or nothing",
     );
   }
+}
+
+/**
+ * A parameter that may be left out (`.optional()` with no default) cannot be read by a state: a
+ * state reads it by its path in the execution input, and Step Functions fails a state whose path
+ * reaches a missing key (States.Runtime) once earlier tasks have run; JSON has no `undefined` to
+ * stand in for it. One problem per parameter, naming every reader and the fix.
+ */
+function absentParamProblems(schema: GraphFlow["schema"], calls: readonly Call[], conditions: FlowGraph["conditions"]): string[] {
+  if (!schema) return [];
+  const readers = new Map<string, string[]>();
+  const read = (sources: readonly ValueSource[], who: () => string) => {
+    for (const s of sources.flatMap(leavesOf)) {
+      if (s.kind !== "param" || !mayBeAbsent(schema.shape[s.name])) continue;
+      const list = readers.get(s.name) ?? readers.set(s.name, []).get(s.name)!;
+      if (!list.includes(who())) list.push(who());
+    }
+  };
+  for (const call of calls) read(sourcesOf(call), () => `\`${call.state}\` (${call.site})`);
+  for (const c of conditions) read([c.source], () => `the condition of \`when\` at ${c.site}`);
+  return [...readers].map(
+    ([name, who]) =>
+      `parameter \`${name}\` is optional with no default, and ${who.join(", ")} read${who.length === 1 ? "s" : ""} it: a run that leaves it out would fail there with States.Runtime (Step Functions cannot read a missing key, and JSON has no undefined); give it a default, \`.default(<value>)\`, or \`.nullable().default(null)\` for "no value"`,
+  );
 }
 
 function checkConditionType(
