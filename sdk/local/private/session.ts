@@ -20,7 +20,7 @@ import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { DistributedMapFailed, DistributedMaps } from "./distributed-map.ts";
-import { observe, runObserved } from "./engine-events.ts";
+import { observe } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
 import { ExecutionLog } from "./executions.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
@@ -224,7 +224,7 @@ export class LocalSession {
     const progress = this.emit ? [mapProgress(prepared, runId, this.emit)] : [];
     // A Distributed Map runs its items with the same handlers; its engine events feed progress only.
     Object.assign(handlers, distributed.handlers({ results: this.results, runOptions, observe: (e) => observe(e.eventLogs, progress) }));
-    const { execution, observing } = runObserved(prepared.machine, input, runOptions, [limits.observe, ...progress]);
+    const execution = prepared.machine.run(input, runOptions);
     limits.bind(() => execution.abort());
     const abort = () => {
       limits.close(new ExecutionClosedError("the run was aborted"));
@@ -232,6 +232,7 @@ export class LocalSession {
     };
     this.options.signal?.addEventListener("abort", abort, { once: true });
     if (this.options.signal?.aborted) abort();
+    const observing = observe(execution.eventLogs, [limits.observe, ...progress]);
     let outcome: Outcome;
     try {
       outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
