@@ -31,31 +31,16 @@ function onExit(): void {
   flushAppends();
 }
 
-/**
- * A line whose content its writer may still replace until it is written: the JSON of `value`,
- * built when the line is written (`written` is then true, and `value` is no longer read).
- */
-export interface HeldLine {
-  value: unknown;
-  written: boolean;
-}
-
-function textOf(line: string | HeldLine): string {
-  if (typeof line === "string") return line;
-  line.written = true;
-  return `${JSON.stringify(line.value)}\n`;
-}
-
 export class BufferedAppends {
   private readonly files = new AppendFiles();
-  private readonly lines = new Map<string, (string | HeldLine)[]>();
+  private readonly lines = new Map<string, string[]>();
   /** A write that failed in a scheduled flush: the next `append` or `flush` throws it. */
   private failure: unknown;
 
   /** Queues `text` for `file` (created if missing; its folder must exist when the lines are written). */
-  append(file: string, text: string | HeldLine): void {
+  append(file: string, text: string): void {
     this.throwFailure();
-    if (exiting) return this.files.append(file, textOf(text));
+    if (exiting) return this.files.append(file, text);
     let queued = this.lines.get(file);
     if (!queued) this.lines.set(file, (queued = []));
     queued.push(text);
@@ -95,7 +80,7 @@ export class BufferedAppends {
     if (!queued) return;
     this.lines.delete(file);
     try {
-      this.files.append(file, queued.length === 1 ? textOf(queued[0]) : queued.map(textOf));
+      this.files.append(file, queued.length === 1 ? queued[0] : queued);
     } catch (error) {
       this.failure ??= error;
     }

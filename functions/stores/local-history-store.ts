@@ -3,12 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
-import { BufferedAppends, flushAppends, type HeldLine } from "../private/buffered-appends.ts";
+import { BufferedAppends, flushAppends } from "../private/buffered-appends.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
 import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
-import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery, TaskRunRecord } from "./types.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
 
 const WRITTEN: Promise<void> = Promise.resolve();
 
@@ -43,10 +43,7 @@ export interface LocalHistoryStore extends HistoryStore {
  * record is on disk when `putFlowRun` returns (with every task-run line written before it), also
  * from an `exit` handler; task-run lines are written together at the end of the event-loop turn
  * (buffered-appends.ts: one system call per turn instead of two per attempt), and before any read
- * in this process. An attempt that ends before its start line is written (a quick task ends in
- * the turn it started in) writes one line, its end record, which carries its start time too: the
- * start line exists so that a process killed mid-attempt leaves a `RUNNING` record, and the fold
- * reads the same records without it. An unreadable line is reported to `onProblem` and skipped.
+ * in this process. An unreadable line is reported to `onProblem` and skipped.
  */
 export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHistoryStore {
   const root = join(localDir(options), "history");
@@ -55,11 +52,11 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const onProblem = options.onProblem ?? ((message: string) => console.warn(`warning: ${message}`));
   let ready = false;
   const files = new BufferedAppends();
-  const append = (file: string, line: HistoryLine | HeldLine) => {
+  const append = (file: string, line: HistoryLine) => {
     try {
       if (!ready) mkdirSync(runsDir, { recursive: true });
       ready = true;
-      files.append(file, "written" in line ? line : `${JSON.stringify(line)}\n`);
+      files.append(file, `${JSON.stringify(line)}\n`);
     } catch (error) {
       throw storeError(error, root, "write");
     }
@@ -75,24 +72,6 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
       runFiles.set(runId, file);
     }
     return file;
-  };
-  /** The start line of each attempt that has not ended, by attempt; replaced by its end record until it is written. */
-  const starts = new Map<string, HeldLine>();
-  const putTask = (record: TaskRunRecord) => {
-    const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
-    const line = { task: record };
-    if (record.status === "RUNNING") {
-      const held: HeldLine = { value: line, written: false };
-      append(runFile(record.runId), held);
-      // Attempts that never end here (their process died) are only an optimization lost.
-      if (starts.size >= 100_000) starts.clear();
-      starts.set(key, held);
-      return;
-    }
-    const held = starts.get(key);
-    if (held) starts.delete(key);
-    if (held && !held.written) held.value = line;
-    else append(runFile(record.runId), line);
   };
   let moved: Promise<unknown> | undefined;
   /** Moves runs of the first layout (a folder per run) in, once per store, before a read. */
@@ -119,7 +98,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
     // Not an async function: it runs twice per task attempt, and its work is synchronous.
     putTaskRun(record) {
       try {
-        putTask(record);
+        append(runFile(record.runId), { task: record });
       } catch (error) {
         return Promise.reject(error as Error);
       }
