@@ -42,8 +42,7 @@ export default defineConfig({
           exclude: E2E,
           // Each worker runs file after file with one module cache: aws-cdk-lib, TypeScript, ESLint
           // and the AWS SDK load once per worker, not once per file (the unit tier's import time
-          // was three times its test time), and aws-cdk-lib's template validator (a WASM engine,
-          // a process-wide singleton) starts once. test/setup.ts undoes each file's changes to
+          // was three times its test time). test/setup.ts undoes each file's changes to
           // environment variables and the working directory; files restore what they mock.
           isolate: false,
           // aws-cdk-lib checks each synthesized template with its CloudFormation validator, a WASM

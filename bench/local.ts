@@ -25,6 +25,7 @@ import { runLocal } from "../sdk/local/index.ts";
 import { ITEMS_PATH } from "../sdk/local/private/distributed-map.ts";
 import { prepare } from "../sdk/local/private/prepare.ts";
 import { chain500Flow, chainFlow, mapChainFlow, mapFlow } from "./local-flows.ts";
+import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 
 const RUNS = 7;
@@ -81,7 +82,7 @@ function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number, in
  * Median wall time of `fn`, and the median CPU time of this process (all threads) per run: on a
  * loaded machine wall time mostly measures the other processes.
  */
-async function median(fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> {
+async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> {
   for (let i = 0; i < WARMUP; i++) await fn();
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -93,8 +94,7 @@ async function median(fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: 
     const used = process.cpuUsage(c);
     cpuTimes.push((used.user + used.system) / 1000);
   }
-  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
-  return { ms: mid(times), cpuMs: mid(cpuTimes) };
+  return { ms: median(times), cpuMs: median(cpuTimes) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
@@ -112,7 +112,7 @@ let previous = { localMs: 0, localCpuMs: 0, workerMs: 0 };
 for (const c of cases) {
   const inline = "inline" in c && c.inline;
   const runBare = bare(c.flow, c.params, 1000, inline);
-  const { ms: bareMs, cpuMs: bareCpuMs } = await median(runBare);
+  const { ms: bareMs, cpuMs: bareCpuMs } = await timed(runBare);
   // The inline row compares the same runLocal figures with the other bare run.
   const { localMs, localCpuMs, workerMs } = inline ? previous : await measureLocal(c);
   previous = { localMs, localCpuMs, workerMs };
@@ -133,12 +133,12 @@ printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${
 await rm(dir, { recursive: true, force: true });
 
 async function measureLocal(c: (typeof cases)[number]): Promise<{ localMs: number; localCpuMs: number; workerMs: number }> {
-  const { ms: localMs, cpuMs: localCpuMs } = await median(async () => {
+  const { ms: localMs, cpuMs: localCpuMs } = await timed(async () => {
     const run = await runLocal(c.flow, c.params as never, { dir });
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });
   // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
-  const { ms: workerMs } = await median(async () => {
+  const { ms: workerMs } = await timed(async () => {
     const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
     if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
   });

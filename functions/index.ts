@@ -18,7 +18,8 @@ export {
 } from "./errors.ts";
 export type { LambdaOptions, NotifierLambdaHandler, RecorderLambdaHandler, TaskLambdaHandler } from "./lambda.ts";
 export { createNotifierHandler, createRecorderHandler, lambdaHandler, notifierHandler, recorderHandler } from "./lambda.ts";
-export type { ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
+export type { ExecutionStatusDetail, ExecutionStatusEvent, Recorder, RecorderDeps } from "./recorder.ts";
+export type { NotifyConfig } from "../sdk/core/notify-config.ts";
 export { createRecorder } from "./recorder.ts";
 export type { NotifierDeps, NotifyResult } from "./notifier.ts";
 export { createNotifier } from "./notifier.ts";

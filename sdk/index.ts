@@ -18,6 +18,7 @@ export type {
 } from "./define/flow.ts";
 export { flow } from "./define/flow.ts";
 export type { SlackOptions } from "./define/notify.ts";
+export type { Notifier } from "./graph/options.ts";
 export { slack } from "./define/notify.ts";
 export type { Jsonify, NotJson } from "./define/jsonify.ts";
 export type { Input, MapArg, Ref, Resolved, Unmapped } from "./define/ref.ts";

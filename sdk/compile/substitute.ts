@@ -19,7 +19,7 @@ export function substitute(
   });
   if (missing.size) {
     throw new UsageError(
-      `\`substitute\` has no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}; pass one for each (\`localSubstitutions(compiled)\` gives every placeholder of a compiled flow a local value)`,
+      `\`substitute\` has no value for definition placeholder(s) ${[...missing].map((k) => `\`${k}\``).join(", ")}; pass one for each`,
     );
   }
   return JSON.parse(text) as StateMachineDefinition;

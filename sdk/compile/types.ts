@@ -43,7 +43,7 @@ export type CompiledState =
 export interface ResultFacts {
   /**
    * True when the state replaces the whole results with its own (`ResultPath: "$.results"` and a
-   * selector): every earlier result is dead, so the state data after it holds only its result.
+   * selector): every earlier result is dead, so the results after it hold only its result (and any `when` "no value" slots `{}` its selector writes).
    */
   readonly replacesResults: boolean;
 }

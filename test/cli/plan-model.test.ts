@@ -70,6 +70,8 @@ describe("plan and the local run agree", () => {
     expect(inline.historyEvents).toBeGreaterThan(1560 * 7);
     // Parent execution only: the items' events are their child executions'.
     expect(switched.historyEvents).toBeLessThan(50);
+    // More items add child executions, not parent events: the plan of 4,000 counts the same.
+    expect(planFlow(squares, 4000).historyEvents).toBe(switched.historyEvents);
     // The run just past the budget, as planned (more items add child executions, not parent events).
     const ran = await runLocal(squares, { n: 1561, k: 1 }, { dir });
     expect(ran.status).toBe("SUCCEEDED");

@@ -13,10 +13,11 @@ import * as everyFeature from "../fixtures/every-feature.ts";
 import * as limitFlows from "../fixtures/limit-flows.ts";
 import * as localFlows from "../fixtures/local-flows.ts";
 import * as retryFlows from "../fixtures/retry-flows.ts";
+import * as whenValues from "../rehearse/fixtures/when-values.ts";
 
 const isFlow = (v: unknown): v is GraphFlow =>
   (typeof v === "object" || typeof v === "function") && v !== null && "flowName" in v && typeof (v as GraphFlow).graph === "function";
-const flows = [everyFeature, limitFlows, localFlows, retryFlows].flatMap((m) => Object.values(m).filter(isFlow));
+const flows = [everyFeature, limitFlows, localFlows, retryFlows, whenValues].flatMap((m) => Object.values(m).filter(isFlow));
 
 /** What the index should hold for `state`, read from the ASL (undefined: no entry). */
 function fromAsl(state: State): Record<string, unknown> | undefined {
@@ -33,7 +34,8 @@ function fromAsl(state: State): Record<string, unknown> | undefined {
   if (state.Type !== "Task") return undefined;
   if (state.Resource.includes(":states:startExecution")) return { kind: "subflow", replacesResults };
   const p = state.Parameters as Record<string, unknown> & { share?: { bytes: number; overhead?: number; "of.$"?: string } };
-  const selector = state.ResultPath === "$.results" ? Object.keys(state.ResultSelector ?? {}) : [];
+  // A replacing selector's one path key is the result; its constant keys are "no value" slots `{}`.
+  const selector = state.ResultPath === "$.results" ? Object.keys(state.ResultSelector ?? {}).filter((k) => k.endsWith(".$")) : [];
   return {
     kind: "task",
     task: p.task,
@@ -115,6 +117,22 @@ describe("the compile index", () => {
       expect(disagreements(compile(flow, { target }))).toStrictEqual([]);
     },
   );
+
+  it("names the result key of a task whose replacing selector also writes a `when`'s \"no value\" slot", () => {
+    const compiled = compile(whenValues.whenSlots);
+    const writers = [...nestedStates(compiled.definition)].flatMap(({ name, state }) =>
+      state.Type === "Task" && state.ResultPath === "$.results" && Object.values(state.ResultSelector ?? {}).some((v) => JSON.stringify(v) === "{}")
+        ? [{ name, selector: state.ResultSelector! }]
+        : [],
+    );
+    expect(writers.length).toBeGreaterThan(0);
+    for (const { name, selector } of writers) {
+      // e.g. {"is_big.$": "$", "when_1": {}}: the result is under `is_big`, beside the slot.
+      expect(Object.keys(selector).length, name).toBeGreaterThan(1);
+      const entry = compiled.states[name];
+      expect(entry?.kind === "task" ? entry.resultKey : "not a task", name).toBe(Object.keys(selector).find((k) => k.endsWith(".$"))!.slice(0, -2));
+    }
+  });
 
   it("is told apart from a definition it does not describe (the check above can fail)", () => {
     const compiled = compile(localFlows.squares);

@@ -16,6 +16,6 @@ describe("substitute", () => {
     const { Task_greet: _greet, Task_shout: _shout, ...values } = localSubstitutions(compiled);
     const call = () => substitute(compiled.definition, values);
     expect(call).toThrow(UsageError);
-    expect(call).toThrow(/no value for definition placeholder\(s\) `Task_greet`, `Task_shout`; pass one for each \(`localSubstitutions\(compiled\)`/);
+    expect(call).toThrow(/no value for definition placeholder\(s\) `Task_greet`, `Task_shout`; pass one for each$/);
   });
 });

@@ -218,13 +218,19 @@ describe("params", () => {
   it("rejects reading a parameter that may be left out with no default, naming every reader and the fix", () => {
     const optional = flow(
       "optional-params",
-      { params: z.object({ note: z.string().optional(), loud: z.boolean().optional(), unread: z.string().optional() }) },
-      ({ note, loud }) => when(loud as Ref<boolean>, () => log(note as never)),
+      { params: z.object({ note: z.string().optional(), loud: z.boolean().optional(), extra: z.unknown(), unread: z.string().optional() }) },
+      ({ note, loud, extra }) => when(loud as Ref<boolean>, () => {
+        log(note as never);
+        log(note as never);
+        log(extra as never);
+      }),
     );
     const found = problems(() => compile(optional));
-    expect(found).toHaveLength(2);
-    expect(found[0]).toMatch(/parameter `note` is optional with no default, and `log` \(.*graph\.test\.ts:\d+\) reads it: .*States\.Runtime.*`\.nullable\(\)\.default\(null\)`/);
-    expect(found[1]).toMatch(/parameter `loud` is optional with no default, and the condition of `when` at .*graph\.test\.ts:\d+ reads it/);
+    expect(found).toHaveLength(3);
+    const leftOut = (name: string) => `parameter \`${name}\` may be left out \\(it is optional, or its type accepts undefined\\) and has no default, and`;
+    expect(found[0]).toMatch(new RegExp(`${leftOut("note")} \`log\` \\(.*graph\\.test\\.ts:\\d+\\), \`log-2\` \\(.*\\) read it: .*States\\.Runtime.*\`\\.nullable\\(\\)\\.default\\(null\\)\``));
+    expect(found[1]).toMatch(new RegExp(`${leftOut("extra")} \`log-3\` \\(.*\\) reads it`));
+    expect(found[2]).toMatch(new RegExp(`${leftOut("loud")} the condition of \`when\` at .*graph\\.test\\.ts:\\d+ reads it`));
   });
 
   it("runs a parameter that has a default, null included, however the run leaves it out", async () => {

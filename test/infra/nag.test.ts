@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IConstruct } from "constructs";
+import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { acknowledgeWildcards } from "../../infra/private/nag.ts";
 
@@ -32,7 +33,18 @@ describe("acknowledgeWildcards", () => {
     Validations.of(theirs).acknowledge(...findings.map((id) => ({ id, reason: "keys are per run" })));
     expect(acknowledged(ours)).toStrictEqual(acknowledged(theirs));
     expect(Object.keys(acknowledged(ours))).toHaveLength(2);
-    // That cdk-nag honours the record: the cdk-nag tests of task-resources.test.ts and
-    // nested-tasks.test.ts, whose task roles are acknowledged this way only.
+    // That cdk-nag honours the record on a whole flow: the cdk-nag tests of task-resources.test.ts
+    // and nested-tasks.test.ts, whose task roles are acknowledged this way only.
+  });
+
+  it("leaves cdk-nag reporting a wildcard granted after the acknowledgment, and only that one", () => {
+    const stack = new Stack(new App(), "NagLate", { env: ENV });
+    const role = roleWithWildcards(stack, "Role");
+    acknowledgeWildcards(role, "keys are per run");
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::results/late/*"] }));
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    // cdk-nag names each unacknowledged finding in its rule name: the two acknowledged ones are not there.
+    const iam5 = report.violations.filter((v) => v.ruleName.startsWith("AwsSolutions-IAM5"));
+    expect(iam5.map((v) => v.ruleName)).toStrictEqual(["AwsSolutions-IAM5[Resource::arn:aws:s3:::results/late/*]"]);
   });
 });

@@ -74,8 +74,9 @@ describe("lists too long for an inline Map run as a Distributed Map", () => {
 
   it("runs an unannotated Map past its inline budget to completion, every execution within 256 KB and 25,000 events", async () => {
     // Past the budget the list runs distributed, and the events and bytes per execution no longer
-    // grow with it: a few hundred items over the budget show what 10,000 would (the 100,000-item
-    // run below is the scale run). The budget is read from the definition, so this stays past it.
+    // grow with it: a few hundred items over the budget show what 10,000 would (the exact event
+    // counts below hold per parent whatever the count; the 100,000-item run below, of a declared
+    // large Map, runs with STEPFLOW_LARGE_TESTS=1). The budget is read from the definition, so this stays past it.
     const n = inlineBudget() + 400;
     const run = await runFlow(unannotated, { n });
     expectDistributedWithinLimits(run, n);

@@ -229,7 +229,7 @@ export class Emitter {
   private parallel(branches: readonly Schedule<Unit>[]): Segment {
     const before = this.defined.snapshot();
     const state: ParallelState = { Type: "Parallel", Branches: [] };
-    // Nothing ran before it (it starts the flow): its Parameters can write a "no value" slot its
+    // Nothing ran before it (it starts the flow, or a Choice branch that does): its Parameters can write a "no value" slot its
     // branches need, where a Pass state would otherwise (parallel-input.ts).
     const input =
       this.writers === undefined && before.size === 0 && this.block.kind === "top"

@@ -1,5 +1,5 @@
 /**
- * A "no value" slot for the branches of a Parallel that nothing ran before (it starts the flow): no
+ * A "no value" slot for the branches of a Parallel that nothing ran before (it starts the flow, or a branch of a Choice that does): no
  * state wrote the results before it, but its Parameters build each branch's input, so they can hold
  * `results: {"<when id>": {}}` beside the parameters the branches read, and no Pass state writes the
  * slot (no-value-slots.ts). The branches keep the top level's layout (`$.<param>`, `$.results`); the

@@ -92,9 +92,12 @@ function replaces(s: State): boolean {
   return "ResultPath" in s && s.ResultPath === "$.results" && "ResultSelector" in s && s.ResultSelector !== undefined;
 }
 
-/** The key a Task state writes its result under: `$.results.<key>`, or its replacing selector's key. */
+/**
+ * The key a Task state writes its result under: `$.results.<key>`, or its replacing selector's one
+ * path key (`<key>.$`; the selector's other keys are constants, a `when`'s "no value" slots `{}`).
+ */
 function resultKey(s: TaskState): string | undefined {
   if (s.ResultPath?.startsWith("$.results.")) return s.ResultPath.slice("$.results.".length);
-  const selector = s.ResultPath === "$.results" ? Object.keys(s.ResultSelector ?? {}) : [];
-  return selector.length === 1 ? selector[0].replace(/\.\$$/, "") : undefined;
+  const selector = s.ResultPath === "$.results" ? Object.keys(s.ResultSelector ?? {}).filter((k) => k.endsWith(".$")) : [];
+  return selector.length === 1 ? selector[0].slice(0, -".$".length) : undefined;
 }

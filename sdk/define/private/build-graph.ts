@@ -118,7 +118,7 @@ function absentParamProblems(schema: GraphFlow["schema"], calls: readonly Call[]
   for (const c of conditions) read([c.source], () => `the condition of \`when\` at ${c.site}`);
   return [...readers].map(
     ([name, who]) =>
-      `parameter \`${name}\` is optional with no default, and ${who.join(", ")} read${who.length === 1 ? "s" : ""} it: a run that leaves it out would fail there with States.Runtime (Step Functions cannot read a missing key, and JSON has no undefined); give it a default, \`.default(<value>)\`, or \`.nullable().default(null)\` for "no value"`,
+      `parameter \`${name}\` may be left out (it is optional, or its type accepts undefined) and has no default, and ${who.join(", ")} read${who.length === 1 ? "s" : ""} it: a run that leaves it out would fail there with States.Runtime (Step Functions cannot read a missing key, and JSON has no undefined); give it a default, \`.default(<value>)\`, or \`.nullable().default(null)\` for "no value"`,
   );
 }
 

@@ -1,4 +1,5 @@
 import { sameScope, sameSource } from "../../graph/sources.ts";
+import { leftOut } from "../../graph/left-out.ts";
 import type {
   ArgBinding,
   Call,
@@ -141,7 +142,7 @@ export class GraphBuilder {
     }
     for (const [key, type] of Object.entries(child.schema?.shape ?? {})) {
       if (key in params) continue;
-      if (!(type as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success) {
+      if (leftOut(type) === undefined) {
         this.problems.push(
           `subflow \`${child.flowName}\` called at ${site} needs parameter \`${key}\`, which has no default; pass it`,
         );

@@ -2,16 +2,16 @@ import { type HistoryStore, type TaskRunRecord } from "../../../functions/stores
 import { taskRank } from "../../../functions/private/history-keys.ts";
 import type { RunEvent, TaskRun } from "../types.ts";
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * The task runs of one local session (a run and its subflow runs): kept in memory for the
  * returned run and its events, and written through to the history store as each attempt starts
  * and ends, so the history on disk is never behind what ran (a killed run keeps every attempt
  * that started). A failed history write never fails the task: it goes to `onProblem`.
  */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const DONE: Promise<void> = Promise.resolve();
-
 export class TaskRunBook {
   private readonly records = new Map<string, TaskRunRecord>();
   /** Attempts started and not yet ended, by run id. */
