@@ -119,9 +119,6 @@ export class Emitter {
             kind: "task",
             task: call.task.taskName,
             call: call.id,
-            retry: state.Retry ?? [],
-            // taskState() always sets it.
-            timeoutSeconds: state.TimeoutSeconds!,
             group: call.map?.group,
           },
     );

@@ -15,7 +15,7 @@ type Kind<K extends CompiledState["kind"]> = Extract<CompiledState, { kind: K }>
 
 /** What the emitter registers of a state while building it; `stateIndex` completes it. */
 export type EmittedState =
-  | Omit<Kind<"task">, keyof ResultFacts | keyof PayloadFacts>
+  | Omit<Kind<"task">, keyof ResultFacts | keyof PayloadFacts | "retry" | "timeoutSeconds">
   | Kind<"map-switch">
   | Omit<Kind<"subflow">, keyof ResultFacts>
   | Omit<Kind<"map">, keyof ResultFacts | "maxConcurrency">;
@@ -58,9 +58,10 @@ function completed(entry: EmittedState, state: State): CompiledState | undefined
       if (state.Type !== "Task") return undefined;
       return {
         ...entry,
-        // Passes after the state was built add retriers (a switched Map's producer never retries a stored list).
+        // Read once every pass has run: passes after the state was built add retriers (a switched
+        // Map's producer never retries a stored list). taskState() always sets TimeoutSeconds.
         retry: state.Retry ?? [],
-        timeoutSeconds: state.TimeoutSeconds ?? entry.timeoutSeconds,
+        timeoutSeconds: state.TimeoutSeconds!,
         replacesResults: replaces(state),
         ...payloadFacts(state),
       };
