@@ -1,12 +1,12 @@
 import { FlowDefinitionError } from "../../core/errors.ts";
 import { mayBeAbsent } from "../../graph/left-out.ts";
-import { isPrefix, leavesOf, sourcesOf } from "../../graph/sources.ts";
+import { isPrefix, sourcesOf } from "../../graph/sources.ts";
 import type { Call, FlowGraph, ScopeFrame, ValueSource } from "../../graph/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { GraphBuilder, withBuilder } from "./builder.ts";
 import { flowBoundProblems } from "./flow-bounds.ts";
 import { checkChildren } from "./subflow-cycles.ts";
-import { whenValueProblems } from "./when-values.ts";
+import { type Reader, readers, whenValueProblems } from "./when-values.ts";
 
 /** Keys of the state data that parameters may not use. */
 const RESERVED_PARAMS = ["results", "constants"] as const;
@@ -88,8 +88,9 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
     checkConditionType(b, flow.schema, c.source, c.site, byId);
   }
   if (result) visible(result, [], () => "the value the body returns");
-  b.problems.push(...absentParamProblems(flow.schema, b.calls, b.conditions));
-  b.problems.push(...whenValueProblems(b.calls, b.conditions, result));
+  const all = readers(b.calls, b.conditions, result);
+  b.problems.push(...absentParamProblems(flow.schema, all));
+  b.problems.push(...whenValueProblems(b.calls, b.conditions, all));
   b.problems.push(...flowBoundProblems(flow.options, b.calls, b.groups));
   if (result && result.kind !== "node") {
     b.problems.push(
@@ -104,19 +105,17 @@ function validate(b: GraphBuilder, flow: GraphFlow, params: string[], result: Va
  * reaches a missing key (States.Runtime) once earlier tasks have run; JSON has no `undefined` to
  * stand in for it. One problem per parameter, naming every reader and the fix.
  */
-function absentParamProblems(schema: GraphFlow["schema"], calls: readonly Call[], conditions: FlowGraph["conditions"]): string[] {
+function absentParamProblems(schema: GraphFlow["schema"], all: readonly Reader[]): string[] {
   if (!schema) return [];
-  const readers = new Map<string, string[]>();
-  const read = (sources: readonly ValueSource[], who: () => string) => {
-    for (const s of sources.flatMap(leavesOf)) {
+  const readersOf = new Map<string, string[]>();
+  for (const r of all) {
+    for (const s of r.sources) {
       if (s.kind !== "param" || !mayBeAbsent(schema.shape[s.name])) continue;
-      const list = readers.get(s.name) ?? readers.set(s.name, []).get(s.name)!;
-      if (!list.includes(who())) list.push(who());
+      const list = readersOf.get(s.name) ?? readersOf.set(s.name, []).get(s.name)!;
+      if (!list.includes(r.where())) list.push(r.where());
     }
-  };
-  for (const call of calls) read(sourcesOf(call), () => `\`${call.state}\` (${call.site})`);
-  for (const c of conditions) read([c.source], () => `the condition of \`when\` at ${c.site}`);
-  return [...readers].map(
+  }
+  return [...readersOf].map(
     ([name, who]) =>
       `parameter \`${name}\` may be left out (it is optional, or its type accepts undefined) and has no default, and ${who.join(", ")} read${who.length === 1 ? "s" : ""} it: a run that leaves it out would fail there with States.Runtime (Step Functions cannot read a missing key, and JSON has no undefined); give it a default, \`.default(<value>)\`, or \`.nullable().default(null)\` for "no value"`,
   );

@@ -7,7 +7,7 @@ import { isPrefix, leavesOf, sameScope, sourcesOf } from "../../graph/sources.ts
 import type { Call, Condition, ScopeFrame, ValueSource } from "../../graph/types.ts";
 
 /** A reader of values: the sources it reads, and those it reads raw (`.v`), not as an envelope. */
-interface Reader {
+export interface Reader {
   readonly sources: readonly ValueSource[];
   readonly raw: readonly ValueSource[];
   readonly scope: readonly ScopeFrame[];
@@ -17,11 +17,11 @@ interface Reader {
   readonly rawWhere?: () => string;
 }
 
-/** Problems of the `when` values read by `calls`, `conditions` or the flow's `result`. */
+/** Problems of the `when` values of `conditions` read by `all` (`readers` of the flow's calls, conditions and result). */
 export function whenValueProblems(
   calls: readonly Call[],
   conditions: readonly Condition[],
-  result: ValueSource | undefined,
+  all: readonly Reader[],
 ): string[] {
   if (conditions.length === 0) return [];
   const whens = new Map(conditions.map((c) => [c.id, c]));
@@ -29,7 +29,7 @@ export function whenValueProblems(
   const read = new Set<string>();
   const scoped: string[] = [];
   const raw: string[] = [];
-  for (const r of readers(calls, conditions, result)) {
+  for (const r of all) {
     for (const s of r.sources) {
       const w = s.kind === "node" ? whens.get(s.node) : undefined;
       if (!w) continue;
@@ -55,7 +55,7 @@ export function whenValueProblems(
  * value"): a task argument or the flow result reads that as `undefined`, but a Choice condition, a
  * subflow parameter or a mapped list reads the value itself (`.v`), a JSONPath that fails the state on AWS.
  */
-function readers(calls: readonly Call[], conditions: readonly Condition[], result: ValueSource | undefined): Reader[] {
+export function readers(calls: readonly Call[], conditions: readonly Condition[], result: ValueSource | undefined): Reader[] {
   return [
     ...calls.map((c) => {
       const sources = sourcesOf(c);
