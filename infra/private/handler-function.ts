@@ -90,8 +90,9 @@ export class HandlerFunction extends Construct {
 
 /**
  * Acknowledges cdk-nag's AwsSolutions-L1 (not the latest runtime) for every Lambda function under
- * `scope`, stepflow's `HandlerFunction`s and any a user adds there: once per construct that holds them, not once per function (a thousand-task flow made
- * a thousand acknowledgments, each with a stack trace CDK records).
+ * `scope`, stepflow's `HandlerFunction`s and any a user adds there: once per construct that holds
+ * them, not once per function (a thousand-task flow made a thousand acknowledgments, each with a
+ * stack trace CDK records).
  */
 export function acknowledgeRuntime(scope: IConstruct): void {
   acknowledge(
