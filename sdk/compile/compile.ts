@@ -19,7 +19,7 @@ import { KeySet } from "./private/key-set.ts";
 import { GraphIndex } from "./private/units.ts";
 import { stateIndex } from "./private/state-index.ts";
 import { HANDLER_GRACE_SECONDS } from "../core/limits.ts";
-import type { CompiledFlow, CompiledTask } from "./types.ts";
+import type { CompiledFlow, CompiledState, CompiledTask } from "./types.ts";
 import type { Json } from "../core/json.ts";
 
 /** Options of `compile`. */
@@ -66,17 +66,18 @@ export function compile(flow: GraphFlow, options: CompileOptions = {}): Compiled
     ...machine,
     ...(flow.options.timeoutSeconds ? { TimeoutSeconds: Math.ceil(flow.options.timeoutSeconds) } : {}),
   };
+  const states = stateIndex(flow.flowName, machine, ctx.states);
   return {
     flow: flow.flowName,
     stateMachineName: stateMachineName(flow.flowName),
     // A JSON round trip drops undefined fields so the definition is exactly what AWS receives.
     definition: JSON.parse(JSON.stringify(definition)),
-    tasks: compiledTasks(graph),
+    tasks: compiledTasks(graph, states),
     subflows: [
       ...new Set(graph.calls.flatMap((c) => (c.kind === "subflow" ? [c.flow.flowName] : []))),
     ].map((name) => ({ flow: name, placeholder: flowPlaceholder(name) })),
     output,
-    states: stateIndex(flow.flowName, machine, ctx.states),
+    states,
     distributedMaps: ctx.distributedMaps,
     usesResultsBucket: ctx.distributedMaps.length > 0,
   };
@@ -188,16 +189,17 @@ function withConstants(
   };
 }
 
-function compiledTasks(graph: FlowGraph): CompiledTask[] {
+function compiledTasks(graph: FlowGraph, index: Readonly<Record<string, CompiledState>>): CompiledTask[] {
   // One pass, appending in place: a task called n times costs O(n), not O(n^2) copies.
   const byName = new Map<string, { call: TaskCall; states: string[]; secrets: Set<string> }>();
   for (const call of graph.calls) {
     if (call.kind !== "task") continue;
     let seen = byName.get(call.task.taskName);
     if (!seen) byName.set(call.task.taskName, (seen = { call, states: [], secrets: new Set() }));
-    seen.states.push(call.state);
     for (const s of graph.secrets[call.id] ?? []) seen.secrets.add(s);
   }
+  // The states the index has: a call's state, and its copy in a switched Map's Distributed Map.
+  for (const [name, state] of Object.entries(index)) if (state.kind === "task") byName.get(state.task)?.states.push(name);
   return [...byName.values()].map(({ call, states, secrets }) => ({
     name: call.task.taskName,
     task: call.task,

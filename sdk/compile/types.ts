@@ -77,7 +77,7 @@ export interface CompiledTask {
   readonly task: GraphTask;
   /** Key of `${...}` in the definition to substitute with the Lambda ARN. */
   readonly placeholder: string;
-  /** State names that invoke it. */
+  /** State names that invoke it: its calls' states, and their copies in a switched Map's Distributed Map. */
   readonly states: readonly string[];
   /** Secret names the task receives (it may read only these). */
   readonly secrets: readonly string[];

@@ -6,11 +6,12 @@ import { localHistoryStore } from "../../functions/stores/local-history-store.ts
 import { localTaskLogs } from "../../functions/stores/local-task-logs.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
 import { StepflowError } from "../core/errors.ts";
-import { ExecutionLog } from "../local/private/executions.ts";
+import { ExecutionLog, type RunMachine as RecordedMachine } from "../local/private/executions.ts";
+import { mapsOfDefinition } from "./private/deployed-machine.ts";
 import { startLocalRetry } from "./private/local-retry.ts";
 import { assertRunId } from "../core/run-id.ts";
 import { errorText, runView, summaryOf } from "./private/views.ts";
-import type { AttemptDetail, AttemptKey, RunSource, RunSummary, RunView } from "./types.ts";
+import type { AttemptDetail, AttemptKey, RunMachine, RunSource, RunSummary, RunView } from "./types.ts";
 
 /** Run views kept built, the most recently asked for. */
 const VIEWS_KEPT = 20;
@@ -50,7 +51,7 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
       const version = await this.version(runId);
       const cached = views.get(runId);
       if (cached?.version === version) return cached.view;
-      const view = Promise.all([history.getRun(runId), executions.machineOf(runId)]).then(([d, m]) => runView(d, m));
+      const view = Promise.all([history.getRun(runId), executions.machineOf(runId)]).then(([d, m]) => runView(d, m && withMaps(m)));
       views.delete(runId);
       views.set(runId, { version, view });
       if (views.size > VIEWS_KEPT) views.delete(views.keys().next().value!);
@@ -79,6 +80,11 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
       return (await Promise.all(files.map(sizeOf))).join("/");
     },
   };
+}
+
+/** The machine with its Map states' tasks: read from its definition when it was recorded without them. */
+function withMaps(m: RecordedMachine): RunMachine {
+  return m.maps ? { ...m, maps: m.maps } : { ...m, maps: mapsOfDefinition(m.definition) };
 }
 
 /** True when `t` is the attempt `key` names. */

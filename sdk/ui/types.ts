@@ -1,10 +1,11 @@
 /** What the `stepflow ui` server reads runs from, and the JSON its page receives. */
 import type { FlowRunRecord, TaskRunRecord } from "../../functions/stores/types.ts";
 import type { Json } from "../core/json.ts";
-import type { RunMachine } from "../local/private/executions.ts";
+import type { RunMachine as RecordedMachine } from "../local/private/executions.ts";
 import type { RunStatus } from "../core/status.ts";
 
-export type { RunMachine };
+/** The state machine a run executed, with the facts the page reads of its states (every Map's tasks too). */
+export type RunMachine = RecordedMachine & Required<Pick<RecordedMachine, "maps">>;
 
 /** A run in the list: its record without the execution output (which may be large). */
 export type RunSummary = Omit<FlowRunRecord, "output"> & {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { runLocal } from "stepflow/local";
 import { describe, expect, it } from "vitest";
 import { runGraph } from "../../sdk/ui/app/graph-model.ts";
@@ -33,6 +35,36 @@ describe("run graph", () => {
     const childView = await localRunSource({ dir }).getRun(child.runId);
     expect(childView?.parentRunId).toBe(run.runId);
     expect(runGraph(childView!)!.nodes.find((n) => n.id === "map double")?.items).toEqual({ done: 3, failed: 0, total: 3 });
+  });
+
+  it("takes what each state is from the machine's facts (the compile index): a Map's tasks, the task a renamed state runs", () => {
+    const task = { Type: "Task", Resource: "${Task_fetch}", End: true };
+    const definition = { StartAt: "pages", States: { pages: { Type: "Map", ItemProcessor: { StartAt: "fetch-2", States: { "fetch-2": task } }, End: true } } };
+    const attempt = (mapIndex: number, status: "SUCCEEDED" | "FAILED") =>
+      ({ runId: "r", flow: "f", state: "fetch-2", task: "fetch", mapIndex, attempt: 0, status, startedAt: "2026-12-01T10:00:00Z", hasResult: false }) as const;
+    const machine = { flow: "f", stateMachineName: "stepflow-f", definition: definition as never, tasks: { "fetch-2": "fetch" }, subflows: {}, maps: { pages: ["fetch-2"] } };
+    const view = { run: undefined, attempts: [attempt(0, "SUCCEEDED"), attempt(1, "FAILED")], children: [], machine };
+    const graph = runGraph(view)!;
+    expect(graph.nodes.find((n) => n.id === "fetch-2")).toMatchObject({ kind: "task", task: "fetch", parent: "pages", items: { done: 1, failed: 1, total: 2 } });
+    expect(graph.nodes.find((n) => n.id === "pages")).toMatchObject({ kind: "map", status: "FAILED", items: { done: 1, failed: 1, total: 2 } });
+    // Without the facts, a Task state of the definition is no task the run knows of.
+    const bare = runGraph({ ...view, machine: { ...machine, tasks: {}, maps: {} } })!;
+    expect(bare.nodes.find((n) => n.id === "fetch-2")).toMatchObject({ kind: "other", status: "NOT_RUN" });
+    expect(bare.nodes.find((n) => n.id === "pages")?.kind).toBe("other");
+  });
+
+  it("reads a Map's tasks from the definition of a machine recorded before they were kept", async () => {
+    const dir = tempDir("stepflow-ui-graph-old-");
+    const run = await runLocal(shapes, { x: 3 }, { dir });
+    const machines = join(dir, "machines");
+    for (const file of readdirSync(machines)) {
+      const { maps, ...older } = JSON.parse(readFileSync(join(machines, file), "utf8")) as { maps?: unknown };
+      expect(maps).toBeDefined();
+      writeFileSync(join(machines, file), JSON.stringify(older));
+    }
+    const graph = runGraph((await localRunSource({ dir }).getRun(run.runId))!)!;
+    expect(graph.nodes.find((n) => n.id === "map double")).toMatchObject({ kind: "map", items: { done: 4, failed: 0, total: 4 } });
+    expect(graph.nodes.find((n) => n.id === "half")).toMatchObject({ parent: "map double", items: { done: 4, total: 4 } });
   });
 
   it("has no graph for a run recorded without its machine", async () => {

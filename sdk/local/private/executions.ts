@@ -24,6 +24,11 @@ export interface RunMachine {
   readonly tasks: Readonly<Record<string, string>>;
   /** The child flow each subflow state starts, by state name. */
   readonly subflows: Readonly<Record<string, string>>;
+  /**
+   * The Task states each Map state's iteration runs, by Map state name. Absent in machines recorded
+   * before it was kept (`stepflow ui` then reads it from the definition).
+   */
+  readonly maps?: Readonly<Record<string, readonly string[]>>;
 }
 
 type Line = { readonly machine: string };
@@ -36,12 +41,14 @@ function machineOf(compiled: CompiledFlow): { hash: string; text: string } {
   if (!known) {
     const tasks = Object.fromEntries(compiled.tasks.flatMap((t) => t.states.map((s) => [s, t.name])));
     const subflows = Object.fromEntries(subflowStates(compiled));
+    const maps = Object.fromEntries(mapStates(compiled));
     const machine: RunMachine = {
       flow: compiled.flow,
       stateMachineName: compiled.stateMachineName,
       definition: compiled.definition,
       tasks,
       subflows,
+      maps,
     };
     const text = JSON.stringify(machine);
     known = { hash: createHash("sha256").update(text).digest("hex").slice(0, 20), text };
@@ -54,6 +61,13 @@ function machineOf(compiled: CompiledFlow): { hash: string; text: string } {
 function subflowStates(compiled: CompiledFlow): [string, string][] {
   return Object.entries(compiled.states).flatMap(([name, s]): [string, string][] =>
     s.kind === "subflow" ? [[name, s.flow.flowName]] : [],
+  );
+}
+
+/** `[state, its iteration's Task states]` of each Map state, from the compiler's index. */
+function mapStates(compiled: CompiledFlow): [string, readonly string[]][] {
+  return Object.entries(compiled.states).flatMap(([name, s]): [string, readonly string[]][] =>
+    s.kind === "map" ? [[name, s.tasks]] : [],
   );
 }
 

@@ -1,9 +1,12 @@
 /**
  * A run's graph as its compiled state machine has it: a node per state (Map iterations and
  * Parallel branches as boxes around their states), edges as the machine transitions, each node
- * with the status its attempts give it. Pure, so the page and tests share it.
+ * with the status its attempts give it. What a state is (task, subflow, Map and the Map around
+ * it) comes from the machine's facts (`RunMachine`, from the compile index); the definition gives
+ * only the structure: nesting, transitions and the states the index does not cover (Choice,
+ * Parallel). Pure, so the page and tests share it.
  */
-import type { AttemptView, RunView } from "../types.ts";
+import type { AttemptView, RunMachine, RunView } from "../types.ts";
 
 /** A node's status on the page. `NOT_RUN`: the run never entered the state. */
 export type NodeStatus = "NOT_RUN" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CACHED";
@@ -61,6 +64,7 @@ export function runGraph(view: RunView): RunGraph | undefined {
   if (!view.machine) return undefined;
   const definition = view.machine.definition as unknown as Definition;
   const byState = groupBy(view.attempts, (a) => a.state);
+  const mapOf = mapOfState(view.machine);
   const nodes: GraphNode[] = [];
   const edges: { from: string; to: string; label?: string }[] = [];
   const inner = (s: AnyState) => s.ItemProcessor ?? s.Iterator;
@@ -84,12 +88,12 @@ export function runGraph(view: RunView): RunGraph | undefined {
     if (s?.Type === "Parallel") return (s.Branches ?? []).flatMap(exits);
     return [name];
   };
-  const walk = (d: Definition, parent: string | undefined, inMap: boolean) => {
+  const walk = (d: Definition, parent: string | undefined) => {
     for (const [name, s] of Object.entries(d.States)) {
-      const node = nodeOf(view, name, s, byState, parent, inMap);
+      const node = nodeOf(view, name, s, byState, parent, mapOf.has(name));
       nodes.push(node);
-      if (s.Type === "Map" && inner(s)) walk(inner(s)!, name, true);
-      if (s.Type === "Parallel") for (const b of s.Branches ?? []) walk(b, name, inMap);
+      if (s.Type === "Map" && inner(s)) walk(inner(s)!, name);
+      if (s.Type === "Parallel") for (const b of s.Branches ?? []) walk(b, name);
       const link = (to: string, label?: string) => {
         for (const from of s.Type === "Choice" ? [name] : exitsOf(d, name))
           for (const target of entry(d, to)) edges.push({ from, to: target, ...(label ? { label } : {}) });
@@ -99,7 +103,7 @@ export function runGraph(view: RunView): RunGraph | undefined {
       if (s.Default) link(s.Default, "default");
     }
   };
-  walk(definition, undefined, false);
+  walk(definition, undefined);
   finishMaps(nodes);
   const ran = new Set(nodes.filter((n) => n.status !== "NOT_RUN").map((n) => n.id));
   const anyRan = ran.size > 0 || view.run !== undefined;
@@ -132,7 +136,8 @@ function nodeOf(
 ): GraphNode {
   const base = { id: name, ...(parent ? { parent } : {}), retries: 0 };
   const subflow = view.machine?.subflows[name];
-  if (s.Type === "Map") return { ...base, kind: "map", status: "NOT_RUN" };
+  const task = view.machine?.tasks[name];
+  if (view.machine?.maps[name]) return { ...base, kind: "map", status: "NOT_RUN" };
   if (s.Type === "Parallel") return { ...base, kind: "parallel", status: "NOT_RUN" };
   if (s.Type === "Choice") return { ...base, kind: "choice", status: "NOT_RUN" };
   if (subflow) {
@@ -140,13 +145,19 @@ function nodeOf(
     const status = combine(runs.map((r) => (r.status === "SUCCEEDED" ? "SUCCEEDED" : r.status === "RUNNING" ? "RUNNING" : "FAILED")));
     return { ...base, kind: "subflow", task: subflow, status, childRuns: runs.map(({ runId, status: st }) => ({ runId, status: st })) };
   }
-  if (s.Type !== "Task") return { ...base, kind: "other", status: "NOT_RUN" };
+  if (task === undefined) return { ...base, kind: "other", status: "NOT_RUN" };
   const attempts = byState.get(name) ?? [];
   const finals = finalAttempts(attempts);
   const statuses = finals.map((a) => (a.status === "SUCCEEDED" && a.cached ? "CACHED" : a.status));
-  const task = view.machine?.tasks[name] ?? name;
   const items = inMap ? countItems(finals) : undefined;
   return { ...base, kind: "task", task, status: combine(statuses), retries: attempts.length - finals.length, ...(items ? { items } : {}) };
+}
+
+/** The Map state whose iteration runs each Task state. */
+export function mapOfState(machine: RunMachine): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [map, tasks] of Object.entries(machine.maps)) for (const task of tasks) out.set(task, map);
+  return out;
 }
 
 /** Each item's (or the state's) last attempt. */

@@ -3,7 +3,7 @@
  * whose items (a row each, every state of the item's chain on it) unfold, failed and slow first.
  */
 import type { AttemptView, RunView } from "../types.ts";
-import { finalAttempts } from "./graph-model.ts";
+import { finalAttempts, mapOfState } from "./graph-model.ts";
 
 /** One map item: its attempts over its chain's states. */
 export interface ItemRow {
@@ -21,7 +21,7 @@ export type TimelineRow =
 
 /** The rows of `view`, in the order they started. */
 export function timelineRows(view: RunView): TimelineRow[] {
-  const mapOf = mapsByState(view);
+  const mapOf = view.machine ? mapOfState(view.machine) : new Map<string, string>();
   const rows = new Map<string, { kind: "state" | "map"; attempts: AttemptView[] }>();
   for (const a of view.attempts) {
     const map = a.mapIndex !== undefined ? (mapOf.get(a.state) ?? a.state) : undefined;
@@ -82,22 +82,6 @@ export function notableItems(items: readonly ItemRow[], slowest: number, nowMs: 
   const flagged = items.filter((i) => i.status !== "SUCCEEDED" || i.retried);
   const slow = [...items].filter((i) => !flagged.includes(i)).sort((a, b) => span(b) - span(a)).slice(0, slowest);
   return [...flagged, ...slow].sort((a, b) => a.index - b.index);
-}
-
-/** The Map state around each state inside a Map, from the run's machine. */
-function mapsByState(view: RunView): Map<string, string> {
-  const out = new Map<string, string>();
-  type Def = { States: Record<string, { Type: string; ItemProcessor?: Def; Iterator?: Def; Branches?: Def[] }> };
-  const walk = (d: Def, map: string | undefined) => {
-    for (const [name, s] of Object.entries(d.States)) {
-      if (map) out.set(name, map);
-      const inner = s.ItemProcessor ?? s.Iterator;
-      if (s.Type === "Map" && inner) walk(inner, name);
-      for (const b of s.Branches ?? []) walk(b, map);
-    }
-  };
-  if (view.machine) walk(view.machine.definition as unknown as Def, undefined);
-  return out;
 }
 
 /** The attempt whose failure failed the run: the failed last attempt matching the run's error, else the first to fail. */

@@ -1,4 +1,7 @@
-/** A deployed state machine's definition read back as the run graph needs it. */
+/**
+ * A state machine's definition read back as the run graph needs it, for a machine that comes without
+ * its compile index (a deployed one; a local one recorded before the index's facts were kept).
+ */
 import type { StateMachineDefinition } from "../../compile/asl.ts";
 import type { RunMachine } from "../types.ts";
 
@@ -24,9 +27,10 @@ export function taskFunctionOf(definition: StateMachineDefinition, state: string
 }
 
 /**
- * The machine `name` ran: subflow states are the `states:startExecution` tasks (their child flow
- * read from the child machine's ARN); other Task states invoke the task of their name, as the
- * compiler names them (`get-data`, `get-data-2`).
+ * The machine `name` ran, for a run whose compile index is not at hand (a deployed machine, or a
+ * local one recorded before its index was kept): subflow states are the `states:startExecution`
+ * tasks (their child flow read from the child machine's ARN); Lambda Task states invoke the task
+ * their request names (`Parameters.task`, the wire contract), so `get-data-2` is task `get-data`.
  */
 export function machineOfDefinition(name: string, definition: StateMachineDefinition, prefix: string): RunMachine {
   const tasks: Record<string, string> = {};
@@ -38,8 +42,26 @@ export function machineOfDefinition(name: string, definition: StateMachineDefini
       const machine = arn.split(":").at(-1) ?? "";
       subflows[state] = machine.startsWith(prefix) ? machine.slice(prefix.length) : machine;
     } else {
-      tasks[state] = state;
+      const task = s.Parameters?.task;
+      tasks[state] = typeof task === "string" ? task : state;
     }
   });
-  return { flow: name.startsWith(prefix) ? name.slice(prefix.length) : name, stateMachineName: name, definition, tasks, subflows };
+  const flow = name.startsWith(prefix) ? name.slice(prefix.length) : name;
+  return { flow, stateMachineName: name, definition, tasks, subflows, maps: mapsOfDefinition(definition) };
+}
+
+/** The Task states each Map state's iteration runs (not those of a Map inside it), by Map state name. */
+export function mapsOfDefinition(definition: StateMachineDefinition): Record<string, string[]> {
+  const maps: Record<string, string[]> = {};
+  eachState(definition as AnyDefinition, (state, s) => {
+    const iteration = s.Type === "Map" ? (s.ItemProcessor ?? s.Iterator) : undefined;
+    if (iteration) maps[state] = iterationTasks(iteration);
+  });
+  return maps;
+}
+
+function iterationTasks(d: AnyDefinition): string[] {
+  return Object.entries(d.States ?? {}).flatMap(([name, s]) =>
+    s.Type === "Task" ? [name] : s.Type === "Parallel" ? (s.Branches ?? []).flatMap(iterationTasks) : [],
+  );
 }
