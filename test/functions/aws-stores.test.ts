@@ -130,8 +130,13 @@ describe("Secrets Manager secret store (stub)", () => {
 describe("Lambda entries against the emulators", () => {
   const FIVE_MB = 5 * 1024 * 1024;
   const produce = task("produce", (n: number) => "x".repeat(n));
-  /** 100 items of 2-4 KB: 380 KB in all, over the 256 KB a list's envelope may take, so every item is stored. */
-  const ITEMS = 100;
+  /**
+   * 12 items of 25-50 KB: 350 KB in all, over the 256 KB a list's envelope may take, so every item
+   * is stored. The count does not matter to that (it was 100 items of 2-4 KB, 380 KB): each item
+   * is a stored envelope, an S3 object and a Lambda invocation, so fewer, larger items cost less.
+   */
+  const ITEMS = 12;
+  const ITEM_CHARS = 25_000;
   const split = task("split", (n: number) => Array.from({ length: ITEMS }, (_, i) => String(i).repeat(n)));
   const measure = task("measure", (s: string, hook: string) => ({
     length: s.length,
@@ -158,7 +163,7 @@ describe("Lambda entries against the emulators", () => {
     expect(measured).toStrictEqual({ v: { length: FIVE_MB, hookIsSecret: true } });
 
     // The items fan out through stored item envelopes.
-    const items = await splitLambda(request("split", [{ v: 2000 }], { run: "big", out: ["items"] }));
+    const items = await splitLambda(request("split", [{ v: ITEM_CHARS }], { run: "big", out: ["items"] }));
     envelopes.push(items);
     const list = "items" in items ? items.items : [];
     expect(list).toHaveLength(ITEMS);
@@ -176,7 +181,7 @@ describe("Lambda entries against the emulators", () => {
     }
     envelopes.push(...each);
     expect(each.map((e) => ("v" in e ? (e.v as { length: number }).length : 0))).toStrictEqual(
-      Array.from({ length: ITEMS }, (_, i) => String(i).length * 2000),
+      Array.from({ length: ITEMS }, (_, i) => String(i).length * ITEM_CHARS),
     );
     for (const e of envelopes) expect(JSON.stringify(e).length).toBeLessThan(PAYLOAD_LIMIT_BYTES);
 
