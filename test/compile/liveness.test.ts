@@ -158,20 +158,24 @@ describe("inline Map item budget from history events per item", () => {
     expect(over.stats.childExecutions).toBe(budget + 1);
   }, 120_000);
 
-  it("runs 1,200 items of a one-task chain inline (over the old fixed 1,000) and 1,000 of a five-task chain as a Distributed Map", async () => {
+  it("runs 1,200 items of a one-task chain inline (over the old fixed 1,000) and a five-task chain over its 346-item budget as a Distributed Map", async () => {
     const one = flow("one-task-1200", { params: z.object({ n: z.number() }) }, ({ n }) => inc.map(count(n)));
     const ran = await runLocal(one, { n: 1200 }, { dir });
     expect(ran.status).toBe("SUCCEEDED");
     expect(ran.stats.historyEvents).toBeLessThanOrEqual(25_000);
     expect(ran.stats.childExecutions).toBeUndefined();
-    const five = flow("five-task-1000", { params: z.object({ n: z.number() }) }, ({ n }) =>
+    const five = flow("five-task-items", { params: z.object({ n: z.number() }) }, ({ n }) =>
       inc.map(inc.map(inc.map(inc.map(inc.map(count(n)))))),
     );
-    // Over its budget of 346 items inline: the list is stored and each item is a child execution.
-    const switched = await runLocal(five, { n: 1000 }, { dir });
+    const budget = (compile(five).definition.States.count as unknown as { Parameters: { maxItems: number } }).Parameters.maxItems;
+    expect(budget).toBe(346);
+    // One item over its budget inline (the fewest that switch; the issue's 1,000 switch the same
+    // way, at three times the cost): the list is stored and each item is a child execution.
+    const n = budget + 1;
+    const switched = await runLocal(five, { n }, { dir });
     expect(switched.status).toBe("SUCCEEDED");
-    expect(switched.result).toEqual(Array.from({ length: 1000 }, (_, i) => i + 5));
-    expect(switched.stats.childExecutions).toBe(1000);
+    expect(switched.result).toEqual(Array.from({ length: n }, (_, i) => i + 5));
+    expect(switched.stats.childExecutions).toBe(n);
     // Each child: its execution's 2 events and 5 tasks of 5.
     expect(switched.stats.maxChildHistoryEvents).toBe(27);
     // The parent: execution 2, `count` 5, the Distributed Map 6.

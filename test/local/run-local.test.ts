@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ParamsError } from "../../sdk/core/errors.ts";
 import { flow, task } from "../../sdk/index.ts";
 import { getLocalRun, listLocalRuns, type RunEvent, runLocal } from "../../sdk/local/index.ts";
@@ -18,17 +18,20 @@ import {
   sumOfSquares,
   withSecret,
 } from "../fixtures/local-flows.ts";
+import { tempDir } from "../support/temp-dir.ts";
 
 let dir: string;
 
-beforeEach(async () => {
-  resetFixtures();
-  dir = await mkdtemp(join(tmpdir(), "stepflow-local-"));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+/** Gives each test of the calling `describe` a new project folder in `dir` and fresh fixture counters. */
+function freshDirEachTest(): void {
+  beforeEach(async () => {
+    resetFixtures();
+    dir = await mkdtemp(join(tmpdir(), "stepflow-local-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+}
 
 const chatty = task("chatty", (n: number) => {
   console.log("counted", n);
@@ -38,6 +41,8 @@ const chatty = task("chatty", (n: number) => {
 const chattyFlow = flow("chatty-flow", () => chatty.map([1, 2]));
 
 describe("runLocal log lines", () => {
+  freshDirEachTest();
+
   it("hands a task's console output to onEvent at the run's log level, with its context", async () => {
     const logs = async (logLevel: "info" | "debug") => {
       const events: RunEvent[] = [];
@@ -56,6 +61,8 @@ describe("runLocal log lines", () => {
 });
 
 describe("runLocal results", () => {
+  freshDirEachTest();
+
   it("decodes a Map's rows into the list of item results", async () => {
     const run = await runLocal(squares, { n: 4, k: 2 }, { dir });
     expect(run.status).toBe("SUCCEEDED");
@@ -130,6 +137,8 @@ describe("runLocal results", () => {
 });
 
 describe("runLocal retries and timeouts", () => {
+  freshDirEachTest();
+
   it("retries a failing task with its real attempt number and succeeds on the third attempt", async () => {
     const events: RunEvent[] = [];
     const run = await runLocal(
@@ -161,13 +170,6 @@ describe("runLocal retries and timeouts", () => {
     });
   });
 
-  it("waits the real retry delay unless fastRetries is set", async () => {
-    const started = Date.now();
-    const run = await runLocal(retrying, { key: "c", failures: 1 }, { dir });
-    expect(run.status).toBe("SUCCEEDED");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-  });
-
   it("does not retry a NonRetriableError", async () => {
     const run = await runLocal(refusing, {}, { dir, fastRetries: true });
     expect(run.status).toBe("FAILED");
@@ -175,13 +177,29 @@ describe("runLocal retries and timeouts", () => {
     expect(run.error).toMatchObject({ name: "NonRetriableError", state: "refuse" });
   });
 
+});
+
+// These runs wait about a second each (a retry delay, a timeout: whole seconds on AWS), so they
+// wait side by side. Each has its own project folder; the fixture counters are reset once, since
+// a reset would change the counts of a run still going.
+describe.concurrent("runLocal waits: retry delays, timeouts and aborts", () => {
+  beforeAll(() => resetFixtures());
+
+  it("waits the real retry delay unless fastRetries is set", async () => {
+    const started = Date.now();
+    const run = await runLocal(retrying, { key: "c", failures: 1 }, { dir: tempDir("stepflow-local-") });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
   it("fails an attempt that runs past the task timeout", async () => {
-    const run = await runLocal(slowTask, { ms: 3000 }, { dir });
+    const run = await runLocal(slowTask, { ms: 3000 }, { dir: tempDir("stepflow-local-") });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatchObject({ name: "TaskTimeoutError", state: "sleepy" });
   });
 
   it("ends the run TIMED_OUT when the flow timeout passes", async () => {
+    const dir = tempDir("stepflow-local-");
     const run = await runLocal(slowFlow, { ms: 3000 }, { dir });
     expect(run.status).toBe("TIMED_OUT");
     expect((await getLocalRun(run.runId, { dir })).run?.status).toBe("TIMED_OUT");
@@ -190,12 +208,14 @@ describe("runLocal retries and timeouts", () => {
   it("ends the run ABORTED when its signal aborts", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const run = await runLocal(slowFlow, { ms: 800 }, { dir, signal: controller.signal });
+    const run = await runLocal(slowFlow, { ms: 800 }, { dir: tempDir("stepflow-local-"), signal: controller.signal });
     expect(run.status).toBe("ABORTED");
   });
 });
 
 describe("runLocal history, events and secrets", () => {
+  freshDirEachTest();
+
   it("writes the flow run and its task runs to the local history", async () => {
     const run = await runLocal(retrying, { key: "d", failures: 1 }, { dir, fastRetries: true });
     const [listed] = await listLocalRuns({ dir, flow: "retrying" });

@@ -45,7 +45,8 @@ describe("task and flow timeouts stop CPU-bound code", () => {
   }, 30_000);
 
   it("fails an in-process attempt that ran CPU-bound code past its timeout when it returns", async () => {
-    const run = await runLocal(busyLoop, { ms: 1_300 }, { dir });
+    // Just past the 1 s timeout: the attempt is timed from before the task starts its loop.
+    const run = await runLocal(busyLoop, { ms: 1_050 }, { dir });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatchObject({ name: "States.Timeout", state: "spin" });
   });
