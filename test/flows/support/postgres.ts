@@ -1,11 +1,12 @@
 /**
  * A throwaway PostgreSQL server for tests: Debian's binaries (PATH, else /usr/lib/postgresql/<v>/bin),
- * `initdb` into a temp dir, started on 127.0.0.1 at a free port with its socket in that dir.
+ * a copy of an `initdb` cluster in a temp dir, started on 127.0.0.1 at a free port with its socket
+ * in that dir.
  * initdb refuses to run as root, so as root the server runs as the `postgres` user that Debian's
  * package creates (`.ci/run` installs it).
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,18 +42,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a fresh server (about 1.5 s). */
+/** Starts a fresh server (about 1.5 s; 0.5 s once this machine has a cluster to copy). */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = findPostgresBin();
   const dir = mkdtempSync(join(tmpdir(), "stepflow-pg-"));
   const data = join(dir, "data");
   const asRoot = process.getuid?.() === 0;
-  const run = (tool: string, args: string[]) => {
-    const [cmd, argv] = asRoot
-      ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
-      : [join(bin, tool), args];
-    execFileSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"] });
+  const exec = (cmd: string, args: string[]) => {
+    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+    execFileSync(file, argv, { stdio: ["ignore", "pipe", "pipe"] });
   };
+  const run = (tool: string, args: string[]) => exec(join(bin, tool), args);
   if (asRoot) {
     let uid: number;
     try {
@@ -68,18 +68,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const port = await freePort();
   try {
-    run("initdb", [
-      "-D",
-      data,
-      "-U",
-      "stepflow",
-      "-A",
-      "trust",
-      "-E",
-      "UTF8",
-      "--no-sync",
-      "--no-instructions",
-    ]);
+    // A copy of a cluster initdb made once per machine and server version: initdb takes about
+    // 2 CPU-seconds, a copy of its 40 MB a fraction of that (`cp -a` keeps owner and modes).
+    exec("cp", ["-a", clusterTemplate(bin, dir, run), data]);
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
     run("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-t", "30", "-o", options, "start"]);
   } catch (error) {
@@ -98,4 +89,24 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
     },
   };
+}
+
+/**
+ * An empty cluster (user `stepflow`, trust auth, UTF8) in the temp folder, made by initdb on first
+ * use and kept for later test runs; another server version gets its own. Made in a
+ * folder of its own and renamed into place, so a server started meanwhile never copies half of it.
+ */
+function clusterTemplate(bin: string, dir: string, run: (tool: string, args: string[]) => void): string {
+  const version = execFileSync(join(bin, "initdb"), ["--version"], { encoding: "utf8" });
+  const template = join(tmpdir(), `stepflow-pg-template-${version.trim().replace(/[^a-z0-9.]+/gi, "-")}`);
+  if (existsSync(join(template, "PG_VERSION"))) return template;
+  const made = join(dir, "template");
+  run("initdb", ["-D", made, "-U", "stepflow", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  try {
+    renameSync(made, template);
+  } catch (error) {
+    // Another server made it first (the rename finds a folder in place): use theirs.
+    if (!existsSync(join(template, "PG_VERSION"))) throw error;
+  }
+  return template;
 }
