@@ -10,7 +10,7 @@ import type { Envelope, TaskRequest } from "../sdk/core/protocol.ts";
 import type { SFNClientConfig } from "@aws-sdk/client-sfn";
 import { sfnExecutionHistory } from "./private/execution-history.ts";
 import { lazy } from "./private/lazy.ts";
-import { jsonVar, required, ttlDays } from "./private/lambda-env.ts";
+import { jsonVar, type LambdaEnv, required, ttlDays } from "./private/lambda-env.ts";
 import { lambdaEntry } from "./private/lambda-entry.ts";
 import { STORE_CLIENT_CONFIG } from "./private/store-call.ts";
 import { createNotifier, type NotifyResult } from "./notifier.ts";
@@ -49,7 +49,7 @@ export type NotifierLambdaHandler = (event: ExecutionStatusEvent, context?: unkn
  * @example export const handler = lambdaHandler(getData);
  */
 export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): TaskLambdaHandler {
-  const env = options.env ?? process.env;
+  const env: LambdaEnv = options.env ?? process.env;
   return lambdaEntry("stepflow", (logger) =>
     createTaskHandler({
       tasks: (name) => (name === task.taskName ? task : undefined),
@@ -75,7 +75,7 @@ export function lambdaHandler(task: RuntimeTask, options: LambdaOptions = {}): T
  * execution's history.
  */
 export function createRecorderHandler(options: LambdaOptions = {}): RecorderLambdaHandler {
-  const env = options.env ?? process.env;
+  const env: LambdaEnv = options.env ?? process.env;
   const entry = lambdaEntry("stepflow-recorder", (logger) =>
     createRecorder({
       logger,
@@ -101,7 +101,7 @@ export function createRecorderHandler(options: LambdaOptions = {}): RecorderLamb
  * `STEPFLOW_HISTORY_TABLE`, when set) so a redelivered event posts once.
  */
 export function createNotifierHandler(options: LambdaOptions = {}): NotifierLambdaHandler {
-  const env = options.env ?? process.env;
+  const env: LambdaEnv = options.env ?? process.env;
   return lambdaEntry("stepflow-notifier", (logger) => {
     const table = env.STEPFLOW_HISTORY_TABLE;
     return createNotifier({

@@ -11,6 +11,7 @@ import type { CompiledFlow, CompiledTask } from "stepflow";
 import type { GraphFlow } from "../sdk/graph/types.ts";
 import { compile, StepflowError } from "stepflow";
 import { DEFAULT_HISTORY_TTL_DAYS, RESULTS_BUCKET_PLACEHOLDER, secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
+import type { TaskLambdaEnvironment } from "../sdk/core/lambda-environment.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
@@ -144,7 +145,7 @@ export class FlowConstruct extends Construct {
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
         STEPFLOW_SECRET_PREFIX: secretPrefix(props.stage),
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS),
-      },
+      } satisfies TaskLambdaEnvironment,
       ...this.settings,
     });
     const role = fn.role;

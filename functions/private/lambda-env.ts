@@ -4,12 +4,13 @@
  */
 import { DEFAULT_HISTORY_TTL_DAYS } from "../../sdk/core/deploy-names.ts";
 import { StepflowError } from "../../sdk/core/errors.ts";
+import type { LambdaVariable } from "../../sdk/core/lambda-environment.ts";
 
-/** Environment variables as a Lambda entry reads them. */
-export type LambdaEnv = Readonly<Record<string, string | undefined>>;
+/** Environment variables as a Lambda entry reads them: only the names `FlowStack` sets (sdk/core/lambda-environment.ts). */
+export type LambdaEnv = Readonly<Partial<Record<LambdaVariable, string>>>;
 
 /** The value of `name`, which `FlowStack` always sets. */
-export function required(env: LambdaEnv, name: string): string {
+export function required(env: LambdaEnv, name: LambdaVariable): string {
   const value = env[name];
   if (!value) {
     throw new StepflowError(
@@ -32,7 +33,7 @@ export function ttlDays(env: LambdaEnv): number {
 }
 
 /** The JSON value of `name`, or `fallback` when it is not set. */
-export function jsonVar<T>(env: LambdaEnv, name: string, fallback: T): T {
+export function jsonVar<T>(env: LambdaEnv, name: LambdaVariable, fallback: T): T {
   const raw = env[name];
   if (!raw) return fallback;
   try {

@@ -17,6 +17,7 @@ import { Construct } from "constructs";
 import type { GraphFlow } from "../../sdk/graph/types.ts";
 import type { NotifyConfig, NotifyTarget } from "../../sdk/core/notify-config.ts";
 import { namePrefix, secretPrefix, stateMachineName } from "../../sdk/core/deploy-names.ts";
+import type { NotifierLambdaEnvironment, RecorderLambdaEnvironment } from "../../sdk/core/lambda-environment.ts";
 import { bundle, type BundleRequest } from "./bundle.ts";
 import { executionsArn, historyWrite, secretsRead, stateMachineArn } from "./grants.ts";
 import { acknowledgeRuntime, HandlerFunction, type LambdaSettings } from "./handler-function.ts";
@@ -68,7 +69,7 @@ export class StatusEvents extends Construct {
       environment: {
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays),
-      },
+      } satisfies RecorderLambdaEnvironment,
     });
     this.recorder.role.addToPrincipalPolicy(historyWrite(props.historyTable));
     // At a run's end it completes task records from the execution history, and reads the run's records to compare.
@@ -101,7 +102,7 @@ export class StatusEvents extends Construct {
         // The notice ledger (one message per status change) lives in the history table.
         STEPFLOW_HISTORY_TABLE: props.historyTable.tableName,
         STEPFLOW_HISTORY_TTL_DAYS: String(props.historyTtlDays),
-      },
+      } satisfies NotifierLambdaEnvironment,
     });
     this.notifier.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["dynamodb:PutItem", "dynamodb:DeleteItem"], resources: [props.historyTable.tableArn] }),
