@@ -1,13 +1,18 @@
 /**
  * Synth of big flows, wall time and CPU time side by side (CPU is the steadier figure on a
  * loaded machine; it counts every process of the tree, esbuild's included, see cpu-tree.py):
- * - `cdk synth` of a stepflow app (one generated N-task flow) against a hand-written CDK app with
- *   one `NodejsFunction` per task (bench/synth-apps.ts), interleaved round by round so load hits
- *   both alike, each from an empty cloud assembly and bundle directory; per-task growth is the
- *   slope between the smallest and the largest size;
- * - a FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
+ * - `cdk synth` of a stepflow app (one generated N-task flow), of the CDK floor (a bare
+ *   `lambda.Function`, role and policy per task: what aws-cdk-lib itself costs per task) and of a
+ *   hand-written CDK app with one `NodejsFunction` per task (bench/synth-apps.ts), each from an
+ *   empty cloud assembly and bundle directory. Rounds are outermost and each round runs every size
+ *   (in alternating order) and every app, so load drifting over the run hits all sizes alike.
+ * - Per-task growth: the least-squares slope of `cdk synth` time against task count over all the
+ *   sizes (50 to 1,000 tasks by default: the range issue 18 scales flows to, and a span over which
+ *   5 ms a task is ~5 s, several times the ~1 s that single synths vary by), for the medians per
+ *   size and for each round alone (their min-max is the spread).
+ * - A FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
  *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
- * Run: `npx tsx bench/synth-scale.ts [--sizes 50,200] [--rounds 3] [--hand-rounds 1] [--big 1000]` (`--help`);
+ * Run: `npx tsx bench/synth-scale.ts [--sizes 50,500,1000] [--rounds 2] [--hand-sizes 200] [--big 1000]` (`--help`);
  * scratch files under bench/out/ (git ignores it; assemblies and bundles are removed once measured). Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
@@ -22,17 +27,19 @@ import { floorApp, handWrittenApp, stepflowApp } from "./synth-apps.ts";
 import type { EndToEnd } from "./synth-end-to-end.ts";
 
 const HELP = `usage: npx tsx bench/synth-scale.ts [options]
-  --sizes a,b    task counts of the cdk synth comparison (default 50,200; growth = slope a -> b)
-  --rounds n     rounds of stepflow's cdk synth, median reported (default 3)
-  --hand-rounds n  rounds of the hand-written app's (default 1: it spends ~1 s of CPU a task, so one
-                 round gives its growth; three take most of the bench's time; 0 skips it)
-                 (the CDK floor, a bare lambda.Function and role per task, runs --rounds rounds)
-  --big n        tasks of the end-to-end FlowStack (default 1000; 0 skips it)
-  --no-cli       skip the cdk synth comparison`;
+  --sizes a,b,...  task counts of stepflow's and the CDK floor's cdk synth (default 50,500,1000, and
+                   the hand-written sizes); per-task growth = least-squares slope of synth time over them
+  --rounds n       rounds (default 2); each runs every size of stepflow and the floor
+  --hand-sizes a,..  sizes the hand-written app also runs at (default 200: the issue's ratio; it
+                   spends ~1 s of CPU a task, so one round is ~3 min; "" skips it)
+  --hand-rounds n  rounds of the hand-written app (default 1)
+  --big n          tasks of the end-to-end FlowStack (default 1000; 0 skips it)
+  --no-cli         skip the cdk synth comparison`;
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "50,200" },
-    rounds: { type: "string", default: "3" },
+    sizes: { type: "string", default: "50,500,1000" },
+    rounds: { type: "string", default: "2" },
+    "hand-sizes": { type: "string", default: "200" },
     "hand-rounds": { type: "string", default: "1" },
     big: { type: "string", default: "1000" },
     "no-cli": { type: "boolean", default: false },
@@ -93,46 +100,83 @@ function medianAssetBytes(assembly: string): number {
 }
 
 const s = (x: number) => `${x.toFixed(1)} s`;
-const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
 
 /** One app of the comparison. */
 interface Contender {
   readonly name: string;
   readonly rounds: number;
+  readonly sizes: readonly number[];
   /** Writes the app of `n` tasks; returns its entry and the directories to empty before each run. */
   readonly write: (n: number) => { app: string; fresh: string[] };
 }
 
-/** Per size, the medians of each contender's runs, interleaved round by round; then the slopes. */
-function compare(sizes: readonly number[], contenders: readonly Contender[]): void {
-  const rows = [["tasks", ...contenders.map((c) => `${c.name} wall / CPU`), "stepflow / hand-written, wall / CPU", "median Lambda asset, each"]];
-  const figures: Usage[][] = [];
-  for (const n of sizes) {
-    const apps = contenders.map((c) => c.write(n));
-    const runs = contenders.map((): Usage[] => []);
-    for (let round = 0; round < Math.max(...contenders.map((c) => c.rounds)); round++)
-      contenders.forEach((c, i) => round < c.rounds && runs[i].push(cdkSynth(apps[i].app, apps[i].fresh)));
-    const medians = runs.map((us) => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) }));
-    figures.push(medians);
-    const [ours, hand] = [medians[0], medians[contenders.findIndex((c) => c.name === "hand-written")]];
-    const ratio = hand ? `${(ours.wall / hand.wall).toFixed(2)}x / ${(ours.cpu / hand.cpu).toFixed(2)}x` : "-";
-    const bytes = apps.map((a) => `${medianAssetBytes(`${a.app}.out`).toLocaleString("en-US")} B`).join(" / ");
-    rows.push([`${n}`, ...medians.map((m) => `${s(m.wall)} / ${s(m.cpu)}`), ratio, bytes]);
-    console.log(rows.at(-1)!.join(" | "));
-    // Hundreds of MB a size: the figures are taken, so nothing is left behind.
-    for (const a of apps) for (const dir of [`${a.app}.out`, ...a.fresh]) rmSync(dir, { recursive: true, force: true });
-  }
-  if (sizes.length > 1) {
-    const tasks = sizes.at(-1)! - sizes[0];
-    const slope = (i: number) => {
-      const [x, y] = [figures[0][i], figures.at(-1)![i]];
-      return `${ms((y.wall - x.wall) / tasks)} / ${ms((y.cpu - x.cpu) / tasks)}`;
-    };
-    rows.push([`per task, ${sizes[0]} -> ${sizes.at(-1)}`, ...contenders.map((_, i) => slope(i))]);
-  }
-  const rounds = contenders.map((c) => `${c.rounds} ${c.name}`).join(", ");
-  printTable(`cdk synth (median of ${rounds} rounds, interleaved; CPU of the whole process tree)`, rows);
+/** Least-squares slope of `y` against `x`. */
+function slope(x: readonly number[], y: readonly number[]): number {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length;
+  const my = y.reduce((a, b) => a + b, 0) / y.length;
+  const sxx = x.reduce((a, xi) => a + (xi - mx) ** 2, 0);
+  return x.reduce((a, xi, i) => a + (xi - mx) * (y[i] - my), 0) / sxx;
 }
+
+/** Runs every contender at each of its sizes, rounds outermost; prints medians per size and growth per task. */
+function compare(contenders: readonly Contender[]): void {
+  const sizes = [...new Set(contenders.flatMap((c) => c.sizes))].sort((a, b) => a - b);
+  const apps = new Map(contenders.map((c) => [c, new Map(c.sizes.map((n) => [n, c.write(n)]))]));
+  /** runs.get(contender).get(size)[round] */
+  const runs = new Map(contenders.map((c) => [c, new Map(c.sizes.map((n): [number, Usage[]] => [n, []]))]));
+  const bytes = new Map<string, string>();
+  const rounds = Math.max(...contenders.map((c) => c.rounds));
+  for (let round = 0; round < rounds; round++) {
+    for (const n of round % 2 ? [...sizes].reverse() : sizes) {
+      const here = contenders.filter((c) => round < c.rounds && c.sizes.includes(n));
+      for (const c of round % 2 ? [...here].reverse() : here) {
+        const a = apps.get(c)!.get(n)!;
+        const u = cdkSynth(a.app, a.fresh);
+        runs.get(c)!.get(n)!.push(u);
+        if (!bytes.has(`${c.name} ${n}`)) bytes.set(`${c.name} ${n}`, `${medianAssetBytes(`${a.app}.out`).toLocaleString("en-US")} B`);
+        // Hundreds of MB a size: the figures are taken, so nothing is left behind.
+        for (const dir of [`${a.app}.out`, ...a.fresh]) rmSync(dir, { recursive: true, force: true });
+        console.log(`  round ${round + 1}, ${n} tasks, ${c.name}: ${s(u.wall)} wall, ${s(u.cpu)} CPU (load ${load()})`);
+      }
+    }
+  }
+  const mid = (us: readonly Usage[]) => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) });
+  const rows = [["tasks", ...contenders.map((c) => `${c.name} wall / CPU`), "stepflow / hand-written, wall / CPU", "median Lambda asset, each"]];
+  const [ours, hand] = [contenders[0], contenders.find((c) => c.name === "hand-written")];
+  for (const n of sizes) {
+    const m = (c: Contender) => (runs.get(c)!.has(n) ? mid(runs.get(c)!.get(n)!) : undefined);
+    const [o, h] = [m(ours), hand && m(hand)];
+    const ratio = o && h ? `${(o.wall / h.wall).toFixed(2)}x / ${(o.cpu / h.cpu).toFixed(2)}x` : "-";
+    const cells = contenders.map((c) => { const x = m(c); return x ? `${s(x.wall)} / ${s(x.cpu)}` : "-"; });
+    rows.push([`${n}`, ...cells, ratio, contenders.map((c) => bytes.get(`${c.name} ${n}`) ?? "-").join(" / ")]);
+  }
+  const title = contenders.map((c) => `${c.rounds} ${c.name}`).join(", ");
+  printTable(`cdk synth (median of ${title} rounds, interleaved; CPU of the whole process tree)`, rows);
+
+  const growth = [["per-task growth, ms a task", "wall: medians' slope (rounds min-max)", "CPU: medians' slope (rounds min-max)"]];
+  const slopes = new Map<Contender, { wall: number; cpu: number; rounds: { wall: number; cpu: number }[] }>();
+  for (const c of contenders.filter((c) => c.sizes.length > 1)) {
+    const byRound = Array.from({ length: c.rounds }, (_, r) => c.sizes.map((n) => runs.get(c)!.get(n)![r]));
+    const fit = (us: readonly Usage[]) => ({
+      wall: slope(c.sizes, us.map((u) => u.wall)) * 1000,
+      cpu: slope(c.sizes, us.map((u) => u.cpu)) * 1000,
+    });
+    const all = { ...fit(c.sizes.map((n) => mid(runs.get(c)!.get(n)!)) as Usage[]), rounds: byRound.map(fit) };
+    slopes.set(c, all);
+    const range = (k: "wall" | "cpu") => `${f1(all[k])} (${f1(Math.min(...all.rounds.map((r) => r[k])))} to ${f1(Math.max(...all.rounds.map((r) => r[k])))})`;
+    growth.push([`${c.name}, ${c.sizes.join(" / ")} tasks`, range("wall"), range("cpu")]);
+  }
+  const floor = contenders.find((c) => c.name === "CDK floor");
+  const [a, b] = [slopes.get(ours), floor && slopes.get(floor)];
+  if (a && b && a.rounds.length === b.rounds.length) {
+    const diff = (k: "wall" | "cpu") => a.rounds.map((r, i) => r[k] - b.rounds[i][k]);
+    const range = (k: "wall" | "cpu") => `${f1(a[k] - b[k])} (${f1(Math.min(...diff(k)))} to ${f1(Math.max(...diff(k))) })`;
+    growth.push(["stepflow minus CDK floor (same round)", range("wall"), range("cpu")]);
+  }
+  if (growth.length > 1) printTable(`cdk synth growth per task: least-squares slope over the sizes (issue 18: <= 5 ms)`, growth);
+}
+
+const f1 = (x: number) => x.toFixed(1);
 
 /** The end-to-end FlowStack, run in a fresh process (bench/synth-end-to-end.ts). */
 function endToEnd(n: number): void {
@@ -151,15 +195,20 @@ function endToEnd(n: number): void {
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 console.log(`load average at start: ${load()}`);
-const sizes = values.sizes.split(",").map(Number);
+const list = (v: string) => v.split(",").filter((x) => x.trim() !== "").map(Number);
+const rounds = Number(values.rounds);
 const all: Contender[] = [
-  { name: "stepflow", rounds: Number(values.rounds), write: (n) => {
+  { name: "stepflow", rounds, sizes: list(values.sizes), write: (n) => {
     const bundleDir = join(out, `cli-bundles-${n}`);
     return { app: stepflowApp(out, n, bundleDir), fresh: [bundleDir] };
   } },
-  { name: "hand-written", rounds: Number(values["hand-rounds"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
-  { name: "CDK floor", rounds: Number(values.rounds), write: (n) => ({ app: floorApp(out, n), fresh: [] }) },
+  { name: "hand-written", rounds: Number(values["hand-rounds"]), sizes: list(values["hand-sizes"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
+  { name: "CDK floor", rounds, sizes: list(values.sizes), write: (n) => ({ app: floorApp(out, n), fresh: [] }) },
 ];
-if (!values["no-cli"]) compare(sizes, all.filter((c) => c.rounds > 0));
+// stepflow and the floor run at the hand-written app's sizes too (for the ratio), so both slopes
+// are fitted over the same sizes.
+const sizes = [...new Set([...list(values.sizes), ...all[1].sizes])].sort((x, y) => x - y);
+for (const i of [0, 2]) all[i] = { ...all[i], sizes };
+if (!values["no-cli"]) compare(all.filter((c) => c.rounds > 0 && c.sizes.length > 0));
 if (Number(values.big) > 0) endToEnd(Number(values.big));
 console.log(`\nload average at end: ${load()}`);

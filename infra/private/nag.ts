@@ -3,7 +3,7 @@
  * record for the many per-resource findings, so the infra code needs no cdk-nag at run time).
  * Every acknowledgment carries its reason.
  */
-import { CfnElement, Names, Stack, Validations } from "aws-cdk-lib";
+import { CfnElement, Names, Stack, Token, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IConstruct } from "constructs";
 
@@ -67,13 +67,19 @@ export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
   // In a nested stack, values from the parent become parameters by synthesis time (cdk-nag's view).
   const parent = Stack.of(role).nestedStackParent;
   const viaParameter = parent ? (id: string) => parentIds(parent, id) : undefined;
-  const doc = Stack.of(role).resolve(policy.document) as { Statement?: { Resource?: unknown }[] } | undefined;
+  // The statements as added (`toJSON` renders them unresolved) and each resource resolved alone:
+  // resolving the whole document also merges and minimizes it, which synthesis does again anyway.
+  const stack = Stack.of(role);
+  const doc = policy.document.toJSON() as { Statement?: { Resource?: unknown }[] } | undefined;
   const findings = new Set<string>();
   for (const statement of doc?.Statement ?? []) {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const resource of resources)
-      for (const r of new Set([flatten(resource), flatten(resource, viaParameter)]))
+    for (const resource of resources) {
+      if (typeof resource === "string" && !Token.isUnresolved(resource) && !resource.includes("*")) continue;
+      const resolved: unknown = stack.resolve(resource);
+      for (const r of new Set([flatten(resolved), flatten(resolved, viaParameter)]))
         if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
+    }
   }
   recordAcknowledgments(role, [...findings], reason);
 }
