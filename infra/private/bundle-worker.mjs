@@ -241,10 +241,20 @@ function linkOrCopy(from, to) {
  * goes into the key.
  */
 function groupKey(request) {
-  const own = request.pureFiles.filter(
-    (f) => !existsSync(f) || stepflowImports(readFileSync(f, "utf8")).length === 0,
-  );
+  const own = request.pureFiles.filter((f) => !importsDefineApi(f));
   return JSON.stringify([request.bundleAwsSdk, [...new Set(own)].sort()]);
+}
+
+/** Per file, read once: every task of a 1,000-task module names that module (it was read and scanned per task). */
+const definesTasks = new Map();
+
+function importsDefineApi(file) {
+  let found = definesTasks.get(file);
+  if (found === undefined) {
+    found = existsSync(file) && stepflowImports(readFileSync(file, "utf8")).length > 0;
+    definesTasks.set(file, found);
+  }
+  return found;
 }
 
 const { requests } = JSON.parse(readFileSync(0, "utf8"));

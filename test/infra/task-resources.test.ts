@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, CfnResource } from "aws-cdk-lib";
+import { ArtifactMetadataEntryType } from "aws-cdk-lib/cloud-assembly-schema";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { FlowStack } from "stepflow/cdk";
@@ -42,6 +43,15 @@ describe("resources per task", () => {
     expect(big.filter(isOverflow).map((r) => r.cfnResourceType)).toEqual(["AWS::IAM::ManagedPolicy"]);
     // One log group for all of a flow's tasks, one for its state machine.
     expect(big.filter((r) => r.cfnResourceType === "AWS::Logs::LogGroup")).toHaveLength(2);
+  });
+
+  it("records no creation stack trace on a task's resources (each would point into stepflow's own code)", () => {
+    const traced = (r: CfnResource) => r.node.metadata.some((m) => m.type === ArtifactMetadataEntryType.CREATION_STACK);
+    const task = under(taskPath("thirty", "t7"));
+    expect(task).toHaveLength(3);
+    expect(task.filter(traced).map((r) => r.node.path)).toEqual([]);
+    // CDK's default holds outside the tasks: the flow's state machine keeps its trace.
+    expect(flowOwn("thirty").filter(traced).length).toBeGreaterThan(0);
   });
 
   it("passes cdk-nag's AwsSolutions pack with the state machine's overflow policy", () => {
