@@ -135,7 +135,20 @@ export const STATE_BUDGET_BYTES = 160 * 1024;
  */
 export const PARAMS_BUDGET_BYTES = 64 * 1024;
 
-/** The results-store key of a task result. */
+/**
+ * The results-store prefix of a flow's run values, `runs/<flow>/`: the runtime writes under it, the
+ * compiler names Distributed Map keys under it, and each task's role may use only its own flow's.
+ */
+export function flowRunsPrefix(flow: string): string {
+  return `runs/${flow}/`;
+}
+
+/** The results-store prefix of one run's values: `runs/<flow>/<run>/`. */
+export function runPrefix(flow: string, run: string): string {
+  return `${flowRunsPrefix(flow)}${run}/`;
+}
+
+/** The results-store key of a task result: `runs/<flow>/<run>/<state>/<index>.json`. */
 export function resultKey(flow: string, run: string, state: string, index: number | undefined): string {
-  return `runs/${flow}/${run}/${state}/${index ?? 0}.json`;
+  return `${runPrefix(flow, run)}${state}/${index ?? 0}.json`;
 }

@@ -14,7 +14,7 @@ import { compile } from "../../compile/compile.ts";
 import type { CompiledFlow, CompiledState } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS as EVENTS } from "../../core/history-events.ts";
-import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
+import { INLINE_LIMIT_BYTES, ITEM_INLINE_LIMIT_BYTES, PAYLOAD_LIMIT_BYTES, resultKey } from "../../core/protocol.ts";
 import { newRunId } from "../../core/run-id.ts";
 
 /** Standard workflows: USD per state transition ($0.025 per 1,000). */
@@ -257,6 +257,6 @@ function mapAt(index: Index, name: string): MapFacts {
 
 /** `{"s3":"runs/<flow>/<runId>/<state>/<index>.json","bytes":<n>}` at its longest. */
 function storedRefBytes(flow: string, state: string, mapSize: number): number {
-  const key = `runs/${flow}/${newRunId(flow)}/${state}/${mapSize - 1}.json`;
+  const key = resultKey(flow, newRunId(flow), state, mapSize - 1);
   return JSON.stringify({ s3: key, bytes: PAYLOAD_LIMIT_BYTES }).length;
 }

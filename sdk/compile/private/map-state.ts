@@ -11,6 +11,7 @@ import type { MapParent } from "./emit-context.ts";
 import { WiringProblem } from "./locate.ts";
 import type { Unit } from "./units.ts";
 import { RESULTS_BUCKET_PLACEHOLDER } from "../../core/deploy-names.ts";
+import { runPrefix } from "../../core/protocol.ts";
 
 type MapUnit = Extract<Unit, { kind: "map" }>;
 
@@ -100,7 +101,8 @@ export function mapState(
   }
   if (!distributed) return reading;
   ctx.distributedMaps.push(`map ${unit.members[0].state}`);
-  const prefix = `runs/${ctx.flow}/{}/${group.id}`;
+  // `{}`: the run id, which States.Format puts in at run time.
+  const prefix = `${runPrefix(ctx.flow, "{}")}${group.id}`;
   return {
     ...reading,
     ResultWriter: {

@@ -7,7 +7,7 @@
  * the Distributed Map (a Choice only when the producer sits in another branch).
  */
 import type { MapGroup } from "../../graph/types.ts";
-import { LIST_STORED_ERROR } from "../../core/protocol.ts";
+import { LIST_STORED_ERROR, runPrefix } from "../../core/protocol.ts";
 import type { ChoiceState, MapState, State, StateMachineDefinition, TaskState } from "../asl.ts";
 import type { BlockFacts } from "./blocks.ts";
 import type { MapParent } from "./emit-context.ts";
@@ -65,7 +65,7 @@ export function mapSwitch(parent: MapParent & { readonly states: Readonly<Record
     throw new WiringProblem("internal", `the list of \`${unit.members[0].state}.map(...)\` has no producing task state; this is a compiler bug, please report it`);
   }
   // Known before the task runs, so the ItemReader can name it: the run id and the producer's id.
-  const key = `States.Format('runs/${parent.ctx.flow}/{}/lists/${node}.json', ${parent.block.runPath})`;
+  const key = `States.Format('${runPrefix(parent.ctx.flow, "{}")}lists/${node}.json', ${parent.block.runPath})`;
   const distributed = mapState(parent, unit, "distributed");
   distributed.ItemReader!.Parameters = { ...distributed.ItemReader!.Parameters, "Key.$": key };
   const rename = (name: string) => {

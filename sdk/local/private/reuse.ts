@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { ResultStore } from "../../../functions/stores/types.ts";
 import type { Json } from "../../core/json.ts";
+import { runPrefix } from "../../core/protocol.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 
 /** What a failed local run leaves for `retryLocal`. */
@@ -23,7 +24,7 @@ export interface RetryRecord {
 
 /** The results-store key of a run's retry record (`_` cannot start a state name, so it never collides). */
 export function retryRecordKey(flow: string, runId: string): string {
-  return `runs/${flow}/${runId}/_retry.json`;
+  return `${runPrefix(flow, runId)}_retry.json`;
 }
 
 /** A call that was not run again because the retried run had its result. */
