@@ -3,7 +3,7 @@
  * notifier, and the names and links derived from it.
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html
  */
-import { namePrefix } from "../sdk/core/deploy-names.ts";
+import { flowOfMachineName } from "../sdk/core/deploy-names.ts";
 import type { ExecutionStatus } from "../sdk/core/status.ts";
 
 
@@ -34,16 +34,15 @@ export interface ExecutionStatusEvent {
   readonly detail: ExecutionStatusDetail;
 }
 
-/** State machines stepflow deploys are named `stepflow-<flow>`. */
-const STATE_MACHINE_PREFIX = `${namePrefix()}-`;
-
-/** The flow of a stepflow state machine ARN, or undefined for another state machine. */
+/**
+ * The flow of a stepflow state machine ARN (`stepflow-<flow>`, or `<stage>-stepflow-<flow>`), or
+ * undefined for another state machine.
+ */
 export function flowOfStateMachine(stateMachineArn: string): string | undefined {
-  const name = stateMachineArn.split(":").at(-1) ?? "";
-  return name.startsWith(STATE_MACHINE_PREFIX) ? name.slice(STATE_MACHINE_PREFIX.length) : undefined;
+  return flowOfMachineName(stateMachineArn.split(":").at(-1) ?? "");
 }
 
-/** The flow name of a state machine: its name without the `stepflow-` prefix. */
+/** The flow name of a state machine: its name without the `stepflow-` (or `<stage>-stepflow-`) prefix. */
 export function flowNameOf(stateMachineArn: string): string {
   return flowOfStateMachine(stateMachineArn) ?? stateMachineArn.split(":").at(-1) ?? stateMachineArn;
 }

@@ -33,6 +33,18 @@ export function stateMachineName(flow: string, stage?: string): string {
   return name;
 }
 
+/**
+ * The flow of a state machine name stepflow gave (`stateMachineName`'s inverse): `stepflow-<flow>`
+ * or `<stage>-stepflow-<flow>`; `undefined` for any other name. Unambiguous: a stage is letters and
+ * digits only and never `stepflow`, so only the default stage's names start with `stepflow-`.
+ */
+export function flowOfMachineName(name: string): string | undefined {
+  const plain = `${namePrefix()}-`;
+  if (name.startsWith(plain)) return name.slice(plain.length) || undefined;
+  const staged = /^([A-Za-z0-9]{1,20})-stepflow-(.+)$/.exec(name);
+  return staged && staged[1].toLowerCase() !== "stepflow" ? staged[2] : undefined;
+}
+
 /** The prefix of a stage's secret names in Secrets Manager: `stepflow/` or `<stage>-stepflow/`. */
 export function secretPrefix(stage?: string): string {
   return `${namePrefix(stage)}/`;

@@ -114,6 +114,13 @@ describe("notifierHandler", () => {
     );
   });
 
+  it("posts for a staged deploy's machine (`<stage>-stepflow-<flow>`) as for the default stage's", async () => {
+    const staged = "arn:aws:states:eu-west-1:123456789012:stateMachine:dev-stepflow-to-the-moon";
+    const result = await notifier()(event("SUCCEEDED", { stateMachineArn: staged }));
+    expect(result.sent).toEqual(["ops-webhook"]);
+    expect(received()[0].body.text).toBe("Flow to-the-moon run run-42 SUCCEEDED");
+  });
+
   it("names the task from a stepflow error message without reading history", async () => {
     const cause = JSON.stringify({
       errorType: "TaskTimeoutError",

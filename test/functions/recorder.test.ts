@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRecorder } from "../../functions/index.ts";
-import { type ExecutionStatusDetail, flowNameOf } from "../../functions/status-event.ts";
+import { type ExecutionStatusDetail, flowNameOf, flowOfStateMachine } from "../../functions/status-event.ts";
+import { stateMachineName } from "../../sdk/core/deploy-names.ts";
 import { memoryHistory, quietLogger } from "./support/memory-stores.ts";
 
 const detail = (over: Partial<ExecutionStatusDetail> = {}): ExecutionStatusDetail => ({
@@ -33,6 +34,27 @@ function setup() {
 describe("run recorder", () => {
   it("names the flow after its state machine without the `stepflow-` prefix", () => {
     expect(flowNameOf("arn:aws:states:us-east-1:123:stateMachine:stepflow-to-the-moon")).toBe("to-the-moon");
+  });
+
+  it.each([
+    ["stepflow-to-the-moon", "to-the-moon"],
+    ["dev-stepflow-to-the-moon", "to-the-moon"],
+    ["stepflow-dev-stepflow-x", "dev-stepflow-x"],
+    ["prod2-stepflow-stepflow-x", "stepflow-x"],
+  ])("names the flow of state machine `%s` `%s`, as `stateMachineName` names it", (machine, flow) => {
+    expect(flowOfStateMachine(`arn:aws:states:us-east-1:123:stateMachine:${machine}`)).toBe(flow);
+    const stage = machine.startsWith("stepflow-") ? undefined : machine.split("-")[0];
+    expect(stateMachineName(flow, stage)).toBe(machine);
+  });
+
+  it.each(["someone-elses-machine", "STEPFLOW-stepflow-x", "my-team-stepflow-x", "stepflow-"])("knows state machine `%s` is not stepflow's", (machine) => {
+    expect(flowOfStateMachine(`arn:aws:states:us-east-1:123:stateMachine:${machine}`)).toBeUndefined();
+  });
+
+  it("records a staged deploy's run under its flow, as its task records are", async () => {
+    const { history, send } = setup();
+    await send(detail({ stateMachineArn: "arn:aws:states:us-east-1:123:stateMachine:dev-stepflow-to-the-moon" }));
+    expect(history.runs.get("run-1")).toMatchObject({ flow: "to-the-moon", status: "RUNNING" });
   });
 
   it("writes the flow run with params, masking credential-looking ones", async () => {
