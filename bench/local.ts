@@ -1,146 +1,136 @@
 /**
- * Local runner overhead: wall time of 1,000-item maps (one and two tasks per item) and 200- and
- * 500-task sequential flows with trivial tasks through `runLocal`, beside the same ASL run bare in
- * aws-local-stepfunctions with trivial handlers: the ratio (issue 18's target: <= 1.3x) and the
- * overhead per task in ms.
- * Run: `npx tsx bench/local.ts` (median of 7 runs after 2 warm-ups each). "CPU ratio" compares the
- * CPU time this process used per run (median), which a loaded machine distorts less than wall time.
+ * Local runner overhead: runLocal beside the same ASL run bare in aws-local-stepfunctions with
+ * trivial handlers, on a 1,000-item map, a 1,000-item map of two chained tasks, and 200- and
+ * 500-task chains: issue 18's target is runLocal <= 1.3x bare.
+ * Run: `npx tsx bench/local.ts` (add `--workers` for a third side, task functions in the worker
+ * pool; `--against DIR`: another checkout's runLocal as one more side, for A/B; `--rounds N` to change
+ * the number of rounds; `--case KEY` for some cases only: map, mapchain, chain200, chain500).
+ *
+ * Built to resolve 1.3x on a shared machine: the sides run interleaved, one sample of each per
+ * round in rotating order (bare, local; local, bare; ...), so drift and other processes' load hit
+ * both; a sample of a small case runs the flow several times back to back (at least ~40 ms of
+ * bare work); a full GC runs before every sample, so no side pays for the other's garbage. Each
+ * round gives a ratio (runLocal's sample over bare's of the same round), in wall time and in this
+ * process's CPU time (all threads); the table shows the median ratio and its quartiles.
  *
  * The bare side runs the definition runLocal runs (`prepare`), so both take the same path: a list
  * longer than its inline Map's item budget (the map of 2 tasks: 832 items) goes, as on AWS, to the
  * Distributed Map, which the bare side runs as the same stand-in inline Map over the list, without
- * stepflow's store, history or limits. Until session 6 the bare side ran that case as one inline Map
- * (its `items` handler ignored the budget): that figure is printed too, as "bare inline".
+ * stepflow's store, history or limits.
  */
 import "promise.withresolvers/auto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { StateMachine } from "aws-local-stepfunctions";
-import { type AnyFlow, compile } from "../sdk/index.ts";
-import { localSubstitutions, substitute } from "../sdk/compile/substitute.ts";
-import { LIST_STORED_ERROR } from "../sdk/core/protocol.ts";
+import { join, resolve } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { runLocal } from "../sdk/local/index.ts";
-// Internals, read by this measurement only: the definition and stand-ins runLocal runs.
-import { ITEMS_PATH } from "../sdk/local/private/distributed-map.ts";
-import { prepare } from "../sdk/local/private/prepare.ts";
+import { bare } from "./local-bare.ts";
 import { chain500Flow, chainFlow, mapChainFlow, mapFlow } from "./local-flows.ts";
-import { median } from "./median.ts";
 import { printTable } from "./print-table.ts";
 
-const RUNS = 7;
-const WARMUP = 2;
+const args = process.argv.slice(2);
+const WORKERS = args.includes("--workers");
+const roundsArg = args.indexOf("--rounds");
+/** Rounds per case (each: one sample of every side). */
+const ROUNDS = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 21;
+/** `--case chain500`: only the cases whose key contains this. */
+const caseArg = args.indexOf("--case");
+const ONLY = caseArg >= 0 ? args[caseArg + 1] : "";
+const againstArg = args.indexOf("--against");
+const AGAINST = againstArg >= 0 ? args[againstArg + 1] : undefined;
+const WARMUP = 3;
+/** A sample of a small case repeats the flow until the bare side's work is about this long. */
+const SAMPLE_MS = 40;
 
+// A full collection on demand without a command-line flag (so `npx tsx bench/local.ts` works as is).
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
 
-/**
- * The same definition runLocal executes, with handlers that return a constant envelope. Compiled
- * once, outside the timing (runLocal caches its compiled flow too). `inline`: the definition as
- * compiled, every list taken by its inline Map whatever its length (how this was measured before).
- */
-function bare(f: AnyFlow, input: Record<string, unknown>, listLength: number, inline = false): () => Promise<void> {
-  const prepared = prepare(f);
-  const compiled = compile(f, { target: "local" });
-  const definition = inline ? substitute(compiled.definition, localSubstitutions(compiled)) : prepared.definition;
-  const handlers: Record<string, (req: never) => unknown> = {};
-  const values = Array.from({ length: listLength }, (_, i) => i);
-  const list = { items: values.map((v) => ({ v })) };
-  const items = async (req: { out?: string[]; spill?: string; maxItems?: number }) => {
-    // As the task handler does: a list over its Map's item budget is stored and the Catch runs the Distributed Map.
-    if (!inline && req.spill === "error" && listLength > (req.maxItems ?? Infinity)) {
-      throw Object.assign(new Error(JSON.stringify({ s3: "list.json", bytes: 1 })), { name: LIST_STORED_ERROR });
-    }
-    return list;
-  };
-  const walk = (d: typeof definition) => {
-    for (const [name, s] of Object.entries(d.States)) {
-      if (s.Type === "Map") walk(s.ItemProcessor);
-      if (s.Type === "Parallel") s.Branches.forEach(walk);
-      if (s.Type === "Task") handlers[name] = async (req: { out?: string[] }) => (req.out?.includes("items") ? items(req) : { v: 1 });
-    }
-  };
-  walk(definition);
-  for (const m of prepared.distributed.values()) for (const t of m.tasks) handlers[t] ??= async () => ({ v: 1 });
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
-  const options = {
-    overrides: { taskResourceLocalHandlers: handlers as never },
-    context: { Execution: { Name: "bench", Id: "arn:bench" }, State: { RetryCount: 0 } },
-  };
-  // A Distributed Map's stand-in: its inline Map over the list, as runLocal runs it (no items read, no results written).
-  const key = ITEMS_PATH.slice(3, -2);
-  for (const [name, m] of prepared.distributed) {
-    handlers[name] = async (bound: { input: Record<string, unknown> }) => {
-      await m.machine.run({ ...bound.input, [key]: values } as never, { ...options, context: structuredClone(options.context) }).result;
-      return { ResultWriterDetails: { Bucket: "results", Key: "manifest.json" } };
-    };
-  }
-  return async () => {
-    await machine.run(input as never, options).result;
-  };
+type Side = { readonly name: string; readonly run: () => Promise<void> };
+type Sample = { readonly ms: number; readonly cpuMs: number };
+
+/** One sample: `reps` runs of `fn` after a full GC, wall and process CPU time per run. */
+async function sample(fn: () => Promise<void>, reps: number): Promise<Sample> {
+  gc();
+  const c = process.cpuUsage();
+  const t = performance.now();
+  for (let i = 0; i < reps; i++) await fn();
+  const ms = (performance.now() - t) / reps;
+  const used = process.cpuUsage(c);
+  return { ms, cpuMs: (used.user + used.system) / 1000 / reps };
 }
 
-/**
- * Median wall time of `fn`, and the median CPU time of this process (all threads) per run: on a
- * loaded machine wall time mostly measures the other processes.
- */
-async function timed(fn: () => Promise<unknown>): Promise<{ ms: number; cpuMs: number }> {
-  for (let i = 0; i < WARMUP; i++) await fn();
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-    const used = process.cpuUsage(c);
-    cpuTimes.push((used.user + used.system) / 1000);
+/** `rounds` samples of every side, in rotating order; warm-ups first. */
+async function interleaved(sides: readonly Side[], reps: number, rounds: number): Promise<Sample[][]> {
+  for (const s of sides) for (let i = 0; i < WARMUP; i++) await s.run();
+  const samples: Sample[][] = sides.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < sides.length; k++) {
+      const i = (r + k) % sides.length;
+      samples[i].push(await sample(sides[i].run, reps));
+    }
   }
-  return { ms: median(times), cpuMs: median(cpuTimes) };
+  return samples;
+}
+
+/** The `q` quantile of `xs` (linear between ranks). */
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+}
+
+/** "1.23x (1.20-1.27)": the median of the per-round ratios and their quartiles. */
+function ratios(side: readonly number[], base: readonly number[]): string {
+  const rs = side.map((v, i) => v / base[i]);
+  return `${quantile(rs, 0.5).toFixed(2)}x (${quantile(rs, 0.25).toFixed(2)}-${quantile(rs, 0.75).toFixed(2)})`;
 }
 
 const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
 const cases = [
-  { name: "map of 1,000 items", flow: mapFlow, params: { n: 1000 }, tasks: 1001 },
-  { name: "map of 1,000 items, 2 tasks each", flow: mapChainFlow, params: { n: 1000 }, tasks: 2001 },
-  { name: "the same, bare inline (as before)", flow: mapChainFlow, params: { n: 1000 }, tasks: 2001, inline: true },
-  { name: "200 sequential tasks", flow: chainFlow, params: {}, tasks: 200 },
-  { name: "500 sequential tasks", flow: chain500Flow, params: {}, tasks: 500 },
-];
-const rows: string[][] = [
-  ["case", "bare", "runLocal", "ratio (<= 1.3)", "CPU ratio", "overhead/task", "in workers", "overhead/task"],
-];
-let previous = { localMs: 0, localCpuMs: 0, workerMs: 0 };
+  { key: "map", name: "map of 1,000 items", flow: mapFlow, flowName: "mapFlow" as const, params: { n: 1000 } },
+  { key: "mapchain", name: "map of 1,000 items, 2 tasks each", flow: mapChainFlow, flowName: "mapChainFlow" as const, params: { n: 1000 } },
+  { key: "chain200", name: "200 sequential tasks", flow: chainFlow, flowName: "chainFlow" as const, params: {} },
+  { key: "chain500", name: "500 sequential tasks", flow: chain500Flow, flowName: "chain500Flow" as const, params: {} },
+].filter((c) => c.key.includes(ONLY));
+const rows: string[][] = [["case", "side", "runs/sample", "wall", "CPU", "wall ratio (q1-q3)", "CPU ratio (q1-q3)"]];
+const load = loadavg()[0];
+// `--against DIR`: runLocal of another checkout (its bench/local-flows.ts too) as one more side, for A/B.
+const against = AGAINST
+  ? {
+      runLocal: ((await import(resolve(AGAINST, "sdk/local/index.ts"))) as typeof import("../sdk/local/index.ts")).runLocal,
+      flows: (await import(resolve(AGAINST, "bench/local-flows.ts"))) as typeof import("./local-flows.ts"),
+    }
+  : undefined;
 for (const c of cases) {
-  const inline = "inline" in c && c.inline;
-  const runBare = bare(c.flow, c.params, 1000, inline);
-  const { ms: bareMs, cpuMs: bareCpuMs } = await timed(runBare);
-  // The inline row compares the same runLocal figures with the other bare run.
-  const { localMs, localCpuMs, workerMs } = inline ? previous : await measureLocal(c);
-  previous = { localMs, localCpuMs, workerMs };
-  const perTask = (localMs - bareMs) / c.tasks;
-  const perTaskWorker = (workerMs - bareMs) / c.tasks;
-  rows.push([
-    c.name,
-    `${bareMs.toFixed(0)} ms`,
-    `${localMs.toFixed(0)} ms`,
-    `${(localMs / bareMs).toFixed(2)}x`,
-    `${(localCpuMs / bareCpuMs).toFixed(2)}x`,
-    `${perTask.toFixed(3)} ms`,
-    `${workerMs.toFixed(0)} ms`,
-    `${perTaskWorker.toFixed(3)} ms`,
-  ]);
+  const local = (isolation: "worker" | undefined, run = runLocal, f = c.flow) => async () => {
+    const r = await run(f, c.params as never, { dir, isolation });
+    if (r.status !== "SUCCEEDED") throw new Error(`${c.name}: ${r.status} ${JSON.stringify(r.error)}`);
+  };
+  const sides: Side[] = [
+    { name: "bare", run: bare(c.flow, c.params, 1000) },
+    { name: "runLocal", run: local(undefined) },
+  ];
+  if (WORKERS) sides.push({ name: "runLocal, workers", run: local("worker") });
+  if (against) sides.push({ name: `runLocal of ${AGAINST}`, run: local(undefined, against.runLocal, against.flows[c.flowName]) });
+  // Repetitions per sample from a timed bare run (after one to warm it up).
+  await sides[0].run();
+  const once = await sample(sides[0].run, 1);
+  const reps = Math.max(1, Math.round(SAMPLE_MS / once.ms));
+  const samples = await interleaved(sides, reps, ROUNDS);
+  const [b] = samples;
+  const med = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(1)} ms`;
+  sides.forEach((side, i) => {
+    const wall = samples[i].map((x) => x.ms);
+    const cpu = samples[i].map((x) => x.cpuMs);
+    const vsBare = i === 0 ? ["", ""] : [ratios(wall, b.map((x) => x.ms)), ratios(cpu, b.map((x) => x.cpuMs))];
+    rows.push([i === 0 ? c.name : "", side.name, String(reps), med(wall), med(cpu), ...vsBare]);
+  });
 }
-printTable(`local runner: runLocal vs bare aws-local-stepfunctions (median of ${RUNS}), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`, rows);
+const loads = `load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+printTable(`local runner: runLocal / bare aws-local-stepfunctions, per run, interleaved, median of ${ROUNDS} rounds (ratio quartiles), ${loads}`, rows);
 await rm(dir, { recursive: true, force: true });
-
-async function measureLocal(c: (typeof cases)[number]): Promise<{ localMs: number; localCpuMs: number; workerMs: number }> {
-  const { ms: localMs, cpuMs: localCpuMs } = await timed(async () => {
-    const run = await runLocal(c.flow, c.params as never, { dir });
-    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
-  });
-  // Task functions in the worker-thread pool (isolation "worker"): the timeout mechanism's cost.
-  const { ms: workerMs } = await timed(async () => {
-    const run = await runLocal(c.flow, c.params as never, { dir, isolation: "worker" });
-    if (run.status !== "SUCCEEDED") throw new Error(`${c.name}: ${run.status} ${JSON.stringify(run.error)}`);
-  });
-  return { localMs, localCpuMs, workerMs };
-}
+// The worker pool's threads would keep the process alive.
+process.exit(0);
