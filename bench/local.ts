@@ -9,7 +9,7 @@
  * Built to resolve 1.3x on a shared machine: the sides run interleaved, one sample of each per
  * round in rotating order (bare, local; local, bare; ...), so drift and other processes' load hit
  * both; a sample of a small case runs the flow several times back to back (at least ~40 ms of
- * bare work); a full GC runs before every sample, so no side pays for the other's garbage. Each
+ * bare work); `--gc` runs a full GC before every sample (off by default: see `GC`). Each
  * round gives a ratio (runLocal's sample over bare's of the same round), in wall time and in this
  * process's CPU time (all threads); the table shows the median ratio and its quartiles.
  *
@@ -39,6 +39,10 @@ const caseArg = args.indexOf("--case");
 const ONLY = caseArg >= 0 ? args[caseArg + 1] : "";
 const againstArg = args.indexOf("--against");
 const AGAINST = againstArg >= 0 ? args[againstArg + 1] : undefined;
+// Off by default: a forced full GC made the next sample slower, not steadier (bare 500-task chain 50 ms
+// of CPU instead of 23 at load 16, even 30 ms after it): it drops compiled code that is then rebuilt.
+const GC = args.includes("--gc");
+const GC_SETTLE_MS = 30;
 const WARMUP = 3;
 /** A sample of a small case repeats the flow until the bare side's work is about this long. */
 const SAMPLE_MS = 40;
@@ -52,7 +56,11 @@ type Sample = { readonly ms: number; readonly cpuMs: number };
 
 /** One sample: `reps` runs of `fn` after a full GC, wall and process CPU time per run. */
 async function sample(fn: () => Promise<void>, reps: number): Promise<Sample> {
-  gc();
+  if (GC) {
+    gc();
+    // The collector's threads finish sweeping meanwhile, which would count in the sample's CPU time.
+    await new Promise((r) => setTimeout(r, GC_SETTLE_MS));
+  }
   const c = process.cpuUsage();
   const t = performance.now();
   for (let i = 0; i < reps; i++) await fn();
