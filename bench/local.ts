@@ -136,6 +136,12 @@ for (const c of cases) {
     const vsBare = i === 0 ? ["", ""] : [ratios(wall, b.map((x) => x.ms)), ratios(cpu, b.map((x) => x.cpuMs))];
     rows.push([i === 0 ? c.name : "", side.name, String(reps), med(wall), med(cpu), ...vsBare]);
   });
+  if (against) {
+    // This checkout's runLocal over the other's, round by round: the A/B figure.
+    const [l, a] = [samples[1], samples[samples.length - 1]];
+    const ab = [ratios(l.map((x) => x.ms), a.map((x) => x.ms)), ratios(l.map((x) => x.cpuMs), a.map((x) => x.cpuMs))];
+    rows.push(["", "runLocal / the other runLocal", "", "", "", ...ab]);
+  }
 }
 const loads = `load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
 printTable(`local runner: runLocal / bare aws-local-stepfunctions, per run, interleaved, median of ${ROUNDS} rounds (ratio quartiles), ${loads}`, rows);
