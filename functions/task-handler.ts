@@ -87,7 +87,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     maxItems: deps.limits?.maxItems ?? MAX_INLINE_MAP_ITEMS,
   };
   const cache = deps.cache ?? resultsCacheStore(deps.results);
-  const logger = deps.logger ?? new Logger({ serviceName: "stepflow" });
+  const logger: LogTarget = deps.logger ?? new Logger({ serviceName: "stepflow" });
   const find = taskFinder(deps.tasks);
   const invoke = deps.invoke ?? inProcessInvoker;
 
@@ -112,31 +112,61 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       throw error;
     }
     const started = clock();
-    const base = { ...context, startedAt: isoTime(started) };
+    const startedAt = isoTime(started);
+    const { flow, runId, state, mapIndex, attempt } = context;
+    // Records written field by field, in the order the history has always had (spreads cost more, twice per attempt).
+    const running: TaskRunRecord = { flow, runId, task: context.task, state, mapIndex, attempt, startedAt, status: "RUNNING" };
     // Not awaited before the body: a slow or unreachable history store never delays the work.
-    const startRecord = record(deps.history, { ...base, status: "RUNNING" }, log);
-    log.info("task started");
+    const startRecord = record(deps.history, running, log);
+    // Checked before the lines' attributes are built: most local runs keep no info line.
+    const infoLines = logger.takes?.("info") !== false;
+    if (infoLines) log.info("task started");
     let envelope: Envelope;
     try {
       let cached: boolean;
+      let bytes: number | undefined;
       const scope = { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() };
-      ({ envelope, cached } = await run(task, request, scope));
+      ({ envelope, cached, bytes } = await run(task, request, scope));
       const ended = clock();
-      const done = { endedAt: isoTime(ended), durationMs: ended - started, cached };
+      const durationMs = ended - started;
+      const succeeded: TaskRunRecord = {
+        flow,
+        runId,
+        task: context.task,
+        state,
+        mapIndex,
+        attempt,
+        startedAt,
+        endedAt: isoTime(ended),
+        durationMs,
+        cached,
+        status: "SUCCEEDED",
+        result: resultRef(envelope, bytes),
+      };
       await startRecord;
-      await record(deps.history, { ...base, ...done, status: "SUCCEEDED", result: resultRef(envelope) }, log);
-      log.info("task succeeded", { durationMs: done.durationMs, cached });
+      await record(deps.history, succeeded, log);
+      if (infoLines) log.info("task succeeded", { durationMs, cached });
     } catch (thrown) {
       const error = toEngineError(thrown, secrets);
       const ended = clock();
-      const done = {
+      const durationMs = ended - started;
+      const summary = errorSummary(error);
+      const failed: TaskRunRecord = {
+        flow,
+        runId,
+        task: context.task,
+        state,
+        mapIndex,
+        attempt,
+        startedAt,
         endedAt: isoTime(ended),
-        durationMs: ended - started,
-        error: errorSummary(error),
+        durationMs,
+        error: summary,
+        status: "FAILED",
       };
       await startRecord;
-      await record(deps.history, { ...base, ...done, status: "FAILED" }, log);
-      log.error("task failed", { durationMs: done.durationMs, error: done.error });
+      await record(deps.history, failed, log);
+      log.error("task failed", { durationMs, error: summary });
       throw error;
     }
     // The list went to the store for a Distributed Map; the state's Catch takes that path.
@@ -158,7 +188,8 @@ interface RunScope {
   readonly begun: number;
 }
 
-type Computed = { envelope: Envelope; cached: boolean };
+/** `bytes`: the size of the value's JSON, when this call serialised it (history previews it without serialising again). */
+type Computed = { envelope: Envelope; cached: boolean; bytes: number | undefined };
 
 async function run(
   task: RuntimeTask,
@@ -166,7 +197,7 @@ async function run(
   s: RunScope,
 ): Promise<Computed> {
   checkLengths(request);
-  const args = await resolveArgs(request, s.deps, (value, name) => {
+  const resolving = resolveArgs(request, s.deps, (value, name) => {
     const problem = secretValueProblem(value);
     if (problem) {
       throw new NonRetriableError(
@@ -175,6 +206,8 @@ async function run(
     }
     s.secrets.add(value);
   });
+  // Most arguments are inline: no await (a promise and a turn of the microtask queue) for them.
+  const args = Array.isArray(resolving) ? resolving : await resolving;
   const key = cacheKey(request, task, args);
   if (key === undefined) return compute(task, request, s, args, undefined, undefined);
   // Concurrent calls with one key wait for the first, then find its entry: the task runs once.
@@ -242,7 +275,7 @@ async function compute(
       });
     });
   }
-  return { envelope, cached: hit !== undefined };
+  return { envelope, cached: hit !== undefined, bytes: valueBytes };
 }
 
 async function lookup(

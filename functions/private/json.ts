@@ -23,8 +23,8 @@ export async function mapLimit<T, R>(
   return out;
 }
 
-/** A short JSON preview for history records: values over `maxBytes` become a size note. */
-export function preview(value: Json, maxBytes: number): Json {
-  const bytes = jsonBytes(value);
+/** A short JSON preview for history records: values over `maxBytes` become a size note. `known`: the value's size, if measured. */
+export function preview(value: Json, maxBytes: number, known?: number): Json {
+  const bytes = known ?? jsonBytes(value);
   return bytes <= maxBytes ? value : { omitted: true, bytes };
 }

@@ -96,8 +96,8 @@ describe("the retry driver", () => {
     const retry: Retrier[] = [{ ErrorEquals: ["States.TaskFailed"], MaxAttempts: 2 }];
     const plan = { state: "t", retry, timeoutSeconds: 0.05 };
     const calls: number[] = [];
-    const hang = (attempt: number) => {
-      calls.push(attempt);
+    const hang = ({ attempt }: TaskRequest) => {
+      calls.push(attempt ?? -1);
       return new Promise<never>(() => {});
     };
     const error = await runAttempts(plan, request, hang, { fastRetries: true }).catch((e: unknown) => e as Error);
@@ -109,12 +109,12 @@ describe("the retry driver", () => {
     const ended = new AbortController();
     const plan = { state: "t", retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 3600 }], timeoutSeconds: 10 };
     const calls: number[] = [];
-    const failing = (attempt: number) => {
-      calls.push(attempt);
+    const failing = ({ attempt }: TaskRequest) => {
+      calls.push(attempt ?? -1);
       return Promise.reject(named("Boom"));
     };
     const retried: number[] = [];
-    const running = runAttempts(plan, request, failing, { fastRetries: false, ended: ended.signal, retrying: (a) => void retried.push(a) });
+    const running = runAttempts(plan, request, failing, { fastRetries: false, ended: ended.signal, retrying: (_r, a) => void retried.push(a) });
     await new Promise((r) => setTimeout(r, 20));
     ended.abort();
     await expect(running).rejects.toThrow("Boom");

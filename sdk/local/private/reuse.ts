@@ -40,7 +40,8 @@ export class ReuseBook {
   // Maps, not objects: a run notes one key per state and item, and an object with thousands of
   // distinct keys added one by one cost more per task than the rest of the bookkeeping.
   private readonly previous: ReadonlyMap<string, Json>;
-  private readonly noted = new Map<string, Json>();
+  /** This run's outputs by `<subflow state>/.../<state>`, then by map index: no key text built per call. */
+  private readonly noted = new Map<string, Map<number | undefined, Json>>();
 
   constructor(previous: Readonly<Record<string, Json>> = {}) {
     this.previous = new Map(Object.entries(previous));
@@ -48,24 +49,38 @@ export class ReuseBook {
 
   /** Outputs of this run (reused ones included), so a retry of a retry reuses them too. */
   get outputs(): Record<string, Json> {
-    return Object.fromEntries(this.noted);
+    const out: Record<string, Json> = {};
+    for (const [path, byIndex] of this.noted) for (const [index, output] of byIndex) out[`${path}#${index ?? ""}`] = output;
+    return out;
   }
 
   /** The reuse of one run (the top run at scope `""`, a subflow run at its state's path). */
   scope(prefix: string, runId: string): ReuseScope {
-    const key = (state: string, index: number | undefined) => `${prefix}${state}#${index ?? ""}`;
+    const noted = this.noted;
+    // The outputs of each state of this run, found by its name as the engine passes it.
+    const byState = new Map<string, Map<number | undefined, Json>>();
+    const outputsOf = (state: string) => {
+      let outputs = byState.get(state);
+      if (!outputs) {
+        const path = `${prefix}${state}`;
+        outputs = noted.get(path);
+        if (!outputs) noted.set(path, (outputs = new Map()));
+        byState.set(state, outputs);
+      }
+      return outputs;
+    };
     return {
       prefix,
       take: (state, index) => {
         if (this.previous.size === 0) return undefined;
-        const prior = this.previous.get(key(state, index));
+        const prior = this.previous.get(`${prefix}${state}#${index ?? ""}`);
         if (prior === undefined) return undefined;
-        this.noted.set(key(state, index), prior);
+        outputsOf(state).set(index, prior);
         this.reused.push({ runId, state, ...(index === undefined ? {} : { mapIndex: index }) });
         return prior;
       },
       note: (state, index, output) => {
-        this.noted.set(key(state, index), output);
+        outputsOf(state).set(index, output);
       },
     };
   }

@@ -58,25 +58,25 @@ export function taskStateHandlers(
   },
 ): Record<string, StateHandler> {
   const handlers: Record<string, StateHandler> = {};
+  const { emit, reuse } = options;
   for (const [state, plan] of p.tasks) {
-    const gate = options.gate?.(state);
+    // One per state, not per call: the handler runs for every call of the state (every Map item).
+    const attempts: AttemptOptions = {
+      fastRetries: options.fastRetries,
+      gate: options.gate?.(state),
+      ended: options.ended,
+      retrying: emit && ((request, attempt, delayMs) => {
+        const { flow, task, index } = request;
+        emit({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
+      }),
+    };
     handlers[state] = async (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
-      const prior = options.reuse?.take(state, request.index);
+      const prior = reuse?.take(state, request.index);
       if (prior !== undefined) return prior as never;
-      const { flow, task, index } = request;
-      const attempts: AttemptOptions = {
-        fastRetries: options.fastRetries,
-        gate,
-        ended: options.ended,
-        // A method, not a named arrow: under tsx each named closure costs a `__name` call, per call of the state.
-        retrying(attempt, delayMs) {
-          options.emit?.({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
-        },
-      };
-      const envelope = await runAttempts(plan, request, (attempt) => handle({ ...request, attempt }), attempts);
-      options.reuse?.note(state, request.index, envelope as Json);
+      const envelope = await runAttempts(plan, request, handle, attempts);
+      reuse?.note(state, request.index, envelope as Json);
       return envelope as never;
     };
   }

@@ -29,22 +29,24 @@ export interface AttemptOptions {
   readonly gate?: TaskGate;
   /** Aborted when the run has ended: a retry still waiting for its delay does not start. */
   readonly ended?: AbortSignal;
-  /** A failed attempt is retried after `delayMs`. */
-  readonly retrying?: (attempt: number, delayMs: number) => void;
+  /** A failed attempt of `request` is retried after `delayMs`. */
+  readonly retrying?: (request: TaskRequest, attempt: number, delayMs: number) => void;
 }
 
 /**
- * Runs `call` for attempt 0, 1, ... until one succeeds or the policy fails the state; resolves with
- * the successful attempt's result, rejects with the last attempt's error.
+ * Runs `call` for attempt 0, 1, ... of `request` (its `attempt` set to each) until one succeeds or
+ * the policy fails the state; resolves with the successful attempt's result, rejects with the last
+ * attempt's error.
  */
 export async function runAttempts<T>(
   plan: AttemptPlan,
   request: TaskRequest,
-  call: (attempt: number) => Promise<T>,
+  call: (request: TaskRequest) => Promise<T>,
   options: AttemptOptions,
 ): Promise<T> {
   const { gate } = options;
-  const budget = new RetryBudget(plan.retry);
+  // Made at the first failure: most calls succeed at once.
+  let budget: RetryBudget | undefined;
   for (let attempt = 0; ; attempt++) {
     // Throws when the attempt may not start (too large an event, a closed run): no task failed, so no retry.
     gate?.admit(plan.state, request);
@@ -52,7 +54,9 @@ export async function runAttempts<T>(
     let error: unknown;
     try {
       // The shared deadline timer of the task timeout (one timer per attempt cost more than a trivial state).
-      const result = await settleWithin(call(attempt), plan.timeoutSeconds, () => timedOut(plan, attempt));
+      // The engine's request already says attempt 0 (`$$.State.RetryCount` stays 0 here): no copy for it.
+      const running = call(request.attempt === attempt ? request : { ...request, attempt });
+      const result = await settleWithin(running, plan.timeoutSeconds, () => timedOut(plan, attempt));
       gate?.taskEnded(plan.state, true, request.index);
       return result;
     } catch (thrown) {
@@ -61,12 +65,12 @@ export async function runAttempts<T>(
     // Not a failure: the list was stored and the state's Catch runs the Distributed Map.
     const stored = (error as Error | undefined)?.name === LIST_STORED_ERROR;
     gate?.taskEnded(plan.state, stored, request.index);
-    const delayMs = stored ? undefined : budget.next(error, options.fastRetries);
+    const delayMs = stored ? undefined : (budget ??= new RetryBudget(plan.retry)).next(error, options.fastRetries);
     if (delayMs === undefined) {
       if (!stored) gate?.close(error as Error);
       throw error;
     }
-    options.retrying?.(attempt, delayMs);
+    options.retrying?.(request, attempt, delayMs);
     // A retry still waiting when the run ends does not start: the attempt's error stands.
     if (delayMs > 0 || options.ended?.aborted) await sleep(delayMs, options.ended).catch(() => Promise.reject(error));
   }

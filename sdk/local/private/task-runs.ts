@@ -48,8 +48,15 @@ export class TaskRunBook {
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
   list(runId?: string): TaskRun[] {
     const out: TaskRun[] = [];
-    for (const r of this.records.values()) if (runId === undefined || r.runId === runId) out.push(toTaskRun(r));
-    return out.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    // Records are kept in the order their attempts were first put, which is nearly always start order.
+    let sorted = true;
+    for (const r of this.records.values()) {
+      if (runId !== undefined && r.runId !== runId) continue;
+      if (sorted && out.length > 0 && out[out.length - 1].startedAt > r.startedAt) sorted = false;
+      out.push(toTaskRun(r));
+    }
+    // A stable sort of a list already in order would keep it as it is.
+    return sorted ? out : out.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   }
 
   /** The last failed attempt of `runId` whose error is `name`/`message`, if any. */
