@@ -181,31 +181,32 @@ describe("runLocal retries and timeouts", () => {
 
 // These runs wait about a second each (a retry delay, a timeout: whole seconds on AWS), so they
 // wait side by side. Each has its own project folder; the fixture counters are reset once, since
-// a reset would change the counts of a run still going.
+// a reset would change the counts of a run still going. Concurrent tests assert through their own
+// `expect`, so a failure is reported against the test that made it.
 describe.concurrent("runLocal waits: retry delays, timeouts and aborts", () => {
   beforeAll(() => resetFixtures());
 
-  it("waits the real retry delay unless fastRetries is set", async () => {
+  it("waits the real retry delay unless fastRetries is set", async ({ expect }) => {
     const started = Date.now();
     const run = await runLocal(retrying, { key: "c", failures: 1 }, { dir: tempDir("stepflow-local-") });
     expect(run.status).toBe("SUCCEEDED");
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
-  it("fails an attempt that runs past the task timeout", async () => {
+  it("fails an attempt that runs past the task timeout", async ({ expect }) => {
     const run = await runLocal(slowTask, { ms: 3000 }, { dir: tempDir("stepflow-local-") });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatchObject({ name: "TaskTimeoutError", state: "sleepy" });
   });
 
-  it("ends the run TIMED_OUT when the flow timeout passes", async () => {
+  it("ends the run TIMED_OUT when the flow timeout passes", async ({ expect }) => {
     const dir = tempDir("stepflow-local-");
     const run = await runLocal(slowFlow, { ms: 3000 }, { dir });
     expect(run.status).toBe("TIMED_OUT");
     expect((await getLocalRun(run.runId, { dir })).run?.status).toBe("TIMED_OUT");
   });
 
-  it("ends the run ABORTED when its signal aborts", async () => {
+  it("ends the run ABORTED when its signal aborts", async ({ expect }) => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const run = await runLocal(slowFlow, { ms: 800 }, { dir: tempDir("stepflow-local-"), signal: controller.signal });
