@@ -95,9 +95,9 @@ describe("stores under faults", () => {
       // and 10 s in all lost 23 of 30 records), so only the outage fails requests.
       const retry = { timeoutMs: 2500, attempts: 12, baseDelayMs: 20, maxDelayMs: 500, budgetMs: 40_000 };
       const { handle, table, calls } = await handlerBehind((n) => {
-        // Half a second: the 20 tasks started in it meet hangs and drops, and retries start after
-        // it ends (a longer outage only lengthens the test, which lasts the outage and a request's
-        // time limit).
+        // Half a second: the tasks started in it (20 ms apart) meet hangs and drops. A longer
+        // outage only lengthens the test, which lasts about the outage plus a hung request's
+        // time limit.
         if (outage === 0 || Date.now() > outage + 500) return "pass";
         return n % 2 ? "hang" : "drop";
       }, retry);
