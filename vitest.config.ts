@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { SlowFirst } from "./test/support/slow-first.ts";
 
 /**
  * Two TypeScripts. The type check (vitest's, below, and the UI's in `npm test`) runs TypeScript 7,
@@ -44,6 +45,8 @@ export default defineConfig({
     // Vitest's default on 2 cores is one worker (cores - 1): the files would run one at a time.
     // Two forks keep both cores busy while a file waits on an emulator or a child process.
     maxWorkers: 2,
+    // The slowest files first, so that no long file starts last while the other worker idles.
+    sequence: { sequencer: SlowFirst },
     projects: [
       {
         test: {

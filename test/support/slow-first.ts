@@ -1,0 +1,54 @@
+/**
+ * The order in which `vitest run` hands out test files (vitest.config.ts, `sequence.sequencer`).
+ *
+ * Two workers take files from one queue, each the next when it is free: the run ends when the
+ * last file ends, so a long file started last leaves the other core idle meanwhile. Longest first
+ * keeps both busy to the end. Vitest's own order is longest first only with a results cache
+ * (none in a fresh clone: it then runs larger files first) and its cached time leaves out a
+ * file's import time, where a file that synthesizes a stack at its top level spends most of it.
+ * So the slowest files, timed import included, are listed here, slowest first; the rest follow
+ * in vitest's order. A list that has gone stale only costs some idle time at the end of a run.
+ */
+import { relative } from "node:path";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The unit tier's slowest files (import plus tests, each file's whole time in a worker), slowest
+ * first, measured with `vitest run --project unit` and a reporter printing each test module's
+ * `diagnostic()`: `collectDuration + setupDuration + duration`.
+ */
+export const SLOW_FILES = [
+  "test/infra/example-iam.test.ts",
+  "test/eslint/no-ref-condition.test.ts",
+  "test/infra/flow-stack.test.ts",
+  "test/compile/compile.test.ts",
+  "test/compile/liveness.test.ts",
+  "test/functions/aws-stores.test.ts",
+  "test/cli/plan-model.test.ts",
+  "test/infra/bundle-slices.test.ts",
+  "test/infra/task-resources.test.ts",
+  "test/compile/schedule-scale.test.ts",
+  "test/local/run-local.test.ts",
+  "test/functions/store-faults.test.ts",
+  "test/infra/naming.test.ts",
+  "test/compile/schedule.test.ts",
+  "test/local/timeouts.test.ts",
+  "test/cli/run.test.ts",
+  "test/readme/readme.test.ts",
+  "test/api/api-report.test.ts",
+  "test/rehearse/moto-setup.test.ts",
+  "test/infra/nested-tasks.test.ts",
+];
+
+/** Vitest's order, with the files of `SLOW_FILES` moved to the front in that list's order. */
+export class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const i = SLOW_FILES.indexOf(relative(spec.project.config.root, spec.moduleId).replaceAll("\\", "/"));
+      return i === -1 ? SLOW_FILES.length : i;
+    };
+    // Array.prototype.sort is stable: files outside the list keep vitest's order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
