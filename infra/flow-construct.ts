@@ -12,7 +12,7 @@ import type { GraphFlow } from "../sdk/graph/types.ts";
 import { compile, StepflowError } from "stepflow";
 import { DEFAULT_HISTORY_TTL_DAYS, RESULTS_BUCKET_PLACEHOLDER, secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
 import type { TaskLambdaEnvironment } from "../sdk/core/lambda-environment.ts";
-import { flowRunsPrefix } from "../sdk/core/protocol.ts";
+import { cachedResultsPrefix, flowRunsPrefix } from "../sdk/core/protocol.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
@@ -150,14 +150,14 @@ export class FlowConstruct extends Construct {
       ...this.settings,
     });
     const role = fn.role;
-    const own = [flowRunsPrefix(flow), `cache/${flow}/${task.name}/`];
+    const own = [flowRunsPrefix(flow), cachedResultsPrefix(flow, task.name)];
     role.addToPrincipalPolicy(objectsReadWrite(props.resultsBucket, own));
     // A subflow's result is stored under its own flow's prefix; the parent's tasks may read it.
     const children = this.compiled.subflows.map((s) => flowRunsPrefix(s.flow));
     if (children.length > 0) role.addToPrincipalPolicy(objectsRead(props.resultsBucket, children));
     // Listing every prefix it reads makes a missing object NoSuchKey (an expired result, a cache
     // miss), not a 403 AccessDenied that looks like a permission problem.
-    const listed = [flowRunsPrefix(flow), ...(task.task.options.cache ? [`cache/${flow}/${task.name}/`] : []), ...children];
+    const listed = [flowRunsPrefix(flow), ...(task.task.options.cache ? [cachedResultsPrefix(flow, task.name)] : []), ...children];
     role.addToPrincipalPolicy(listUnder(props.resultsBucket, listed));
     role.addToPrincipalPolicy(historyWrite(props.historyTable));
     if (task.task.options.cache) role.addToPrincipalPolicy(cacheLeasesRead(props.historyTable, flow, task.name));

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { RuntimeTask } from "../../sdk/core/runtime-task.ts";
 import { NonRetriableError } from "../../sdk/core/errors.ts";
-import type { ArgInput, TaskRequest } from "../../sdk/core/protocol.ts";
+import { type ArgInput, cacheKeyPrefix, type TaskRequest } from "../../sdk/core/protocol.ts";
 import type { CacheStore } from "../stores/types.ts";
 import type { Json } from "../../sdk/core/json.ts";
 
@@ -18,7 +18,7 @@ export function cacheKey(request: TaskRequest, task: RuntimeTask, args: readonly
   const custom = cache.key as ((...a: readonly Json[]) => unknown) | undefined;
   const raw = custom ? `key:${customKey(task.taskName, custom(...args))}` : `inputs:${JSON.stringify(keyMaterial(request, args))}`;
   const hash = createHash("sha256").update(`${task.taskName}\n${raw}`).digest("hex");
-  return `${request.flow}/${task.taskName}/${hash}`;
+  return `${cacheKeyPrefix(request.flow, task.taskName)}${hash}`;
 }
 
 /** A `cache.key` result must be a string: `String({...})` is "[object Object]" for every call, which would share one entry. */

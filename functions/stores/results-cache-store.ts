@@ -1,17 +1,17 @@
 import { ResultNotFoundError } from "../errors.ts";
 import type { CacheEntry, CacheStore, ResultStore } from "./types.ts";
 import type { Json } from "../../sdk/core/json.ts";
+import { cachedResultKey } from "../../sdk/core/protocol.ts";
 
 /**
  * A cache kept in the results store under `cache/<flow>/<task>/<hash>.json` (S3 on AWS, files locally),
  * so cached results need no extra infrastructure and expire with the bucket's lifecycle too.
  */
 export function resultsCacheStore(results: ResultStore): CacheStore {
-  const keyOf = (key: string) => `cache/${key}.json`;
   return {
     async get(key) {
       try {
-        const entry = (await results.get(keyOf(key))) as { storedAt?: unknown; value?: Json } | null;
+        const entry = (await results.get(cachedResultKey(key))) as { storedAt?: unknown; value?: Json } | null;
         if (typeof entry?.storedAt !== "number" || !("value" in entry)) return undefined;
         return { storedAt: entry.storedAt, value: entry.value ?? null };
       } catch (error) {
@@ -20,7 +20,7 @@ export function resultsCacheStore(results: ResultStore): CacheStore {
       }
     },
     async put(key, entry: CacheEntry) {
-      await results.put(keyOf(key), { storedAt: entry.storedAt, value: entry.value });
+      await results.put(cachedResultKey(key), { storedAt: entry.storedAt, value: entry.value });
     },
   };
 }

@@ -9,6 +9,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { IConstruct } from "constructs";
 import { cacheLeasePk } from "../../sdk/core/deploy-names.ts";
+import { cacheKeyPrefix } from "../../sdk/core/protocol.ts";
 
 /** Objects under `prefix` (ending in `/`) of the bucket. */
 export function prefixArn(bucket: s3.IBucket, prefix: string): string {
@@ -61,7 +62,7 @@ export function cacheLeasesRead(table: dynamodb.ITableV2, flow: string, task: st
   return new iam.PolicyStatement({
     actions: ["dynamodb:GetItem"],
     resources: [table.tableArn],
-    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [cacheLeasePk(`${flow}/${task}/*`)] } },
+    conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [cacheLeasePk(`${cacheKeyPrefix(flow, task)}*`)] } },
   });
 }
 

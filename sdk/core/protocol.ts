@@ -148,6 +148,24 @@ export function runPrefix(flow: string, run: string): string {
   return `${flowRunsPrefix(flow)}${run}/`;
 }
 
+/**
+ * The prefix of a task's cache keys, `<flow>/<task>/`: a cache key is `<flow>/<task>/<hash>`, and a
+ * cached task's Lambda may use only its own prefix (results-store objects and history-table leases).
+ */
+export function cacheKeyPrefix(flow: string, task: string): string {
+  return `${flow}/${task}/`;
+}
+
+/** The results-store prefix of a task's cached results: `cache/<flow>/<task>/`. */
+export function cachedResultsPrefix(flow: string, task: string): string {
+  return `cache/${cacheKeyPrefix(flow, task)}`;
+}
+
+/** The results-store key of a cached result: `cache/<cache key>.json`. */
+export function cachedResultKey(key: string): string {
+  return `cache/${key}.json`;
+}
+
 /** The results-store key of a task result: `runs/<flow>/<run>/<state>/<index>.json`. */
 export function resultKey(flow: string, run: string, state: string, index: number | undefined): string {
   return `${runPrefix(flow, run)}${state}/${index ?? 0}.json`;

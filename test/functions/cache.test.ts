@@ -3,6 +3,7 @@ import { createTaskHandler } from "../../functions/index.ts";
 import { cacheKey } from "../../functions/private/cache.ts";
 import { task } from "../../sdk/define/task.ts";
 import { NonRetriableError } from "../../sdk/core/errors.ts";
+import { cachedResultKey, cachedResultsPrefix, cacheKeyPrefix, flowRunsPrefix } from "../../sdk/core/protocol.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 
@@ -57,6 +58,19 @@ describe("task result cache", () => {
     await handle(request("price", [{ v: "DOGE" }], { run: "r2" }));
     const done = history.writes.filter((w) => w.status === "SUCCEEDED").map((w) => w.cached);
     expect(done).toStrictEqual([false, true]);
+  });
+
+  it("stores a cached result under its task's prefix, the only one FlowStack lets the task use", async () => {
+    const results = memoryResults();
+    const price = task("price", { cache: { expiresIn: 60 } }, (coin: string) => coin);
+    const handle = createTaskHandler({ tasks: { price }, results, history: memoryHistory(), secrets: memorySecrets({}), logger: quietLogger() });
+    await handle(request("price", [{ v: "DOGE" }], { flow: "prices" }));
+    const cached = [...results.data.keys()].filter((k) => !k.startsWith(flowRunsPrefix("prices")));
+    expect(cached).toHaveLength(1);
+    expect(cached[0].startsWith(cachedResultsPrefix("prices", "price"))).toBe(true);
+    const key = cacheKey(request("price", [{ v: "DOGE" }], { flow: "prices" }), price, ["DOGE"])!;
+    expect(key.startsWith(cacheKeyPrefix("prices", "price"))).toBe(true);
+    expect(cachedResultKey(key)).toBe(cached[0]);
   });
 
   it("keys by flow, task name and inputs, and by secret name rather than value", () => {
