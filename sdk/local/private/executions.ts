@@ -73,6 +73,8 @@ function mapStates(compiled: CompiledFlow): [string, readonly string[]][] {
 
 /** Folders made by this process (a session per run would make them again on every run). */
 const made = new Set<string>();
+/** Machine files written by this process (a check per run cost a system call): forgotten with their folder. */
+const written = new Set<string>();
 
 /** Writes and reads the execution records under `<dir>/`. */
 export class ExecutionLog {
@@ -87,6 +89,7 @@ export class ExecutionLog {
     // Once more with the folders made again, if they were removed since this process made them.
     if (this.record(compiled, runId)) return;
     made.delete(this.root);
+    written.clear();
     // The run goes on either way: the graph is for viewing, not for the run.
     this.record(compiled, runId);
   }
@@ -100,7 +103,10 @@ export class ExecutionLog {
         made.add(this.root);
       }
       const file = join(this.root, "machines", `${hash}.json`);
-      if (!existsSync(file)) writeFileSync(file, text);
+      if (!written.has(file)) {
+        if (!existsSync(file)) writeFileSync(file, text);
+        written.add(file);
+      }
       appendFileSync(this.file(runId), `${JSON.stringify({ machine: hash } satisfies Line)}\n`);
       return true;
     } catch {
