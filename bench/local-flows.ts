@@ -24,3 +24,5 @@ export const chain500Flow = flow("bench-chain-500", () => {
 export const mapChainFlow = flow("bench-map-chain", { params: z.object({ n: z.number() }) }, ({ n }) =>
   double.map(inc.map(items(n))),
 );
+/** One task: a run's fixed cost. */
+export const oneFlow = flow("bench-one", () => inc(0));
