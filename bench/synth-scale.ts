@@ -12,7 +12,7 @@
  *   size and for each round alone (their min-max is the spread).
  * - A FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
  *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
- * Run: `npx tsx bench/synth-scale.ts [--sizes 50,500,1000] [--rounds 2] [--hand-sizes 200] [--big 1000]` (`--help`);
+ * Run: `npx tsx bench/synth-scale.ts [--sizes 50,1000] [--rounds 2] [--hand-sizes 200] [--big 1000]` (`--help`);
  * scratch files under bench/out/ (git ignores it; assemblies and bundles are removed once measured). Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
@@ -27,8 +27,9 @@ import { floorApp, handWrittenApp, stepflowApp } from "./synth-apps.ts";
 import type { EndToEnd } from "./synth-end-to-end.ts";
 
 const HELP = `usage: npx tsx bench/synth-scale.ts [options]
-  --sizes a,b,...  task counts of stepflow's and the CDK floor's cdk synth (default 50,500,1000, and
-                   the hand-written sizes); per-task growth = least-squares slope of synth time over them
+  --sizes a,b,...  task counts of stepflow's and the CDK floor's cdk synth, besides the hand-written
+                   sizes (default 50,1000: with 200, three sizes); per-task growth = least-squares
+                   slope of synth time over them
   --rounds n       rounds (default 2); each runs every size of stepflow and the floor
   --hand-sizes a,..  sizes the hand-written app also runs at (default 200: the issue's ratio; it
                    spends ~1 s of CPU a task, so one round is ~3 min; "" skips it)
@@ -37,7 +38,7 @@ const HELP = `usage: npx tsx bench/synth-scale.ts [options]
   --no-cli         skip the cdk synth comparison`;
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "50,500,1000" },
+    sizes: { type: "string", default: "50,1000" },
     rounds: { type: "string", default: "2" },
     "hand-sizes": { type: "string", default: "200" },
     "hand-rounds": { type: "string", default: "1" },
