@@ -5,8 +5,9 @@
  * Requests are built together, one esbuild build per group (see `groupKey`), so the code the
  * bundles share is parsed once: 23 bundles in one build take about a third of 23 builds.
  *
- * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[] }`, bundles in
- * the requests' order, each `inputs` as indexes into `files`.
+ * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[], sources: string[] }`,
+ * bundles in the requests' order, each `inputs` as indexes into `files`; `sources`: every file the
+ * builds read, absolute (what `bundle-cache.ts` checks before reusing the answer).
  *
  * Task code is tree-shaken per task: flow modules get `/* @__PURE__ *\/` on their stepflow calls
  * (`bundle-pure.mjs`) and each task's entry gets its own copy of the user modules it reaches
@@ -15,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
-import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 import { copyPlugin, copiedFile } from "./bundle-copies.mjs";
 import { purePlugin, stepflowImports } from "./bundle-pure.mjs";
@@ -137,7 +138,7 @@ async function buildGroup(requests, slicing) {
     if (!contents.has(key)) contents.set(key, withRequire(files.get(key).contents));
     return contents.get(key);
   };
-  return requests.map((request, i) => {
+  const bundles = requests.map((request, i) => {
     const entry = `${OUT_DIR}/entry-${i}.mjs`;
     const closure = reachable(entry, outputs);
     const code = closure.map((key) => ({
@@ -151,6 +152,14 @@ async function buildGroup(requests, slicing) {
     const inputs = closure.flatMap((key) => contributingOnce(listed, request, key, outputs[key].inputs));
     return writeBundle(request, code, { staticBytes, inputs: [...new Set(inputs)] });
   });
+  return { bundles, sources: sourcesOf(result.metafile.inputs) };
+}
+
+/** Every file esbuild read, code tree-shaken away too (an edit may add a side effect), absolute; the entries are the requests'. */
+function sourcesOf(inputs) {
+  return Object.keys(inputs)
+    .filter((i) => !i.startsWith(`${ENTRY_NS}:`))
+    .map((i) => resolve(copiedFile(i) ?? i));
 }
 
 /** `entry` and every output file it imports, transitively (`kinds`: which imports to follow). */
@@ -266,12 +275,15 @@ requests.forEach((request, index) => {
   else groups.set(key, [index]);
 });
 const bundles = [];
+// The pure files decide the groups (`importsDefineApi`), read or not by esbuild.
+const sources = new Set(requests.flatMap((r) => r.pureFiles).map((f) => resolve(f)));
 await Promise.all(
   [...groups.values()].map(async (indexes) => {
     const built = await bundleGroup(indexes.map((i) => requests[i]));
     indexes.forEach((index, i) => {
-      bundles[index] = built[i];
+      bundles[index] = built.bundles[i];
     });
+    for (const file of built.sources) sources.add(file);
   }),
 );
 // Input files once, bundles naming them by index: a thousand bundles share most of their inputs
@@ -283,5 +295,5 @@ const indexOf = (file) => {
   return fileIndex.get(file);
 };
 process.stdout.write(
-  JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })) }),
+  JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })), sources: [...sources] }),
 );

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { StepflowError } from "stepflow";
 import type { Bundle } from "../bundle-info.ts";
+import { cachedBuild } from "./bundle-cache.ts";
 
 /** What to bundle: generated entry source and the directory its imports resolve from. */
 export interface BundleRequest {
@@ -29,36 +30,45 @@ export interface BundleRequest {
 const WORKER = fileURLToPath(new URL("./bundle-worker.mjs", import.meta.url));
 const cache = new Map<string, Bundle>();
 
-/** Builds every request not built yet in this process (one child process for all). */
+/**
+ * Builds every request not built yet in this process (one child process for all), or reads the
+ * build from the on-disk cache (`bundle-cache.ts`) when an identical one ran before.
+ */
 export function bundleAll(requests: readonly BundleRequest[]): Bundle[] {
   const missing = [...new Map(requests.map((r) => [JSON.stringify(r), r])).entries()].filter(
     ([k]) => !cache.has(k),
   );
   if (missing.length > 0) {
-    let out: string;
-    try {
-      out = execFileSync(process.execPath, [WORKER], {
-        input: JSON.stringify({ requests: missing.map(([, r]) => r) }),
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-    } catch (cause) {
-      const stderr = String((cause as { stderr?: unknown }).stderr ?? "").trim();
-      throw new StepflowError(
-        `bundling Lambda code with esbuild failed:\n${stderr}\nfix the error above (an import that does not resolve?) and synth again`,
-        {
-          cause,
-        },
-      );
-    }
-    const answer = JSON.parse(out) as { files: string[]; bundles: (Omit<Bundle, "inputs"> & { inputs: number[] })[] };
+    const answer = cachedBuild(
+      missing.map(([, r]) => r),
+      runWorker,
+    );
     const built = answer.bundles.map((b) => ({ ...b, inputs: b.inputs.map((i) => answer.files[i]) }));
     missing.forEach(([key], i) => {
       cache.set(key, built[i]);
     });
   }
   return requests.map((r) => cache.get(JSON.stringify(r))!);
+}
+
+/** Runs the bundle worker with `input` (`{ requests }` as JSON) and returns what it prints. */
+export function runWorker(input: string): string {
+  try {
+    return execFileSync(process.execPath, [WORKER], {
+      input,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+  } catch (cause) {
+    const stderr = String((cause as { stderr?: unknown }).stderr ?? "").trim();
+    throw new StepflowError(
+      `bundling Lambda code with esbuild failed:\n${stderr}\nfix the error above (an import that does not resolve?) and synth again`,
+      {
+        cause,
+      },
+    );
+  }
 }
 
 /** Builds (or returns the cached build of) one bundle. */

@@ -1,0 +1,124 @@
+/**
+ * An on-disk cache of bundle builds, so a new process (each `cdk synth`, each test worker) skips
+ * esbuild when nothing the build read has changed. One entry per worker run, keyed by its whole
+ * batch of requests: a bundle's chunks depend on the other bundles built with it, so only the
+ * same batch may reuse them (the same bundles and asset hashes as a fresh build).
+ *
+ * Entry `<outRoot>/.cache/<sha256 of key>.json`: the worker's answer and, per file the build read,
+ * its size, mtime and sha256. Deleting the folder is safe: the next synth builds again.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Bundle } from "../bundle-info.ts";
+import type { BundleRequest } from "./bundle.ts";
+
+/** What the worker prints: bundles with `inputs` as indexes into `files`, and every file its builds read. */
+export interface WorkerAnswer {
+  readonly files: readonly string[];
+  readonly bundles: readonly (Omit<Bundle, "inputs"> & { readonly inputs: readonly number[] })[];
+  readonly sources: readonly string[];
+}
+
+/** A source file as the build read it; `null`: it did not exist. */
+type Fingerprint = { readonly size: number; readonly mtimeMs: number; readonly sha256: string } | null;
+
+interface Entry {
+  readonly answer: WorkerAnswer;
+  readonly sources: Readonly<Record<string, Fingerprint>>;
+}
+
+/**
+ * A file modified this close to the build's start may have changed while esbuild read it (and
+ * some file systems keep mtimes to 2 s): such a build is not cached.
+ */
+const MTIME_SLACK_MS = 2000;
+
+/** Returns the cached answer of an identical earlier build of `requests`, else runs `run` (the worker) and caches its answer. */
+export function cachedBuild(requests: readonly BundleRequest[], run: (input: string) => string): WorkerAnswer {
+  const file = join(requests[0].outRoot, ".cache", `${entryKey(requests)}.json`);
+  const hit = readEntry(file, requests.length);
+  if (hit) return hit;
+  const started = Date.now();
+  const answer = JSON.parse(run(JSON.stringify({ requests }))) as WorkerAnswer;
+  writeEntry(file, answer, started);
+  return answer;
+}
+
+function entryKey(requests: readonly BundleRequest[]): string {
+  // Inputs are relative to the working directory, so it is part of the key.
+  return createHash("sha256")
+    .update(JSON.stringify([toolchain(), process.cwd(), requests]))
+    .digest("hex");
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const requireHere = createRequire(import.meta.url);
+let toolchainId: string | undefined;
+
+/** What builds the bundles besides the sources: Node's major, esbuild and TypeScript (slices), the worker's own code. */
+function toolchain(): string {
+  if (toolchainId === undefined) {
+    const hash = createHash("sha256").update(`node ${process.versions.node.split(".")[0]}\0`);
+    for (const name of ["esbuild", "typescript"]) {
+      hash.update(`${name} ${(requireHere(`${name}/package.json`) as { version: string }).version}\0`);
+    }
+    for (const name of readdirSync(HERE).filter((f) => /^bundle-.*\.mjs$/.test(f)).sort()) {
+      hash.update(`${name}\0`).update(readFileSync(join(HERE, name)));
+    }
+    toolchainId = hash.digest("hex");
+  }
+  return toolchainId;
+}
+
+/** The entry's answer if every source is unchanged and every bundle is on disk; an absent, corrupt or stale entry gives undefined. */
+function readEntry(file: string, count: number): WorkerAnswer | undefined {
+  try {
+    const entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
+    const { answer } = entry;
+    const whole = Array.isArray(answer.files) && Array.isArray(answer.sources) && answer.bundles.length === count;
+    return whole &&
+      Object.entries(entry.sources).every(([path, print]) => unchanged(path, print)) &&
+      answer.bundles.every((b) => existsSync(join(b.dir, "index.mjs")))
+      ? answer
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function unchanged(path: string, print: Fingerprint): boolean {
+  const now = statSync(path, { throwIfNoEntry: false });
+  if (!now || !print) return !now && !print;
+  if (now.size !== print.size) return false;
+  return now.mtimeMs === print.mtimeMs || contentHash(path, now) === print.sha256;
+}
+
+/** Per file version, hashed once per process: a synth's stacks share the runtime and SDK sources. */
+const hashes = new Map<string, string>();
+
+function contentHash(path: string, stat: Stats): string {
+  const id = `${path}\0${stat.size}\0${stat.mtimeMs}`;
+  let hash = hashes.get(id);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(readFileSync(path)).digest("hex");
+    hashes.set(id, hash);
+  }
+  return hash;
+}
+
+/** Writes the entry through a temporary file and a rename: concurrent syntheses never read half an entry. */
+function writeEntry(file: string, answer: WorkerAnswer, started: number): void {
+  const sources: Record<string, Fingerprint> = {};
+  for (const path of answer.sources) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat && stat.mtimeMs >= started - MTIME_SLACK_MS) return;
+    sources[path] = stat ? { size: stat.size, mtimeMs: stat.mtimeMs, sha256: contentHash(path, stat) } : null;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(tmp, JSON.stringify({ answer, sources } satisfies Entry));
+  renameSync(tmp, file);
+}

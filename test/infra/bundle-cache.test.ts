@@ -1,0 +1,114 @@
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Bundle } from "../../infra/bundle-info.ts";
+import { cachedBuild } from "../../infra/private/bundle-cache.ts";
+import { type BundleRequest, runWorker } from "../../infra/private/bundle.ts";
+import { tempDir } from "../support/temp-dir.ts";
+
+/**
+ * A one-task project in a temp folder. `build` is what `bundleAll` does in a new process: the
+ * cache has no in-process memo of answers, so every call reads the entry on disk; `runs` counts
+ * the worker processes spawned.
+ */
+function project() {
+  const dir = tempDir("stepflow-bcache-");
+  const word = join(dir, "word.ts");
+  writeFileSync(word, 'export const word = "alpha";\n');
+  // Older than the build: a file modified as the build starts is not cached.
+  const past = new Date(Date.now() - 60_000);
+  utimesSync(word, past, past);
+  const request: BundleRequest = {
+    source: 'import { word } from "./word.ts";\nexport const handler = () => word;\n',
+    resolveDir: dir,
+    pureFiles: [],
+    outRoot: join(dir, "bundles"),
+    bundleAwsSdk: false,
+  };
+  const runs: string[] = [];
+  const build = (requests = [request]): Bundle => {
+    const answer = cachedBuild(requests, (input) => {
+      runs.push(input);
+      return runWorker(input);
+    });
+    return { ...answer.bundles[0], inputs: answer.bundles[0].inputs.map((i) => answer.files[i]) };
+  };
+  const entry = () => join(request.outRoot, ".cache", readdirSync(join(request.outRoot, ".cache"))[0]);
+  return { dir, word, past, request, runs, build, entry };
+}
+
+const code = (bundle: Bundle) => readFileSync(join(bundle.dir, "index.mjs"), "utf8");
+
+describe("the on-disk bundle cache", () => {
+  it("returns the same bundle without spawning the worker when nothing changed", () => {
+    const p = project();
+    const first = p.build();
+    expect(code(first)).toContain('"alpha"');
+    expect(first.inputs.some((i) => i.endsWith("word.ts"))).toBe(true);
+    expect(p.build()).toStrictEqual(first);
+    expect(p.runs).toHaveLength(1);
+  });
+
+  it("reuses the build when a source's mtime changed but not its content", () => {
+    const p = project();
+    const first = p.build();
+    const later = new Date(p.past.getTime() + 10_000);
+    utimesSync(p.word, later, later);
+    expect(p.build()).toStrictEqual(first);
+    expect(p.runs).toHaveLength(1);
+  });
+
+  it("builds again with the new code when a source is edited to the same size", () => {
+    const p = project();
+    const first = p.build();
+    writeFileSync(p.word, 'export const word = "omega";\n');
+    const second = p.build();
+    expect(p.runs).toHaveLength(2);
+    expect(code(second)).toContain('"omega"');
+    expect(code(second)).not.toContain('"alpha"');
+    expect(second.assetHash).not.toBe(first.assetHash);
+  });
+
+  it("builds again when the bundle's output folder was deleted", () => {
+    const p = project();
+    const first = p.build();
+    rmSync(first.dir, { recursive: true });
+    expect(p.build()).toStrictEqual(first);
+    expect(p.runs).toHaveLength(2);
+    expect(code(first)).toContain('"alpha"');
+  });
+
+  it.each([
+    ["not JSON", "{ not json"],
+    ["JSON of another shape", "{}"],
+    ["an entry with the wrong number of bundles", '{"answer":{"files":[],"sources":[],"bundles":[]},"sources":{}}'],
+  ])("ignores a corrupt entry (%s) and builds again", (_, text) => {
+    const p = project();
+    const first = p.build();
+    writeFileSync(p.entry(), text);
+    expect(p.build()).toStrictEqual(first);
+    expect(p.runs).toHaveLength(2);
+    // The rebuilt entry replaced the corrupt one.
+    expect(p.build()).toStrictEqual(first);
+    expect(p.runs).toHaveLength(2);
+  });
+
+  it("keys entries by the whole batch: a bundle's chunks depend on the bundles built with it", () => {
+    const p = project();
+    const other = { ...p.request, source: 'import { word } from "./word.ts";\nexport const handler = () => word.length;\n' };
+    const first = p.build([p.request, other]);
+    expect(p.build([p.request])).toStrictEqual(p.build([p.request]));
+    expect(p.runs).toHaveLength(2);
+    expect(p.build([p.request, other])).toStrictEqual(first);
+    expect(p.runs).toHaveLength(2);
+  });
+
+  it("never caches a failed build", () => {
+    const p = project();
+    const broken = { ...p.request, source: 'import { nope } from "./missing.ts";\nexport const handler = () => nope;\n' };
+    expect(() => p.build([broken])).toThrow(/bundling Lambda code with esbuild failed/);
+    expect(() => p.build([broken])).toThrow(/bundling Lambda code with esbuild failed/);
+    expect(p.runs).toHaveLength(2);
+    expect(existsSync(join(p.request.outRoot, ".cache"))).toBe(false);
+  });
+});
