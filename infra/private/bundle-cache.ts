@@ -13,7 +13,6 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bundle } from "../bundle-info.ts";
-import type { BundleRequest } from "./bundle.ts";
 
 /** What the worker prints: bundles with `inputs` as indexes into `files`, and every file its builds read. */
 export interface WorkerAnswer {
@@ -36,8 +35,13 @@ interface Entry {
  */
 const MTIME_SLACK_MS = 2000;
 
+/** Where a request (a `BundleRequest` of `bundle.ts`, which imports this file) writes its bundle. */
+interface Request {
+  readonly outRoot: string;
+}
+
 /** Returns the cached answer of an identical earlier build of `requests`, else runs `run` (the worker) and caches its answer. */
-export function cachedBuild(requests: readonly BundleRequest[], run: (input: string) => string): WorkerAnswer {
+export function cachedBuild(requests: readonly Request[], run: (input: string) => string): WorkerAnswer {
   const file = join(requests[0].outRoot, ".cache", `${entryKey(requests)}.json`);
   const hit = readEntry(file, requests.length);
   if (hit) return hit;
@@ -47,7 +51,7 @@ export function cachedBuild(requests: readonly BundleRequest[], run: (input: str
   return answer;
 }
 
-function entryKey(requests: readonly BundleRequest[]): string {
+function entryKey(requests: readonly Request[]): string {
   // Inputs are relative to the working directory, so it is part of the key.
   return createHash("sha256")
     .update(JSON.stringify([toolchain(), process.cwd(), requests]))
