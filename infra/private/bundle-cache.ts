@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bundle } from "../bundle-info.ts";
 
@@ -27,7 +27,16 @@ type Fingerprint = { readonly size: number; readonly mtimeMs: number; readonly s
 interface Entry {
   readonly answer: WorkerAnswer;
   readonly sources: Readonly<Record<string, Fingerprint>>;
+  /** The project's source folders, each as the sha256 of its sorted file names: a file added beside a source may win resolution. */
+  readonly folders: Readonly<Record<string, string>>;
 }
+
+/**
+ * Files that steer module resolution without being read as sources (esbuild's metafile lists no
+ * `package.json` or `tsconfig.json`): each one in a project source's folder or above it is
+ * recorded, or recorded absent, so an `exports`, `paths` or lockfile change is a miss.
+ */
+const RESOLUTION_FILES = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "tsconfig.json", "jsconfig.json"];
 
 /**
  * A file modified this close to the build's start may have changed while esbuild read it (and
@@ -85,6 +94,7 @@ function readEntry(file: string, count: number): WorkerAnswer | undefined {
     const whole = Array.isArray(answer.files) && Array.isArray(answer.sources) && answer.bundles.length === count;
     return whole &&
       Object.entries(entry.sources).every(([path, print]) => unchanged(path, print)) &&
+      Object.entries(entry.folders).every(([dir, listed]) => listing(dir) === listed) &&
       answer.bundles.every((b) => existsSync(join(b.dir, "index.mjs")))
       ? answer
       : undefined;
@@ -116,13 +126,41 @@ function contentHash(path: string, stat: Stats): string {
 /** Writes the entry through a temporary file and a rename: concurrent syntheses never read half an entry. */
 function writeEntry(file: string, answer: WorkerAnswer, started: number): void {
   const sources: Record<string, Fingerprint> = {};
-  for (const path of answer.sources) {
+  const record = (path: string): boolean => {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat && stat.mtimeMs >= started - MTIME_SLACK_MS) return;
-    sources[path] = stat ? { size: stat.size, mtimeMs: stat.mtimeMs, sha256: contentHash(path, stat) } : null;
-  }
+    if (stat && stat.mtimeMs >= started - MTIME_SLACK_MS) return false;
+    sources[path] = stat?.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs, sha256: contentHash(path, stat) } : null;
+    return true;
+  };
+  // The dependencies' own resolution files change with the lockfile; the project's are walked.
+  const folders: Record<string, string> = {};
+  const projectDirs = new Set(answer.sources.filter((p) => !p.includes("/node_modules/")).map((p) => resolve(dirname(p))));
+  for (const dir of projectDirs) folders[dir] = listing(dir);
+  for (const path of [...answer.sources, ...resolutionFiles([...projectDirs, process.cwd()])]) if (!record(path)) return;
   const tmp = `${file}.${process.pid}.tmp`;
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(tmp, JSON.stringify({ answer, sources } satisfies Entry));
+  writeFileSync(tmp, JSON.stringify({ answer, sources, folders } satisfies Entry));
   renameSync(tmp, file);
+}
+
+/** The sorted names in `dir`, hashed ("" if it is gone). */
+function listing(dir: string): string {
+  try {
+    return createHash("sha256").update(readdirSync(dir).sort().join("\0")).digest("hex");
+  } catch {
+    return "";
+  }
+}
+
+/** Every resolution file's path in `dirs` and their parents up to the root. */
+function resolutionFiles(dirs: Iterable<string>): string[] {
+  const seen = new Set<string>();
+  const paths: string[] = [];
+  for (const start of dirs) {
+    for (let dir = start; !seen.has(dir); dir = dirname(dir)) {
+      seen.add(dir);
+      for (const name of RESOLUTION_FILES) paths.push(join(dir, name));
+    }
+  }
+  return paths;
 }

@@ -103,6 +103,38 @@ describe("the on-disk bundle cache", () => {
     expect(p.runs).toHaveLength(2);
   });
 
+  // Resolution changes that leave every file esbuild read as it was: the old bundle would deploy old code.
+  it("builds again when a file added beside a source now wins its import's resolution", () => {
+    const p = project();
+    const js = join(p.dir, "pick.js");
+    writeFileSync(js, 'export const pick = "from-js";\n');
+    utimesSync(js, p.past, p.past);
+    const request = { ...p.request, source: 'import { pick } from "./pick";\nexport const handler = () => pick;\n' };
+    expect(code(p.build([request]))).toContain('"from-js"');
+    const ts = join(p.dir, "pick.ts");
+    writeFileSync(ts, 'export const pick = "from-ts";\n');
+    utimesSync(ts, p.past, p.past);
+    const second = p.build([request]);
+    expect(p.runs).toHaveLength(2);
+    expect(code(second)).toContain('"from-ts"');
+  });
+
+  it("builds again when tsconfig.json's paths point an import elsewhere", () => {
+    const p = project();
+    const files = { "a.ts": 'export const pick = "from-a";\n', "b.ts": 'export const pick = "from-b";\n' };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(p.dir, name), text);
+    const tsconfig = join(p.dir, "tsconfig.json");
+    const paths = (to: string) => JSON.stringify({ compilerOptions: { paths: { "#pick": [to] } } });
+    writeFileSync(tsconfig, paths("./a.ts"));
+    for (const name of [...Object.keys(files), "tsconfig.json"]) utimesSync(join(p.dir, name), p.past, p.past);
+    const request = { ...p.request, source: 'import { pick } from "#pick";\nexport const handler = () => pick;\n' };
+    expect(code(p.build([request]))).toContain('"from-a"');
+    writeFileSync(tsconfig, paths("./b.ts"));
+    const second = p.build([request]);
+    expect(p.runs).toHaveLength(2);
+    expect(code(second)).toContain('"from-b"');
+  });
+
   it("never caches a failed build", () => {
     const p = project();
     const broken = { ...p.request, source: 'import { nope } from "./missing.ts";\nexport const handler = () => nope;\n' };
