@@ -53,6 +53,23 @@ describe("run graph", () => {
     expect(bare.nodes.find((n) => n.id === "pages")?.kind).toBe("other");
   });
 
+  it("draws a task named like an Object.prototype member (constructor, toString, valueOf) as a task", () => {
+    const names = ["constructor", "toString", "valueOf"];
+    const States = Object.fromEntries(
+      names.map((n, i) => [n, { Type: "Task", Resource: `\${Task_${n}}`, ...(i < names.length - 1 ? { Next: names[i + 1] } : { End: true }) }]),
+    );
+    const definition = { StartAt: names[0], States };
+    const tasks = Object.fromEntries(names.map((n) => [n, n]));
+    const machine = { flow: "f", stateMachineName: "stepflow-f", definition: definition as never, tasks, subflows: {}, maps: {} };
+    const attempt = (state: string) =>
+      ({ runId: "r", flow: "f", state, task: state, attempt: 0, status: "SUCCEEDED", startedAt: "2026-12-01T10:00:00Z", hasResult: false }) as const;
+    const graph = runGraph({ run: undefined, attempts: names.map(attempt), children: [], machine })!;
+    for (const n of names) expect(graph.nodes.find((x) => x.id === n)).toMatchObject({ kind: "task", task: n, status: "SUCCEEDED" });
+    // Known to no fact at all, such a state is "other", not a Map or subflow.
+    const bare = runGraph({ run: undefined, attempts: [], children: [], machine: { ...machine, tasks: {} } })!;
+    for (const n of names) expect(bare.nodes.find((x) => x.id === n)?.kind).toBe("other");
+  });
+
   it("reads a Map's tasks from the definition of a machine recorded before they were kept", async () => {
     const dir = tempDir("stepflow-ui-graph-old-");
     const run = await runLocal(shapes, { x: 3 }, { dir });

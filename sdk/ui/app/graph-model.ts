@@ -135,9 +135,11 @@ function nodeOf(
   inMap: boolean,
 ): GraphNode {
   const base = { id: name, ...(parent ? { parent } : {}), retries: 0 };
-  const subflow = view.machine?.subflows[name];
-  const task = view.machine?.tasks[name];
-  if (view.machine?.maps[name]) return { ...base, kind: "map", status: "NOT_RUN" };
+  // Own keys only: a task named `constructor` or `toString` is no Map or subflow.
+  const m = view.machine;
+  const subflow = m && Object.hasOwn(m.subflows, name) ? m.subflows[name] : undefined;
+  const task = m && Object.hasOwn(m.tasks, name) ? m.tasks[name] : undefined;
+  if (m && Object.hasOwn(m.maps, name)) return { ...base, kind: "map", status: "NOT_RUN" };
   if (s.Type === "Parallel") return { ...base, kind: "parallel", status: "NOT_RUN" };
   if (s.Type === "Choice") return { ...base, kind: "choice", status: "NOT_RUN" };
   if (subflow) {
