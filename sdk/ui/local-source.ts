@@ -5,9 +5,10 @@ import { localDir, localResultStore } from "../../functions/stores/local-result-
 import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
 import { localTaskLogs } from "../../functions/stores/local-task-logs.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
+import { namePrefix } from "../core/deploy-names.ts";
 import { StepflowError } from "../core/errors.ts";
 import { ExecutionLog, type RunMachine as RecordedMachine } from "../local/private/executions.ts";
-import { mapsOfDefinition } from "./private/deployed-machine.ts";
+import { machineOfDefinition } from "./private/deployed-machine.ts";
 import { startLocalRetry } from "./private/local-retry.ts";
 import { assertRunId } from "../core/run-id.ts";
 import { errorText, runView, summaryOf } from "./private/views.ts";
@@ -82,9 +83,15 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
   };
 }
 
-/** The machine with its Map states' tasks: read from its definition when it was recorded without them. */
+/**
+ * The machine as the run graph needs it. A record from before the compile index's facts were kept
+ * (no `maps`) also lacks a switched Map's Distributed copies in `tasks`: both are read from its
+ * definition, the recorded tasks winning.
+ */
 function withMaps(m: RecordedMachine): RunMachine {
-  return m.maps ? { ...m, maps: m.maps } : { ...m, maps: mapsOfDefinition(m.definition) };
+  if (m.maps) return { ...m, maps: m.maps };
+  const read = machineOfDefinition(m.stateMachineName, m.definition, `${namePrefix()}-`);
+  return { ...m, tasks: { ...read.tasks, ...m.tasks }, maps: read.maps };
 }
 
 /** True when `t` is the attempt `key` names. */

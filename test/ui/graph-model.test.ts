@@ -74,14 +74,23 @@ describe("run graph", () => {
     const dir = tempDir("stepflow-ui-graph-old-");
     const run = await runLocal(shapes, { x: 3 }, { dir });
     const machines = join(dir, "machines");
+    // A record as written then: no `maps`, and `tasks` without a switched Map's Distributed copies.
     for (const file of readdirSync(machines)) {
-      const { maps, ...older } = JSON.parse(readFileSync(join(machines, file), "utf8")) as { maps?: unknown };
+      const { maps, tasks, ...older } = JSON.parse(readFileSync(join(machines, file), "utf8")) as { flow: string; maps?: unknown; tasks: Record<string, string> };
       expect(maps).toBeDefined();
-      writeFileSync(join(machines, file), JSON.stringify(older));
+      const copies = Object.keys(tasks).filter((state) => state.endsWith(" (distributed)"));
+      if (older.flow === "shapes") expect(copies.sort()).toEqual(["double (distributed)", "half (distributed)"]);
+      const oldTasks = Object.fromEntries(Object.entries(tasks).filter(([state]) => !copies.includes(state)));
+      writeFileSync(join(machines, file), JSON.stringify({ ...older, tasks: oldTasks }));
     }
     const graph = runGraph((await localRunSource({ dir }).getRun(run.runId))!)!;
     expect(graph.nodes.find((n) => n.id === "map double")).toMatchObject({ kind: "map", items: { done: 4, failed: 0, total: 4 } });
     expect(graph.nodes.find((n) => n.id === "half")).toMatchObject({ parent: "map double", items: { done: 4, total: 4 } });
+    expect(graph.nodes.find((n) => n.id === "map double (distributed)")?.kind).toBe("map");
+    for (const id of ["double (distributed)", "half (distributed)"]) {
+      expect(graph.nodes.find((n) => n.id === id)).toMatchObject({ kind: "task", parent: "map double (distributed)", status: "NOT_RUN" });
+    }
+    expect(graph.nodes.find((n) => n.id === "half (distributed)")?.task).toBe("half");
   });
 
   it("has no graph for a run recorded without its machine", async () => {

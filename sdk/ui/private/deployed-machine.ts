@@ -1,6 +1,7 @@
 /**
- * A state machine's definition read back as the run graph needs it, for a machine that comes without
- * its compile index (a deployed one; a local one recorded before the index's facts were kept).
+ * A state machine's definition read back as the run graph needs it: the whole machine for a deployed
+ * one (no compile index at hand); for a local one recorded before the index's facts were kept, what
+ * its record lacks (each Map's tasks, a switched Map's Distributed copies), its recorded facts winning.
  */
 import type { StateMachineDefinition } from "../../compile/asl.ts";
 import type { RunMachine } from "../types.ts";
@@ -27,8 +28,8 @@ export function taskFunctionOf(definition: StateMachineDefinition, state: string
 }
 
 /**
- * The machine `name` ran, for a run whose compile index is not at hand (a deployed machine, or a
- * local one recorded before its index was kept): subflow states are the `states:startExecution`
+ * The machine `name` ran, read from its definition alone (a deployed machine; for an older local
+ * record, the local source merges its recorded facts over this): subflow states are the `states:startExecution`
  * tasks (their child flow read from the child machine's ARN); Lambda Task states invoke the task
  * their request names (`Parameters.task`, the wire contract), so `get-data-2` is task `get-data`.
  */
