@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runLocal } from "stepflow/local";
 import { describe, expect, it } from "vitest";
@@ -91,6 +91,16 @@ describe("run graph", () => {
       expect(graph.nodes.find((n) => n.id === id)).toMatchObject({ kind: "task", parent: "map double (distributed)", status: "NOT_RUN" });
     }
     expect(graph.nodes.find((n) => n.id === "half (distributed)")?.task).toBe("half");
+  });
+
+  it("keeps recording a run's machine after the machines folder is removed under the same process", async () => {
+    const dir = tempDir("stepflow-ui-graph-removed-");
+    const first = await runLocal(shapes, { x: 3 }, { dir });
+    expect(runGraph((await localRunSource({ dir }).getRun(first.runId))!)).toBeDefined();
+    rmSync(join(dir, "machines"), { recursive: true, force: true });
+    const second = await runLocal(shapes, { x: 3 }, { dir });
+    const graph = runGraph((await localRunSource({ dir }).getRun(second.runId))!);
+    expect(graph?.nodes.find((n) => n.id === "map double")?.kind).toBe("map");
   });
 
   it("has no graph for a run recorded without its machine", async () => {

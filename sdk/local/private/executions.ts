@@ -71,10 +71,11 @@ function mapStates(compiled: CompiledFlow): [string, readonly string[]][] {
   );
 }
 
-/** Folders made by this process (a session per run would make them again on every run). */
+/**
+ * Folders made by this process (a session per run would make them again on every run): forgotten
+ * when a write into them fails, so folders removed since are made again.
+ */
 const made = new Set<string>();
-/** Machine files written by this process (a check per run cost a system call): forgotten with their folder. */
-const written = new Set<string>();
 
 /** Writes and reads the execution records under `<dir>/`. */
 export class ExecutionLog {
@@ -89,7 +90,6 @@ export class ExecutionLog {
     // Once more with the folders made again, if they were removed since this process made them.
     if (this.record(compiled, runId)) return;
     made.delete(this.root);
-    written.clear();
     // The run goes on either way: the graph is for viewing, not for the run.
     this.record(compiled, runId);
   }
@@ -102,11 +102,10 @@ export class ExecutionLog {
         mkdirSync(join(this.root, "executions"), { recursive: true });
         made.add(this.root);
       }
+      // Checked on every run (one stat): a machine file remembered as written would be missed
+      // once `machines/` is removed under a long-lived process, and its runs would have no graph.
       const file = join(this.root, "machines", `${hash}.json`);
-      if (!written.has(file)) {
-        if (!existsSync(file)) writeFileSync(file, text);
-        written.add(file);
-      }
+      if (!existsSync(file)) writeFileSync(file, text);
       appendFileSync(this.file(runId), `${JSON.stringify({ machine: hash } satisfies Line)}\n`);
       return true;
     } catch {
