@@ -59,9 +59,15 @@ describe("one attempt count in a local run", () => {
   it("counts each Map item's attempts from 0, and fails the run when an item uses up its retries", async () => {
     const seen = new Map<string, number[]>();
     const once = flakyTask("once-per-item", 1, seen);
-    const ok = await runLocal(flow("items", () => once.map(["a", "b", "c"])), {}, { dir, fastRetries: true });
+    const events: RunEvent[] = [];
+    const ok = await runLocal(flow("items", () => once.map(["a", "b", "c"])), {}, { dir, fastRetries: true, onEvent: (e) => void events.push(e) });
     expect(ok.status).toBe("SUCCEEDED");
     expect(Object.fromEntries(seen)).toStrictEqual({ a: [0, 1], b: [0, 1], c: [0, 1] });
+    // Each item's retry is told with its item index and the task it runs.
+    const retrying = events.flatMap((e) => (e.type === "task-retrying" ? [{ task: e.task, state: e.state, mapIndex: e.mapIndex, attempt: e.attempt }] : []));
+    expect(retrying.sort((x, y) => (x.mapIndex ?? -1) - (y.mapIndex ?? -1))).toStrictEqual(
+      [0, 1, 2].map((mapIndex) => ({ task: "once-per-item", state: "once-per-item", mapIndex, attempt: 0 })),
+    );
 
     const always = new Map<string, number[]>();
     const doomed = flakyTask("doomed", 99, always);
