@@ -12,7 +12,7 @@ import type { GraphFlow } from "../sdk/graph/types.ts";
 import { compile, StepflowError } from "stepflow";
 import { DEFAULT_HISTORY_TTL_DAYS, RESULTS_BUCKET_PLACEHOLDER, secretPrefix, stateMachineName } from "../sdk/core/deploy-names.ts";
 import type { TaskLambdaEnvironment } from "../sdk/core/lambda-environment.ts";
-import { cachedResultsPrefix, flowRunsPrefix } from "../sdk/core/protocol.ts";
+import { cachedResultsPrefix, flowRunsPrefix, RUNS_PREFIX } from "../sdk/core/protocol.ts";
 import type { Bundle } from "./bundle-info.ts";
 import { bundleAll } from "./private/bundle.ts";
 import {
@@ -165,7 +165,7 @@ export class FlowConstruct extends Construct {
       role.addToPrincipalPolicy(secretsRead(task.secrets.map((s) => this.secret(s, props))));
     acknowledgeWildcards(
       role,
-      `log streams of its own function in its flow's log group (named by Lambda at run time); task ${task.name} reads and writes objects under runs/${flow}/ and cache/${flow}/${task.name}/ only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? "; reads its subflows' results under their runs/ prefixes" : ""}`,
+      `log streams of its own function in its flow's log group (named by Lambda at run time); task ${task.name} reads and writes objects under ${flowRunsPrefix(flow)} and ${cachedResultsPrefix(flow, task.name)} only (keys are per run, so a prefix wildcard is the narrowest grant)${children.length ? `; reads its subflows' results under their ${RUNS_PREFIX} prefixes` : ""}`,
     );
     for (const [key, value] of Object.entries(task.task.options.tags)) Tags.of(fn.function).add(key, value);
     return fn.function;

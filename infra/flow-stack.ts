@@ -13,6 +13,7 @@ import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
 import { lambdaSettings } from "./private/handler-function.ts";
 import { DEFAULT_HISTORY_TTL_DAYS } from "../sdk/core/deploy-names.ts";
+import { RUNS_PREFIX } from "../sdk/core/protocol.ts";
 import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
 import { StatusEvents, statusEventRequests } from "./private/status-events.ts";
@@ -162,7 +163,7 @@ function resultsBucket(scope: Construct, expiration: Duration, removalPolicy: Re
     enforceSSL: true,
     removalPolicy,
     lifecycleRules: [
-      { id: "expire-run-results", prefix: "runs/", expiration },
+      { id: "expire-run-results", prefix: RUNS_PREFIX, expiration },
       { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
   });

@@ -135,12 +135,18 @@ export const STATE_BUDGET_BYTES = 160 * 1024;
  */
 export const PARAMS_BUDGET_BYTES = 64 * 1024;
 
+/** The results-store prefix of all run values (`runs/`): they expire (the bucket's lifecycle rule). */
+export const RUNS_PREFIX = "runs/";
+
+/** The results-store prefix of all cached results (`cache/`): they outlive runs. */
+export const CACHE_PREFIX = "cache/";
+
 /**
  * The results-store prefix of a flow's run values, `runs/<flow>/`: the runtime writes under it, the
  * compiler names Distributed Map keys under it, and each task's role may use only its own flow's.
  */
 export function flowRunsPrefix(flow: string): string {
-  return `runs/${flow}/`;
+  return `${RUNS_PREFIX}${flow}/`;
 }
 
 /** The results-store prefix of one run's values: `runs/<flow>/<run>/`. */
@@ -158,12 +164,12 @@ export function cacheKeyPrefix(flow: string, task: string): string {
 
 /** The results-store prefix of a task's cached results: `cache/<flow>/<task>/`. */
 export function cachedResultsPrefix(flow: string, task: string): string {
-  return `cache/${cacheKeyPrefix(flow, task)}`;
+  return `${CACHE_PREFIX}${cacheKeyPrefix(flow, task)}`;
 }
 
 /** The results-store key of a cached result: `cache/<cache key>.json`. */
 export function cachedResultKey(key: string): string {
-  return `cache/${key}.json`;
+  return `${CACHE_PREFIX}${key}.json`;
 }
 
 /** The results-store key of a task result: `runs/<flow>/<run>/<state>/<index>.json`. */
