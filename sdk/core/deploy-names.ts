@@ -11,10 +11,13 @@ import { StepflowError } from "./errors.ts";
 /** Longest state machine name Step Functions accepts. */
 const MAX_MACHINE_NAME = 80;
 
+/** What a stage is: 1-20 letters or digits (and never `stepflow`, checked apart). */
+const STAGE = "[A-Za-z0-9]{1,20}";
+
 /** What every deployed name of a stage starts with: `stepflow` or `<stage>-stepflow`. */
 export function namePrefix(stage?: string): string {
   if (stage === undefined) return "stepflow";
-  if (!/^[A-Za-z0-9]{1,20}$/.test(stage) || stage.toLowerCase() === "stepflow") {
+  if (!new RegExp(`^${STAGE}$`).test(stage) || stage.toLowerCase() === "stepflow") {
     throw new StepflowError(
       `stage \`${stage}\` is not allowed; use 1-20 letters or digits (not \`stepflow\`), e.g. \`dev\` or \`prod\`: it prefixes every state machine and secret name`,
     );
@@ -41,7 +44,7 @@ export function stateMachineName(flow: string, stage?: string): string {
 export function flowOfMachineName(name: string): string | undefined {
   const plain = `${namePrefix()}-`;
   if (name.startsWith(plain)) return name.slice(plain.length) || undefined;
-  const staged = /^([A-Za-z0-9]{1,20})-stepflow-(.+)$/.exec(name);
+  const staged = new RegExp(`^(${STAGE})-${namePrefix()}-(.+)$`).exec(name);
   return staged && staged[1].toLowerCase() !== "stepflow" ? staged[2] : undefined;
 }
 

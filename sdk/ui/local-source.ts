@@ -5,7 +5,6 @@ import { localDir, localResultStore } from "../../functions/stores/local-result-
 import { localHistoryStore } from "../../functions/stores/local-history-store.ts";
 import { localTaskLogs } from "../../functions/stores/local-task-logs.ts";
 import type { TaskRunRecord } from "../../functions/stores/types.ts";
-import { namePrefix } from "../core/deploy-names.ts";
 import { StepflowError } from "../core/errors.ts";
 import { ExecutionLog, type RunMachine as RecordedMachine } from "../local/private/executions.ts";
 import { machineOfDefinition } from "./private/deployed-machine.ts";
@@ -90,7 +89,7 @@ export function localRunSource(options: LocalRunSourceOptions = {}): RunSource {
  */
 function withMaps(m: RecordedMachine): RunMachine {
   if (m.maps) return { ...m, maps: m.maps };
-  const read = machineOfDefinition(m.stateMachineName, m.definition, `${namePrefix()}-`);
+  const read = machineOfDefinition(m.stateMachineName, m.definition);
   return { ...m, tasks: { ...read.tasks, ...m.tasks }, maps: read.maps };
 }
 

@@ -63,7 +63,7 @@ export function remoteRunSource(options: RemoteRunSourceOptions = {}): RunSource
     if (!m) {
       m = sfn
         .send(new DescribeStateMachineForExecutionCommand({ executionArn }))
-        .then((d) => machineOfDefinition(d.name ?? "", JSON.parse(d.definition ?? "{}"), prefix))
+        .then((d) => machineOfDefinition(d.name ?? "", JSON.parse(d.definition ?? "{}")))
         .catch(() => undefined);
       machines.set(executionArn, m);
     }

@@ -24,7 +24,7 @@ describe("a machine read back from its definition", () => {
     ["a Choice, a switched Map, a subflow and parallel branches", shapes],
   ])("finds each Task state's task, each subflow and each Map's tasks as the compile index has them: %s", (_, f) => {
     const compiled = compile(f);
-    const machine = machineOfDefinition(`stepflow-${compiled.flow}`, deployed(compiled), "stepflow-");
+    const machine = machineOfDefinition(`stepflow-${compiled.flow}`, deployed(compiled));
     const index = Object.entries(compiled.states);
     expect(machine.tasks).toEqual(Object.fromEntries(compiled.tasks.flatMap((t) => t.states.map((s) => [s, t.name]))));
     expect(machine.subflows).toEqual(Object.fromEntries(index.flatMap(([n, s]) => (s.kind === "subflow" ? [[n, s.flow.flowName]] : []))));
@@ -32,8 +32,17 @@ describe("a machine read back from its definition", () => {
     expect(machine.flow).toBe(compiled.flow);
   });
 
+  it("reads the flow and a subflow's flow from a stage's machine names too (`<stage>-stepflow-<flow>`)", () => {
+    const text = JSON.stringify(deployed(compile(shapes)));
+    expect(text).toContain(":stateMachine:stepflow-child-sum");
+    const staged = JSON.parse(text.replaceAll(":stateMachine:stepflow-", ":stateMachine:dev-stepflow-")) as ReturnType<typeof deployed>;
+    const machine = machineOfDefinition("dev-stepflow-shapes", staged);
+    expect(machine.flow).toBe("shapes");
+    expect(Object.values(machine.subflows)).toEqual(["child-sum"]);
+  });
+
   it("names the task a renamed state invokes, not the state", () => {
-    const { tasks } = machineOfDefinition("stepflow-twice", deployed(compile(twice)), "stepflow-");
+    const { tasks } = machineOfDefinition("stepflow-twice", deployed(compile(twice)));
     expect(tasks).toEqual({ "fetch-page": "fetch-page", "fetch-page-2": "fetch-page", words: "words", upper: "upper", "upper (distributed)": "upper" });
   });
 

@@ -4,6 +4,7 @@
  * its record lacks (each Map's tasks, a switched Map's Distributed copies), its recorded facts winning.
  */
 import type { StateMachineDefinition } from "../../compile/asl.ts";
+import { flowOfMachineName } from "../../core/deploy-names.ts";
 import type { RunMachine } from "../types.ts";
 
 type AnyState = { Type?: string; Resource?: string; Parameters?: Record<string, unknown>; ItemProcessor?: AnyDefinition; Iterator?: AnyDefinition; Branches?: AnyDefinition[] };
@@ -33,7 +34,7 @@ export function taskFunctionOf(definition: StateMachineDefinition, state: string
  * tasks (their child flow read from the child machine's ARN); Lambda Task states invoke the task
  * their request names (`Parameters.task`, the wire contract), so `get-data-2` is task `get-data`.
  */
-export function machineOfDefinition(name: string, definition: StateMachineDefinition, prefix: string): RunMachine {
+export function machineOfDefinition(name: string, definition: StateMachineDefinition): RunMachine {
   const tasks: Record<string, string> = {};
   const subflows: Record<string, string> = {};
   eachState(definition as AnyDefinition, (state, s) => {
@@ -41,14 +42,13 @@ export function machineOfDefinition(name: string, definition: StateMachineDefini
     if (s.Resource?.includes(":states:startExecution")) {
       const arn = String(s.Parameters?.StateMachineArn ?? "");
       const machine = arn.split(":").at(-1) ?? "";
-      subflows[state] = machine.startsWith(prefix) ? machine.slice(prefix.length) : machine;
+      subflows[state] = flowOfMachineName(machine) ?? machine;
     } else {
       const task = s.Parameters?.task;
       tasks[state] = typeof task === "string" ? task : state;
     }
   });
-  const flow = name.startsWith(prefix) ? name.slice(prefix.length) : name;
-  return { flow, stateMachineName: name, definition, tasks, subflows, maps: mapsOfDefinition(definition) };
+  return { flow: flowOfMachineName(name) ?? name, stateMachineName: name, definition, tasks, subflows, maps: mapsOfDefinition(definition) };
 }
 
 /** The Task states each Map state's iteration runs (not those of a Map inside it), by Map state name. */
