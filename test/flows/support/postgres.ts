@@ -6,7 +6,8 @@
  * package creates (`.ci/run` installs it).
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,7 +69,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const port = await freePort();
   try {
-    // A copy of a cluster initdb made once per machine and server version: initdb takes about
+    // A copy of a cluster initdb made once per user, server version and arguments: initdb takes about
     // 2 CPU-seconds, a copy of its 40 MB a fraction of that (`cp -a` keeps owner and modes).
     exec("cp", ["-a", clusterTemplate(bin, dir, run), data]);
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
@@ -93,20 +94,30 @@ export async function startPostgres(): Promise<TestPostgres> {
 
 /**
  * An empty cluster (user `stepflow`, trust auth, UTF8) in the temp folder, made by initdb on first
- * use and kept for later test runs; another server version gets its own. Made in a
+ * use and kept for later test runs. Its name holds the server version, the initdb arguments and
+ * this user's id, so another version, another set of arguments or another user gets its own; it is
+ * used only if it is a real folder owned by the user the server runs as (nobody else planted it)
+ * whose initdb finished (`PG_VERSION` is written last, and the template is synced). Made in a
  * folder of its own and renamed into place, so a server started meanwhile never copies half of it.
  */
 function clusterTemplate(bin: string, dir: string, run: (tool: string, args: string[]) => void): string {
   const version = execFileSync(join(bin, "initdb"), ["--version"], { encoding: "utf8" });
-  const template = join(tmpdir(), `stepflow-pg-template-${version.trim().replace(/[^a-z0-9.]+/gi, "-")}`);
-  if (existsSync(join(template, "PG_VERSION"))) return template;
+  const args = ["-U", "stepflow", "-A", "trust", "-E", "UTF8", "--no-instructions"];
+  const key = createHash("sha256").update(`${version}\0${args.join("\0")}`).digest("hex").slice(0, 16);
+  const template = join(tmpdir(), `stepflow-pg-template-${process.getuid?.() ?? "user"}-${key}`);
+  const owner = statSync(dir).uid;
+  const usable = () => {
+    const stat = lstatSync(template, { throwIfNoEntry: false });
+    return stat?.isDirectory() === true && stat.uid === owner && existsSync(join(template, "PG_VERSION"));
+  };
+  if (usable()) return template;
   const made = join(dir, "template");
-  run("initdb", ["-D", made, "-U", "stepflow", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  run("initdb", ["-D", made, ...args]);
   try {
     renameSync(made, template);
   } catch (error) {
     // Another server made it first (the rename finds a folder in place): use theirs.
-    if (!existsSync(join(template, "PG_VERSION"))) throw error;
+    if (!usable()) throw error;
   }
   return template;
 }
