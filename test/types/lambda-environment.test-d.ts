@@ -20,7 +20,7 @@ describe("the Lambda environment contract", () => {
     // @ts-expect-error: nor is a name no entry reads
     jsonVar(env, "STEPFLOW_CONFIG", {});
     // @ts-expect-error: reading the environment by a name outside the contract
-    expectTypeOf(env.STEPFLOW_TABLE).toBeString();
+    void env.STEPFLOW_TABLE;
   });
 
   it("makes infra set every variable an entry needs, and no other", () => {
