@@ -9,6 +9,7 @@ import { SlowFirst } from "./test/support/slow-first.ts";
  * README's typed lint, the compiler's own source reading) keeps `typescript` 5.9: 7.0 has no stable
  * JS API. Both packages name their binary `tsc`; the scripts and this file call 7 by its path, so
  * nothing depends on which one npm links as `node_modules/.bin/tsc` (5.9 after `npm ci`).
+ * `npm run test:e2e` also checks the project with 5.9, the `tsc` users and typescript-eslint run.
  */
 const TSC7 = fileURLToPath(new URL("./node_modules/typescript7/bin/tsc", import.meta.url));
 
