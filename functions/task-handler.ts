@@ -114,7 +114,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     const started = clock();
     const startedAt = isoTime(started);
     const { flow, runId, state, mapIndex, attempt } = context;
-    // Records written field by field, in the order the history has always had (spreads cost more, twice per attempt).
+    // Records written field by field, in the order the history has always had (spreads cost more, per attempt).
     const running: TaskRunRecord = { flow, runId, task: context.task, state, mapIndex, attempt, startedAt, status: "RUNNING" };
     // Not awaited before the body: a slow or unreachable history store never delays the work.
     const startRecord = record(deps.history, running, log);
@@ -129,20 +129,10 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       ({ envelope, cached, bytes } = await run(task, request, scope));
       const ended = clock();
       const durationMs = ended - started;
-      const succeeded: TaskRunRecord = {
-        flow,
-        runId,
-        task: context.task,
-        state,
-        mapIndex,
-        attempt,
-        startedAt,
-        endedAt: isoTime(ended),
-        durationMs,
-        cached,
-        status: "SUCCEEDED",
-        result: resultRef(envelope, bytes),
-      };
+      const succeeded = endOf(running, ended, durationMs);
+      succeeded.cached = cached;
+      succeeded.status = "SUCCEEDED";
+      succeeded.result = resultRef(envelope, bytes);
       await startRecord;
       await record(deps.history, succeeded, log);
       if (infoLines) log.info("task succeeded", { durationMs, cached });
@@ -151,19 +141,9 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       const ended = clock();
       const durationMs = ended - started;
       const summary = errorSummary(error);
-      const failed: TaskRunRecord = {
-        flow,
-        runId,
-        task: context.task,
-        state,
-        mapIndex,
-        attempt,
-        startedAt,
-        endedAt: isoTime(ended),
-        durationMs,
-        error: summary,
-        status: "FAILED",
-      };
+      const failed = endOf(running, ended, durationMs);
+      failed.error = summary;
+      failed.status = "FAILED";
       await startRecord;
       await record(deps.history, failed, log);
       log.error("task failed", { durationMs, error: summary });
@@ -186,6 +166,27 @@ interface RunScope {
   readonly secrets: Set<string>;
   /** When the invocation began (`performance.now()`): waiting for a cache lease ends within the task's timeout. */
   readonly begun: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * An attempt's end record up to its duration: the running record's fields, set one by one in the
+ * order the history has always had; the caller adds the outcome (`cached`, `error`), the status
+ * and `result` after them, in that order.
+ */
+function endOf(r: TaskRunRecord, ended: number, durationMs: number): Mutable<TaskRunRecord> {
+  return {
+    flow: r.flow,
+    runId: r.runId,
+    task: r.task,
+    state: r.state,
+    mapIndex: r.mapIndex,
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    endedAt: isoTime(ended),
+    durationMs,
+  } as Mutable<TaskRunRecord>;
 }
 
 /** `bytes`: the size of the value's JSON, when this call serialised it (history previews it without serialising again). */
