@@ -13,7 +13,7 @@ import { FlowConstruct } from "./flow-construct.ts";
 import { bundleAll } from "./private/bundle.ts";
 import { lambdaSettings } from "./private/handler-function.ts";
 import { DEFAULT_HISTORY_TTL_DAYS } from "../sdk/core/deploy-names.ts";
-import { RUNS_PREFIX } from "../sdk/core/protocol.ts";
+import { CACHE_PREFIX, cachedResultsPrefix, RUNS_PREFIX } from "../sdk/core/protocol.ts";
 import { acknowledge } from "./private/nag.ts";
 import { declareSecrets } from "./private/secrets.ts";
 import { StatusEvents, statusEventRequests } from "./private/status-events.ts";
@@ -78,11 +78,12 @@ export class FlowStack extends Stack {
     const removalPolicy = lambda.removalPolicy;
     const historyTtlDays = props.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS;
     const bundles = bundleOptions(props);
-    this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy);
-    this.historyTable = historyTable(this, removalPolicy);
-
     const all = collectFlows(props.flows);
     const compiled = new Map<GraphFlow, CompiledFlow>(all.map((f) => [f, compile(f)]));
+    this.resultsBucket = resultsBucket(this, props.resultsExpiration ?? Duration.days(30), removalPolicy, [
+      ...compiled.values(),
+    ]);
+    this.historyTable = historyTable(this, removalPolicy);
     const secretNames = [
       ...[...compiled.values()].flatMap((c) => c.tasks.flatMap((t) => t.secrets)),
       ...all.flatMap((f) => f.options.notify.map((n) => n.secret)),
@@ -156,7 +157,37 @@ function flowsToNest(flows: readonly CompiledFlow[]): Set<string> {
   return nested;
 }
 
-function resultsBucket(scope: Construct, expiration: Duration, removalPolicy: RemovalPolicy): s3.Bucket {
+/** S3 allows 1,000 lifecycle rules per bucket; past this many cached tasks, one rule covers `cache/`. */
+const CACHE_RULES_MAX = 100;
+
+/**
+ * Lifecycle rules for cached results: a cached entry is a hit only while younger than its task's
+ * `cache.expiresIn` (the runtime checks its `storedAt`), so S3 may delete it once it is older. Per
+ * cached task, its prefix `cache/<flow>/<task>/` expires after `expiresIn` rounded up to whole days
+ * (S3's unit) plus one day of slack for clock skew between the writer and S3; with more cached
+ * tasks than `CACHE_RULES_MAX`, one rule for `cache/` with the longest of them.
+ */
+export function cacheLifecycleRules(flows: readonly CompiledFlow[]): s3.LifecycleRule[] {
+  const cached = flows.flatMap((f) =>
+    f.tasks.flatMap((t) => {
+      const seconds = t.task.options.cache?.expiresInSeconds;
+      if (seconds === undefined) return [];
+      return [{ prefix: cachedResultsPrefix(f.flow, t.name), days: Math.ceil(seconds / 86_400) + 1 }];
+    }),
+  );
+  if (cached.length > CACHE_RULES_MAX) {
+    const days = Math.max(...cached.map((c) => c.days));
+    return [{ id: "expire-cached-results", prefix: CACHE_PREFIX, expiration: Duration.days(days) }];
+  }
+  return cached.map((c) => ({ id: `expire ${c.prefix}`, prefix: c.prefix, expiration: Duration.days(c.days) }));
+}
+
+function resultsBucket(
+  scope: Construct,
+  expiration: Duration,
+  removalPolicy: RemovalPolicy,
+  flows: readonly CompiledFlow[],
+): s3.Bucket {
   const bucket = new s3.Bucket(scope, "ResultsBucket", {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -164,6 +195,7 @@ function resultsBucket(scope: Construct, expiration: Duration, removalPolicy: Re
     removalPolicy,
     lifecycleRules: [
       { id: "expire-run-results", prefix: RUNS_PREFIX, expiration },
+      ...cacheLifecycleRules(flows),
       { id: "abort-incomplete-uploads", abortIncompleteMultipartUploadAfter: Duration.days(1) },
     ],
   });

@@ -3,7 +3,12 @@ import { Match } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { etl } from "../../flows/etl.ts";
-import { bulk, detectDip, quick, toTheMoon } from "./fixtures/flows.ts";
+import { bulk, detectDip, fetchPrices, quick, toTheMoon } from "./fixtures/flows.ts";
+import { cacheKey } from "../../functions/private/cache.ts";
+import { cacheLifecycleRules } from "../../infra/flow-stack.ts";
+import { cachedResultKey, type TaskRequest } from "../../sdk/core/protocol.ts";
+import type { RuntimeTask } from "../../sdk/core/runtime-task.ts";
+import type { CompiledFlow } from "../../sdk/compile/types.ts";
 import { type IamRequest, RoleSimulator } from "../../infra/rehearse/iam.ts";
 import type { CfnTemplate } from "../../infra/rehearse/intrinsics.ts";
 import { render, synth } from "./support.ts";
@@ -94,6 +99,40 @@ describe("FlowStack resources", () => {
         ],
       },
     });
+  });
+
+  it("expires each cached task's results once no lookup can hit them: the runtime's cache keys fall under a rule of at least expiresIn", () => {
+    const rules = (Object.values(template.findResources("AWS::S3::Bucket"))[0].Properties.LifecycleConfiguration.Rules) as {
+      Prefix?: string;
+      ExpirationInDays?: number;
+      Status: string;
+    }[];
+    // What S3 evaluates: a rule applies to a key that starts with its Prefix; the earliest expiration wins.
+    const expiryDays = (key: string) => {
+      const days = rules.filter((r) => r.Status === "Enabled" && r.ExpirationInDays && key.startsWith(r.Prefix ?? "")).map((r) => r.ExpirationInDays!);
+      return days.length ? Math.min(...days) : undefined;
+    };
+    const hour = 3600;
+    for (const flow of ["to-the-moon", "lookup"]) {
+      const request = { flow, run: "r", state: "s", args: [{ value: "DOGE" }] } as unknown as TaskRequest;
+      const key = cachedResultKey(cacheKey(request, fetchPrices as unknown as RuntimeTask, ["DOGE"])!);
+      // 1 hour rounds up to a day, plus a day of slack for clock skew.
+      expect(expiryDays(key)).toBe(2);
+      expect(expiryDays(key)! * 86_400).toBeGreaterThanOrEqual(hour);
+    }
+    // Tasks without a cache have no cached results and no rule; run results keep theirs.
+    expect(expiryDays(cachedResultKey("to-the-moon/post/abc"))).toBeUndefined();
+    expect(expiryDays("runs/to-the-moon/r/s/0.json")).toBe(30);
+    // Past 100 cached tasks, one rule for cache/ with the longest expiry (S3 allows 1,000 rules a bucket).
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      flow: "f",
+      tasks: [{ name: `t${i}`, task: { options: { cache: { expiresInSeconds: (i + 1) * 86_400 } } } }],
+    })) as unknown as CompiledFlow[];
+    expect(cacheLifecycleRules(many).map((r) => [r.prefix, r.expiration?.toDays()])).toEqual([["cache/", 102]]);
+    expect(cacheLifecycleRules(many.slice(0, 2)).map((r) => [r.prefix, r.expiration?.toDays()])).toEqual([
+      ["cache/f/t0/", 2],
+      ["cache/f/t1/", 3],
+    ]);
   });
 
   it("creates the history table on demand with PITR, TTL on expiresAt and gsi1/gsi2 projecting ALL", () => {
