@@ -27,12 +27,30 @@ interface TaskScope {
 // One storage for the context and the console: while any storage is enabled, Node 20 runs a
 // hook on every promise created, in the engine too, and each storage adds its own propagation.
 const storage = new AsyncLocalStorage<TaskScope>();
-/** Task functions running now (their promises not yet settled). */
+/** Task functions running under the storage now (their promises not yet settled). */
 let running = 0;
+/**
+ * The scope of the task function whose synchronous call is on the stack now, when it runs without
+ * the storage: switching the storage on and off around every call of a function that returns at
+ * once cost more than the engine's own work for a trivial Task state (Node 20's promise hooks).
+ */
+let syncScope: TaskScope | undefined;
+
+/**
+ * Plain (not `async`) functions that returned without a promise: their calls run without the
+ * storage, their scope seen only while they run, which is all the storage would give them (it
+ * ends when the call returns). One that returns a promise leaves this set for good.
+ */
+const returnsAtOnce = new WeakSet<(...args: never[]) => unknown>();
+const AsyncFunction = (async () => {}).constructor;
 
 function settled(): void {
   // Nothing runs in a task: the storage's promise hooks cost the engine's own promises nothing until the next task.
   if (--running === 0) storage.disable();
+}
+
+function currentScope(): TaskScope | undefined {
+  return syncScope ?? storage.getStore();
 }
 
 /**
@@ -41,7 +59,7 @@ function settled(): void {
  * @throws UsageError outside a running task (e.g. when calling `task.fn` in a unit test).
  */
 export function taskContext(): TaskContext {
-  const scope = storage.getStore();
+  const scope = currentScope();
   if (!scope) {
     throw new UsageError(
       "`taskContext()` was called outside a running task; it is only available while stepflow runs a task (locally or in Lambda)",
@@ -52,14 +70,22 @@ export function taskContext(): TaskContext {
 
 /** @internal Where the running task's `console.*` lines go, if a task is running here. */
 export function currentTaskConsole(): TaskConsole | undefined {
-  return storage.getStore()?.console;
+  return currentScope()?.console;
 }
 
 /**
  * @internal The runtime runs each task function inside its context, until the promise it returns
  * settles (work a task leaves running after that sees no context, as a frozen Lambda would not run it).
+ * `target` is the task's own function that `fn` calls: a plain function that has returned without a
+ * promise before runs without the storage (see `returnsAtOnce`); an `async` one always runs under it.
  */
-export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?: TaskConsole): T {
+export function runInTaskContext<T>(
+  context: TaskContext,
+  fn: () => T,
+  console?: TaskConsole,
+  target?: (...args: never[]) => unknown,
+): T {
+  if (target !== undefined && returnsAtOnce.has(target)) return runAtOnce({ context, console }, fn, target);
   running++;
   let result: T;
   try {
@@ -70,6 +96,24 @@ export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?:
   }
   const then = (result as { then?: unknown } | null)?.then;
   if (typeof then === "function") Promise.resolve(result).then(settled, settled);
-  else settled();
+  else {
+    settled();
+    if (target !== undefined && !(target instanceof AsyncFunction)) returnsAtOnce.add(target);
+  }
+  return result;
+}
+
+/** Calls `fn` with `scope` seen only during the call; a promise it returns puts `target` back under the storage. */
+function runAtOnce<T>(scope: TaskScope, fn: () => T, target: (...args: never[]) => unknown): T {
+  const outer = syncScope;
+  syncScope = scope;
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    syncScope = outer;
+  }
+  // Its callbacks ran without the context this once (as a task function in a test would); its next calls have it.
+  if (typeof (result as { then?: unknown } | null)?.then === "function") returnsAtOnce.delete(target);
   return result;
 }

@@ -17,12 +17,34 @@ const whoAmI = task("who-am-i", { retries: 1 }, (x: number) => {
   return `${c.flow}/${c.runId}/${c.state}/${c.mapIndex}/${c.attempt}/${x}`;
 });
 const contexts = flow("contexts", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => whoAmI.map(xs));
+// Not `async`, yet its result is a promise whose callback reads the context after a timer.
+const later = task("later", (x: number) =>
+  new Promise((resolve) => setTimeout(resolve, 1)).then(() => `${taskContext().mapIndex}/${x}`),
+);
+const laterFlow = flow("later-contexts", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => later.map(xs));
+// Returns at once: called again and again, it still sees its own context each time.
+const plain = task("plain", (before: string) => `${before}|${taskContext().state}/${taskContext().attempt}`);
+const plainChain = flow("plain-chain", () => plain(plain(plain("start"))));
 
 describe("taskContext", () => {
   it("tells a running task its flow, run, state, map index and attempt", async () => {
     const run = await runLocal(contexts, { xs: [7, 8] }, { dir, fastRetries: true, runId: "contexts-run-1" });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toEqual(["contexts/contexts-run-1/who-am-i/0/0/7", "contexts/contexts-run-1/who-am-i/1/1/8"]);
+  });
+
+  it("follows a plain function's returned promise on every call, the first and the later ones", async () => {
+    const run = await runLocal(laterFlow, { xs: [5, 6, 7] }, { dir });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toEqual(["0/5", "1/6", "2/7"]);
+  });
+
+  it("gives a function that returns at once its own context on every call", async () => {
+    const run = await runLocal(plainChain, {}, { dir });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toBe("start|plain/0|plain-2/0|plain-3/0");
+    // Outside the calls, no context is left behind.
+    expect(() => taskContext()).toThrow(/called outside a running task/);
   });
 
   it("follows a task function through its awaits until it settles, and not after", async () => {
