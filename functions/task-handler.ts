@@ -24,6 +24,7 @@ import { emitResult, INLINE_WRAPPER_BYTES, MAX_INLINE_MAP_ITEMS, type PayloadLim
 import { isoTime } from "./private/iso-time.ts";
 import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
+import { WRITTEN } from "./private/written.ts";
 import { containsSecret, secretValueProblem } from "./private/redact.ts";
 import { checkLengths, resolveArgs } from "./private/resolve-inputs.ts";
 import { createRunLog, type LogTarget, type RunLog } from "./private/run-log.ts";
@@ -133,8 +134,10 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       succeeded.cached = cached;
       succeeded.status = "SUCCEEDED";
       succeeded.result = resultRef(envelope, bytes);
-      await startRecord;
-      await record(deps.history, succeeded, log);
+      // Written already (the local store): no turn of the microtask queue per record.
+      if (startRecord !== WRITTEN) await startRecord;
+      const ending = record(deps.history, succeeded, log);
+      if (ending !== WRITTEN) await ending;
       if (infoLines) log.info("task succeeded", { durationMs, cached });
     } catch (thrown) {
       const error = toEngineError(thrown, secrets);
@@ -306,7 +309,7 @@ function record(history: HistoryStore, rec: TaskRunRecord, log: RunLog): Promise
     recordFailed(rec, log, error);
     return Promise.resolve();
   }
-  return writing.then(undefined, (error: unknown) => recordFailed(rec, log, error));
+  return writing === WRITTEN ? WRITTEN : writing.then(undefined, (error: unknown) => recordFailed(rec, log, error));
 }
 
 function recordFailed(rec: TaskRunRecord, log: RunLog, error: unknown): void {

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
 import { BufferedAppends, flushAppends } from "../private/buffered-appends.ts";
+import { WRITTEN } from "../private/written.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
 import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
 import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
 
-const WRITTEN: Promise<void> = Promise.resolve();
 
 /** Options of the local history store. */
 export interface LocalHistoryOptions extends LocalStoreOptions {

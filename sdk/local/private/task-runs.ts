@@ -1,10 +1,10 @@
 import { type HistoryStore, type TaskRunRecord } from "../../../functions/stores/types.ts";
 import { taskRank } from "../../../functions/private/history-keys.ts";
+import { WRITTEN } from "../../../functions/private/written.ts";
 import type { RunEvent, TaskRun } from "../types.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const DONE: Promise<void> = Promise.resolve();
 
 /**
  * The task runs of one local session (a run and its subflow runs): kept in memory for the
@@ -31,7 +31,7 @@ export class TaskRunBook {
   readonly put = (record: TaskRunRecord): Promise<void> => {
     const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
     const stored = this.records.get(key);
-    if (stored && taskRank(stored.status) >= taskRank(record.status)) return DONE;
+    if (stored && taskRank(stored.status) >= taskRank(record.status)) return WRITTEN;
     this.records.set(key, record);
     this.track(record.runId, key, record.status === "RUNNING");
     if (this.emit) this.emit(eventOf(record));
@@ -40,9 +40,9 @@ export class TaskRunBook {
       writing = this.history.putTaskRun(record);
     } catch (error) {
       this.onProblem(error);
-      return DONE;
+      return WRITTEN;
     }
-    return writing.then(undefined, this.onProblem);
+    return writing === WRITTEN ? WRITTEN : writing.then(undefined, this.onProblem);
   };
 
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
