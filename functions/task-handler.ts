@@ -20,7 +20,7 @@ import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { DEFAULT_LEASE_MS, withCacheLease } from "./private/cache-lease.ts";
 import { currentDeadline } from "./private/deadline.ts";
-import { emitResult, INLINE_WRAPPER_BYTES, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
+import { emitResult, INLINE_WRAPPER_BYTES, inlineEnvelope, MAX_INLINE_MAP_ITEMS, type PayloadLimits, toJson } from "./private/emit-output.ts";
 import { isoTime } from "./private/iso-time.ts";
 import { jsonBytes } from "./private/json.ts";
 import { resultRef } from "./private/result-ref.ts";
@@ -264,7 +264,8 @@ async function compute(
     );
   }
   const valueBytes = text === undefined ? undefined : Buffer.byteLength(text);
-  const envelope = await emitResult(value, { request, results: s.deps.results, limits: s.limits, bytes: valueBytes });
+  const emitting = { request, results: s.deps.results, limits: s.limits, bytes: valueBytes };
+  const envelope = inlineEnvelope(value, emitting) ?? (await emitResult(value, emitting));
   // An inline envelope is its value's JSON and `{"v":}`; emitResult kept that within the limits.
   const bytes = "v" in envelope && valueBytes !== undefined ? valueBytes + INLINE_WRAPPER_BYTES : jsonBytes(envelope);
   if (bytes > s.limits.payloadBytes) {

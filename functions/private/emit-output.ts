@@ -73,6 +73,17 @@ export function toJson(value: unknown, request: TaskRequest): { value: Json; tex
   }
 }
 
+/**
+ * The envelope of a result that travels inline as `{"v":...}` without a hint (most results), made
+ * at once; `undefined` when `emitResult` must decide (a hint, or a value over its inline limit).
+ * A local run makes one per task attempt: no promise, no hint set, no message text for it.
+ */
+export function inlineEnvelope(value: Json, ctx: EmitContext): Envelope | undefined {
+  if (ctx.request.out?.length) return undefined;
+  const bytes = ctx.bytes ?? jsonBytes(value);
+  return bytes <= inlineLimit(ctx.request, ctx.limits) ? { v: value } : undefined;
+}
+
 /** The envelope for `value`, storing it (or its items) in the results store when needed. */
 export async function emitResult(value: Json, ctx: EmitContext): Promise<Envelope> {
   const { request, limits } = ctx;
