@@ -40,8 +40,10 @@ export class ReuseBook {
   // Maps, not objects: a run notes one key per state and item, and an object with thousands of
   // distinct keys added one by one cost more per task than the rest of the bookkeeping.
   private readonly previous: ReadonlyMap<string, Json>;
-  /** This run's outputs by `<subflow state>/.../<state>`, then by map index: no key text built per call. */
+  /** This run's outputs of Map items by `<subflow state>/.../<state>`, then by map index: no key text built per call. */
   private readonly noted = new Map<string, Map<number | undefined, Json>>();
+  /** This run's outputs of states outside a Map, by path: no Map per state (a chain of 500 made 500). */
+  private readonly single = new Map<string, Json>();
 
   constructor(previous: Readonly<Record<string, Json>> = {}) {
     this.previous = new Map(Object.entries(previous));
@@ -50,13 +52,14 @@ export class ReuseBook {
   /** Outputs of this run (reused ones included), so a retry of a retry reuses them too. */
   get outputs(): Record<string, Json> {
     const out: Record<string, Json> = {};
+    for (const [path, output] of this.single) out[`${path}#`] = output;
     for (const [path, byIndex] of this.noted) for (const [index, output] of byIndex) out[`${path}#${index ?? ""}`] = output;
     return out;
   }
 
   /** The reuse of one run (the top run at scope `""`, a subflow run at its state's path). */
   scope(prefix: string, runId: string): ReuseScope {
-    const noted = this.noted;
+    const { noted, single } = this;
     // The outputs of each state of this run, found by its name as the engine passes it.
     const byState = new Map<string, Map<number | undefined, Json>>();
     const outputsOf = (state: string) => {
@@ -75,12 +78,14 @@ export class ReuseBook {
         if (this.previous.size === 0) return undefined;
         const prior = this.previous.get(`${prefix}${state}#${index ?? ""}`);
         if (prior === undefined) return undefined;
-        outputsOf(state).set(index, prior);
+        if (index === undefined) single.set(`${prefix}${state}`, prior);
+        else outputsOf(state).set(index, prior);
         this.reused.push({ runId, state, ...(index === undefined ? {} : { mapIndex: index }) });
         return prior;
       },
       note: (state, index, output) => {
-        outputsOf(state).set(index, output);
+        if (index === undefined) single.set(`${prefix}${state}`, output);
+        else outputsOf(state).set(index, output);
       },
     };
   }
