@@ -28,6 +28,7 @@ const E2E = [
   "test/local/worker-exit.test.ts", // a Node process spawned (tsx loading the SDK anew) to see it exit by itself
   "test/local/history-signals.test.ts", // `stepflow run` processes spawned and killed by signals mid-run
   "test/local/cache-race.test.ts", // two `stepflow run` processes spawned to race on one cache key
+  "test/compile/liveness-scale.test.ts", // Maps run at their item budgets: thousands of task runs (liveness.test.ts runs the switch at 27 items)
 ];
 
 const shared = {

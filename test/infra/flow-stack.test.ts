@@ -13,8 +13,9 @@ import { type IamRequest, RoleSimulator } from "../../infra/rehearse/iam.ts";
 import type { CfnTemplate } from "../../infra/rehearse/intrinsics.ts";
 import { render, synth } from "./support.ts";
 
-// One synth for the whole file: bundling and synthesis are the slow part.
-const s = synth([toTheMoon, bulk, quick]);
+// One synth for the whole file: bundling and synthesis are the slow part. The SDK is bundled, as
+// by default: the bundle tests below read it.
+const s = synth([toTheMoon, bulk, quick], { bundleAwsSdk: true });
 const { template, stack } = s;
 const moon = stack.flows.get("to-the-moon")!;
 const taskRole = (flow: string, task: string) => s.id(stack.flows.get(flow)!.functions.get(task)!.role!);
@@ -295,7 +296,7 @@ describe("task bundles", () => {
       for (const task of construct.bundles.keys()) expect(code(flow, task)).not.toMatch(/node:module|from"module"/);
     }
     // etl's load task bundles pg, which is CommonJS and requires Node built-ins.
-    const bundles = synth([etl]).stack.flows.get("etl")!.bundles;
+    const bundles = synth([etl], { bundleAwsSdk: true }).stack.flows.get("etl")!.bundles;
     const heads = (task: string) => files(bundles.get(task)!.dir).map((f) => f.text.slice(0, 60));
     expect(heads("load").filter((h) => h.startsWith("let __cr;const require=Object.assign("))).toHaveLength(1);
     const load = (await import(`${bundles.get("load")!.dir}/index.mjs`)) as { handler: unknown };
