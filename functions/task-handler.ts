@@ -195,11 +195,11 @@ function endOf(r: TaskRunRecord, ended: number, durationMs: number): Mutable<Tas
 /** `bytes`: the size of the value's JSON, when this call serialised it (history previews it without serialising again). */
 type Computed = { envelope: Envelope; cached: boolean; bytes: number | undefined };
 
-async function run(
-  task: RuntimeTask,
-  request: TaskRequest,
-  s: RunScope,
-): Promise<Computed> {
+/**
+ * Not an async function: its caller awaits it inside a `try`, so what it throws at once is caught
+ * there as a rejection would be, and a call with inline arguments costs no promise of its own.
+ */
+function run(task: RuntimeTask, request: TaskRequest, s: RunScope): Promise<Computed> {
   checkLengths(request);
   const resolving = resolveArgs(request, s.deps, (value, name) => {
     const problem = secretValueProblem(value);
@@ -211,7 +211,11 @@ async function run(
     s.secrets.add(value);
   });
   // Most arguments are inline: no await (a promise and a turn of the microtask queue) for them.
-  const args = Array.isArray(resolving) ? resolving : await resolving;
+  return Array.isArray(resolving) ? withArgs(task, request, s, resolving) : resolving.then((args) => withArgs(task, request, s, args));
+}
+
+/** The call with its arguments resolved: computed, or through the cache when the task has one. */
+function withArgs(task: RuntimeTask, request: TaskRequest, s: RunScope, args: Json[]): Promise<Computed> {
   const key = cacheKey(request, task, args);
   if (key === undefined) return compute(task, request, s, args, undefined, undefined);
   // Concurrent calls with one key wait for the first, then find its entry: the task runs once.

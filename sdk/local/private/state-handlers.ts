@@ -69,15 +69,15 @@ export function taskStateHandlers(
         const { flow, task, index } = request;
         emit({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
       }),
+      // Noted by the retry driver itself: no async function per call around it.
+      succeeded: reuse && ((request, envelope) => reuse.note(state, request.index, envelope as Json)),
     };
-    handlers[state] = async (input) => {
+    handlers[state] = (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
       const prior = reuse?.take(state, request.index);
-      if (prior !== undefined) return prior as never;
-      const envelope = await runAttempts(plan, request, handle, attempts);
-      reuse?.note(state, request.index, envelope as Json);
-      return envelope as never;
+      if (prior !== undefined) return Promise.resolve(prior as never);
+      return runAttempts(plan, request, handle, attempts) as Promise<never>;
     };
   }
   return handlers;

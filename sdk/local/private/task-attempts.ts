@@ -31,6 +31,11 @@ export interface AttemptOptions {
   readonly ended?: AbortSignal;
   /** A failed attempt of `request` is retried after `delayMs`. */
   readonly retrying?: (request: TaskRequest, attempt: number, delayMs: number) => void;
+  /**
+   * An attempt of `request` succeeded with `result`, which the call resolves with: told here, so the
+   * caller needs no async function of its own around the call (one per Task state call).
+   */
+  readonly succeeded?: (request: TaskRequest, result: unknown) => void;
 }
 
 /**
@@ -58,6 +63,7 @@ export async function runAttempts<T>(
       const running = call(request.attempt === attempt ? request : { ...request, attempt });
       const result = await settleWithin(running, plan.timeoutSeconds, () => timedOut(plan, attempt));
       gate?.taskEnded(plan.state, true, request.index);
+      options.succeeded?.(request, result);
       return result;
     } catch (thrown) {
       error = thrown;
