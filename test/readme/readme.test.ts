@@ -62,7 +62,8 @@ describe("README", () => {
   });
 
   it("API tour: deploys (FlowStack synthesizes its state machine, task Lambda and schedule)", () => {
-    const { template } = synth([toTheMoon]);
+    // Bundled as the CDK app snippet below bundles it (the AWS SDK included): one esbuild run for both.
+    const { template } = synth([toTheMoon], { bundleAwsSdk: true });
     template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
     const machines = template.findResources("AWS::StepFunctions::StateMachine");
     const definition = JSON.stringify(Object.values(machines)[0]);
