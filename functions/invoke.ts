@@ -41,7 +41,7 @@ export function timeoutMessage(call: TaskCall, how: string): string {
 
 /** Calls the task's function in this thread, with its task context and its `console.*` lines captured. */
 export function callTaskFunction(call: TaskCall): unknown {
-  return withConsoleCapture(call.log, call.context, () => call.task.fn(...call.args), call.task.fn);
+  return withConsoleCapture(call.log, call.context, () => call.task.fn(...call.args));
 }
 
 /**

@@ -99,19 +99,11 @@ class InvocationLog implements RunLog {
 
 const FROM_CONSOLE = { source: "console" } as const;
 
-/**
- * Runs `fn` in the task's `context`, with its `console.*` lines captured into `log`; `target` is the
- * task function `fn` calls (see `runInTaskContext`).
- */
-export function withConsoleCapture<T>(
-  log: RunLog,
-  context: TaskContext,
-  fn: () => T,
-  target?: (...args: never[]) => unknown,
-): T {
+/** Runs `fn` in the task's `context`, with its `console.*` lines captured into `log`. */
+export function withConsoleCapture<T>(log: RunLog, context: TaskContext, fn: () => T): T {
   installConsoleCapture();
   // An argument, not a named constant: under tsx each named closure costs a `__name` call, per attempt.
-  return runInTaskContext(context, fn, (level, message) => log[level](message, FROM_CONSOLE), target);
+  return runInTaskContext(context, fn, (level, message) => log[level](message, FROM_CONSOLE));
 }
 
 const CONSOLE_LEVELS: Readonly<Record<"log" | "info" | "debug" | "warn" | "error", Level>> = {

@@ -22,35 +22,45 @@ export type TaskConsole = (level: "debug" | "info" | "warn" | "error", message: 
 interface TaskScope {
   readonly context: TaskContext;
   readonly console: TaskConsole | undefined;
+  /**
+   * False once the task function's promise has settled: work it left running still carries the
+   * scope (Node propagates it to every promise and timer made under it, and the storage is on
+   * again whenever another task runs), but sees no context.
+   */
+  live: boolean;
 }
 
 // One storage for the context and the console: while any storage is enabled, Node 20 runs a
 // hook on every promise created, in the engine too, and each storage adds its own propagation.
 const storage = new AsyncLocalStorage<TaskScope>();
-/** Task functions running under the storage now (their promises not yet settled). */
+/** Task functions running now (their promises not yet settled). */
 let running = 0;
-/**
- * The scope of the task function whose synchronous call is on the stack now, when it runs without
- * the storage: switching the storage on and off around every call of a function that returns at
- * once cost more than the engine's own work for a trivial Task state (Node 20's promise hooks).
- */
-let syncScope: TaskScope | undefined;
 
-/**
- * Plain (not `async`) functions that returned without a promise: their calls run without the
- * storage, their scope seen only while they run, which is all the storage would give them (it
- * ends when the call returns). One that returns a promise leaves this set for good.
- */
-const returnsAtOnce = new WeakSet<(...args: never[]) => unknown>();
-const AsyncFunction = (async () => {}).constructor;
-
-function settled(): void {
-  // Nothing runs in a task: the storage's promise hooks cost the engine's own promises nothing until the next task.
-  if (--running === 0) storage.disable();
+/** The scope of the task running here now, if any. */
+function liveScope(): TaskScope | undefined {
+  const scope = storage.getStore();
+  return scope?.live ? scope : undefined;
 }
 
-function currentScope(): TaskScope | undefined {
-  return syncScope ?? storage.getStore();
+/** Whether a check to switch the storage off is queued. */
+let idleCheckQueued = false;
+
+/** Switches the storage off if no task function has run since the check was queued. */
+function disableIfIdle(): void {
+  idleCheckQueued = false;
+  if (running === 0) storage.disable();
+}
+
+function ended(scope: TaskScope): void {
+  scope.live = false;
+  // Nothing runs in a task: the storage's promise hooks then cost the engine's own promises nothing
+  // until the next task. Switched off once the current turn of the event loop is over, not at once:
+  // in a chain the next task starts in the same turn, and switching Node 20's promise hooks off and
+  // on around every call of a trivial task cost more than the engine's own work for its state.
+  if (--running === 0 && !idleCheckQueued) {
+    idleCheckQueued = true;
+    setImmediate(disableIfIdle);
+  }
 }
 
 /**
@@ -59,7 +69,7 @@ function currentScope(): TaskScope | undefined {
  * @throws UsageError outside a running task (e.g. when calling `task.fn` in a unit test).
  */
 export function taskContext(): TaskContext {
-  const scope = currentScope();
+  const scope = liveScope();
   if (!scope) {
     throw new UsageError(
       "`taskContext()` was called outside a running task; it is only available while stepflow runs a task (locally or in Lambda)",
@@ -70,50 +80,27 @@ export function taskContext(): TaskContext {
 
 /** @internal Where the running task's `console.*` lines go, if a task is running here. */
 export function currentTaskConsole(): TaskConsole | undefined {
-  return currentScope()?.console;
+  return liveScope()?.console;
 }
 
 /**
  * @internal The runtime runs each task function inside its context, until the promise it returns
  * settles (work a task leaves running after that sees no context, as a frozen Lambda would not run it).
- * `target` is the task's own function that `fn` calls: a plain function that has returned without a
- * promise before runs without the storage (see `returnsAtOnce`); an `async` one always runs under it.
  */
-export function runInTaskContext<T>(
-  context: TaskContext,
-  fn: () => T,
-  console?: TaskConsole,
-  target?: (...args: never[]) => unknown,
-): T {
-  if (target !== undefined && returnsAtOnce.has(target)) return runAtOnce({ context, console }, fn, target);
+export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?: TaskConsole): T {
   running++;
+  const scope: TaskScope = { context, console, live: true };
   let result: T;
   try {
-    result = storage.run({ context, console }, fn);
+    result = storage.run(scope, fn);
   } catch (error) {
-    settled();
+    ended(scope);
     throw error;
   }
   const then = (result as { then?: unknown } | null)?.then;
-  if (typeof then === "function") Promise.resolve(result).then(settled, settled);
-  else {
-    settled();
-    if (target !== undefined && !(target instanceof AsyncFunction)) returnsAtOnce.add(target);
-  }
-  return result;
-}
-
-/** Calls `fn` with `scope` seen only during the call; a promise it returns puts `target` back under the storage. */
-function runAtOnce<T>(scope: TaskScope, fn: () => T, target: (...args: never[]) => unknown): T {
-  const outer = syncScope;
-  syncScope = scope;
-  let result: T;
-  try {
-    result = fn();
-  } finally {
-    syncScope = outer;
-  }
-  // Its callbacks ran without the context this once (as a task function in a test would); its next calls have it.
-  if (typeof (result as { then?: unknown } | null)?.then === "function") returnsAtOnce.delete(target);
+  if (typeof then === "function") {
+    const end = () => ended(scope);
+    Promise.resolve(result).then(end, end);
+  } else ended(scope);
   return result;
 }

@@ -22,6 +22,11 @@ const later = task("later", (x: number) =>
   new Promise((resolve) => setTimeout(resolve, 1)).then(() => `${taskContext().mapIndex}/${x}`),
 );
 const laterFlow = flow("later-contexts", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => later.map(xs));
+// Plain, and only sometimes returns a promise: every call sees its context, the ones after a call that returned at once too.
+const mixed = task("mixed", (x: number) =>
+  x === 0 ? "0:0" : Promise.resolve().then(() => `${taskContext().mapIndex}:${x}`),
+);
+const mixedFlow = flow("mixed-contexts", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => mixed.map(xs));
 // Returns at once: called again and again, it still sees its own context each time.
 const plain = task("plain", (before: string) => `${before}|${taskContext().state}/${taskContext().attempt}`);
 const plainChain = flow("plain-chain", () => plain(plain(plain("start"))));
@@ -37,6 +42,12 @@ describe("taskContext", () => {
     const run = await runLocal(laterFlow, { xs: [5, 6, 7] }, { dir });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toEqual(["0/5", "1/6", "2/7"]);
+  });
+
+  it("follows the promise of a plain function that returned at once on earlier calls", async () => {
+    const run = await runLocal(mixedFlow, { xs: [0, 1, 2, 0, 3] }, { dir });
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.result).toEqual(["0:0", "1:1", "2:2", "0:0", "4:3"]);
   });
 
   it("gives a function that returns at once its own context on every call", async () => {
@@ -63,7 +74,13 @@ describe("taskContext", () => {
       return taskContext().runId;
     });
     expect(seen).toBe("r");
+    // Another task runs while the late work does: the storage is on, yet the ended task's scope stays ended.
+    const other = runInTaskContext({ ...context, runId: "other" }, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return taskContext().runId;
+    });
     expect(await late).toBe("UsageError");
+    expect(await other).toBe("other");
   });
 
   it("is unavailable outside a running task", () => {
