@@ -3,7 +3,7 @@
  * record for the many per-resource findings, so the infra code needs no cdk-nag at run time).
  * Every acknowledgment carries its reason.
  */
-import { CfnElement, Names, Stack, Token, Validations } from "aws-cdk-lib";
+import { CfnElement, type IResolvable, Names, Reference, Stack, Token, Tokenization, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { IConstruct } from "constructs";
 
@@ -76,12 +76,41 @@ export function acknowledgeWildcards(role: iam.IRole, reason: string): void {
     const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
     for (const resource of resources) {
       if (typeof resource === "string" && !Token.isUnresolved(resource) && !resource.includes("*")) continue;
-      const resolved: unknown = stack.resolve(resource);
-      for (const r of new Set([flatten(resolved), flatten(resolved, viaParameter)]))
+      for (const r of new Set([flattenResource(stack, resource), flattenResource(stack, resource, viaParameter)]))
         if (r.includes("*")) findings.add(`AwsSolutions-IAM5[Resource::${r}]`);
     }
   }
   recordAcknowledgments(role, [...findings], reason);
+}
+
+/** Resolved references by stack: every task role names the same bucket, table and pseudo parameters. */
+const referencesByStack = new WeakMap<Stack, Map<IResolvable, unknown>>();
+
+/**
+ * `flatten(stack.resolve(resource))`, with each reference in a string (an attribute, a pseudo
+ * parameter: what never changes once made) resolved once per stack. A string's flattened form is
+ * its parts' flattened forms in order, as `flatten` joins an `Fn::Join`; resolving every task
+ * role's resources whole was most of what acknowledging them cost.
+ */
+function flattenResource(stack: Stack, resource: unknown, viaParameter?: (logicalId: string) => string | undefined): string {
+  if (typeof resource !== "string") return flatten(stack.resolve(resource), viaParameter);
+  let known = referencesByStack.get(stack);
+  if (!known) referencesByStack.set(stack, (known = new Map()));
+  const parts: string[] = [];
+  const resolveOnce = (token: IResolvable): unknown => {
+    if (!Reference.isReference(token)) return stack.resolve(token);
+    if (!known.has(token)) known.set(token, stack.resolve(token));
+    return known.get(token);
+  };
+  // Each token becomes a marker `\0<i>\0` (no CloudFormation value holds a NUL), so the literal
+  // parts get `flatten`'s replacements and the tokens' flattened forms do not get them twice.
+  const marked: unknown = Tokenization.reverseString(resource)
+    .mapTokens({ mapToken: (token) => `\0${parts.push(flatten(resolveOnce(token), viaParameter)) - 1}\0` })
+    .join({ join: (left: unknown, right: unknown) => `${String(left)}${String(right)}` });
+  return String(marked ?? "")
+    .split("\0")
+    .map((piece, i) => (i % 2 === 1 ? parts[Number(piece)] : flatten(piece)))
+    .join("");
 }
 
 const uniqueIdsByStack = new WeakMap<Stack, { ids: Map<string, string>; missing: Set<string> }>();
