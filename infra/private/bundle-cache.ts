@@ -17,7 +17,11 @@ import type { Bundle } from "../bundle-info.ts";
 /** What the worker prints: bundles with `inputs` as indexes into `files`, and every file its builds read. */
 export interface WorkerAnswer {
   readonly files: readonly string[];
-  readonly bundles: readonly (Omit<Bundle, "inputs"> & { readonly inputs: readonly number[] })[];
+  readonly bundles: readonly (Omit<Bundle, "inputs"> & {
+    readonly inputs: readonly number[];
+    /** The names of the files in the bundle's directory (absent in entries cached before it was added). */
+    readonly files?: readonly string[];
+  })[];
   readonly sources: readonly string[];
 }
 

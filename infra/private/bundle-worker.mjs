@@ -6,7 +6,8 @@
  * bundles share is parsed once: 23 bundles in one build take about a third of 23 builds.
  *
  * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[], sources: string[] }`,
- * bundles in the requests' order, each `inputs` as indexes into `files`; `sources`: every file the
+ * bundles in the requests' order, each `inputs` as indexes into `files` (and its directory's file names
+ * as `files`); `sources`: every file the
  * builds read, absolute (what `bundle-cache.ts` checks before reusing the answer).
  *
  * Task code is tree-shaken per task: flow modules get `/* @__PURE__ *\/` on their stepflow calls
@@ -201,15 +202,30 @@ function writeBundle(request, code, facts) {
   for (const { name } of code.slice(1)) hash.update("\0").update(name);
   const assetHash = hash.digest("hex").slice(0, 20);
   const dir = join(request.outRoot, assetHash);
-  if (!existsSync(join(dir, "index.mjs"))) {
+  // A new directory (the usual case: one call, not a stat and a recursive mkdir), or an existing
+  // one without index.mjs (a build that stopped half way), is written.
+  if (madeDir(dir) || !existsSync(join(dir, "index.mjs"))) {
     // Chunks first, index.mjs last, each complete before it appears: a concurrent synth writing
     // the same bundle never sees half a file, and a directory with index.mjs is complete.
-    mkdirSync(dir, { recursive: true });
     for (const { name, contents } of code.slice(1)) linkOrCopy(sharedChunk(request.outRoot, name, contents), join(dir, name));
-    writeAtomically(join(dir, "index.mjs"), code[0].contents);
+    writeAtomically(join(dir, "index.mjs"), code[0].contents, true);
   }
   const bytes = code.reduce((n, f) => n + f.contents.byteLength, 0);
-  return { dir, assetHash, bytes, initBytes: facts.staticBytes, inputs: facts.inputs };
+  // `files`: the directory's names, so staging it in the cloud assembly needs no directory listing.
+  return { dir, assetHash, bytes, initBytes: facts.staticBytes, inputs: facts.inputs, files: code.map((f) => f.name) };
+}
+
+/** Makes `dir` (and its parents when missing); false if it exists already. */
+function madeDir(dir) {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if (error.code === "EEXIST") return false;
+    if (error.code !== "ENOENT") throw error;
+    mkdirSync(dir, { recursive: true });
+    return true;
+  }
 }
 
 /** Chunks known to be on disk, by path: a thousand bundles link the same few dozen. */
@@ -225,9 +241,9 @@ function sharedChunk(outRoot, name, contents) {
   return file;
 }
 
-function writeAtomically(file, contents) {
+function writeAtomically(file, contents, inExistingDir = false) {
   const tmp = `${file}.${process.pid}.tmp`;
-  mkdirSync(dirname(tmp), { recursive: true });
+  if (!inExistingDir) mkdirSync(dirname(tmp), { recursive: true });
   writeFileSync(tmp, contents);
   renameSync(tmp, file);
 }

@@ -29,6 +29,13 @@ export interface BundleRequest {
 
 const WORKER = fileURLToPath(new URL("./bundle-worker.mjs", import.meta.url));
 const cache = new Map<string, Bundle>();
+/** The file names in each built bundle's directory, as the worker wrote them (not part of `Bundle`, a public type). */
+const filesOf = new WeakMap<Bundle, readonly string[]>();
+
+/** The names of the files in `bundle`'s directory when this process built or read it (else undefined: list the directory). */
+export function bundleFiles(bundle: Bundle): readonly string[] | undefined {
+  return filesOf.get(bundle);
+}
 
 /**
  * Builds every request not built yet in this process (one child process for all), or reads the
@@ -43,7 +50,11 @@ export function bundleAll(requests: readonly BundleRequest[]): Bundle[] {
       missing.map(([, r]) => r),
       runWorker,
     );
-    const built = answer.bundles.map((b) => ({ ...b, inputs: b.inputs.map((i) => answer.files[i]) }));
+    const built = answer.bundles.map(({ files, ...b }) => {
+      const bundle: Bundle = { ...b, inputs: b.inputs.map((i) => answer.files[i]) };
+      if (files) filesOf.set(bundle, files);
+      return bundle;
+    });
     missing.forEach(([key], i) => {
       cache.set(key, built[i]);
     });

@@ -13,6 +13,7 @@ import { Stage } from "aws-cdk-lib";
 import { DISABLE_ASSET_STAGING_CONTEXT } from "aws-cdk-lib/cx-api";
 import type { IConstruct } from "constructs";
 import type { Bundle } from "../bundle-info.ts";
+import { bundleFiles } from "./bundle.ts";
 
 /**
  * Where CDK stages a directory asset given `assetHash` with `AssetHashType.CUSTOM`:
@@ -29,21 +30,46 @@ export function prestage(scope: IConstruct, bundle: Bundle): void {
   const outdir = Stage.of(scope)?.assetOutdir;
   if (!outdir) return;
   const target = stagedDir(outdir, bundle.assetHash);
-  const entries = readdirSync(bundle.dir, { withFileTypes: true });
-  // Only flat directories of files (what the bundle worker writes); anything else CDK copies.
-  if (existsSync(target) || !entries.every((e) => e.isFile())) return;
+  if (existsSync(target)) return;
+  // The names the bundle worker wrote (no listing per task), else the directory's.
+  const names = bundleFiles(bundle) ?? flatFiles(bundle.dir);
+  if (!names) return;
   // Linked into a scratch directory renamed into place: CDK (or a concurrent synth) never sees
   // half a bundle.
   const scratch = `${target}.${process.pid}.tmp`;
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  for (const { name } of entries) link(join(bundle.dir, name), join(scratch, name));
+  makeEmptyDir(scratch);
+  try {
+    for (const name of names) link(join(bundle.dir, name), join(scratch, name));
+  } catch (error) {
+    rmSync(scratch, { recursive: true, force: true });
+    // A file gone from the bundle directory: CDK copies what is there, as without pre-staging.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
   try {
     renameSync(scratch, target);
   } catch (error) {
     // Another synth staged it first: theirs holds the same files.
     rmSync(scratch, { recursive: true, force: true });
     if (!existsSync(target)) throw error;
+  }
+}
+
+/** The files of `dir` when it holds only files (what the bundle worker writes); anything else CDK copies. */
+function flatFiles(dir: string): string[] | undefined {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  return entries.every((e) => e.isFile()) ? entries.map((e) => e.name) : undefined;
+}
+
+/** Makes `dir` empty: one `mkdir` when it is new and its parent exists, as it is for every task but the first. */
+function makeEmptyDir(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") rmSync(dir, { recursive: true, force: true });
+    else if (code !== "ENOENT") throw error;
+    mkdirSync(dir, { recursive: true });
   }
 }
 
