@@ -42,7 +42,8 @@ describe("errors no retry can fix", () => {
       if (calls++ === 0) await fetch(`http://127.0.0.1:${port}/`);
       return calls;
     });
-    const run = await runLocal(flow("network-flow", () => network()), {}, { dir: tempDir("stepflow-code-") });
+    // These runs do retry: `fastRetries` leaves out the delay (about a second each) before the next attempt.
+    const run = await runLocal(flow("network-flow", () => network()), {}, { dir: tempDir("stepflow-code-"), fastRetries: true });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.tasks.map((t) => [t.status, t.error?.name])).toStrictEqual([["FAILED", "FetchError"], ["SUCCEEDED", undefined]]);
     expect(run.tasks[0].error?.message).toMatch(new RegExp(`^fetch failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
@@ -51,7 +52,7 @@ describe("errors no retry can fix", () => {
       if (tries++ === 0) throw new ReferenceError("not yet");
       return tries;
     });
-    const again = await runLocal(flow("retry-on-flow", () => flaky()), {}, { dir: tempDir("stepflow-code-") });
+    const again = await runLocal(flow("retry-on-flow", () => flaky()), {}, { dir: tempDir("stepflow-code-"), fastRetries: true });
     expect(again.status).toBe("SUCCEEDED");
     expect(attemptsOf(again, "flaky-ref")).toBe(2);
   });
