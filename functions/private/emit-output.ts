@@ -176,6 +176,8 @@ async function emitItems(value: Json, ctx: EmitContext, where: string): Promise<
     if (request.spill) return spill(value, ctx);
     throw tooMany(`its item references alone exceed the ${limits.payloadBytes}-byte payload limit`);
   }
+  // Every item inline (a list of small values, the common case): no store call, so no promise per item.
+  if (!storeAll && sizes.every((s) => s <= limits.itemInlineBytes)) return { items: value.map((item) => ({ v: item })) };
   const items = await mapLimit(value, 16, async (item, i): Promise<Envelope> => {
     if (!storeAll && sizes[i] <= limits.itemInlineBytes) return { v: item };
     return { s3: keyOf(i), bytes: await ctx.results.put(keyOf(i), item) };
