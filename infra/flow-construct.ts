@@ -32,6 +32,7 @@ import { taskFunctionName, taskFunctionPrefix } from "./private/function-names.t
 import { acknowledgeRuntime, HandlerFunction, type LambdaSettings, lambdaSettings } from "./private/handler-function.ts";
 import { acknowledge, acknowledgeWildcards } from "./private/nag.ts";
 import { addSchedules } from "./private/schedules.ts";
+import { TaskStack } from "./private/task-stack.ts";
 import { bundleOptions, taskRequest } from "./private/task-bundle.ts";
 
 /** Properties of a `FlowConstruct`. */
@@ -343,6 +344,6 @@ function vendedLogGroupName(scope: Construct, machineName: string): string {
  */
 function taskScopes(construct: Construct, count: number, perStack: number | undefined): Construct[] {
   if (!perStack || count <= perStack) return Array.from({ length: count }, () => construct);
-  const stacks = Array.from({ length: Math.ceil(count / perStack) }, (_, k) => new NestedStack(construct, `Tasks${k + 1}`));
+  const stacks = Array.from({ length: Math.ceil(count / perStack) }, (_, k) => new TaskStack(construct, `Tasks${k + 1}`));
   return Array.from({ length: count }, (_, i) => stacks[Math.floor(i / perStack)]);
 }

@@ -1,4 +1,7 @@
-import { App, type CfnElement, Stack, Validations } from "aws-cdk-lib";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, type CfnElement, CfnWaitConditionHandle, NestedStack, Stack, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as s3 from "aws-cdk-lib/aws-s3";
@@ -60,6 +63,37 @@ describe("task Lambdas in nested stacks", () => {
       expect((await iam.check(machineRole, { action: "lambda:InvokeFunction", resource: fnArn(name) })).allowed).toBe(true);
     for (const other of ["stepflow-nested-demo-2_post", "stepflow-other_post", "stepflow-nested-demo"])
       expect((await iam.check(machineRole, { action: "lambda:InvokeFunction", resource: fnArn(other) })).allowed).toBe(false);
+  });
+
+  it("writes each nested template as the one its asset is named by (resolved once, for the hash)", () => {
+    const nested = construct.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c));
+    expect(nested).toHaveLength(2);
+    const assets = JSON.parse(readFileSync(join(assembly.directory, "Nest.assets.json"), "utf8")) as {
+      files: Record<string, { source: { path: string } }>;
+    };
+    for (const n of nested) {
+      const written: unknown = JSON.parse(readFileSync(join(assembly.directory, n.templateFile), "utf8"));
+      const hash = createHash("sha256").update(JSON.stringify(written)).digest("hex");
+      expect(assets.files[hash]?.source.path).toBe(n.templateFile);
+    }
+  });
+
+  it("resolves a nested template afresh on a forced re-synthesis: a resource added after the first is written", () => {
+    const again = new App();
+    const host = new Stack(again, "Again", { env: ENV });
+    new FlowConstruct(host, "Demo", {
+      flow: demo,
+      resultsBucket: new s3.Bucket(host, "Results", { enforceSSL: true }),
+      historyTable: new dynamodb.TableV2(host, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } }),
+      secrets: new Map(),
+      tasksPerStack: 2,
+      bundleAwsSdk: false,
+    });
+    const first = host.node.findAll().find((c): c is NestedStack => NestedStack.isNestedStack(c))!;
+    const read = (dir: string) => JSON.parse(readFileSync(join(dir, first.templateFile), "utf8")) as { Resources: Record<string, unknown> };
+    expect(Object.keys(read(again.synth().directory).Resources)).not.toContain("Late");
+    new CfnWaitConditionHandle(first, "Late");
+    expect(Object.keys(read(again.synth({ force: true }).directory).Resources)).toContain("Late");
   });
 
   it("passes the cdk-nag AwsSolutions pack, nested stacks included", () => {
