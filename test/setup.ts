@@ -2,6 +2,8 @@
 // polyfill provides it on Node 20, the Node this project supports.
 import "promise.withresolvers/auto";
 import { afterAll } from "vitest";
+import { useLoadedModules } from "../infra/private/locate-export.ts";
+import { loadedByVitest } from "./support/loaded-modules.ts";
 import { removeCdkOutDirs } from "./support/cdk-out.ts";
 import { restoreProcessState, saveProcessState } from "./support/process-state.ts";
 import { removeTempDirs } from "./support/temp-dir.ts";
@@ -16,6 +18,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // working directory is undone when it ends, so the next file starts as this one did, and the
 // temporary folders it made are removed, aws-cdk-lib's cloud assemblies (`cdk.out*`) included.
 const state = saveProcessState();
+// Synths find a task's export in the flow module the test already imported (not loaded again through tsx).
+useLoadedModules(loadedByVitest);
 afterAll(() => {
   removeTempDirs();
   removeCdkOutDirs();

@@ -21,6 +21,22 @@ interface TaskIndex {
 /** Per module, built once: a 1,000-task module was scanned whole for each of its tasks. */
 const modules = new Map<string, TaskIndex>();
 
+/** The exports of a module this process has already loaded, by absolute file; `undefined` when it has not. */
+export type LoadedModules = (file: string) => Record<string, unknown> | undefined;
+
+let loaded: LoadedModules = () => undefined;
+
+/**
+ * Lets a process that loads flow modules its own way (vitest's module runner in this repo's
+ * tests) hand their exports to `locateTask`, which then reads them instead of loading each
+ * module, and everything it imports (the SDK, zod), a second time through tsx (~1 CPU-second
+ * for the first module of a process). The answer is the same export, found by identity rather
+ * than by name and options. Without it (`cdk synth`), modules load through tsx as before.
+ */
+export function useLoadedModules(lookup: LoadedModules): void {
+  loaded = lookup;
+}
+
 /** The absolute file of a `path:line` call site (relative paths are from the working directory). */
 function siteFile(site: string, what: string): string {
   const match = /^(.*):\d+$/.exec(site);
@@ -42,7 +58,7 @@ export function locateTask(t: GraphTask): TaskExport {
   const file = siteFile(t.site, `task \`${t.taskName}\``);
   let index = modules.get(file);
   if (!index) {
-    index = indexTasks(importModule(file, t.taskName));
+    index = indexTasks(loaded(file) ?? importModule(file, t.taskName));
     modules.set(file, index);
   }
   const named = index.byName.get(t.taskName) ?? [];
