@@ -8,8 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { App, NestedStack, Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as s3 from "aws-cdk-lib/aws-s3";
+import { flow } from "stepflow";
+import { FlowConstruct } from "stepflow/cdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { exampleFlows } from "../../infra/example-flows.ts";
+import { detectDip, fetchPrices, post } from "./fixtures/flows.ts";
 import { synth } from "./support.ts";
 
 const VERSION = "1.51";
@@ -64,5 +71,45 @@ describe.skipIf(skip)("cfn-lint over the example template", () => {
     expect(unexpected.map((f) => `${f.Rule.Id} ${f.Location.Path.join("/")}: ${f.Message}`)).toEqual([]);
     // The accepted rules did fire, so this test really ran the linter on the template.
     expect(new Set(findings.map((f) => f.Rule.Id))).toContain("E3601");
+  });
+});
+
+describe.skipIf(skip)("cfn-lint over task Lambdas in nested stacks", () => {
+  // aws-cdk-lib validates only top-level templates, and a big flow's task Lambdas go to nested stacks
+  // (FlowStack nests past its resource budget): lint each nested template as CloudFormation reads it.
+  it("reports nothing in the parent or any nested template", { timeout: 300_000 }, async () => {
+    const demo = flow("nested-lint", () => {
+      detectDip(fetchPrices("DOGE"), 1);
+      post("hook", "text");
+    });
+    const app = new App();
+    const stack = new Stack(app, "NestLint", { env: { account: "123456789012", region: "eu-west-1" } });
+    const table = new dynamodb.TableV2(stack, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
+    const bucket = new s3.Bucket(stack, "Results", { enforceSSL: true });
+    const construct = new FlowConstruct(stack, "Demo", {
+      flow: demo,
+      resultsBucket: bucket,
+      historyTable: table,
+      secrets: new Map(),
+      tasksPerStack: 2,
+      bundleAwsSdk: false,
+    });
+    const nested = [...new Set([...construct.functions.values()].map((f) => Stack.of(f)))];
+    expect(nested.every((s) => s instanceof NestedStack)).toBe(true);
+    expect(nested).toHaveLength(2);
+    const templates = [stack, ...nested].map((s, i) => {
+      const file = join(dir, `nested-${i}.json`);
+      writeFileSync(file, JSON.stringify(Template.fromStack(s).toJSON()));
+      return file;
+    });
+    for (const file of templates) {
+      const findings = await cfnLint(file);
+      const unexpected = findings.filter((f) => !ACCEPTED.some((a) => a.rule === f.Rule.Id && a.applies(f)));
+      expect(unexpected.map((f) => `${file}: ${f.Rule.Id} ${f.Location.Path.join("/")}: ${f.Message}`)).toEqual([]);
+    }
+    // The nested templates hold the task Lambdas, roles and policies the linter checked.
+    const nestedTypes = nested.flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type));
+    expect(nestedTypes.filter((t) => t === "AWS::Lambda::Function")).toHaveLength(3);
+    expect(nestedTypes).toContain("AWS::IAM::Policy");
   });
 });
