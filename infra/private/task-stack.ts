@@ -20,6 +20,8 @@ export class TaskStack extends NestedStack {
   private preparing = false;
 
   override _prepareTemplateAsset(): boolean {
+    // Called on every synthesis: a template kept by one that failed before its write is dropped here.
+    this.prepared = undefined;
     this.preparing = true;
     try {
       return super._prepareTemplateAsset();

@@ -96,6 +96,28 @@ describe("task Lambdas in nested stacks", () => {
     expect(Object.keys(read(again.synth({ force: true }).directory).Resources)).toContain("Late");
   });
 
+  it("writes the current nested template after a synthesis that failed between the asset hash and the write", () => {
+    const again = new App();
+    const host = new Stack(again, "Failing", { env: ENV });
+    new FlowConstruct(host, "Demo", {
+      flow: demo,
+      resultsBucket: new s3.Bucket(host, "Results", { enforceSSL: true }),
+      historyTable: new dynamodb.TableV2(host, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } }),
+      secrets: new Map(),
+      tasksPerStack: 2,
+      bundleAwsSdk: false,
+    });
+    const first = host.node.findAll().find((c): c is NestedStack => NestedStack.isNestedStack(c))!;
+    let fail = true;
+    host.node.addValidation({ validate: () => (fail ? ["fails once"] : []) });
+    expect(() => again.synth()).toThrow(/fails once/);
+    fail = false;
+    new CfnWaitConditionHandle(first, "Late");
+    const dir = again.synth({ force: true }).directory;
+    const written = JSON.parse(readFileSync(join(dir, first.templateFile), "utf8")) as { Resources: Record<string, unknown> };
+    expect(Object.keys(written.Resources)).toContain("Late");
+  });
+
   it("passes the cdk-nag AwsSolutions pack, nested stacks included", () => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
     expect(report.violations.filter((v) => v.severity === "error").map((v) => v.ruleName)).toEqual([]);
