@@ -222,8 +222,10 @@ export class LocalSession {
       },
     };
     const progress = this.emit ? [mapProgress(prepared, runId, this.emit)] : [];
-    // A Distributed Map runs its items with the same handlers; its engine events feed progress only.
-    Object.assign(handlers, distributed.handlers({ results: this.results, runOptions, observe: (e) => observe(e.eventLogs, progress) }));
+    // A Distributed Map runs its items with the same handlers; its engine events feed progress only,
+    // so without a listener they are not read at all (a generator step per event, thousands per Map).
+    const observeMap = progress.length > 0 ? (e: { eventLogs: Parameters<typeof observe>[0] }) => observe(e.eventLogs, progress) : undefined;
+    Object.assign(handlers, distributed.handlers({ results: this.results, runOptions, observe: observeMap }));
     const execution = prepared.machine.run(input, runOptions);
     limits.bind(() => execution.abort());
     const abort = () => {
