@@ -134,7 +134,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
       succeeded.cached = cached;
       succeeded.status = "SUCCEEDED";
       succeeded.result = resultRef(envelope, bytes);
-      // Written already (the local store): no turn of the microtask queue per record.
+      // Queued already (the local store): no turn of the microtask queue per record.
       if (startRecord !== WRITTEN) await startRecord;
       const ending = record(deps.history, succeeded, log);
       if (ending !== WRITTEN) await ending;

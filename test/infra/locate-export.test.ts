@@ -30,4 +30,19 @@ describe("locateTask", () => {
       useLoadedModules(loadedByVitest);
     }
   });
+
+  it("finds the task in another instance of its module (as `cdk synth` loads it through tsx) by name and options", () => {
+    const file = "/nonexistent/other-instance.ts";
+    const t = { site: `${file}:3`, taskName: "load", options: { retries: 2 }, fn: () => 1 } as unknown as GraphTask;
+    // The module's own instance: different objects, one with the same name but other options.
+    const instance = (options: object) => Object.assign(() => 1, { site: t.site, taskName: "load", options, fn: () => 1 });
+    const sameName = instance({ retries: 0 });
+    const same = instance({ retries: 2 });
+    useLoadedModules((f) => (f === file ? { quick: sameName, load: same } : undefined));
+    try {
+      expect(locateTask(t)).toStrictEqual({ file, exportName: "load" });
+    } finally {
+      useLoadedModules(loadedByVitest);
+    }
+  });
 });

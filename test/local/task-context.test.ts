@@ -28,7 +28,22 @@ const mixed = task("mixed", (x: number) =>
 );
 const mixedFlow = flow("mixed-contexts", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => mixed.map(xs));
 // Returns at once: called again and again, it still sees its own context each time.
-const plain = task("plain", (before: string) => `${before}|${taskContext().state}/${taskContext().attempt}`);
+// Each call also leaves a timer behind: it fires after the call, and must not see the context.
+const leftBehind: Promise<string>[] = [];
+const plain = task("plain", (before: string) => {
+  leftBehind.push(
+    new Promise<string>((resolve) =>
+      setTimeout(() => {
+        try {
+          resolve(taskContext().state);
+        } catch (error) {
+          resolve((error as Error).name);
+        }
+      }, 1),
+    ),
+  );
+  return `${before}|${taskContext().state}/${taskContext().attempt}`;
+});
 const plainChain = flow("plain-chain", () => plain(plain(plain("start"))));
 
 describe("taskContext", () => {
@@ -54,8 +69,9 @@ describe("taskContext", () => {
     const run = await runLocal(plainChain, {}, { dir });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toBe("start|plain/0|plain-2/0|plain-3/0");
-    // Outside the calls, no context is left behind.
+    // Outside the calls, no context is left behind: not here, not in the timers the calls left.
     expect(() => taskContext()).toThrow(/called outside a running task/);
+    expect(await Promise.all(leftBehind)).toEqual(["UsageError", "UsageError", "UsageError"]);
   });
 
   it("follows a task function through its awaits until it settles, and not after", async () => {

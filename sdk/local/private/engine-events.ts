@@ -20,7 +20,7 @@ export function observe(logs: EventLogs, observers: readonly ((event: EngineEven
         for (const o of observers) o(r.value);
       } catch (error) {
         // As `for await` did: the log is closed and the error rejects the observation.
-        void logs.return?.(undefined);
+        logs.return?.(undefined).catch(() => undefined);
         return reject(error as Error);
       }
       logs.next().then(step, reject);
