@@ -10,14 +10,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { App, NestedStack, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
-import * as s3 from "aws-cdk-lib/aws-s3";
 import { flow } from "stepflow";
-import { FlowConstruct } from "stepflow/cdk";
 import { afterAll, describe, expect, it } from "vitest";
 import { exampleFlows } from "../../infra/example-flows.ts";
 import { detectDip, fetchPrices, post } from "./fixtures/flows.ts";
-import { synth } from "./support.ts";
+import { nestedTasksStack, synth } from "./support.ts";
 
 const VERSION = "1.51";
 const skip = process.env.STEPFLOW_SKIP_CFN_LINT === "1";
@@ -82,18 +79,7 @@ describe.skipIf(skip)("cfn-lint over task Lambdas in nested stacks", () => {
       detectDip(fetchPrices("DOGE"), 1);
       post("hook", "text");
     });
-    const app = new App();
-    const stack = new Stack(app, "NestLint", { env: { account: "123456789012", region: "eu-west-1" } });
-    const table = new dynamodb.TableV2(stack, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
-    const bucket = new s3.Bucket(stack, "Results", { enforceSSL: true });
-    const construct = new FlowConstruct(stack, "Demo", {
-      flow: demo,
-      resultsBucket: bucket,
-      historyTable: table,
-      secrets: new Map(),
-      tasksPerStack: 2,
-      bundleAwsSdk: false,
-    });
+    const { stack, construct } = nestedTasksStack(new App(), "NestLint", demo);
     const nested = [...new Set([...construct.functions.values()].map((f) => Stack.of(f)))];
     expect(nested.every((s) => s instanceof NestedStack)).toBe(true);
     expect(nested).toHaveLength(2);

@@ -2,16 +2,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, type CfnElement, CfnWaitConditionHandle, NestedStack, Stack, Validations } from "aws-cdk-lib";
-import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
-import * as s3 from "aws-cdk-lib/aws-s3";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { flow } from "stepflow";
-import { FlowConstruct } from "stepflow/cdk";
 import { describe, expect, it } from "vitest";
 import { RoleSimulator } from "../../infra/rehearse/iam.ts";
 import type { CfnTemplate } from "../../infra/rehearse/intrinsics.ts";
 import { detectDip, fetchPrices, post } from "./fixtures/flows.ts";
+import { nestedTasksStack } from "./support.ts";
 
 const ENV = { account: "123456789012", region: "eu-west-1" };
 const demo = flow("nested-demo", () => {
@@ -21,19 +19,8 @@ const demo = flow("nested-demo", () => {
 
 // Two tasks per nested stack: the flow's three task Lambdas go to two nested stacks.
 const app = new App();
-const stack = new Stack(app, "Nest", { env: ENV });
-const table = new dynamodb.TableV2(stack, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } });
-const bucket = new s3.Bucket(stack, "Results", { enforceSSL: true });
+const { stack, bucket, construct } = nestedTasksStack(app, "Nest", demo);
 Validations.of(bucket).acknowledge({ id: "AwsSolutions-S1", reason: "a test bucket; FlowStack's own bucket is covered by its tests" });
-const construct = new FlowConstruct(stack, "Demo", {
-  flow: demo,
-  resultsBucket: bucket,
-  historyTable: table,
-  secrets: new Map(),
-  tasksPerStack: 2,
-  // Nothing here reads the bundles: without the AWS SDK, esbuild has half the work.
-  bundleAwsSdk: false,
-});
 const assembly = app.synth();
 const parent = assembly.getStackByName("Nest").template as CfnTemplate & { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 const nestedTemplates = Object.values(parent.Resources).filter((r) => r.Type === "AWS::CloudFormation::Stack");
@@ -80,15 +67,7 @@ describe("task Lambdas in nested stacks", () => {
 
   it("resolves a nested template afresh on a forced re-synthesis: a resource added after the first is written", () => {
     const again = new App();
-    const host = new Stack(again, "Again", { env: ENV });
-    new FlowConstruct(host, "Demo", {
-      flow: demo,
-      resultsBucket: new s3.Bucket(host, "Results", { enforceSSL: true }),
-      historyTable: new dynamodb.TableV2(host, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } }),
-      secrets: new Map(),
-      tasksPerStack: 2,
-      bundleAwsSdk: false,
-    });
+    const { stack: host } = nestedTasksStack(again, "Again", demo);
     const first = host.node.findAll().find((c): c is NestedStack => NestedStack.isNestedStack(c))!;
     const read = (dir: string) => JSON.parse(readFileSync(join(dir, first.templateFile), "utf8")) as { Resources: Record<string, unknown> };
     expect(Object.keys(read(again.synth().directory).Resources)).not.toContain("Late");
@@ -98,15 +77,7 @@ describe("task Lambdas in nested stacks", () => {
 
   it("writes the current nested template after a synthesis that failed between the asset hash and the write", () => {
     const again = new App();
-    const host = new Stack(again, "Failing", { env: ENV });
-    new FlowConstruct(host, "Demo", {
-      flow: demo,
-      resultsBucket: new s3.Bucket(host, "Results", { enforceSSL: true }),
-      historyTable: new dynamodb.TableV2(host, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } }),
-      secrets: new Map(),
-      tasksPerStack: 2,
-      bundleAwsSdk: false,
-    });
+    const { stack: host } = nestedTasksStack(again, "Failing", demo);
     const first = host.node.findAll().find((c): c is NestedStack => NestedStack.isNestedStack(c))!;
     let fail = true;
     host.node.addValidation({ validate: () => (fail ? ["fails once"] : []) });

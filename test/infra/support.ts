@@ -5,9 +5,11 @@
  */
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as s3 from "aws-cdk-lib/aws-s3";
 import type { IConstruct } from "constructs";
 import type { AnyFlow } from "stepflow";
-import { FlowStack, type FlowStackProps } from "stepflow/cdk";
+import { FlowConstruct, FlowStack, type FlowStackProps } from "stepflow/cdk";
 
 /** A synthesized FlowStack. */
 export interface Synth {
@@ -54,4 +56,22 @@ export function render(value: unknown): unknown {
     return parts.map((p) => String(render(p))).join(sep);
   }
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
+}
+
+/**
+ * A stack (`id` in `app`) of one FlowConstruct of `f` whose task Lambdas go to nested stacks,
+ * `tasksPerStack` each, beside a test bucket and history table; bundles without the AWS SDK.
+ */
+export function nestedTasksStack(app: App, id: string, f: AnyFlow, tasksPerStack = 2) {
+  const stack = new Stack(app, id, { env: { account: "123456789012", region: "eu-west-1" } });
+  const bucket = new s3.Bucket(stack, "Results", { enforceSSL: true });
+  const construct = new FlowConstruct(stack, "Demo", {
+    flow: f,
+    resultsBucket: bucket,
+    historyTable: new dynamodb.TableV2(stack, "History", { partitionKey: { name: "pk", type: dynamodb.AttributeType.STRING } }),
+    secrets: new Map(),
+    tasksPerStack,
+    bundleAwsSdk: false,
+  });
+  return { stack, bucket, construct };
 }
