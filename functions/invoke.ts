@@ -7,7 +7,7 @@ import type { RuntimeTask } from "../sdk/core/runtime-task.ts";
 import { StepflowError } from "../sdk/core/errors.ts";
 import { TaskTimeoutError } from "./errors.ts";
 import { type RunLog, withConsoleCapture } from "./private/run-log.ts";
-import { settleWithin } from "./private/timeout.ts";
+import { isThenable, settleWithin } from "./private/timeout.ts";
 
 /** One call of a task function with its resolved arguments. */
 export interface TaskCall {
@@ -71,8 +71,4 @@ export const inProcessInvoker: TaskInvoker = (call) => {
 
 function cpuBound(call: TaskCall): StatesTimeoutError {
   return new StatesTimeoutError(timeoutMessage(call, "ran CPU-bound code past"));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
 }

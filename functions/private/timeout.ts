@@ -41,7 +41,7 @@ export function settleWithin<T>(running: PromiseLike<T>, seconds: number, onTime
   });
 }
 
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
