@@ -7,8 +7,8 @@
  *
  * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[], sources: string[] }`,
  * bundles in the requests' order, each `inputs` as indexes into `files` (and its directory's file names
- * as `files`); `sources`: every file the
- * builds read, absolute (what `bundle-cache.ts` checks before reusing the answer).
+ * as `files`); `sources`: every file the builds read, absolute (what `bundle-cache.ts` checks before
+ * reusing the answer).
  *
  * Task code is tree-shaken per task: flow modules get `/* @__PURE__ *\/` on their stepflow calls
  * (`bundle-pure.mjs`) and each task's entry gets its own copy of the user modules it reaches
