@@ -2,7 +2,9 @@
 // polyfill provides it on Node 20, the Node this project supports.
 import "promise.withresolvers/auto";
 import { afterAll } from "vitest";
+import { useWorkerRun } from "../infra/private/bundle.ts";
 import { useLoadedModules } from "../infra/private/locate-export.ts";
+import { threadWorkerRun } from "./support/bundle-thread.ts";
 import { loadedByVitest } from "./support/loaded-modules.ts";
 import { removeCdkOutDirs } from "./support/cdk-out.ts";
 import { restoreProcessState, saveProcessState } from "./support/process-state.ts";
@@ -20,6 +22,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const state = saveProcessState();
 // Synths find a task's export in the flow module the test already imported (not loaded again through tsx).
 useLoadedModules(loadedByVitest);
+// Synths bundle in a worker thread of this process that keeps esbuild loaded (not a process per build).
+useWorkerRun(threadWorkerRun);
 afterAll(() => {
   removeTempDirs();
   removeCdkOutDirs();

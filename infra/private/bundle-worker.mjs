@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { copyPlugin, copiedFile } from "./bundle-copies.mjs";
 import { purePlugin, stepflowImports } from "./bundle-pure.mjs";
@@ -282,34 +283,44 @@ function importsDefineApi(file) {
   return found;
 }
 
-const { requests } = JSON.parse(readFileSync(0, "utf8"));
-const groups = new Map();
-requests.forEach((request, index) => {
-  const key = groupKey(request);
-  const group = groups.get(key);
-  if (group) group.push(index);
-  else groups.set(key, [index]);
-});
-const bundles = [];
-// The pure files decide the groups (`importsDefineApi`), read or not by esbuild.
-const sources = new Set(requests.flatMap((r) => r.pureFiles).map((f) => resolve(f)));
-await Promise.all(
-  [...groups.values()].map(async (indexes) => {
-    const built = await bundleGroup(indexes.map((i) => requests[i]));
-    indexes.forEach((index, i) => {
-      bundles[index] = built.bundles[i];
-    });
-    for (const file of built.sources) sources.add(file);
-  }),
-);
-// Input files once, bundles naming them by index: a thousand bundles share most of their inputs
-// (the runtime and the SDK), which spelled out in each made 67 MB of output.
-const files = [];
-const fileIndex = new Map();
-const indexOf = (file) => {
-  if (!fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
-  return fileIndex.get(file);
-};
-process.stdout.write(
-  JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })), sources: [...sources] }),
-);
+/**
+ * Builds `requests` and returns what the worker prints (see the top of this file). Each call starts
+ * with empty caches, as a new worker process does: the test suite runs it in one worker thread per
+ * test process (test/support/bundle-thread.ts), keeping esbuild's service and TypeScript loaded.
+ */
+export async function buildAll(requests) {
+  chunksOnDisk.clear();
+  definesTasks.clear();
+  const groups = new Map();
+  requests.forEach((request, index) => {
+    const key = groupKey(request);
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  const bundles = [];
+  // The pure files decide the groups (`importsDefineApi`), read or not by esbuild.
+  const sources = new Set(requests.flatMap((r) => r.pureFiles).map((f) => resolve(f)));
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      const built = await bundleGroup(indexes.map((i) => requests[i]));
+      indexes.forEach((index, i) => {
+        bundles[index] = built.bundles[i];
+      });
+      for (const file of built.sources) sources.add(file);
+    }),
+  );
+  // Input files once, bundles naming them by index: a thousand bundles share most of their inputs
+  // (the runtime and the SDK), which spelled out in each made 67 MB of output.
+  const files = [];
+  const fileIndex = new Map();
+  const indexOf = (file) => {
+    if (!fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
+    return fileIndex.get(file);
+  };
+  return JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })), sources: [...sources] });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(await buildAll(JSON.parse(readFileSync(0, "utf8")).requests));
+}

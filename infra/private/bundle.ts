@@ -62,15 +62,32 @@ export function bundleAll(requests: readonly BundleRequest[]): Bundle[] {
   return requests.map((r) => cache.get(JSON.stringify(r))!);
 }
 
+/** Runs the worker's build of `input` and returns what it prints; a failure's `stderr` says why. */
+export type WorkerRun = (input: string) => string;
+
+/** The worker as a child process (`execFileSync`: CDK constructors are synchronous). */
+export const spawnWorker: WorkerRun = (input) =>
+  execFileSync(process.execPath, [WORKER], {
+    input,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+
+let workerRun = spawnWorker;
+
+/**
+ * Runs the worker's builds through `run` from now on (the test suite: in a worker thread that keeps
+ * esbuild's service loaded, instead of a Node process and an esbuild service per build).
+ */
+export function useWorkerRun(run: WorkerRun): void {
+  workerRun = run;
+}
+
 /** Runs the bundle worker with `input` (`{ requests }` as JSON) and returns what it prints. */
-export function runWorker(input: string): string {
+export function runWorker(input: string, run: WorkerRun = workerRun): string {
   try {
-    return execFileSync(process.execPath, [WORKER], {
-      input,
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    return run(input);
   } catch (cause) {
     const stderr = String((cause as { stderr?: unknown }).stderr ?? "").trim();
     throw new StepflowError(

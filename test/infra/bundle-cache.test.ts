@@ -3,15 +3,15 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Bundle } from "../../infra/bundle-info.ts";
 import { cachedBuild } from "../../infra/private/bundle-cache.ts";
-import { type BundleRequest, runWorker } from "../../infra/private/bundle.ts";
+import { type BundleRequest, runWorker, spawnWorker, type WorkerRun } from "../../infra/private/bundle.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 /**
  * A one-task project in a temp folder. `build` is what `bundleAll` does in a new process: the
  * cache has no in-process memo of answers, so every call reads the entry on disk; `runs` counts
- * the worker processes spawned.
+ * the worker's runs: in the test process's bundle thread (test/setup.ts), or spawned with `run`.
  */
-function project() {
+function project(run?: WorkerRun) {
   const dir = tempDir("stepflow-bcache-");
   const word = join(dir, "word.ts");
   writeFileSync(word, 'export const word = "alpha";\n');
@@ -29,7 +29,7 @@ function project() {
   const build = (requests = [request]): Bundle => {
     const answer = cachedBuild(requests, (input) => {
       runs.push(input);
-      return runWorker(input);
+      return runWorker(input, run);
     });
     return { ...answer.bundles[0], inputs: answer.bundles[0].inputs.map((i) => answer.files[i]) };
   };
@@ -41,10 +41,11 @@ const code = (bundle: Bundle) => readFileSync(join(bundle.dir, "index.mjs"), "ut
 let corrupted: { p: ReturnType<typeof project>; first: Bundle } | undefined;
 
 describe("the on-disk bundle cache", () => {
-  // Each worker run is a Node process and an esbuild service (~0.35 CPU-seconds): cases that can
-  // follow one another on one project do, so the file spawns only the builds it checks.
+  // Cases that can follow one another on one project do, so the file runs only the builds it checks.
+  // This one spawns the worker as `cdk synth` does (a Node process and an esbuild service, ~0.4
+  // CPU-seconds); the others build in the test process's bundle thread.
   it("returns the same bundle without spawning the worker when nothing changed, or only a source's mtime", () => {
-    const p = project();
+    const p = project(spawnWorker);
     const first = p.build();
     expect(code(first)).toContain('"alpha"');
     expect(first.inputs.some((i) => i.endsWith("word.ts"))).toBe(true);
