@@ -14,6 +14,7 @@ import { localSubstitutions, substitute } from "../../compile/substitute.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import { ITEMS_PATH, type LocalDistributedMap, localDistributedMap, NO_TIMEOUT_SECONDS } from "./distributed-map.ts";
+import { sinkable } from "./engine-events.ts";
 import type { AttemptPlan } from "./task-attempts.ts";
 import { validatedBefore } from "./validated-definitions.ts";
 
@@ -94,7 +95,7 @@ function build(flow: GraphFlow): PreparedFlow {
     validated.remember();
   }
   leaveRetriesToDriver(taskStatesOf(states, tasks));
-  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const machine = sinkable(new StateMachine(definition as never, { validationOptions: { noValidate: true } }));
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${compiled.stateMachineName}`;
   return { flow, compiled, definition, states, machine, tasks, subflows, maps, distributed, stateMachineArn };
 }

@@ -20,7 +20,7 @@ import type { GraphFlow, GraphTask } from "../../graph/types.ts";
 import { assertRunId, newRunId } from "../../core/run-id.ts";
 import type { LocalRun, RunError, RunEvent, RunLocalOptions, RunStats } from "../types.ts";
 import { DistributedMapFailed, DistributedMaps } from "./distributed-map.ts";
-import { observe } from "./engine-events.ts";
+import { observe, runObserved } from "./engine-events.ts";
 import { onExitWhileOpen } from "./exit-hook.ts";
 import { ExecutionLog } from "./executions.ts";
 import { ExecutionClosedError, ExecutionLimits } from "./limits.ts";
@@ -226,7 +226,8 @@ export class LocalSession {
     // so without a listener they are not read at all (a generator step per event, thousands per Map).
     const observeMap = progress.length > 0 ? (e: { eventLogs: Parameters<typeof observe>[0] }) => observe(e.eventLogs, progress) : undefined;
     Object.assign(handlers, distributed.handlers({ results: this.results, runOptions, observe: observeMap }));
-    const execution = prepared.machine.run(input, runOptions);
+    // Observed as the engine dispatches each event: a breach is seen in the state that made it.
+    const { execution, observing } = runObserved(prepared.machine, input, runOptions, [limits.observe, ...progress]);
     limits.bind(() => execution.abort());
     const abort = () => {
       limits.close(new ExecutionClosedError("the run was aborted"));
@@ -234,7 +235,6 @@ export class LocalSession {
     };
     this.options.signal?.addEventListener("abort", abort, { once: true });
     if (this.options.signal?.aborted) abort();
-    const observing = observe(execution.eventLogs, [limits.observe, ...progress]);
     let outcome: Outcome;
     try {
       outcome = { status: "SUCCEEDED", output: (await execution.result) as Json };
