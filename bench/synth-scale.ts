@@ -8,11 +8,13 @@
  *   (in alternating order) and every app, so load drifting over the run hits all sizes alike.
  * - Per-task growth: the least-squares slope of `cdk synth` time against task count over all the
  *   sizes (50 to 1,000 tasks by default: the range issue 18 scales flows to, and a span over which
- *   5 ms a task is ~5 s, several times the ~1 s that single synths vary by), for the medians per
- *   size and for each round alone (their min-max is the spread).
+ *   5 ms a task is ~5 s, several times the ~1 s that single synths vary by), fitted for each round
+ *   alone (median and min-max of the rounds) and for the medians per size. stepflow minus the
+ *   floor is paired: each size runs stepflow and the floor back to back, so the difference of a
+ *   round's two slopes cancels most of the load both runs shared.
  * - A FlowStack of one big flow end to end in a fresh process: construct (compile + bundles),
  *   `app.synth()`, cdk-nag's AwsSolutions pack, and the resources of its stacks.
- * Run: `npx tsx bench/synth-scale.ts [--sizes 50,1000] [--rounds 2] [--hand-sizes 200] [--big 1000]` (`--help`);
+ * Run: `npx tsx bench/synth-scale.ts [--sizes 50,1000] [--rounds 4] [--hand-sizes 200] [--big 1000]` (`--help`);
  * scratch files under bench/out/ (git ignores it; assemblies and bundles are removed once measured). Needs python3 (for CPU of the process tree).
  */
 import { execFileSync } from "node:child_process";
@@ -30,7 +32,8 @@ const HELP = `usage: npx tsx bench/synth-scale.ts [options]
   --sizes a,b,...  task counts of stepflow's and the CDK floor's cdk synth, besides the hand-written
                    sizes (default 50,1000: with 200, three sizes); per-task growth = least-squares
                    slope of synth time over them
-  --rounds n       rounds (default 2); each runs every size of stepflow and the floor
+  --rounds n       rounds (default 4); each runs every size of stepflow and the floor, back to back
+                   per size (a pair): per-round slopes give the spread, paired differences the gap
   --hand-sizes a,..  sizes the hand-written app also runs at (default 200: the issue's ratio; it
                    spends ~1 s of CPU a task, so one round is ~3 min; "" skips it)
   --hand-rounds n  rounds of the hand-written app (default 1)
@@ -39,7 +42,7 @@ const HELP = `usage: npx tsx bench/synth-scale.ts [options]
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "50,1000" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "4" },
     "hand-sizes": { type: "string", default: "200" },
     "hand-rounds": { type: "string", default: "1" },
     big: { type: "string", default: "1000" },
@@ -119,7 +122,16 @@ function slope(x: readonly number[], y: readonly number[]): number {
   return x.reduce((a, xi, i) => a + (xi - mx) * (y[i] - my), 0) / sxx;
 }
 
-/** Runs every contender at each of its sizes, rounds outermost; prints medians per size and growth per task. */
+/** `min to max` of `xs`, one decimal. */
+const spread = (xs: readonly number[]) => `${f1(Math.min(...xs))} to ${f1(Math.max(...xs))}`;
+
+/**
+ * Runs every contender at each of its sizes, rounds outermost; prints medians per size and growth per task.
+ * Within a round each size runs every contender back to back (stepflow next to the CDK floor, the
+ * order reversed every other round), so the two runs of a pair see about the same load: their
+ * difference, and the slope of that difference fitted per round, drift far less than either
+ * absolute figure (one 1,000-task synth once took 5 s longer under load, the pair's other run too).
+ */
 function compare(contenders: readonly Contender[]): void {
   const sizes = [...new Set(contenders.flatMap((c) => c.sizes))].sort((a, b) => a - b);
   const apps = new Map(contenders.map((c) => [c, new Map(c.sizes.map((n) => [n, c.write(n)]))]));
@@ -142,37 +154,54 @@ function compare(contenders: readonly Contender[]): void {
     }
   }
   const mid = (us: readonly Usage[]) => ({ wall: median(us.map((u) => u.wall)), cpu: median(us.map((u) => u.cpu)) });
-  const rows = [["tasks", ...contenders.map((c) => `${c.name} wall / CPU`), "stepflow / hand-written, wall / CPU", "median Lambda asset, each"]];
+  const rows = [["tasks", ...contenders.map((c) => `${c.name} wall / CPU (min to max)`), "stepflow / hand-written, wall / CPU", "median Lambda asset, each"]];
   const [ours, hand] = [contenders[0], contenders.find((c) => c.name === "hand-written")];
   for (const n of sizes) {
     const m = (c: Contender) => (runs.get(c)!.has(n) ? mid(runs.get(c)!.get(n)!) : undefined);
     const [o, h] = [m(ours), hand && m(hand)];
     const ratio = o && h ? `${(o.wall / h.wall).toFixed(2)}x / ${(o.cpu / h.cpu).toFixed(2)}x` : "-";
-    const cells = contenders.map((c) => { const x = m(c); return x ? `${s(x.wall)} / ${s(x.cpu)}` : "-"; });
+    const cells = contenders.map((c) => {
+      const us = runs.get(c)!.get(n);
+      if (!us) return "-";
+      const x = mid(us);
+      return `${s(x.wall)} (${spread(us.map((u) => u.wall))}) / ${s(x.cpu)} (${spread(us.map((u) => u.cpu))})`;
+    });
     rows.push([`${n}`, ...cells, ratio, contenders.map((c) => bytes.get(`${c.name} ${n}`) ?? "-").join(" / ")]);
   }
   const title = contenders.map((c) => `${c.rounds} ${c.name}`).join(", ");
   printTable(`cdk synth (median of ${title} rounds, interleaved; CPU of the whole process tree)`, rows);
+  growthTable(contenders, runs);
+}
 
-  const growth = [["per-task growth, ms a task", "wall: medians' slope (rounds min-max)", "CPU: medians' slope (rounds min-max)"]];
-  const slopes = new Map<Contender, { wall: number; cpu: number; rounds: { wall: number; cpu: number }[] }>();
+/** Per-task growth (ms a task): per contender, and stepflow minus the CDK floor paired round by round. */
+function growthTable(contenders: readonly Contender[], runs: ReadonlyMap<Contender, ReadonlyMap<number, readonly Usage[]>>): void {
+  const growth = [["per-task growth, ms a task", "wall: median of rounds (min to max); medians' slope", "CPU: median of rounds (min to max); medians' slope"]];
+  const fit = (sizes: readonly number[], us: readonly Usage[]) => ({
+    wall: slope(sizes, us.map((u) => u.wall)) * 1000,
+    cpu: slope(sizes, us.map((u) => u.cpu)) * 1000,
+  });
+  const row = (name: string, perRound: readonly Usage[], ofMedians: Usage) => {
+    const cell = (k: "wall" | "cpu") => `${f1(median(perRound.map((r) => r[k])))} (${spread(perRound.map((r) => r[k]))}); ${f1(ofMedians[k])}`;
+    growth.push([name, cell("wall"), cell("cpu")]);
+  };
+  const slopes = new Map<Contender, Usage[]>();
   for (const c of contenders.filter((c) => c.sizes.length > 1)) {
-    const byRound = Array.from({ length: c.rounds }, (_, r) => c.sizes.map((n) => runs.get(c)!.get(n)![r]));
-    const fit = (us: readonly Usage[]) => ({
-      wall: slope(c.sizes, us.map((u) => u.wall)) * 1000,
-      cpu: slope(c.sizes, us.map((u) => u.cpu)) * 1000,
-    });
-    const all = { ...fit(c.sizes.map((n) => mid(runs.get(c)!.get(n)!)) as Usage[]), rounds: byRound.map(fit) };
-    slopes.set(c, all);
-    const range = (k: "wall" | "cpu") => `${f1(all[k])} (${f1(Math.min(...all.rounds.map((r) => r[k])))} to ${f1(Math.max(...all.rounds.map((r) => r[k])))})`;
-    growth.push([`${c.name}, ${c.sizes.join(" / ")} tasks`, range("wall"), range("cpu")]);
+    const perRound = Array.from({ length: c.rounds }, (_, r) => fit(c.sizes, c.sizes.map((n) => runs.get(c)!.get(n)![r])));
+    slopes.set(c, perRound);
+    const medians = c.sizes.map((n) => ({ wall: median(runs.get(c)!.get(n)!.map((u) => u.wall)), cpu: median(runs.get(c)!.get(n)!.map((u) => u.cpu)) }));
+    row(`${c.name}, ${c.sizes.join(" / ")} tasks`, perRound, fit(c.sizes, medians));
   }
-  const floor = contenders.find((c) => c.name === "CDK floor");
+  const [ours, floor] = [contenders[0], contenders.find((c) => c.name === "CDK floor")];
   const [a, b] = [slopes.get(ours), floor && slopes.get(floor)];
-  if (a && b && a.rounds.length === b.rounds.length) {
-    const diff = (k: "wall" | "cpu") => a.rounds.map((r, i) => r[k] - b.rounds[i][k]);
-    const range = (k: "wall" | "cpu") => `${f1(a[k] - b[k])} (${f1(Math.min(...diff(k)))} to ${f1(Math.max(...diff(k))) })`;
-    growth.push(["stepflow minus CDK floor (same round)", range("wall"), range("cpu")]);
+  if (floor && a && b && a.length === b.length && ours.sizes.join() === floor.sizes.join()) {
+    // Paired: each round's stepflow slope minus the same round's floor slope (the slope of the
+    // round's differences), and the slope of the per-size medians of the paired differences.
+    const perRound = a.map((r, i) => ({ wall: r.wall - b[i].wall, cpu: r.cpu - b[i].cpu }));
+    const diffs = ours.sizes.map((n) => {
+      const [x, y] = [runs.get(ours)!.get(n)!, runs.get(floor)!.get(n)!];
+      return { wall: median(x.map((u, i) => u.wall - y[i].wall)), cpu: median(x.map((u, i) => u.cpu - y[i].cpu)) };
+    });
+    row("stepflow minus CDK floor (paired per round)", perRound, fit(ours.sizes, diffs));
   }
   if (growth.length > 1) printTable(`cdk synth growth per task: least-squares slope over the sizes (issue 18: <= 5 ms)`, growth);
 }
@@ -203,13 +232,13 @@ const all: Contender[] = [
     const bundleDir = join(out, `cli-bundles-${n}`);
     return { app: stepflowApp(out, n, bundleDir), fresh: [bundleDir] };
   } },
-  { name: "hand-written", rounds: Number(values["hand-rounds"]), sizes: list(values["hand-sizes"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
   { name: "CDK floor", rounds, sizes: list(values.sizes), write: (n) => ({ app: floorApp(out, n), fresh: [] }) },
+  { name: "hand-written", rounds: Number(values["hand-rounds"]), sizes: list(values["hand-sizes"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
 ];
 // stepflow and the floor run at the hand-written app's sizes too (for the ratio), so both slopes
-// are fitted over the same sizes.
-const sizes = [...new Set([...list(values.sizes), ...all[1].sizes])].sort((x, y) => x - y);
-for (const i of [0, 2]) all[i] = { ...all[i], sizes };
+// are fitted over the same sizes; within a round they run back to back at each size (paired).
+const sizes = [...new Set([...list(values.sizes), ...all[2].sizes])].sort((x, y) => x - y);
+for (const i of [0, 1]) all[i] = { ...all[i], sizes };
 if (!values["no-cli"]) compare(all.filter((c) => c.rounds > 0 && c.sizes.length > 0));
 if (Number(values.big) > 0) endToEnd(Number(values.big));
 console.log(`\nload average at end: ${load()}`);
