@@ -8,10 +8,11 @@ import { SlowFirst } from "./test/support/slow-first.ts";
  * instead of ~26 with 5.9. Everything that uses TypeScript as a library (typescript-eslint, the
  * README's typed lint, the compiler's own source reading) keeps `typescript` 5.9: 7.0 has no stable
  * JS API. Both packages name their binary `tsc`; the scripts and this file call 7 by its path, so
- * nothing depends on which one npm links as `node_modules/.bin/tsc` (5.9 after `npm ci`).
+ * nothing depends on which one npm links as `node_modules/.bin/tsc` (5.9 after `npm ci`); here
+ * through scripts/tsc7-single.js, which runs it single-threaded (less CPU beside the test workers).
  * `npm run test:e2e` also checks the project with 5.9, the `tsc` users and typescript-eslint run.
  */
-const TSC7 = fileURLToPath(new URL("./node_modules/typescript7/bin/tsc", import.meta.url));
+const TSC7 = fileURLToPath(new URL("./scripts/tsc7-single.js", import.meta.url));
 
 /**
  * The end-to-end tier (`npm run test:e2e`): whole systems started per file, minutes on two

@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, "..");
 const node = process.execPath;
 
 const uiCheck = run(
-  [join(root, "node_modules/typescript7/bin/tsc"), "--noEmit", "-p", "sdk/ui/app/tsconfig.json"],
+  [join(root, "node_modules/typescript7/bin/tsc"), "--noEmit", "--singleThreaded", "-p", "sdk/ui/app/tsconfig.json"],
   "pipe",
 );
 const unit = run(
