@@ -7,6 +7,11 @@
  * `flushAppends`, and on process exit (an `exit` listener, and every append made after it is
  * written through), so a record of every attempt that started is on disk when the process dies
  * mid-attempt, unless it is killed (SIGKILL) inside the very turn that started it.
+ *
+ * A line may be held as its value (`HeldLine`): serialised when it is written, and left out if it
+ * was withdrawn before. The history withdraws an attempt's start line when the attempt's end
+ * record (which carries its start) comes before the start was written: both would have reached
+ * the disk in the same write, so the start line added no durability, only a serialisation.
  */
 import { AppendFiles } from "./append-files.ts";
 
@@ -31,16 +36,26 @@ function onExit(): void {
   flushAppends();
 }
 
+/** A line held as its value: written as its JSON and a newline, unless `withdrawn` by then. */
+export interface HeldLine {
+  readonly value: unknown;
+  withdrawn: boolean;
+}
+
 export class BufferedAppends {
   private readonly files = new AppendFiles();
-  private readonly lines = new Map<string, string[]>();
+  private readonly lines = new Map<string, (string | HeldLine)[]>();
   /** A write that failed in a scheduled flush: the next `append` or `flush` throws it. */
   private failure: unknown;
 
   /** Queues `text` for `file` (created if missing; its folder must exist when the lines are written). */
-  append(file: string, text: string): void {
+  append(file: string, text: string | HeldLine): void {
     this.throwFailure();
-    if (exiting) return this.files.append(file, text);
+    if (exiting) {
+      const line = typeof text === "string" ? text : textOf(text);
+      if (line !== undefined) this.files.append(file, line);
+      return;
+    }
     let queued = this.lines.get(file);
     if (!queued) this.lines.set(file, (queued = []));
     queued.push(text);
@@ -80,7 +95,12 @@ export class BufferedAppends {
     if (!queued) return;
     this.lines.delete(file);
     try {
-      this.files.append(file, queued.length === 1 ? queued[0] : queued);
+      const parts: string[] = [];
+      for (const line of queued) {
+        const text = typeof line === "string" ? line : textOf(line);
+        if (text !== undefined) parts.push(text);
+      }
+      if (parts.length > 0) this.files.append(file, parts.length === 1 ? parts[0] : parts);
     } catch (error) {
       this.failure ??= error;
     }
@@ -92,4 +112,9 @@ export class BufferedAppends {
     this.failure = undefined;
     throw error;
   }
+}
+
+/** A held line's text, or `undefined` once it was withdrawn. */
+function textOf(line: HeldLine): string | undefined {
+  return line.withdrawn ? undefined : `${JSON.stringify(line.value)}\n`;
 }

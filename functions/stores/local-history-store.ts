@@ -3,13 +3,13 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
-import { BufferedAppends, flushAppends } from "../private/buffered-appends.ts";
+import { BufferedAppends, flushAppends, type HeldLine } from "../private/buffered-appends.ts";
 import { WRITTEN } from "../private/written.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
 import { LEGACY_INDEX, moveLegacyHistory } from "../private/legacy-history.ts";
 import { linesBackward } from "../private/read-lines-backward.ts";
 import { type LocalStoreOptions, localDir } from "./local-result-store.ts";
-import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery } from "./types.ts";
+import type { FlowRunRecord, HistoryStore, RunDetails, RunQuery, TaskRunRecord } from "./types.ts";
 
 
 /** Options of the local history store. */
@@ -43,7 +43,9 @@ export interface LocalHistoryStore extends HistoryStore {
  * record is on disk when `putFlowRun` returns (with every task-run line written before it), also
  * from an `exit` handler; task-run lines are written together at the end of the event-loop turn
  * (buffered-appends.ts: one system call per turn instead of two per attempt), and before any read
- * in this process. An unreadable line is reported to `onProblem` and skipped.
+ * in this process. An attempt that ends before its start line was written gets its end line only
+ * (it carries the start; the two would have been written together). An unreadable line is
+ * reported to `onProblem` and skipped.
  */
 export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHistoryStore {
   const root = join(localDir(options), "history");
@@ -52,11 +54,11 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const onProblem = options.onProblem ?? ((message: string) => console.warn(`warning: ${message}`));
   let ready = false;
   const files = new BufferedAppends();
-  const append = (file: string, line: HistoryLine) => {
+  const append = (file: string, line: HistoryLine | HeldLine) => {
     try {
       if (!ready) mkdirSync(runsDir, { recursive: true });
       ready = true;
-      files.append(file, `${JSON.stringify(line)}\n`);
+      files.append(file, "withdrawn" in line ? line : `${JSON.stringify(line)}\n`);
     } catch (error) {
       throw storeError(error, root, "write");
     }
@@ -94,11 +96,31 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
     }
   };
 
+  /** Start lines of attempts not yet ended, held until written: an end record that comes first withdraws its start. */
+  const starts = new Map<string, HeldLine>();
+  const putTask = (record: TaskRunRecord) => {
+    const file = runFile(record.runId);
+    const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
+    const line: HeldLine = { value: { task: record }, withdrawn: false };
+    if (record.status === "RUNNING") {
+      append(file, line);
+      starts.set(key, line);
+      return;
+    }
+    const start = starts.get(key);
+    if (start) {
+      // A no-op if the start line was written already (an attempt that spanned turns).
+      start.withdrawn = true;
+      starts.delete(key);
+    }
+    append(file, line);
+  };
+
   return {
     // Not an async function: it runs twice per task attempt, and its work is synchronous.
     putTaskRun(record) {
       try {
-        append(runFile(record.runId), { task: record });
+        putTask(record);
       } catch (error) {
         return Promise.reject(error as Error);
       }

@@ -27,6 +27,27 @@ describe("BufferedAppends", () => {
     files.close(a);
   });
 
+  it("writes a held line as its value's JSON when the lines are written, and leaves it out once withdrawn", async () => {
+    const dir = tempDir("stepflow-buffered-");
+    const files = new BufferedAppends();
+    const a = join(dir, "a.jsonl");
+    const value = { n: 1 };
+    const [kept, withdrawn] = [{ value, withdrawn: false }, { value: { n: 2 }, withdrawn: false }];
+    files.append(a, kept);
+    files.append(a, withdrawn);
+    files.append(a, "3\n");
+    // Serialised when written: a change before then is what the line says.
+    value.n = 10;
+    withdrawn.withdrawn = true;
+    files.flush();
+    expect(await readFile(a, "utf8")).toBe('{"n":10}\n3\n');
+    // Withdrawn after it was written: nothing changes.
+    kept.withdrawn = true;
+    files.flush();
+    expect(await readFile(a, "utf8")).toBe('{"n":10}\n3\n');
+    files.close(a);
+  });
+
   it("writes held lines at once on `flush`, on `close` and, for every writer, on `flushAppends`", async () => {
     const dir = tempDir("stepflow-buffered-");
     const [one, two] = [new BufferedAppends(), new BufferedAppends()];

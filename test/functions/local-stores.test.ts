@@ -53,16 +53,27 @@ describe("local history store", () => {
   it("appends every write as a line of the run's file, with each flow-run record in the index", async () => {
     const d = fresh();
     const handle = createTaskHandler({
-      tasks: { t: task("t", () => 1) },
+      tasks: { t: task("t", () => 1), slow: task("slow", () => new Promise((r) => setTimeout(() => r(2), 20))) },
       ...localStores({ dir: d, env: {} }),
       logger: quietLogger(),
     });
     await handle(request("t", [], { run: "run-9", state: "t-2", index: 4, attempt: 1 }));
     // Task-run lines reach the file together at the end of the event-loop turn (buffered-appends.ts).
     await new Promise((turnEnded) => setImmediate(turnEnded));
-    const lines = (await readFile(join(d, "history/runs/run-9.jsonl"), "utf8")).trim().split("\n");
-    expect(lines.map((l) => JSON.parse(l).task.status)).toStrictEqual(["RUNNING", "SUCCEEDED"]);
-    expect(JSON.parse(lines[1]).task).toMatchObject({ result: { v: 1 }, state: "t-2", mapIndex: 4, attempt: 1 });
+    const file = join(d, "history/runs/run-9.jsonl");
+    let lines = (await readFile(file, "utf8")).trim().split("\n");
+    // It ended in the turn it started in: its end line only, which carries its start.
+    expect(lines.map((l) => JSON.parse(l).task.status)).toStrictEqual(["SUCCEEDED"]);
+    expect(JSON.parse(lines[0]).task).toMatchObject({ result: { v: 1 }, state: "t-2", mapIndex: 4, attempt: 1, startedAt: expect.any(String) });
+    // An attempt that spans turns has its start line on disk while it runs, then its end line.
+    const slow = handle(request("slow", [], { run: "run-9", state: "slow" }));
+    await new Promise((turnEnded) => setImmediate(turnEnded));
+    lines = (await readFile(file, "utf8")).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).task.status)).toStrictEqual(["SUCCEEDED", "RUNNING"]);
+    await slow;
+    await new Promise((turnEnded) => setImmediate(turnEnded));
+    lines = (await readFile(file, "utf8")).trim().split("\n");
+    expect(lines.map((l) => `${JSON.parse(l).task.state} ${JSON.parse(l).task.status}`)).toStrictEqual(["t-2 SUCCEEDED", "slow RUNNING", "slow SUCCEEDED"]);
     await localHistoryStore({ dir: d }).putFlowRun(flowRun({ runId: "run-9" }));
     const index = (await readFile(join(d, "history/index.jsonl"), "utf8")).trim().split("\n");
     expect(index.map((l) => JSON.parse(l).run.runId)).toStrictEqual(["run-9"]);
