@@ -5,6 +5,7 @@ import { afterAll } from "vitest";
 import { useWorkerRun } from "../infra/private/bundle.ts";
 import { useLoadedModules } from "../infra/private/locate-export.ts";
 import { threadWorkerRun } from "./support/bundle-thread.ts";
+import { useSharedAjv } from "./support/shared-ajv.ts";
 import { loadedByVitest } from "./support/loaded-modules.ts";
 import { removeCdkOutDirs } from "./support/cdk-out.ts";
 import { restoreProcessState, saveProcessState } from "./support/process-state.ts";
@@ -24,6 +25,8 @@ const state = saveProcessState();
 useLoadedModules(loadedByVitest);
 // Synths bundle in a worker thread of this process that keeps esbuild loaded (not a process per build).
 useWorkerRun(threadWorkerRun);
+// asl-validator compiles its schema once per process, not once per new definition the local runner checks.
+useSharedAjv();
 afterAll(() => {
   removeTempDirs();
   removeCdkOutDirs();

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { compile } from "../../sdk/index.ts";
 import type { StateMachineDefinition } from "../../sdk/compile/asl.ts";
 import { etl } from "../../flows/etl.ts";
-import { withSharedAjv } from "../support/shared-ajv.ts";
+import { withOwnAjv, withSharedAjv } from "../support/shared-ajv.ts";
 import { assertValidAsl } from "../support/stand-in-run.ts";
 
 const valid = compile(etl).definition;
@@ -39,10 +39,11 @@ describe("the shared-schema ASL check", () => {
       return { isValid, errors: errorsText("\n") };
     };
     // Each unshared call compiles the schema anew: two are enough to compare.
-    for (const d of [badPath(), noStart()]) expect(withSharedAjv(() => check(d))).toStrictEqual(check(d));
+    for (const d of [badPath(), noStart()]) expect(withSharedAjv(() => check(d))).toStrictEqual(withOwnAjv(() => check(d)));
   });
 
   it("leaves the local engine's own check (its asl-validator) as strict", () => {
+    expect(() => withOwnAjv(() => new StateMachine(badPath() as never))).toThrow(/definition is invalid/);
     for (let i = 0; i < 2; i++) {
       expect(() => withSharedAjv(() => new StateMachine(valid as never))).not.toThrow();
       expect(() => withSharedAjv(() => new StateMachine(badPath() as never))).toThrow(/definition is invalid/);
