@@ -37,6 +37,9 @@ const HELP = `usage: npx tsx bench/synth-scale.ts [options]
   --hand-sizes a,..  sizes the hand-written app also runs at (default 200: the issue's ratio; it
                    spends ~1 s of CPU a task, so one round is ~3 min; "" skips it)
   --hand-rounds n  rounds of the hand-written app (default 1)
+  --base dir       also run stepflow from another checkout of this repo (its node_modules in place),
+                   paired like the floor: an A/B of a change, interleaved (e.g. \`git worktree add\`
+                   of main, or \`git archive\` plus a symlink to this node_modules)
   --big n          tasks of the end-to-end FlowStack (default 1000; 0 skips it)
   --no-cli         skip the cdk synth comparison`;
 const { values } = parseArgs({
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     "hand-rounds": { type: "string", default: "1" },
     big: { type: "string", default: "1000" },
     "no-cli": { type: "boolean", default: false },
+    base: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -122,6 +126,9 @@ function slope(x: readonly number[], y: readonly number[]): number {
   return x.reduce((a, xi, i) => a + (xi - mx) * (y[i] - my), 0) / sxx;
 }
 
+/** The contender of `--base`: stepflow from another checkout. */
+const BASE = "stepflow (base)";
+
 /** `min to max` of `xs`, one decimal. */
 const spread = (xs: readonly number[]) => `${f1(Math.min(...xs))} to ${f1(Math.max(...xs))}`;
 
@@ -191,18 +198,22 @@ function growthTable(contenders: readonly Contender[], runs: ReadonlyMap<Contend
     const medians = c.sizes.map((n) => ({ wall: median(runs.get(c)!.get(n)!.map((u) => u.wall)), cpu: median(runs.get(c)!.get(n)!.map((u) => u.cpu)) }));
     row(`${c.name}, ${c.sizes.join(" / ")} tasks`, perRound, fit(c.sizes, medians));
   }
-  const [ours, floor] = [contenders[0], contenders.find((c) => c.name === "CDK floor")];
-  const [a, b] = [slopes.get(ours), floor && slopes.get(floor)];
-  if (floor && a && b && a.length === b.length && ours.sizes.join() === floor.sizes.join()) {
-    // Paired: each round's stepflow slope minus the same round's floor slope (the slope of the
-    // round's differences), and the slope of the per-size medians of the paired differences.
+  // Paired: each round's slope of one app minus the same round's slope of the other (the slope of
+  // the round's differences), and the slope of the per-size medians of the paired differences.
+  const paired = (x: Contender | undefined, y: Contender | undefined) => {
+    const [a, b] = [x && slopes.get(x), y && slopes.get(y)];
+    if (!x || !y || !a || !b || a.length !== b.length || x.sizes.join() !== y.sizes.join()) return;
     const perRound = a.map((r, i) => ({ wall: r.wall - b[i].wall, cpu: r.cpu - b[i].cpu }));
-    const diffs = ours.sizes.map((n) => {
-      const [x, y] = [runs.get(ours)!.get(n)!, runs.get(floor)!.get(n)!];
-      return { wall: median(x.map((u, i) => u.wall - y[i].wall)), cpu: median(x.map((u, i) => u.cpu - y[i].cpu)) };
+    const diffs = x.sizes.map((n) => {
+      const [p, q] = [runs.get(x)!.get(n)!, runs.get(y)!.get(n)!];
+      return { wall: median(p.map((u, i) => u.wall - q[i].wall)), cpu: median(p.map((u, i) => u.cpu - q[i].cpu)) };
     });
-    row("stepflow minus CDK floor (paired per round)", perRound, fit(ours.sizes, diffs));
-  }
+    row(`${x.name} minus ${y.name} (paired per round)`, perRound, fit(x.sizes, diffs));
+  };
+  const named = (name: string) => contenders.find((c) => c.name === name);
+  paired(contenders[0], named("CDK floor"));
+  paired(named(BASE), named("CDK floor"));
+  paired(contenders[0], named(BASE));
   if (growth.length > 1) printTable(`cdk synth growth per task: least-squares slope over the sizes (issue 18: <= 5 ms)`, growth);
 }
 
@@ -234,11 +245,17 @@ const all: Contender[] = [
   } },
   { name: "CDK floor", rounds, sizes: list(values.sizes), write: (n) => ({ app: floorApp(out, n), fresh: [] }) },
   { name: "hand-written", rounds: Number(values["hand-rounds"]), sizes: list(values["hand-sizes"]), write: (n) => ({ app: handWrittenApp(out, n), fresh: [] }) },
+  { name: BASE, rounds: values.base ? rounds : 0, sizes: list(values.sizes), write: (n) => {
+    // Written inside the other checkout, so `stepflow/cdk` resolves to its code.
+    const dir = join(resolve(values.base ?? "."), "bench/out/synth");
+    const bundleDir = join(dir, `cli-bundles-${n}`);
+    return { app: stepflowApp(dir, n, bundleDir), fresh: [bundleDir] };
+  } },
 ];
 // stepflow and the floor run at the hand-written app's sizes too (for the ratio), so both slopes
 // are fitted over the same sizes; within a round they run back to back at each size (paired).
 const sizes = [...new Set([...list(values.sizes), ...all[2].sizes])].sort((x, y) => x - y);
-for (const i of [0, 1]) all[i] = { ...all[i], sizes };
+for (const i of [0, 1, 3]) all[i] = { ...all[i], sizes };
 if (!values["no-cli"]) compare(all.filter((c) => c.rounds > 0 && c.sizes.length > 0));
 if (Number(values.big) > 0) endToEnd(Number(values.big));
 console.log(`\nload average at end: ${load()}`);
