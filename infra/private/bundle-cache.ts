@@ -14,11 +14,18 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bundle } from "../bundle-info.ts";
 
-/** What the worker prints: bundles with `inputs` as indexes into `files`, and every file its builds read. */
+/**
+ * What the worker prints: bundles with `inputs` as indexes into `files` (followed by those of
+ * `inputSets[inputSet]`, the inputs of the chunks many bundles share, listed once), and every file
+ * its builds read.
+ */
 export interface WorkerAnswer {
   readonly files: readonly string[];
+  readonly inputSets: readonly (readonly number[])[];
   readonly bundles: readonly (Omit<Bundle, "inputs"> & {
     readonly inputs: readonly number[];
+    /** The index in `inputSets` of the rest of the bundle's inputs. @default none */
+    readonly inputSet?: number;
     /** The names of the files in the bundle's directory (absent in entries cached before it was added). */
     readonly files?: readonly string[];
   })[];
@@ -95,7 +102,7 @@ function readEntry(file: string, count: number): WorkerAnswer | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, "utf8")) as Entry;
     const { answer } = entry;
-    const whole = Array.isArray(answer.files) && Array.isArray(answer.sources) && answer.bundles.length === count;
+    const whole = Array.isArray(answer.files) && Array.isArray(answer.inputSets) && Array.isArray(answer.sources) && answer.bundles.length === count;
     return whole &&
       Object.entries(entry.sources).every(([path, print]) => unchanged(path, print)) &&
       Object.entries(entry.folders).every(([dir, listed]) => listing(dir) === listed) &&

@@ -5,10 +5,11 @@
  * Requests are built together, one esbuild build per group (see `groupKey`), so the code the
  * bundles share is parsed once: 23 bundles in one build take about a third of 23 builds.
  *
- * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], bundles: Bundle[], sources: string[] }`,
- * bundles in the requests' order, each `inputs` as indexes into `files` (and its directory's file names
- * as `files`); `sources`: every file the builds read, absolute (what `bundle-cache.ts` checks before
- * reusing the answer).
+ * stdin: `{ requests: BundleRequest[] }`; stdout: `{ files: string[], inputSets: number[][], bundles: Bundle[], sources: string[] }`,
+ * bundles in the requests' order, each `inputs` as indexes into `files`, followed by those of
+ * `inputSets[inputSet]` when it has one (its chunks' inputs, shared by many bundles), and its
+ * directory's file names as `files`; `sources`: every file the builds read, absolute (what
+ * `bundle-cache.ts` checks before reusing the answer).
  *
  * Task code is tree-shaken per task: flow modules get `/* @__PURE__ *\/` on their stepflow calls
  * (`bundle-pure.mjs`) and each task's entry gets its own copy of the user modules it reaches
@@ -151,8 +152,9 @@ async function buildGroup(requests, slicing) {
     const staticBytes = code[0].contents.byteLength + chunks.staticBytes;
     // The entry's inputs first, then its chunks' (as one `new Set` of all, in closure order, would list them).
     const own = [...new Set(contributingOnce(listed, request, entry, outputs[entry].inputs))];
-    const inputs = own.some((f) => chunks.inputSet.has(f)) ? [...new Set([...own, ...chunks.inputs])] : own.concat(chunks.inputs);
-    return writeBundle(request, code, { staticBytes, inputs });
+    // `inputs` then `shared`: what one `new Set` of all, in closure order, would list.
+    const [inputs, shared] = own.some((f) => chunks.inputSet.has(f)) ? [[...new Set([...own, ...chunks.inputs])], undefined] : [own, chunks.inputs];
+    return { ...writeBundle(request, code, { staticBytes, inputs }), shared };
   });
   return { bundles, sources: sourcesOf(result.metafile.inputs) };
 }
@@ -344,7 +346,19 @@ export async function buildAll(requests) {
     if (!fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
     return fileIndex.get(file);
   };
-  return JSON.stringify({ files, bundles: bundles.map((b) => ({ ...b, inputs: b.inputs.map(indexOf) })), sources: [...sources] });
+  // The inputs of the chunks many bundles share (one array per chunk closure) once, as `inputSets`.
+  const inputSets = [];
+  const setIndex = new Map();
+  const setOf = (shared) => {
+    if (!setIndex.has(shared)) setIndex.set(shared, inputSets.push(shared.map(indexOf)) - 1);
+    return setIndex.get(shared);
+  };
+  return JSON.stringify({
+    files,
+    inputSets,
+    bundles: bundles.map(({ shared, ...b }) => ({ ...b, inputs: b.inputs.map(indexOf), inputSet: shared && setOf(shared) })),
+    sources: [...sources],
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

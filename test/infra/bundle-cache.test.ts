@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Bundle } from "../../infra/bundle-info.ts";
 import { cachedBuild } from "../../infra/private/bundle-cache.ts";
-import { type BundleRequest, runWorker, spawnWorker, type WorkerRun } from "../../infra/private/bundle.ts";
+import { answerBundles, type BundleRequest, runWorker, spawnWorker, type WorkerRun } from "../../infra/private/bundle.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
 /**
@@ -31,7 +31,7 @@ function project(run?: WorkerRun) {
       runs.push(input);
       return runWorker(input, run);
     });
-    return { ...answer.bundles[0], inputs: answer.bundles[0].inputs.map((i) => answer.files[i]) };
+    return answerBundles(answer)[0];
   };
   const entry = () => join(request.outRoot, ".cache", readdirSync(join(request.outRoot, ".cache"))[0]);
   return { dir, word, past, request, runs, build, entry };
