@@ -41,7 +41,10 @@ const HELP = `usage: npx tsx bench/synth-scale.ts [options]
                    paired like the floor: an A/B of a change, interleaved (e.g. \`git worktree add\`
                    of main, or \`git archive\` plus a symlink to this node_modules)
   --big n          tasks of the end-to-end FlowStack (default 1000; 0 skips it)
-  --no-cli         skip the cdk synth comparison`;
+  --no-cli         skip the cdk synth comparison
+  --no-validation  run every cdk synth with CDK_VALIDATION=false: without aws-cdk-lib's built-in
+                   CloudFormation validation (a WebAssembly engine started per synth, seconds of CPU
+                   that vary run to run), to see the apps' own per-task cost; not what users run`;
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "50,1000" },
@@ -50,6 +53,7 @@ const { values } = parseArgs({
     "hand-rounds": { type: "string", default: "1" },
     big: { type: "string", default: "1000" },
     "no-cli": { type: "boolean", default: false },
+    "no-validation": { type: "boolean", default: false },
     base: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -76,7 +80,7 @@ function treeRun(command: string, args: readonly string[]): Usage {
   try {
     // Output kept (and shown only on failure): NodejsFunction prints a line per bundle.
     execFileSync("python3", [CPU_TREE, file, command, ...args], {
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true" },
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: "true", ...(values["no-validation"] ? { CDK_VALIDATION: "false" } : {}) },
       stdio: ["ignore", "pipe", "pipe"],
       maxBuffer: 1 << 28,
     });
