@@ -14,30 +14,31 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * The unit tier's slowest files (import plus tests, each file's whole time in a worker), slowest
- * first, measured in a cold `CI=true vitest run --project unit` (no `.stepflow/bundles`) with a
- * setup file that timed each file from its setup to its last `afterAll`.
+ * first: the mean of two cold `CI=true node scripts/test.js` runs (no `.stepflow/bundles`, no
+ * `node_modules/.cache/stepflow/validated-asl`) at nice -15 on the shared 2-core machine, with a
+ * setup file that timed each file from its setup to its last `afterAll` (2026-12-02, session 10).
  */
 export const SLOW_FILES = [
+  "test/cli/plan-model.test.ts",
   "test/infra/flow-stack.test.ts",
   "test/infra/example-iam.test.ts",
-  "test/infra/bundle-cache.test.ts",
-  "test/infra/naming.test.ts",
-  "test/readme/readme.test.ts",
-  "test/compile/liveness.test.ts",
-  "test/compile/schedule.test.ts",
-  "test/eslint/no-ref-condition.test.ts",
-  "test/cli/plan-model.test.ts",
-  "test/compile/schedule-scale.test.ts",
-  "test/flows/etl.test.ts",
   "test/functions/store-faults.test.ts",
-  "test/infra/task-resources.test.ts",
-  "test/functions/aws-stores.test.ts",
+  "test/compile/liveness.test.ts",
+  "test/readme/readme.test.ts",
+  "test/eslint/no-ref-condition.test.ts",
   "test/local/timeouts.test.ts",
-  "test/api/api-report.test.ts",
-  "test/cli/run.test.ts",
   "test/functions/cache-lease.test.ts",
-  "test/flows/market-data.test.ts",
-  "test/local/limits.test.ts",
+  "test/infra/naming.test.ts",
+  "test/compile/schedule.test.ts",
+  "test/cli/retry.test.ts",
+  "test/cli/run.test.ts",
+  "test/compile/schedule-scale.test.ts",
+  "test/functions/aws-stores.test.ts",
+  "test/local/strict-run.test.ts",
+  "test/cli/inspect.test.ts",
+  "test/ui/server.test.ts",
+  "test/flows/etl.test.ts",
+  "test/infra/task-resources.test.ts",
 ];
 
 /** Vitest's order, with the files of `SLOW_FILES` moved to the front in that list's order. */
