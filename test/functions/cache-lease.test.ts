@@ -75,7 +75,8 @@ describe("cache lease on AWS (dynalite + s3rver)", () => {
     const key = cacheKey(request("quote", [{ v: "ETH" }]), quote, ["ETH"]) as string;
     // A Lambda that took the lease and was killed: nobody renews or releases it.
     expect(await deps.cacheLease?.create(key, "dead-holder")).toBe(true);
-    const handle = createTaskHandler({ ...deps, tasks: { quote }, cacheLeaseMs: 300 });
+    // A short lease: nobody renews this one, so only how soon the takeover comes depends on it.
+    const handle = createTaskHandler({ ...deps, tasks: { quote }, cacheLeaseMs: 100 });
     expect(await handle(request("quote", [{ v: "ETH" }]))).toStrictEqual({ v: "ETH:1" });
     expect(calls).toBe(1);
     expect(logs.lines.map((l) => l.message)).toContain(
@@ -86,7 +87,8 @@ describe("cache lease on AWS (dynalite + s3rver)", () => {
 
   it("waits for a live holder however far the clocks disagree, and times out within the task's timeout", async () => {
     let calls = 0;
-    const quote = task("quote", { cache: { expiresIn: 600 }, timeout: 2 }, (coin: string) => `${coin}:${++calls}`);
+    // The shortest `timeout` (1 s): 10 renewals, each of which the waiter must see within its lease.
+    const quote = task("quote", { cache: { expiresIn: 600 }, timeout: 1 }, (coin: string) => `${coin}:${++calls}`);
     const deps = await lambdaDeps();
     const lease = deps.cacheLease!;
     const key = cacheKey(request("quote", [{ v: "SOL" }]), quote, ["SOL"]) as string;

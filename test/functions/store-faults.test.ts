@@ -67,6 +67,21 @@ async function recordsOf(table: string) {
   return (out.Items ?? []).map((i) => [Number(i.mapIndex), String(i.status)] as const);
 }
 
+/**
+ * A request time limit for dynalite as loaded as the machine is now: 20 times its slowest answer
+ * to 5 queries, between 400 ms and 2.5 s.
+ */
+async function requestLimitMs(): Promise<number> {
+  const table = await createHistoryTable(dynamo.config, `faults-${++tables}`);
+  let slowest = 0;
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    await recordsOf(table);
+    slowest = Math.max(slowest, performance.now() - start);
+  }
+  return Math.round(Math.min(2500, Math.max(400, 20 * slowest)));
+}
+
 describe("stores under faults", () => {
   it("records every successful task when 3 of every 5 DynamoDB requests get a 500", async () => {
     const logs = captureLogs();
@@ -91,9 +106,10 @@ describe("stores under faults", () => {
     const logs = captureLogs();
     try {
       let outage = 0;
-      // Time limits well above dynalite's answer time on a loaded machine (at load 22, 1 s per try
-      // and 10 s in all lost 23 of 30 records), so only the outage fails requests.
-      const retry = { timeoutMs: 2500, attempts: 12, baseDelayMs: 20, maxDelayMs: 500, budgetMs: 40_000 };
+      // A request time limit well above dynalite's answer time on this machine now, so only the
+      // outage fails requests (at load 22, a fixed 1 s per try and 10 s in all lost 23 of 30
+      // records); the test lasts about the outage plus one hung request's limit.
+      const retry = { timeoutMs: await requestLimitMs(), attempts: 12, baseDelayMs: 20, maxDelayMs: 500, budgetMs: 40_000 };
       const { handle, table, calls } = await handlerBehind((n) => {
         // Half a second: the tasks started in it (20 ms apart) meet hangs and drops. A longer
         // outage only lengthens the test, which lasts about the outage plus a hung request's
