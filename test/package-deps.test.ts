@@ -23,10 +23,15 @@ interface Manifest {
 const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
 
 /**
- * Dev-only on purpose, each loaded lazily by one command that names the install when it is
- * missing: the IAM evaluator is AGPL-3.0 (sdk/cli/commands/rehearse.ts).
+ * Dev-only on purpose, each under one folder that does without it or names the install: the IAM
+ * evaluator is AGPL-3.0, loaded by `stepflow rehearse` alone (sdk/cli/commands/rehearse.ts says
+ * what to install); TypeScript is loaded in a `try` by the bundler (without it, a module defining
+ * many tasks is copied whole into each task's bundle: infra/private/bundle-slices.mjs).
  */
-const DEV_ONLY: Readonly<Record<string, string>> = { "@cloud-copilot/iam-simulate": "infra/rehearse/" };
+const DEV_ONLY: Readonly<Record<string, string>> = {
+  "@cloud-copilot/iam-simulate": "infra/rehearse/",
+  typescript: "infra/private/",
+};
 
 /** The package a bare specifier names (`@scope/name` or `name`), or undefined for relative, built-in and self imports. */
 function packageOf(spec: string): string | undefined {
@@ -55,13 +60,15 @@ function runtimeImports(fileName: string, text: string): string[] {
       if (!typeOnly(node.importClause)) add(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       if (!node.isTypeOnly) add(node.moduleSpecifier.text);
-    } else if (
-      ts.isCallExpression(node) &&
-      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] &&
-      ts.isStringLiteral(node.arguments[0])
-    ) {
-      add(node.arguments[0].text);
+    } else if (ts.isCallExpression(node) && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+      // import("x"), createRequire(...)("x"), createRequire(...).resolve("x")
+      const callee = node.expression;
+      const required = (e: ts.Expression) =>
+        ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "createRequire";
+      const resolved = ts.isPropertyAccessExpression(callee) && callee.name.text === "resolve" && required(callee.expression);
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || required(callee) || resolved) {
+        add(node.arguments[0].text);
+      }
     }
     ts.forEachChild(node, visit);
   };
@@ -94,9 +101,10 @@ describe("package dependencies", () => {
       'import { type C } from "pkg-c";',
       'export { d } from "@scope/pkg-d/sub";',
       'const e = await import("pkg-e");',
+      'const g = createRequire(import.meta.url)("pkg-g"); createRequire(here).resolve("pkg-h"); other("pkg-i");',
       'import { f } from "node:fs"; import "./local.ts"; import "stepflow/local";',
     ].join("\n");
-    expect(runtimeImports("x.ts", text)).toEqual(["pkg-a", "@scope/pkg-d", "pkg-e"]);
+    expect(runtimeImports("x.ts", text)).toEqual(["pkg-a", "@scope/pkg-d", "pkg-e", "pkg-g", "pkg-h"]);
     expect(used.get("aws-cdk-lib")?.length).toBeGreaterThan(5);
   });
 

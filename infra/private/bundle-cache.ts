@@ -86,15 +86,23 @@ let toolchainId: string | undefined;
 function toolchain(): string {
   if (toolchainId === undefined) {
     const hash = createHash("sha256").update(`node ${process.versions.node.split(".")[0]}\0`);
-    for (const name of ["esbuild", "typescript"]) {
-      hash.update(`${name} ${(requireHere(`${name}/package.json`) as { version: string }).version}\0`);
-    }
+    // TypeScript is optional (without it, bundle-slices.mjs gives each task the whole module).
+    for (const name of ["esbuild", "typescript"]) hash.update(`${name} ${versionOf(name)}\0`);
     for (const name of readdirSync(HERE).filter((f) => /^bundle-.*\.mjs$/.test(f)).sort()) {
       hash.update(`${name}\0`).update(readFileSync(join(HERE, name)));
     }
     toolchainId = hash.digest("hex");
   }
   return toolchainId;
+}
+
+/** The installed version of package `name`, or "none" when it is not installed. */
+function versionOf(name: string): string {
+  try {
+    return (requireHere(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return "none";
+  }
 }
 
 /** The entry's answer if every source is unchanged and every bundle is on disk; an absent, corrupt or stale entry gives undefined. */

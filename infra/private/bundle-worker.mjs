@@ -16,7 +16,7 @@
  * (`bundle-copies.mjs`), so a task's bundle never holds another task's code.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -361,6 +361,17 @@ export async function buildAll(requests) {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a process (bundle.ts's spawnWorker): argv[1] as given may pass through a symlink
+// (pnpm, `npm link`, --preserve-symlinks) that import.meta.url has resolved.
+if (isMain(process.argv[1])) {
   process.stdout.write(await buildAll(JSON.parse(readFileSync(0, "utf8")).requests));
+}
+
+/** Whether `script` (the process's argv[1]) is this file, symlinks resolved. */
+function isMain(script) {
+  try {
+    return script !== undefined && realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { Bundle } from "../../infra/bundle-info.ts";
 import { cachedBuild } from "../../infra/private/bundle-cache.ts";
@@ -141,5 +143,12 @@ describe("the on-disk bundle cache", () => {
     expect(() => p.build([broken])).toThrow(/bundling Lambda code with esbuild failed/);
     expect(p.runs).toHaveLength(2);
     expect(existsSync(join(p.request.outRoot, ".cache"))).toBe(false);
+  });
+
+  it("answers when its process is started through a symlinked path (pnpm, npm link, --preserve-symlinks)", () => {
+    const link = join(tempDir("stepflow-bworker-link-"), "bundle-worker.mjs");
+    symlinkSync(fileURLToPath(new URL("../../infra/private/bundle-worker.mjs", import.meta.url)), link);
+    const output = execFileSync(process.execPath, [link], { input: JSON.stringify({ requests: [] }), encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual({ files: [], inputSets: [], bundles: [], sources: [] });
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -28,5 +29,22 @@ describe("a local run's end", () => {
     // Still in the job the run ran in (no turn of the event loop since), V8 would keep every target.
     gc();
     expect(refs.filter((r) => r.deref() !== undefined)).toStrictEqual([]);
+  });
+
+  it("ends when node:timers' setImmediate is faked after stepflow loaded (Jest's fake timers in a CommonJS build patch it)", async () => {
+    const timers = createRequire(import.meta.url)("node:timers") as { setImmediate: typeof setImmediate };
+    const real = timers.setImmediate;
+    let faked = 0;
+    // Never runs its callback, as a fake clock nobody advances; synced into the ESM bindings too.
+    timers.setImmediate = (() => void faked++) as unknown as typeof setImmediate;
+    syncBuiltinESMExports();
+    try {
+      const run = await runLocal(mapped, { n: 2 }, { dir: tempDir("stepflow-end-of-job-") });
+      expect(run.status).toBe("SUCCEEDED");
+    } finally {
+      timers.setImmediate = real;
+      syncBuiltinESMExports();
+    }
+    expect(faked).toBe(0);
   });
 });

@@ -17,25 +17,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("task and flow timeouts stop CPU-bound code", () => {
-  it("stops a busy loop past `timeout: 1` in a worker and fails it with States.Timeout in about a second", async () => {
+describe("task and flow timeouts stop code that never yields its thread (CPU-bound; the fixtures block in Atomics.wait, which a thread cannot interrupt either)", () => {
+  it("stops a task blocking its thread past `timeout: 1` in a worker and fails it with States.Timeout in about a second", async () => {
     const started = Date.now();
     const run = await runLocal(busyLoop, { ms: 20_000 }, { dir, isolation: "worker" });
     expect(run.status).toBe("FAILED");
     expect(run.error).toMatchObject({ name: "States.Timeout", state: "spin" });
     expect(run.error?.message).toMatch(/`spin` .*CPU-bound code ran past its `timeout` of 1 seconds/);
-    // The loop would spin for 20 s; it was stopped at its 1 s timeout.
+    // The task would block for 20 s; it was stopped at its 1 s timeout.
     expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
 
-  it("ends the run TIMED_OUT at the flow `timeout` while a task spins in a worker", async () => {
+  it("ends the run TIMED_OUT at the flow `timeout` while a task blocks its worker thread", async () => {
     const started = Date.now();
     const run = await runLocal(busyFlow, { ms: 20_000 }, { dir, isolation: "worker" });
     expect(run.status).toBe("TIMED_OUT");
     expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
 
-  it("ends the run ABORTED at once when its signal aborts during a busy loop", async () => {
+  it("ends the run ABORTED at once when its signal aborts while a task blocks its thread", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();

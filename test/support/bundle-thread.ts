@@ -15,12 +15,24 @@ type Reply = { readonly output: string } | { readonly stderr: string };
 
 let thread: Worker | undefined;
 
+/** A hung-build limit, as vitest's test timeout (vitest.config.ts) would be for an awaited build. */
+const ANSWER_WITHIN_MS = 120_000;
+
 export const threadWorkerRun: WorkerRun = (input) => {
   thread ??= startThread();
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   thread.postMessage({ input, done, port: port2 }, [port2]);
-  Atomics.wait(done, 0, 0);
+  // Bounded: a blocked thread never reaches vitest's test timeout, so a thread that died (or a
+  // build that hangs) must end the wait here.
+  if (Atomics.wait(done, 0, 0, ANSWER_WITHIN_MS) === "timed-out") {
+    port1.close();
+    void thread.terminate();
+    thread = undefined;
+    throw Object.assign(new Error("the bundle worker thread failed"), {
+      stderr: `the bundle worker thread did not answer within ${ANSWER_WITHIN_MS / 1000} s`,
+    });
+  }
   const reply = receiveMessageOnPort(port1)?.message as Reply | undefined;
   port1.close();
   if (reply && "output" in reply) return reply.output;

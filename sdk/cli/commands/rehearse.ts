@@ -44,18 +44,41 @@ export function rehearseCommand(program: Command, io: CliIo): void {
 /** The IAM evaluator the rehearsal checks requests with; AGPL-3.0, so stepflow does not ship it. */
 const IAM_EVALUATOR = "@cloud-copilot/iam-simulate";
 
+/** What `stepflow rehearse` loads that installing stepflow does not bring, why, and the install. */
+const NOT_SHIPPED: ReadonlyArray<{ readonly name: string; readonly why: string; readonly install: string }> = [
+  {
+    name: IAM_EVALUATOR,
+    why: "checks every AWS request against IAM with it (it is AGPL-3.0, so stepflow lists it as a dev dependency only)",
+    install: IAM_EVALUATOR,
+  },
+  ...["aws-cdk-lib", "constructs"].map((name) => ({
+    name,
+    why: "synthesizes the flow's stack with it (an optional peer dependency of stepflow, as for any CDK construct library)",
+    install: "aws-cdk-lib constructs",
+  })),
+];
+
+/**
+ * The usage error for a rehearsal that could not load because one of `NOT_SHIPPED` is missing
+ * (the name as Node quotes it in ERR_MODULE_NOT_FOUND), naming it and the install; else undefined.
+ */
+export function missingForRehearsal(error: unknown): CliError | undefined {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== "ERR_MODULE_NOT_FOUND") return undefined;
+  const message = String((error as Error).message);
+  const missing = NOT_SHIPPED.find(({ name }) => message.includes(`'${name}'`) || message.includes(`'${name}/`));
+  if (!missing) return undefined;
+  return new CliError(
+    `\`stepflow rehearse\` ${missing.why}, but \`${missing.name}\` is not installed; install it with \`npm i -D ${missing.install}\``,
+    EXIT_USAGE,
+    { cause: error },
+  );
+}
+
 async function loadRehearsal(): Promise<typeof import("stepflow/rehearse")> {
   try {
     return await import("stepflow/rehearse");
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND";
-    if (!missing || !String((error as Error).message).includes(IAM_EVALUATOR)) throw error;
-    throw new CliError(
-      `\`stepflow rehearse\` checks every AWS request against IAM with \`${IAM_EVALUATOR}\`, which is not installed ` +
-        `(it is AGPL-3.0, so stepflow lists it as a dev dependency only); install it with \`npm i -D ${IAM_EVALUATOR}\``,
-      EXIT_USAGE,
-      { cause: error },
-    );
+    throw missingForRehearsal(error) ?? error;
   }
 }
 

@@ -5,7 +5,7 @@
  * state-handlers.ts).
  */
 // The module's own binding: a test's fake timers replace the global one, and would hold the run's end.
-import { setImmediate as nextTurn } from "node:timers";
+import { setImmediate } from "node:timers";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
 import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
@@ -345,6 +345,10 @@ export class LocalSession {
 function endOfJob(): Promise<void> {
   return new Promise((resolve) => nextTurn(resolve));
 }
+
+// Taken when this module loads: fake timers installed later (vi, Jest, sinon; in a CommonJS build
+// too, where `require("timers").setImmediate` is read at each call) must not hold a run's end.
+const nextTurn = setImmediate;
 
 const EMPTY_STATS: RunStats = { historyEvents: 0, transitions: 0, maxStateBytes: 0, maxTaskEventBytes: 0 };
 
