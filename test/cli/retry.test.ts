@@ -1,4 +1,5 @@
 /** `stepflow retry <runId>` in-process through `main`: the failed run again, reusing what succeeded. */
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp-dir.ts";
@@ -8,7 +9,17 @@ const dir = tempDir("stepflow-cli-retry-");
 
 afterEach(() => {
   delete process.env.STEPFLOW_TEST_BROKEN;
+  delete process.env.STEPFLOW_TEST_DONE;
+  delete process.env.STEPFLOW_TEST_OTHERS;
 });
+
+let breaks = 0;
+/** Breaks `item`'s `check` call, which fails once the `others` calls that succeed in its run are done. */
+function breakItem(item: string, others: number): void {
+  process.env.STEPFLOW_TEST_BROKEN = item;
+  process.env.STEPFLOW_TEST_DONE = join(dir, `done-${++breaks}`);
+  process.env.STEPFLOW_TEST_OTHERS = String(others);
+}
 
 const runIdOf = (stderr: string) => /\(run (\S+)\)/.exec(stderr)?.[1];
 
@@ -27,7 +38,7 @@ const callsOf = (run: RunJson) => run.tasks.filter((t) => !t.cached).map((t) => 
 
 describe("stepflow retry", () => {
   it("runs only the failed item and what follows it, and prints the result as `run` does", async () => {
-    process.env.STEPFLOW_TEST_BROKEN = "item-2";
+    breakItem("item-2", 3); // check item-0, item-1, item-3
     const failed = await cli(["run", FLOWS, "--flow", "checked", "--dir", dir, "--json"]);
     expect(failed.code).toBe(1);
     const runId = runIdOf(failed.stderr)!;
@@ -49,7 +60,7 @@ describe("stepflow retry", () => {
   });
 
   it("reuses a subflow that succeeded whole, and the succeeded tasks of the one that failed", async () => {
-    process.env.STEPFLOW_TEST_BROKEN = "item-4";
+    breakItem("item-4", 7); // the n=2 subflow's 2 checks and total, the n=5 one's first 4 checks
     const failed = await cli(["run", FLOWS, "--flow", "twice", "--dir", dir]);
     expect(failed.code).toBe(1);
     const runId = runIdOf(failed.stderr)!;
