@@ -55,6 +55,30 @@ describe("runObserved", () => {
     expect(seen.at(-1)).toBe("ExecutionSucceeded");
   });
 
+  it("reads the log when the engine starts the execution after `run` returned (another engine version): no swap, no error lost", async () => {
+    const m = sinkable(machine());
+    // An engine whose `run` calls `execute` a microtask after it returned.
+    Object.defineProperty(m, "run", {
+      value(this: StateMachine, ...args: Parameters<StateMachine["run"]>) {
+        const deferred = Object.create(this) as StateMachine;
+        const execute = (this as unknown as { execute: (...a: unknown[]) => Promise<unknown> }).execute.bind(this);
+        Object.defineProperty(deferred, "execute", { value: (...a: unknown[]) => Promise.resolve().then(() => execute(...a)) });
+        return StateMachine.prototype.run.apply(deferred, args);
+      },
+    });
+    const seen: string[] = [];
+    const boom = new Error("observer failed");
+    const failing = (e: EngineEvent) => {
+      if (e.type === "StateEntered" && e.state.name === "P") throw boom;
+    };
+    const { execution, observing } = runObserved(m, { items: [1] }, options, [(e) => seen.push(e.type), failing]);
+    await execution.result;
+    // Every event reached the observers through the log, and the observer's error is not lost.
+    await expect(observing).rejects.toBe(boom);
+    expect(seen[0]).toBe("ExecutionStarted");
+    expect(seen.at(-1)).toBe("StateEntered");
+  });
+
   it("rejects with the first error an observer threw and observes nothing after it, while the execution goes on", async () => {
     const seen: string[] = [];
     const boom = new Error("observer failed");

@@ -42,7 +42,11 @@ interface EngineLogger {
   isLoggerClosed: boolean;
 }
 
-type Sink = ((event: EngineEvent) => void) & { installed?: boolean };
+/**
+ * `installed` once the wrapper swapped the logger's dispatch; `decided` once `run` returned: an
+ * engine that called `execute` later (another version) has its log read, so nothing is swapped.
+ */
+type Sink = ((event: EngineEvent) => void) & { installed?: boolean; decided?: boolean };
 
 /**
  * `machine`, made able to hand its executions' events to observers as the engine dispatches them
@@ -65,7 +69,7 @@ export function sinkable<M extends StateMachine>(machine: M): M {
     value(this: M, input: unknown, options: EngineRunOptions, ...rest: unknown[]) {
       const sink = options?.runOptions?.[SINK];
       const logger = options?.eventLogger;
-      if (sink && typeof logger?.dispatch === "function" && typeof logger.isLoggerClosed === "boolean") {
+      if (sink && !sink.decided && typeof logger?.dispatch === "function" && typeof logger.isLoggerClosed === "boolean") {
         // The engine's own `dispatch` drops events once the log is closed: so does this one.
         logger.dispatch = function (this: EngineLogger, event: EngineEvent) {
           if (!this.isLoggerClosed) sink(event);
@@ -107,6 +111,7 @@ export function runObserved(
     }
   };
   const execution = machine.run(input as never, { ...options, [SINK]: sink } as RunOptions);
+  sink.decided = true;
   if (!sink.installed) return { execution, observing: observe(execution.eventLogs, observers) };
   // The engine dispatches the terminal event before the result settles, on every way out.
   const ended = (): void => {
