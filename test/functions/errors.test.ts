@@ -5,6 +5,7 @@ import { createTaskHandler, TaskTimeoutError } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
 import { NonRetriableError } from "../../sdk/core/errors.ts";
 import type { TaskRequest } from "../../sdk/core/protocol.ts";
+import type { RuntimeTask } from "../../sdk/core/runtime-task.ts";
 import { memoryHistory, memoryResults, memorySecrets, quietLogger } from "./support/memory-stores.ts";
 import { request } from "./support/request.ts";
 import type { Json } from "../../sdk/core/json.ts";
@@ -17,7 +18,10 @@ let throwNext: unknown;
 const boom = task("boom", () => {
   throw throwNext;
 });
-const slow = task("slow", { timeout: 1 }, () => new Promise((resolve) => setTimeout(resolve, 5_000)));
+// `task()` rounds `timeout` up to whole seconds (AWS's unit); the runtime takes any RuntimeTask,
+// so the timeout test waits 50 ms, not 1 s. It never settles: no timer is left behind.
+const never = task("slow", () => new Promise(() => undefined));
+const slow: RuntimeTask = { ...never, options: { ...never.options, timeoutSeconds: 0.05 } };
 
 function setup() {
   const history = memoryHistory();
@@ -77,7 +81,7 @@ describe("task errors", () => {
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect(error.name).toBe("TaskTimeoutError");
     expect(error.message).toMatch(
-      /task `slow` \(state `slow`\) did not finish within its `timeout` of 1 seconds/,
+      /task `slow` \(state `slow`\) did not finish within its `timeout` of 0.05 seconds/,
     );
     expect(history.writes.at(-1)?.status).toBe("FAILED");
   });
