@@ -150,9 +150,9 @@ async function buildGroup(requests, slicing) {
       contents: contentsOf(key),
     }));
     const staticBytes = code[0].contents.byteLength + chunks.staticBytes;
-    // The entry's inputs first, then its chunks' (as one `new Set` of all, in closure order, would list them).
+    // The entry's inputs, then its chunks' (`shared`, listed once for every bundle with the same
+    // chunks): what one `new Set` of all, in closure order, would list.
     const own = [...new Set(contributingOnce(listed, request, entry, outputs[entry].inputs))];
-    // `inputs` then `shared`: what one `new Set` of all, in closure order, would list.
     const [inputs, shared] = own.some((f) => chunks.inputSet.has(f)) ? [[...new Set([...own, ...chunks.inputs])], undefined] : [own, chunks.inputs];
     return { ...writeBundle(request, code, { staticBytes, inputs }), shared };
   });

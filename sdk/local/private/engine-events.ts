@@ -57,9 +57,10 @@ type Sink = ((event: EngineEvent) => void) & { installed?: boolean; decided?: bo
  * aws-local-stepfunctions has no public hook for this: the machine's (private) `execute`, which
  * receives the execution's logger, is wrapped on this instance to swap the logger's `dispatch`.
  * When the engine's shape differs (another version), nothing is swapped and `runObserved`
- * reads the log as before; package.json pins the engine to 3.0.x (`~`) so that a new minor
- * version is taken on purpose, with engine-events.test.ts run against it. Map and Parallel iterations run on machines the engine builds itself:
- * their events reach the observers when the engine forwards them to this execution's logger.
+ * reads the log as before; package.json pins the engine to 3.0.x (`~`), so a new minor version
+ * is taken on purpose, with engine-events.test.ts run against it. Map and Parallel iterations
+ * run on machines the engine builds itself: their events reach the observers when the engine
+ * forwards them to this execution's logger.
  */
 export function sinkable<M extends StateMachine>(machine: M): M {
   const own = machine as unknown as { execute?: (input: unknown, options: EngineRunOptions, ...rest: unknown[]) => unknown };

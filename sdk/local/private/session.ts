@@ -4,7 +4,6 @@
  * (functions/), in-process; subflow states start nested executions with their own run ids (see
  * state-handlers.ts).
  */
-// The module's own binding: a test's fake timers replace the global one, and would hold the run's end.
 import { setImmediate } from "node:timers";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
@@ -346,8 +345,8 @@ function endOfJob(): Promise<void> {
   return new Promise((resolve) => nextTurn(resolve));
 }
 
-// Taken when this module loads: fake timers installed later (vi, Jest, sinon; in a CommonJS build
-// too, where `require("timers").setImmediate` is read at each call) must not hold a run's end.
+// Node's own, taken when this module loads: fake timers installed later replace the global one,
+// and in a CommonJS build (Jest) `require("timers").setImmediate` too, which is read at each call.
 const nextTurn = setImmediate;
 
 const EMPTY_STATS: RunStats = { historyEvents: 0, transitions: 0, maxStateBytes: 0, maxTaskEventBytes: 0 };
