@@ -21,9 +21,10 @@ export interface TaskCall {
 /**
  * Runs a task function under its `timeout`: resolves with its return value, rejects with what it
  * threw, with `TaskTimeoutError` when it is still waiting at the deadline, or with
- * `StatesTimeoutError` when CPU-bound code ran past it.
+ * `StatesTimeoutError` when CPU-bound code ran past it. An invoker may also return the value of
+ * a function that returned at once, without a promise (the in-process one does).
  */
-export type TaskInvoker = (call: TaskCall) => Promise<unknown>;
+export type TaskInvoker = (call: TaskCall) => unknown;
 
 /**
  * An attempt that ran past its `timeout` in CPU-bound code, which no timer can interrupt: the
@@ -41,7 +42,7 @@ export function timeoutMessage(call: TaskCall, how: string): string {
 
 /** Calls the task's function in this thread, with its task context and its `console.*` lines captured. */
 export function callTaskFunction(call: TaskCall): unknown {
-  return withConsoleCapture(call.log, call.context, () => call.task.fn(...call.args));
+  return withConsoleCapture(call.log, call.context, () => call.task.fn(...call.args), call.task.fn);
 }
 
 /**
@@ -52,15 +53,15 @@ export function callTaskFunction(call: TaskCall): unknown {
 export const inProcessInvoker: TaskInvoker = (call) => {
   const seconds = call.task.options.timeoutSeconds;
   const deadline = performance.now() + seconds * 1000;
-  // Not an async function: a function that returns at once (most) settles this call without one
-  // more promise. No named closure either: tsx names each one with a call, per attempt.
+  // Not an async function: a function that returns at once (most) is answered with its value, no
+  // promise. No named closure either: tsx names each one with a call, per attempt.
   let value: unknown;
   try {
     value = callTaskFunction(call);
   } catch (error) {
     return Promise.reject(error as Error);
   }
-  if (!isThenable(value)) return performance.now() > deadline ? Promise.reject(cpuBound(call)) : Promise.resolve(value);
+  if (!isThenable(value)) return performance.now() > deadline ? Promise.reject(cpuBound(call)) : value;
   return settleWithin(value, seconds, () => new TaskTimeoutError(timeoutMessage(call, "did not finish within"))).then(
     (settled) => {
       if (performance.now() > deadline) throw cpuBound(call);

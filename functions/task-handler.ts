@@ -17,6 +17,7 @@ import {
 import { NonRetriableError } from "../sdk/core/errors.ts";
 import { ListStoredError, PayloadError, UnknownTaskError } from "./errors.ts";
 import { inProcessInvoker, type TaskInvoker } from "./invoke.ts";
+import { isThenable } from "./private/timeout.ts";
 import { cacheKey, cacheLock, readCache } from "./private/cache.ts";
 import { DEFAULT_LEASE_MS, withCacheLease } from "./private/cache-lease.ts";
 import { currentDeadline } from "./private/deadline.ts";
@@ -76,10 +77,30 @@ export interface TaskHandlerDeps {
 export type TaskHandler = (request: TaskRequest) => Promise<Envelope>;
 
 /**
+ * @internal The task handler that answers at once when it can: an attempt whose arguments are
+ * inline, whose function returns without a promise and whose result travels inline (a chain of
+ * quick tasks) returns its envelope, or throws, with no promise; any other returns a promise.
+ */
+export type TaskHandlerNow = (request: TaskRequest) => Envelope | Promise<Envelope>;
+
+/**
  * Creates the task handler.
  * @example const handle = createTaskHandler({ tasks: { "get-data": getData }, ...localStores() });
  */
 export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
+  const now = createTaskHandlerNow(deps);
+  return (request) => {
+    try {
+      const envelope = now(request);
+      return isThenable(envelope) ? envelope : Promise.resolve(envelope);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+}
+
+/** @internal `createTaskHandler`, answering at once when it can (the local runner's retry driver takes either). */
+export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
   const clock = deps.clock ?? Date.now;
   const limits: PayloadLimits = {
     inlineBytes: deps.limits?.inlineBytes ?? INLINE_LIMIT_BYTES,
@@ -92,7 +113,7 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
   const find = taskFinder(deps.tasks);
   const invoke = deps.invoke ?? inProcessInvoker;
 
-  return async (request) => {
+  return (request) => {
     // One context for the log lines, the history records and `taskContext()`.
     const context: TaskContext = {
       flow: request.flow,
@@ -122,40 +143,72 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
     // Checked before the lines' attributes are built: most local runs keep no info line.
     const infoLines = logger.takes?.("info") !== false;
     if (infoLines) log.info("task started");
-    let envelope: Envelope;
+    const attemptRun: AttemptRun = { deps, clock, request, log, secrets, running, started, startRecord, infoLines };
+    let computed: Computed | Promise<Computed>;
     try {
-      let cached: boolean;
-      let bytes: number | undefined;
-      const scope = { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() };
-      ({ envelope, cached, bytes } = await run(task, request, scope));
-      const ended = clock();
-      const durationMs = ended - started;
-      const succeeded = endOf(running, ended, durationMs);
-      succeeded.cached = cached;
-      succeeded.status = "SUCCEEDED";
-      succeeded.result = resultRef(envelope, bytes);
-      // Queued already (the local store): no turn of the microtask queue per record.
-      if (startRecord !== WRITTEN) await startRecord;
-      const ending = record(deps.history, succeeded, log);
-      if (ending !== WRITTEN) await ending;
-      if (infoLines) log.info("task succeeded", { durationMs, cached });
+      computed = run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() });
     } catch (thrown) {
-      const error = toEngineError(thrown, secrets);
-      const ended = clock();
-      const durationMs = ended - started;
-      const summary = errorSummary(error);
-      const failed = endOf(running, ended, durationMs);
-      failed.error = summary;
-      failed.status = "FAILED";
-      await startRecord;
-      await record(deps.history, failed, log);
-      log.error("task failed", { durationMs, error: summary });
-      throw error;
+      return failed(attemptRun, thrown);
     }
+    if (isThenable(computed)) {
+      return computed.then(
+        (c) => succeeded(attemptRun, c),
+        (thrown: unknown) => failed(attemptRun, thrown),
+      );
+    }
+    return succeeded(attemptRun, computed);
+  };
+}
+
+/** One attempt as the handler records its end. */
+interface AttemptRun {
+  readonly deps: TaskHandlerDeps;
+  readonly clock: () => number;
+  readonly request: TaskRequest;
+  readonly log: RunLog;
+  readonly secrets: Set<string>;
+  readonly running: TaskRunRecord;
+  readonly started: number;
+  readonly startRecord: Promise<void>;
+  readonly infoLines: boolean;
+}
+
+/** Records a computed attempt's success and answers its envelope: at once when the history took both records at once. */
+function succeeded(a: AttemptRun, { envelope, cached, bytes }: Computed): Envelope | Promise<Envelope> {
+  const ended = a.clock();
+  const durationMs = ended - a.started;
+  const done = endOf(a.running, ended, durationMs);
+  done.cached = cached;
+  done.status = "SUCCEEDED";
+  done.result = resultRef(envelope, bytes);
+  const answer = (): Envelope => {
+    if (a.infoLines) a.log.info("task succeeded", { durationMs, cached });
     // The list went to the store for a Distributed Map; the state's Catch takes that path.
-    if (request.spill === "error" && "s3" in envelope) throw new ListStoredError(JSON.stringify(envelope));
+    if (a.request.spill === "error" && "s3" in envelope) throw new ListStoredError(JSON.stringify(envelope));
     return envelope;
   };
+  // Queued already (the local store): no turn of the microtask queue per record.
+  if (a.startRecord === WRITTEN) {
+    const ending = record(a.deps.history, done, a.log);
+    if (ending === WRITTEN) return answer();
+    return ending.then(answer);
+  }
+  return a.startRecord.then(() => record(a.deps.history, done, a.log)).then(answer);
+}
+
+/** Records a failed attempt and rethrows its error as the engine sees it. */
+async function failed(a: AttemptRun, thrown: unknown): Promise<never> {
+  const error = toEngineError(thrown, a.secrets);
+  const ended = a.clock();
+  const durationMs = ended - a.started;
+  const summary = errorSummary(error);
+  const done = endOf(a.running, ended, durationMs);
+  done.error = summary;
+  done.status = "FAILED";
+  await a.startRecord;
+  await record(a.deps.history, done, a.log);
+  a.log.error("task failed", { durationMs, error: summary });
+  throw error;
 }
 
 interface RunScope {
@@ -196,10 +249,11 @@ function endOf(r: TaskRunRecord, ended: number, durationMs: number): Mutable<Tas
 type Computed = { envelope: Envelope; cached: boolean; bytes: number | undefined };
 
 /**
- * Not an async function: its caller awaits it inside a `try`, so what it throws at once is caught
- * there as a rejection would be, and a call with inline arguments costs no promise of its own.
+ * Not an async function: a call with inline arguments, a function that returns at once and an
+ * inline result is computed at once, with no promise; its caller takes what it throws as a
+ * rejection.
  */
-function run(task: RuntimeTask, request: TaskRequest, s: RunScope): Promise<Computed> {
+function run(task: RuntimeTask, request: TaskRequest, s: RunScope): Computed | Promise<Computed> {
   checkLengths(request);
   const resolving = resolveArgs(request, s.deps, (value, name) => {
     const problem = secretValueProblem(value);
@@ -215,7 +269,7 @@ function run(task: RuntimeTask, request: TaskRequest, s: RunScope): Promise<Comp
 }
 
 /** The call with its arguments resolved: computed, or through the cache when the task has one. */
-function withArgs(task: RuntimeTask, request: TaskRequest, s: RunScope, args: Json[]): Promise<Computed> {
+function withArgs(task: RuntimeTask, request: TaskRequest, s: RunScope, args: Json[]): Computed | Promise<Computed> {
   const key = cacheKey(request, task, args);
   if (key === undefined) return compute(task, request, s, args, undefined, undefined);
   // Concurrent calls with one key wait for the first, then find its entry: the task runs once.
@@ -236,7 +290,7 @@ async function leased(task: RuntimeTask, request: TaskRequest, s: RunScope, args
     waitUntil: deadline === undefined ? timeoutAt : Math.min(timeoutAt, performance.now() + deadline - Date.now()),
     peek: async () => {
       const hit = await lookup(s, key, expiresIn);
-      return hit && compute(task, request, s, args, key, hit);
+      return hit && (await compute(task, request, s, args, key, hit));
     },
     compute: async () => compute(task, request, s, args, key, await lookup(s, key, expiresIn)),
     log: s.log,
@@ -244,24 +298,40 @@ async function leased(task: RuntimeTask, request: TaskRequest, s: RunScope, args
   });
 }
 
-/** Runs the task (or takes its cached result `hit`), checks and stores the result, and caches it under `key`. */
-async function compute(
+/**
+ * Runs the task (or takes its cached result `hit`), checks and stores the result, and caches it
+ * under `key`. At once when the function returned at once and the result travels inline.
+ */
+function compute(
   task: RuntimeTask,
   request: TaskRequest,
   s: RunScope,
   args: Json[],
   key: string | undefined,
   hit: { readonly value: Json } | undefined,
-): Promise<Computed> {
-  let value: Json;
-  // The result's JSON text, when this call serialised it: reused for the secret check and its size.
-  let text: string | undefined;
-  if (hit) {
-    value = hit.value;
-  } else {
-    const result = await s.invoke({ task, args, context: s.context, log: s.log });
-    ({ value, text } = toJson(result, request));
+): Computed | Promise<Computed> {
+  if (hit) return checked(task, request, s, key, hit.value, undefined, true);
+  const result = s.invoke({ task, args, context: s.context, log: s.log });
+  if (isThenable(result)) {
+    return Promise.resolve(result).then((settled) => {
+      const { value, text } = toJson(settled, request);
+      return checked(task, request, s, key, value, text, false);
+    });
   }
+  const { value, text } = toJson(result, request);
+  return checked(task, request, s, key, value, text, false);
+}
+
+/** `value` (its JSON `text`, when serialised already) checked for secrets, emitted and cached. */
+function checked(
+  task: RuntimeTask,
+  request: TaskRequest,
+  s: RunScope,
+  key: string | undefined,
+  value: Json,
+  text: string | undefined,
+  cached: boolean,
+): Computed | Promise<Computed> {
   if (s.secrets.size > 0 && containsSecret(text ?? JSON.stringify(value), s.secrets)) {
     throw new PayloadError(
       `task \`${task.taskName}\` (state \`${request.state}\`) returned a value containing a secret it received; secrets never leave the task that reads them, so return something derived from the secret instead`,
@@ -269,7 +339,22 @@ async function compute(
   }
   const valueBytes = text === undefined ? undefined : Buffer.byteLength(text);
   const emitting = { request, results: s.deps.results, limits: s.limits, bytes: valueBytes };
-  const envelope = inlineEnvelope(value, emitting) ?? (await emitResult(value, emitting));
+  const envelope = inlineEnvelope(value, emitting);
+  if (envelope === undefined) return emitResult(value, emitting).then((e) => emitted(task, request, s, key, value, e, valueBytes, cached));
+  return emitted(task, request, s, key, value, envelope, valueBytes, cached);
+}
+
+/** The envelope checked against the payload limit, and the value cached under `key` when it was computed. */
+function emitted(
+  task: RuntimeTask,
+  request: TaskRequest,
+  s: RunScope,
+  key: string | undefined,
+  value: Json,
+  envelope: Envelope,
+  valueBytes: number | undefined,
+  cached: boolean,
+): Computed | Promise<Computed> {
   // An inline envelope is its value's JSON and `{"v":}`; emitResult kept that within the limits.
   const bytes = "v" in envelope && valueBytes !== undefined ? valueBytes + INLINE_WRAPPER_BYTES : jsonBytes(envelope);
   if (bytes > s.limits.payloadBytes) {
@@ -277,14 +362,17 @@ async function compute(
       `task \`${task.taskName}\` (state \`${request.state}\`) would return a ${bytes}-byte envelope, over the ${s.limits.payloadBytes}-byte payload limit; this is a stepflow bug, please report it`,
     );
   }
-  if (key !== undefined && !hit) {
-    await s.cache.put(key, { storedAt: s.clock(), value }).catch((error: unknown) => {
+  const computed: Computed = { envelope, cached, bytes: valueBytes };
+  if (key === undefined || cached) return computed;
+  return s.cache.put(key, { storedAt: s.clock(), value }).then(
+    () => computed,
+    (error: unknown) => {
       s.log.warn("could not write the task's cache entry; the next call will run the task again", {
         error: String(error),
       });
-    });
-  }
-  return { envelope, cached: hit !== undefined, bytes: valueBytes };
+      return computed;
+    },
+  );
 }
 
 async function lookup(

@@ -100,10 +100,10 @@ class InvocationLog implements RunLog {
 const FROM_CONSOLE = { source: "console" } as const;
 
 /** Runs `fn` in the task's `context`, with its `console.*` lines captured into `log`. */
-export function withConsoleCapture<T>(log: RunLog, context: TaskContext, fn: () => T): T {
+export function withConsoleCapture<T>(log: RunLog, context: TaskContext, fn: () => T, taskFn?: object): T {
   installConsoleCapture();
   // An argument, not a named constant: under tsx each named closure costs a `__name` call, per attempt.
-  return runInTaskContext(context, fn, (level, message) => log[level](message, FROM_CONSOLE));
+  return runInTaskContext(context, fn, (level, message) => log[level](message, FROM_CONSOLE), taskFn);
 }
 
 const CONSOLE_LEVELS: Readonly<Record<"log" | "info" | "debug" | "warn" | "error", Level>> = {

@@ -98,22 +98,35 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
 
   /** Start lines of attempts not yet ended, held until written: an end record that comes first withdraws its start. */
   const starts = new Map<string, HeldLine>();
+  /** The start line held last, and its record: an attempt's end nearly always comes next, with no key to build. */
+  let last: { record: TaskRunRecord; line: HeldLine } | undefined;
+  const keyOf = (r: TaskRunRecord) => `${r.runId}\u0000${r.state}\u0000${r.mapIndex ?? ""}\u0000${r.attempt}`;
   const putTask = (record: TaskRunRecord) => {
     const file = runFile(record.runId);
-    const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
     const line: HeldLine = { value: { task: record }, withdrawn: false };
     if (record.status === "RUNNING") {
       append(file, line);
-      starts.set(key, line);
+      if (last) starts.set(keyOf(last.record), last.line);
+      last = { record, line };
       return;
     }
-    const start = starts.get(key);
-    if (start) {
-      // A no-op if the start line was written already (an attempt that spanned turns).
-      start.withdrawn = true;
+    let start: HeldLine | undefined;
+    if (last && sameAttempt(last.record, record)) {
+      start = last.line;
+      last = undefined;
+    } else if (starts.size > 0) {
+      const key = keyOf(record);
+      start = starts.get(key);
       starts.delete(key);
     }
+    // A no-op if the start line was written already (an attempt that spanned turns).
+    if (start) start.withdrawn = true;
     append(file, line);
+  };
+  /** Forgets the start lines of attempts a run left running (their lines stay written). */
+  const forgetStarts = (runId: string) => {
+    if (last?.record.runId === runId) last = undefined;
+    for (const [key, line] of starts) if ((line.value as { task: TaskRunRecord }).task.runId === runId) starts.delete(key);
   };
 
   return {
@@ -133,7 +146,11 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
       append(index, { run: record });
       try {
         // The run has ended: its file is written again only if a late attempt ends, which reopens it.
-        if (record.status !== "RUNNING") files.close(runFile(record.runId));
+        if (record.status !== "RUNNING") {
+          files.close(runFile(record.runId));
+          // Attempts it left running keep their start lines; a late end line is written without withdrawing one.
+          forgetStarts(record.runId);
+        }
         files.flush();
       } catch (error) {
         throw storeError(error, root, "write");
@@ -172,4 +189,8 @@ function storeError(error: unknown, root: string, operation: string): unknown {
     `could not ${operation} the local history in \`${root}\`: ${message}; check the folder's space and permissions`,
     { cause: error },
   );
+}
+
+function sameAttempt(a: TaskRunRecord, b: TaskRunRecord): boolean {
+  return a.state === b.state && a.mapIndex === b.mapIndex && a.attempt === b.attempt && a.runId === b.runId;
 }

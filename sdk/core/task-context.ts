@@ -36,10 +36,35 @@ const storage = new AsyncLocalStorage<TaskScope>();
 /** Task functions running now (their promises not yet settled). */
 let running = 0;
 
+/**
+ * How a task function's calls are run, learned from its first call: `SYNC` once it returned a
+ * plain value (its calls need no storage: a function that returns at once has ended before any
+ * callback it left can run, so the storage would only carry a dead scope), `ASYNC` once it
+ * returned a promise or is an `async` function.
+ */
+const SYNC = 1;
+const ASYNC = 2;
+const modes = new WeakMap<object, typeof SYNC | typeof ASYNC>();
+const AsyncFunction = (async () => {}).constructor;
+/** The scope of the task function being called right now on the fast path (no storage). */
+let current: TaskScope | undefined;
+/**
+ * Calls on the fast path that returned a promise after all (a plain function that returned at
+ * once before), until it settles: their callbacks run outside the storage, and find their scope
+ * here when it is the only one (the function's later calls run in the storage). The limits of
+ * this fallback, both needing such a first promise: two of them pending at once leave their
+ * callbacks without a context, and code outside any task that reads the context (or logs) while
+ * one is pending gets that task's.
+ */
+const orphans = new Set<TaskScope>();
+
 /** The scope of the task running here now, if any. */
 function liveScope(): TaskScope | undefined {
+  if (current) return current;
   const scope = storage.getStore();
-  return scope?.live ? scope : undefined;
+  if (scope?.live) return scope;
+  if (orphans.size === 1) for (const orphan of orphans) return orphan;
+  return undefined;
 }
 
 function ended(scope: TaskScope): void {
@@ -75,8 +100,12 @@ export function currentTaskConsole(): TaskConsole | undefined {
 /**
  * @internal The runtime runs each task function inside its context, until the promise it returns
  * settles (work a task leaves running after that sees no context, as a frozen Lambda would not run it).
+ * `taskFn`, the task's function, is what the runtime learns from: once it returned at once, its
+ * calls set the context only while they run, without the storage (`runAtOnce`).
  */
-export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?: TaskConsole): T {
+export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?: TaskConsole, taskFn?: object): T {
+  const mode = taskFn === undefined ? ASYNC : modes.get(taskFn);
+  if (mode === SYNC) return runAtOnce(context, fn, console, taskFn as object);
   running++;
   const scope: TaskScope = { context, console, live: true };
   let result: T;
@@ -91,5 +120,40 @@ export function runInTaskContext<T>(context: TaskContext, fn: () => T, console?:
     const end = () => ended(scope);
     Promise.resolve(result).then(end, end);
   } else ended(scope);
+  if (mode === undefined) modes.set(taskFn as object, typeof then === "function" || taskFn instanceof AsyncFunction ? ASYNC : SYNC);
+  return result;
+}
+
+/**
+ * A call of a function that returned at once so far: its scope is set only while it runs, with
+ * no storage, whose switching on and off per call cost a chain of trivial tasks a tenth of the
+ * engine's own time. Should it return a promise this time, its callbacks find the scope among
+ * the orphans, and its later calls run in the storage.
+ */
+function runAtOnce<T>(context: TaskContext, fn: () => T, console: TaskConsole | undefined, taskFn: object): T {
+  const scope: TaskScope = { context, console, live: true };
+  const outer = current;
+  current = scope;
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    scope.live = false;
+    throw error;
+  } finally {
+    current = outer;
+  }
+  const then = (result as { then?: unknown } | null)?.then;
+  if (typeof then !== "function") {
+    scope.live = false;
+    return result;
+  }
+  modes.set(taskFn, ASYNC);
+  orphans.add(scope);
+  const end = () => {
+    scope.live = false;
+    orphans.delete(scope);
+  };
+  Promise.resolve(result).then(end, end);
   return result;
 }

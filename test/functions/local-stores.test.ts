@@ -9,6 +9,7 @@ import {
   ResultNotFoundError,
 } from "../../functions/index.ts";
 import { task } from "../../sdk/define/task.ts";
+import { createTaskHandlerNow } from "../../functions/task-handler.ts";
 import { tempDir } from "../support/temp-dir.ts";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { flowRun, historyContract, taskRun } from "./support/history-contract.ts";
@@ -77,6 +78,47 @@ describe("local history store", () => {
     await localHistoryStore({ dir: d }).putFlowRun(flowRun({ runId: "run-9" }));
     const index = (await readFile(join(d, "history/index.jsonl"), "utf8")).trim().split("\n");
     expect(index.map((l) => JSON.parse(l).run.runId)).toStrictEqual(["run-9"]);
+  });
+
+  it("answers an attempt at once when nothing in it waits, and records it as the promise path does", async () => {
+    const d = fresh();
+    const handle = createTaskHandlerNow({
+      tasks: { t: task("t", (x: number) => x + 1), later: task("later", async (x: number) => x + 2) },
+      ...localStores({ dir: d, env: {} }),
+      logger: quietLogger(),
+    });
+    const now = handle(request("t", [{ v: 1 }], { run: "run-n", state: "t" }));
+    expect(now).toStrictEqual({ v: 2 });
+    const later = handle(request("later", [{ v: 1 }], { run: "run-n", state: "later" }));
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toStrictEqual({ v: 3 });
+    await new Promise((turnEnded) => setImmediate(turnEnded));
+    const lines = (await readFile(join(d, "history/runs/run-n.jsonl"), "utf8")).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l).task).map((t) => [t.state, t.status, t.result])).toStrictEqual([
+      ["t", "SUCCEEDED", { v: 2 }],
+      ["later", "SUCCEEDED", { v: 3 }],
+    ]);
+  });
+
+  it("withdraws the start line of every attempt that ends in the turn it started in, interleaved or not", async () => {
+    const d = fresh();
+    const h = localHistoryStore({ dir: d });
+    const end = { status: "SUCCEEDED" as const, endedAt: "2026-01-01T00:00:01.000Z", result: { v: 1 } };
+    // Map items start together and end in any order; a chain's attempt ends right after it starts.
+    for (const index of [0, 1, 2]) await h.putTaskRun(taskRun({ runId: "run-w", mapIndex: index }));
+    await h.putTaskRun(taskRun({ runId: "run-w", mapIndex: 1, ...end }));
+    await h.putTaskRun(taskRun({ runId: "run-w", mapIndex: 0, ...end }));
+    await h.putTaskRun(taskRun({ runId: "run-w", state: "next", mapIndex: undefined }));
+    await h.putTaskRun(taskRun({ runId: "run-w", state: "next", mapIndex: undefined, ...end }));
+    // Same state, index and attempt in another run: its start is not this run's to withdraw.
+    await h.putTaskRun(taskRun({ runId: "run-v", mapIndex: 2 }));
+    await new Promise((turnEnded) => setImmediate(turnEnded));
+    const lines = (await readFile(join(d, "history/runs/run-w.jsonl"), "utf8")).trim().split("\n");
+    const written = lines.map((l) => JSON.parse(l).task).map((t) => `${t.state}/${t.mapIndex ?? "-"} ${t.status}`);
+    // Item 2 has not ended: its start line stays.
+    expect(written).toStrictEqual(["load/2 RUNNING", "load/1 SUCCEEDED", "load/0 SUCCEEDED", "next/- SUCCEEDED"]);
+    const other = (await readFile(join(d, "history/runs/run-v.jsonl"), "utf8")).trim().split("\n");
+    expect(other.map((l) => JSON.parse(l).task.status)).toStrictEqual(["RUNNING"]);
   });
 
   it("reports and skips corrupt and foreign entries instead of failing the listing or the run", async () => {

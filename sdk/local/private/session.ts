@@ -8,7 +8,7 @@ import { setImmediate } from "node:timers";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
 import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
-import { createTaskHandler, type TaskHandler } from "../../../functions/task-handler.ts";
+import { createTaskHandlerNow, type TaskHandlerNow } from "../../../functions/task-handler.ts";
 import { localCacheLease } from "../../../functions/stores/local-cache-lease.ts";
 import { type LocalTaskLogs, localTaskLogs } from "../../../functions/stores/local-task-logs.ts";
 import { decodeOutput } from "../../../functions/resolve-output.ts";
@@ -56,7 +56,7 @@ export class LocalSession {
   private readonly history: HistoryStore;
   private readonly book: TaskRunBook;
   private readonly recordRun: Recorder;
-  private readonly handlers = new Map<GraphFlow, TaskHandler>();
+  private readonly handlers = new Map<GraphFlow, TaskHandlerNow>();
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly logger: LogTarget;
   /** Which machine each run executed, for `stepflow ui`; none when the history is not the local one. */
@@ -260,7 +260,7 @@ export class LocalSession {
     return { ...outcome, stats: { ...limits.stats(), ...distributed.stats() } };
   }
 
-  private handlerFor(p: PreparedFlow): TaskHandler {
+  private handlerFor(p: PreparedFlow): TaskHandlerNow {
     let handler = this.handlers.get(p.flow);
     if (!handler) {
       const h = this.history;
@@ -285,7 +285,7 @@ export class LocalSession {
       const cacheLease = this.options.stores?.results ? undefined : localCacheLease({ dir: this.options.dir });
       // `append` is a closure over its store: passed as is.
       const taskLogs = this.taskLogs?.append;
-      handler = createTaskHandler({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs });
+      handler = createTaskHandlerNow({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs });
       this.handlers.set(p.flow, handler);
     }
     return handler;

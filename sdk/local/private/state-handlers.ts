@@ -3,7 +3,7 @@
  * real task handler through the retry driver (task-attempts.ts), and every subflow state to a
  * nested run.
  */
-import type { TaskHandler } from "../../../functions/task-handler.ts";
+import type { TaskHandlerNow } from "../../../functions/task-handler.ts";
 import type { GraphFlow } from "../../graph/types.ts";
 import type { TaskRequest } from "../../core/protocol.ts";
 import type { LocalRun, RunError, RunEvent } from "../types.ts";
@@ -14,7 +14,8 @@ import { stateMachineName } from "../../core/deploy-names.ts";
 import { type AttemptOptions, runAttempts } from "./task-attempts.ts";
 import type { TaskGate } from "./task-gate.ts";
 
-export type StateHandler = (input: unknown) => Promise<never>;
+/** Answers at once or with a promise: the engine awaits either (a quick task's state costs no promise here). */
+export type StateHandler = (input: unknown) => Promise<never> | never;
 
 /** The run a subflow state belongs to. */
 export interface ParentRun {
@@ -45,7 +46,7 @@ export class SubflowFailed extends Error {
 export function taskStateHandlers(
   p: PreparedFlow,
   runId: string,
-  handle: TaskHandler,
+  handle: TaskHandlerNow,
   options: {
     readonly fastRetries: boolean;
     readonly emit?: (event: RunEvent) => void;
@@ -76,8 +77,8 @@ export function taskStateHandlers(
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
       const prior = reuse?.take(state, request.index);
-      if (prior !== undefined) return Promise.resolve(prior as never);
-      return runAttempts(plan, request, handle, attempts) as Promise<never>;
+      if (prior !== undefined) return prior as never;
+      return runAttempts(plan, request, handle, attempts) as never;
     };
   }
   return handlers;

@@ -7,7 +7,7 @@
  * to the state's `TimeoutSeconds`, as the engine did per attempt.
  */
 import { StatesTimeoutError } from "../../../functions/invoke.ts";
-import { settleWithin } from "../../../functions/private/timeout.ts";
+import { isThenable, settleWithin } from "../../../functions/private/timeout.ts";
 import type { Retrier } from "../../compile/asl.ts";
 import { LIST_STORED_ERROR, type TaskRequest } from "../../core/protocol.ts";
 import { sleep } from "../../core/sleep.ts";
@@ -40,38 +40,64 @@ export interface AttemptOptions {
 
 /**
  * Runs `call` for attempt 0, 1, ... of `request` (its `attempt` set to each) until one succeeds or
- * the policy fails the state; resolves with the successful attempt's result, rejects with the last
- * attempt's error.
+ * the policy fails the state; answers with the successful attempt's result, or rejects with the
+ * last attempt's error. An attempt that `call` answers at once is answered at once (no promise):
+ * a chain of quick tasks makes one per state, and each promise layer cost as much as a check.
+ * Throws at once when the first attempt may not start (too large an event, a closed run).
  */
-export async function runAttempts<T>(
+export function runAttempts<T>(
   plan: AttemptPlan,
   request: TaskRequest,
-  call: (request: TaskRequest) => Promise<T>,
+  call: (request: TaskRequest) => T | Promise<T>,
   options: AttemptOptions,
+): T | Promise<T> {
+  const { gate } = options;
+  // Throws when the attempt may not start: no task failed, so no retry.
+  gate?.admit(plan.state, request);
+  gate?.taskStarted(plan.state, 0, request.index);
+  const begun = performance.now();
+  let running: T | Promise<T>;
+  try {
+    // The engine's request already says attempt 0 (`$$.State.RetryCount` stays 0 here): no copy for it.
+    running = call(request.attempt === 0 ? request : { ...request, attempt: 0 });
+  } catch (error) {
+    return retry(plan, request, call, options, 0, error);
+  }
+  if (isThenable(running)) {
+    // The shared deadline timer of the task timeout (one timer per attempt cost more than a trivial state).
+    return settleWithin(running, plan.timeoutSeconds, () => timedOut(plan, 0)).then(
+      (result) => succeeded(plan, request, options, result),
+      (error: unknown) => retry(plan, request, call, options, 0, error),
+    );
+  }
+  // No timer could stop an attempt that answered at once: past the state's timeout, it failed as on AWS.
+  if (performance.now() - begun > plan.timeoutSeconds * 1000) return retry(plan, request, call, options, 0, timedOut(plan, 0));
+  return succeeded(plan, request, options, running);
+}
+
+function succeeded<T>(plan: AttemptPlan, request: TaskRequest, options: AttemptOptions, result: T): T {
+  options.gate?.taskEnded(plan.state, true, request.index);
+  options.succeeded?.(request, result);
+  return result;
+}
+
+/** After attempt `failedAttempt` failed with `error`: the retries the policy allows, each under the state's timeout. */
+async function retry<T>(
+  plan: AttemptPlan,
+  request: TaskRequest,
+  call: (request: TaskRequest) => T | Promise<T>,
+  options: AttemptOptions,
+  failedAttempt: number,
+  firstError: unknown,
 ): Promise<T> {
   const { gate } = options;
-  // Made at the first failure: most calls succeed at once.
-  let budget: RetryBudget | undefined;
-  for (let attempt = 0; ; attempt++) {
-    // Throws when the attempt may not start (too large an event, a closed run): no task failed, so no retry.
-    gate?.admit(plan.state, request);
-    gate?.taskStarted(plan.state, attempt, request.index);
-    let error: unknown;
-    try {
-      // The shared deadline timer of the task timeout (one timer per attempt cost more than a trivial state).
-      // The engine's request already says attempt 0 (`$$.State.RetryCount` stays 0 here): no copy for it.
-      const running = call(request.attempt === attempt ? request : { ...request, attempt });
-      const result = await settleWithin(running, plan.timeoutSeconds, () => timedOut(plan, attempt));
-      gate?.taskEnded(plan.state, true, request.index);
-      options.succeeded?.(request, result);
-      return result;
-    } catch (thrown) {
-      error = thrown;
-    }
+  const budget = new RetryBudget(plan.retry);
+  let error = firstError;
+  for (let attempt = failedAttempt; ; ) {
     // Not a failure: the list was stored and the state's Catch runs the Distributed Map.
     const stored = (error as Error | undefined)?.name === LIST_STORED_ERROR;
     gate?.taskEnded(plan.state, stored, request.index);
-    const delayMs = stored ? undefined : (budget ??= new RetryBudget(plan.retry)).next(error, options.fastRetries);
+    const delayMs = stored ? undefined : budget.next(error, options.fastRetries);
     if (delayMs === undefined) {
       if (!stored) gate?.close(error as Error);
       throw error;
@@ -79,6 +105,20 @@ export async function runAttempts<T>(
     options.retrying?.(request, attempt, delayMs);
     // A retry still waiting when the run ends does not start: the attempt's error stands.
     if (delayMs > 0 || options.ended?.aborted) await sleep(delayMs, options.ended).catch(() => Promise.reject(error));
+    attempt++;
+    gate?.admit(plan.state, request);
+    gate?.taskStarted(plan.state, attempt, request.index);
+    try {
+      const begun = performance.now();
+      const running = call({ ...request, attempt });
+      const result = isThenable(running)
+        ? await settleWithin(running, plan.timeoutSeconds, () => timedOut(plan, attempt))
+        : running;
+      if (!isThenable(running) && performance.now() - begun > plan.timeoutSeconds * 1000) throw timedOut(plan, attempt);
+      return succeeded(plan, request, options, result);
+    } catch (thrown) {
+      error = thrown;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { type HistoryStore, type TaskRunRecord } from "../../../functions/stores/types.ts";
 import { taskRank } from "../../../functions/private/history-keys.ts";
+import { AttemptIndex } from "../../../functions/private/attempt-index.ts";
 import { WRITTEN } from "../../../functions/private/written.ts";
 import type { RunEvent, TaskRun } from "../types.ts";
 
@@ -13,9 +14,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * that started). A failed history write never fails the task: it goes to `onProblem`.
  */
 export class TaskRunBook {
-  private readonly records = new Map<string, TaskRunRecord>();
-  /** Attempts started and not yet ended, by run id. */
-  private readonly running = new Map<string, Set<string>>();
+  private readonly attempts = new AttemptIndex<Slot>();
+  /** Every attempt's slot, in the order its first record was put. */
+  private readonly order: Slot[] = [];
+  /** Attempts started and not yet ended, counted by run id. */
+  private readonly running = new Map<string, number>();
   private readonly idle = new Map<string, () => void>();
 
   constructor(
@@ -29,11 +32,18 @@ export class TaskRunBook {
    * attempt, and a promise chained to the store's write is all it needs.
    */
   readonly put = (record: TaskRunRecord): Promise<void> => {
-    const key = `${record.runId}\u0000${record.state}\u0000${record.mapIndex ?? ""}\u0000${record.attempt}`;
-    const stored = this.records.get(key);
-    if (stored && taskRank(stored.status) >= taskRank(record.status)) return WRITTEN;
-    this.records.set(key, record);
-    this.track(record.runId, key, record.status === "RUNNING");
+    const slot = this.attempts.get(record);
+    if (slot) {
+      if (taskRank(slot.record.status) >= taskRank(record.status)) return WRITTEN;
+      // Only an attempt's end outranks its start.
+      if (slot.record.status === "RUNNING") this.ended(record.runId);
+      slot.record = record;
+    } else {
+      const added = { record };
+      this.attempts.set(record, added);
+      this.order.push(added);
+      if (record.status === "RUNNING") this.running.set(record.runId, (this.running.get(record.runId) ?? 0) + 1);
+    }
     if (this.emit) this.emit(eventOf(record));
     let writing: Promise<void>;
     try {
@@ -48,9 +58,9 @@ export class TaskRunBook {
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
   list(runId?: string): TaskRun[] {
     const out: TaskRun[] = [];
-    // Records are kept in the order their attempts were first put, which is nearly always start order.
+    // Slots are kept in the order their attempts were first put, which is nearly always start order.
     let sorted = true;
-    for (const r of this.records.values()) {
+    for (const { record: r } of this.order) {
       if (runId !== undefined && r.runId !== runId) continue;
       if (sorted && out.length > 0 && out[out.length - 1].startedAt > r.startedAt) sorted = false;
       out.push(toTaskRun(r));
@@ -62,7 +72,7 @@ export class TaskRunBook {
   /** The last failed attempt of `runId` whose error is `name`/`message`, if any. */
   failed(runId: string, name: string, message: string): TaskRunRecord | undefined {
     let found: TaskRunRecord | undefined;
-    for (const r of this.records.values()) {
+    for (const { record: r } of this.order) {
       if (r.runId === runId && r.status === "FAILED" && r.error?.name === name && r.error.message === message)
         found = r;
     }
@@ -71,7 +81,7 @@ export class TaskRunBook {
 
   /** Resolves when no attempt of `runId` is running, or after `graceMs`, whichever comes first. */
   async settle(runId: string, graceMs: number): Promise<void> {
-    if (!this.running.get(runId)?.size || graceMs <= 0) return;
+    if (!this.running.get(runId) || graceMs <= 0) return;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.idle.set(runId, resolve);
@@ -87,27 +97,28 @@ export class TaskRunBook {
    * Synchronous up to the writes it starts, so an `exit` handler can call it.
    */
   endRunning(runId: string, error: { readonly name: string; readonly message: string }): Promise<void> {
+    if (!this.running.get(runId)) return WRITTEN;
     const ended = new Date().toISOString();
     const writes: Promise<void>[] = [];
-    for (const key of this.running.get(runId) ?? []) {
-      const r = this.records.get(key);
-      if (r?.status !== "RUNNING") continue;
+    for (const { record: r } of [...this.attempts.valuesOf(runId)]) {
+      if (r.status !== "RUNNING") continue;
       const durationMs = Date.parse(ended) - Date.parse(r.startedAt);
       writes.push(this.put({ ...r, status: "FAILED", endedAt: ended, durationMs, error }));
     }
     return Promise.all(writes).then(() => undefined);
   }
 
-  private track(runId: string, key: string, started: boolean): void {
-    let keys = this.running.get(runId);
-    if (started) {
-      if (!keys) this.running.set(runId, (keys = new Set()));
-      keys.add(key);
-      return;
-    }
-    keys?.delete(key);
-    if (keys?.size === 0) this.idle.get(runId)?.();
+  /** An attempt of `runId` that was running has ended. */
+  private ended(runId: string): void {
+    const left = (this.running.get(runId) ?? 1) - 1;
+    this.running.set(runId, left);
+    if (left === 0) this.idle.get(runId)?.();
   }
+}
+
+/** The latest record of one attempt. */
+interface Slot {
+  record: TaskRunRecord;
 }
 
 /** Written field by field: spreads of optional parts cost more, and this runs for every attempt of the run. */

@@ -116,7 +116,7 @@ function onMessage(slot: Slot, m: FromWorker): void {
       // Not loadable in a worker: this task runs in-process from now on.
       inProcess.add(a.call.task);
       settle(slot, a);
-      inProcessInvoker(a.call).then(a.resolve, a.reject);
+      Promise.resolve(inProcessInvoker(a.call)).then(a.resolve, a.reject);
       return;
     case "done":
       settle(slot, a);
