@@ -181,19 +181,23 @@ function succeeded(a: AttemptRun, { envelope, cached, bytes }: Computed): Envelo
   done.cached = cached;
   done.status = "SUCCEEDED";
   done.result = resultRef(envelope, bytes);
-  const answer = (): Envelope => {
-    if (a.infoLines) a.log.info("task succeeded", { durationMs, cached });
-    // The list went to the store for a Distributed Map; the state's Catch takes that path.
-    if (a.request.spill === "error" && "s3" in envelope) throw new ListStoredError(JSON.stringify(envelope));
-    return envelope;
-  };
   // Queued already (the local store): no turn of the microtask queue per record.
   if (a.startRecord === WRITTEN) {
     const ending = record(a.deps.history, done, a.log);
-    if (ending === WRITTEN) return answer();
-    return ending.then(answer);
+    if (ending === WRITTEN) return answer(a, envelope, durationMs, cached);
+    return ending.then(() => answer(a, envelope, durationMs, cached));
   }
-  return a.startRecord.then(() => record(a.deps.history, done, a.log)).then(answer);
+  return a.startRecord
+    .then(() => record(a.deps.history, done, a.log))
+    .then(() => answer(a, envelope, durationMs, cached));
+}
+
+/** The envelope of a recorded success (not a closure per attempt: tsx names each one, with a call). */
+function answer(a: AttemptRun, envelope: Envelope, durationMs: number, cached: boolean): Envelope {
+  if (a.infoLines) a.log.info("task succeeded", { durationMs, cached });
+  // The list went to the store for a Distributed Map; the state's Catch takes that path.
+  if (a.request.spill === "error" && "s3" in envelope) throw new ListStoredError(JSON.stringify(envelope));
+  return envelope;
 }
 
 /** Records a failed attempt and rethrows its error as the engine sees it. */

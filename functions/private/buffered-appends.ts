@@ -42,8 +42,14 @@ export interface HeldLine {
   withdrawn: boolean;
 }
 
+/**
+ * Descriptors shared by every writer: a store per local run appended to the history index through
+ * a descriptor of its own, opened per run and left open until the idle sweep.
+ */
+const shared = new AppendFiles();
+
 export class BufferedAppends {
-  private readonly files = new AppendFiles();
+  private readonly files = shared;
   private readonly lines = new Map<string, (string | HeldLine)[]>();
   /** A write that failed in a scheduled flush: the next `append` or `flush` throws it. */
   private failure: unknown;

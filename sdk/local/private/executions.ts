@@ -2,17 +2,21 @@
  * Which state machine each local run executed, as Step Functions keeps it per execution
  * (DescribeStateMachineForExecution). `stepflow ui` draws a run's graph from it.
  * - `<dir>/machines/<hash>.json`: a compiled machine, once per distinct definition;
- * - `<dir>/executions/<runId>.jsonl`: `{"machine":hash}`, written when the run starts.
+ * - `<dir>/executions.jsonl`: `{"run":runId,"machine":hash}` per run, appended when the run
+ *   starts (a file kept open, where a file per run cost a run of one task more than its task);
+ *   runs of earlier versions have `<dir>/executions/<runId>.jsonl` with `{"machine":hash}`.
  * Beside `history/`, not in it: the history folder holds only the history's own layout.
  * Written synchronously and never read first, like the history itself.
  */
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { StateMachineDefinition } from "../../compile/asl.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import { assertRunId } from "../../core/run-id.ts";
+import { AppendFiles } from "../../../functions/private/append-files.ts";
+import { linesBackward } from "../../../functions/private/read-lines-backward.ts";
 
 /** A compiled state machine as a run executed it. */
 export interface RunMachine {
@@ -31,7 +35,11 @@ export interface RunMachine {
   readonly maps?: Readonly<Record<string, readonly string[]>>;
 }
 
-type Line = { readonly machine: string };
+/** A line of `executions.jsonl` (of a run's own file in the earlier layout, without `run`). */
+type Line = { readonly run?: string; readonly machine: string };
+
+/** `executions.jsonl` of every folder, kept open between runs (closed after a second without writes). */
+const logs = new AppendFiles();
 
 const hashes = new WeakMap<CompiledFlow, { hash: string; text: string }>();
 
@@ -99,14 +107,13 @@ export class ExecutionLog {
     try {
       if (!made.has(this.root)) {
         mkdirSync(join(this.root, "machines"), { recursive: true });
-        mkdirSync(join(this.root, "executions"), { recursive: true });
         made.add(this.root);
       }
       // Checked on every run (one stat): a machine file remembered as written would be missed
       // once `machines/` is removed under a long-lived process, and its runs would have no graph.
       const file = join(this.root, "machines", `${hash}.json`);
       if (!existsSync(file)) writeFileSync(file, text);
-      appendFileSync(this.file(runId), `${JSON.stringify({ machine: hash } satisfies Line)}\n`);
+      logs.append(join(this.root, "executions.jsonl"), `${JSON.stringify({ run: runId, machine: hash } satisfies Line)}\n`);
       return true;
     } catch {
       return false;
@@ -115,16 +122,23 @@ export class ExecutionLog {
 
   /** The machine `runId` executed; `undefined` when the run was recorded without one (an older run). */
   async machineOf(runId: string): Promise<RunMachine | undefined> {
+    const hash = (await this.ownFile(runId)) ?? (await this.logged(runId));
+    return hash === undefined ? undefined : this.machine(hash);
+  }
+
+  /** The run's machine hash in `executions.jsonl`, read from its end (recent runs are found first). */
+  private async logged(runId: string): Promise<string | undefined> {
+    for await (const text of linesBackward(join(this.root, "executions.jsonl"))) {
+      const line = parse(text);
+      if (line?.run === runId) return line.machine;
+    }
+    return undefined;
+  }
+
+  /** The machine hash in the run's own file (the earlier layout), if it has one. */
+  private async ownFile(runId: string): Promise<string | undefined> {
     const text = await readFile(this.file(runId), "utf8").catch(() => "");
-    const lines = text.split("\n").flatMap((l) => {
-      try {
-        return l ? [JSON.parse(l) as Line] : [];
-      } catch {
-        return [];
-      }
-    });
-    const start = lines.find((l) => typeof l.machine === "string" && /^[0-9a-f]+$/.test(l.machine));
-    return start ? this.machine(start.machine) : undefined;
+    return text.split("\n").map(parse).find((l) => l !== undefined)?.machine;
   }
 
   private async machine(hash: string): Promise<RunMachine | undefined> {
@@ -135,5 +149,16 @@ export class ExecutionLog {
   private file(runId: string): string {
     assertRunId(runId, "a history run id");
     return join(this.root, "executions", `${runId}.jsonl`);
+  }
+}
+
+/** A line naming a machine (a hexadecimal hash), or `undefined`. */
+function parse(text: string): Line | undefined {
+  if (!text) return undefined;
+  try {
+    const line = JSON.parse(text) as Line;
+    return typeof line.machine === "string" && /^[0-9a-f]+$/.test(line.machine) ? line : undefined;
+  } catch {
+    return undefined;
   }
 }

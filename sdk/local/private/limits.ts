@@ -42,6 +42,9 @@ const SUBMITTED = HISTORY_EVENTS.subflow - HISTORY_EVENTS.task;
 /** State types whose events `taskStarted` and `taskEnded` count. */
 const COUNTED_BY_TASKS = new Set(["Task", "Map"]);
 
+const INPUT = "input";
+const OUTPUT = "output";
+
 const KB = (bytes: number) => bytes.toLocaleString("en-US");
 
 /** The states of the machine the limits need to know. */
@@ -59,8 +62,12 @@ export class ExecutionLimits {
   private transitions = 0;
   private maxState = { bytes: 0, at: undefined as string | undefined };
   private maxTaskEvent = 0;
-  /** Sizes of state data already measured: a state's output is the next state's input. */
-  private readonly sizes = new WeakMap<object, number>();
+  /**
+   * The state data measured last and its size: a state's output is the next state's input, the
+   * same object. One entry, not a map: a weak map entry per state cost more than measuring small
+   * data, and large data (a Map's output) is measured twice in a row.
+   */
+  private last: { value: object | undefined; bytes: number } = { value: undefined, bytes: 0 };
   /** The Map state whose iteration a task state starts. */
   private readonly iterationStart = new Map<string, string>();
   private closedBy: Error | undefined;
@@ -93,18 +100,18 @@ export class ExecutionLimits {
     switch (e.type) {
       case "ExecutionStarted":
         this.count(1);
-        this.measure(e.input, "the execution input", undefined);
+        this.measure(e.input, INPUT, undefined);
         return;
       case "StateEntered":
         if (!COUNTED_BY_TASKS.has(e.state.type)) {
           this.transitions++;
           this.count(ON_ENTER[e.state.type] ?? 1);
         }
-        this.measure(e.state.input, `the input of state \`${e.state.name}\``, e.state);
+        this.measure(e.state.input, INPUT, e.state);
         return;
       case "StateExited":
         if (!COUNTED_BY_TASKS.has(e.state.type)) this.count(ON_EXIT[e.state.type] ?? 1);
-        this.measure(e.state.output, `the output of state \`${e.state.name}\``, e.state);
+        this.measure(e.state.output, OUTPUT, e.state);
         return;
       case "StateFailed":
         if (!COUNTED_BY_TASKS.has(e.state.type)) this.count(1);
@@ -204,10 +211,12 @@ export class ExecutionLimits {
     );
   }
 
-  private measure(value: unknown, what: string, state: { name: string; type: string } | undefined): void {
+  /** Measures a state's input or output (the execution input when there is no state); the message is written only on a breach. */
+  private measure(value: unknown, side: typeof INPUT | typeof OUTPUT, state: { name: string; type: string } | undefined): void {
     const bytes = this.sizeOf(value);
     if (bytes > this.maxState.bytes) this.maxState = { bytes, at: state?.name };
     if (bytes <= PAYLOAD_LIMIT_BYTES || this.breach) return;
+    const what = state ? `the ${side} of state \`${state.name}\`` : "the execution input";
     this.failWith(
       new LimitExceededError(
         "States.DataLimitExceeded",
@@ -219,11 +228,10 @@ export class ExecutionLimits {
 
   private sizeOf(value: unknown): number {
     if (value === null || typeof value !== "object") return Buffer.byteLength(JSON.stringify(value) ?? "null");
-    let bytes = this.sizes.get(value);
-    if (bytes === undefined) {
-      bytes = Buffer.byteLength(JSON.stringify(value));
-      this.sizes.set(value, bytes);
-    }
+    if (value === this.last.value) return this.last.bytes;
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    this.last.value = value;
+    this.last.bytes = bytes;
     return bytes;
   }
 }
