@@ -143,10 +143,26 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
     // Checked before the lines' attributes are built: most local runs keep no info line.
     const infoLines = logger.takes?.("info") !== false;
     if (infoLines) log.info("task started");
-    const attemptRun: AttemptRun = { deps, clock, request, log, secrets, running, started, startRecord, infoLines };
+    // One object for the attempt: what computing it needs and what recording its end needs.
+    const attemptRun: AttemptRun = {
+      deps,
+      invoke,
+      cache,
+      clock,
+      limits,
+      context,
+      log,
+      secrets,
+      begun: performance.now(),
+      request,
+      running,
+      started,
+      startRecord,
+      infoLines,
+    };
     let computed: Computed | Promise<Computed>;
     try {
-      computed = run(task, request, { deps, invoke, cache, clock, limits, context, log, secrets, begun: performance.now() });
+      computed = run(task, request, attemptRun);
     } catch (thrown) {
       return failed(attemptRun, thrown);
     }
@@ -160,13 +176,9 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
   };
 }
 
-/** One attempt as the handler records its end. */
-interface AttemptRun {
-  readonly deps: TaskHandlerDeps;
-  readonly clock: () => number;
+/** One attempt: what computing it needs (`RunScope`) and what recording its end needs. */
+interface AttemptRun extends RunScope {
   readonly request: TaskRequest;
-  readonly log: RunLog;
-  readonly secrets: Set<string>;
   readonly running: TaskRunRecord;
   readonly started: number;
   readonly startRecord: Promise<void>;
@@ -177,10 +189,22 @@ interface AttemptRun {
 function succeeded(a: AttemptRun, { envelope, cached, bytes }: Computed): Envelope | Promise<Envelope> {
   const ended = a.clock();
   const durationMs = ended - a.started;
-  const done = endOf(a.running, ended, durationMs);
-  done.cached = cached;
-  done.status = "SUCCEEDED";
-  done.result = resultRef(envelope, bytes);
+  const r = a.running;
+  // Written whole, in the order the history has always had (fields added one by one cost shape changes, per attempt).
+  const done: TaskRunRecord = {
+    flow: r.flow,
+    runId: r.runId,
+    task: r.task,
+    state: r.state,
+    mapIndex: r.mapIndex,
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    endedAt: isoTime(ended),
+    durationMs,
+    cached,
+    status: "SUCCEEDED",
+    result: resultRef(envelope, bytes),
+  };
   // Queued already (the local store): no turn of the microtask queue per record.
   if (a.startRecord === WRITTEN) {
     const ending = record(a.deps.history, done, a.log);
@@ -206,9 +230,20 @@ async function failed(a: AttemptRun, thrown: unknown): Promise<never> {
   const ended = a.clock();
   const durationMs = ended - a.started;
   const summary = errorSummary(error);
-  const done = endOf(a.running, ended, durationMs);
-  done.error = summary;
-  done.status = "FAILED";
+  const r = a.running;
+  const done: TaskRunRecord = {
+    flow: r.flow,
+    runId: r.runId,
+    task: r.task,
+    state: r.state,
+    mapIndex: r.mapIndex,
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    endedAt: isoTime(ended),
+    durationMs,
+    error: summary,
+    status: "FAILED",
+  };
   await a.startRecord;
   await record(a.deps.history, done, a.log);
   a.log.error("task failed", { durationMs, error: summary });
@@ -226,27 +261,6 @@ interface RunScope {
   readonly secrets: Set<string>;
   /** When the invocation began (`performance.now()`): waiting for a cache lease ends within the task's timeout. */
   readonly begun: number;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * An attempt's end record up to its duration: the running record's fields, set one by one in the
- * order the history has always had; the caller adds the outcome (`cached`, `error`), the status
- * and `result` after them, in that order.
- */
-function endOf(r: TaskRunRecord, ended: number, durationMs: number): Mutable<TaskRunRecord> {
-  return {
-    flow: r.flow,
-    runId: r.runId,
-    task: r.task,
-    state: r.state,
-    mapIndex: r.mapIndex,
-    attempt: r.attempt,
-    startedAt: r.startedAt,
-    endedAt: isoTime(ended),
-    durationMs,
-  } as Mutable<TaskRunRecord>;
 }
 
 /** `bytes`: the size of the value's JSON, when this call serialised it (history previews it without serialising again). */

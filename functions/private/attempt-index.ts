@@ -16,7 +16,15 @@ function slotOf(r: AttemptKey): number {
   return (r.mapIndex ?? -1) + 1 + r.attempt * ATTEMPT;
 }
 
-type States<V> = Map<string, Map<number, V>>;
+/** The one attempt a state has had so far (nearly every state of a chain): no map for it. */
+class Single<V> {
+  constructor(
+    readonly slot: number,
+    public value: V,
+  ) {}
+}
+
+type States<V> = Map<string, Single<V> | Map<number, V>>;
 
 export class AttemptIndex<V> {
   private readonly runs = new Map<string, States<V>>();
@@ -25,7 +33,10 @@ export class AttemptIndex<V> {
   private lastStates: States<V> | undefined;
 
   get(r: AttemptKey): V | undefined {
-    return this.statesOf(r.runId)?.get(r.state)?.get(slotOf(r));
+    const slots = this.statesOf(r.runId)?.get(r.state);
+    if (slots === undefined) return undefined;
+    if (slots instanceof Single) return slots.slot === slotOf(r) ? slots.value : undefined;
+    return slots.get(slotOf(r));
   }
 
   set(r: AttemptKey, value: V): void {
@@ -36,18 +47,35 @@ export class AttemptIndex<V> {
       this.lastRunId = r.runId;
       this.lastStates = states;
     }
-    let slots = states.get(r.state);
-    if (!slots) states.set(r.state, (slots = new Map()));
-    slots.set(slotOf(r), value);
+    const slot = slotOf(r);
+    const slots = states.get(r.state);
+    if (slots === undefined) states.set(r.state, new Single(slot, value));
+    else if (!(slots instanceof Single)) slots.set(slot, value);
+    else if (slots.slot === slot) slots.value = value;
+    else
+      states.set(
+        r.state,
+        new Map([
+          [slots.slot, slots.value],
+          [slot, value],
+        ]),
+      );
   }
 
   delete(r: AttemptKey): void {
-    this.statesOf(r.runId)?.get(r.state)?.delete(slotOf(r));
+    const states = this.statesOf(r.runId);
+    const slots = states?.get(r.state);
+    if (slots === undefined) return;
+    if (!(slots instanceof Single)) slots.delete(slotOf(r));
+    else if (slots.slot === slotOf(r)) states?.delete(r.state);
   }
 
   /** Every value of run `runId`. */
   *valuesOf(runId: string): IterableIterator<V> {
-    for (const slots of this.statesOf(runId)?.values() ?? []) yield* slots.values();
+    for (const slots of this.statesOf(runId)?.values() ?? []) {
+      if (slots instanceof Single) yield slots.value;
+      else yield* slots.values();
+    }
   }
 
   /** Forgets run `runId`. */

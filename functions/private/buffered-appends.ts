@@ -36,9 +36,13 @@ function onExit(): void {
   flushAppends();
 }
 
-/** A line held as its value: written as its JSON and a newline, unless `withdrawn` by then. */
+/**
+ * A line held as its value: written as its JSON and a newline, unless `withdrawn` by then; with
+ * `key`, as the JSON of `{ [key]: value }` (without an object made per line to hold it).
+ */
 export interface HeldLine {
   readonly value: unknown;
+  readonly key?: string;
   withdrawn: boolean;
 }
 
@@ -122,5 +126,6 @@ export class BufferedAppends {
 
 /** A held line's text, or `undefined` once it was withdrawn. */
 function textOf(line: HeldLine): string | undefined {
-  return line.withdrawn ? undefined : `${JSON.stringify(line.value)}\n`;
+  if (line.withdrawn) return undefined;
+  return line.key === undefined ? `${JSON.stringify(line.value)}\n` : `{${JSON.stringify(line.key)}:${JSON.stringify(line.value)}}\n`;
 }

@@ -103,7 +103,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const keyOf = (r: TaskRunRecord) => `${r.runId}\u0000${r.state}\u0000${r.mapIndex ?? ""}\u0000${r.attempt}`;
   const putTask = (record: TaskRunRecord) => {
     const file = runFile(record.runId);
-    const line: HeldLine = { value: { task: record }, withdrawn: false };
+    const line: HeldLine = { value: record, key: "task", withdrawn: false };
     if (record.status === "RUNNING") {
       append(file, line);
       if (last) starts.set(keyOf(last.record), last.line);
@@ -126,7 +126,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   /** Forgets the start lines of attempts a run left running (their lines stay written). */
   const forgetStarts = (runId: string) => {
     if (last?.record.runId === runId) last = undefined;
-    for (const [key, line] of starts) if ((line.value as { task: TaskRunRecord }).task.runId === runId) starts.delete(key);
+    for (const [key, line] of starts) if ((line.value as TaskRunRecord).runId === runId) starts.delete(key);
   };
 
   return {

@@ -245,7 +245,7 @@ export class LocalSession {
     } finally {
       // The engine may still start queued Map items after the execution has ended; on AWS they
       // never start, so the gate refuses them before the task handler records an attempt.
-      limits.close(new ExecutionClosedError("the run has ended"));
+      limits.close(RUN_ENDED);
       ended.abort();
       this.options.signal?.removeEventListener("abort", abort);
     }
@@ -348,6 +348,9 @@ function endOfJob(): Promise<void> {
 // Node's own, taken when this module loads: fake timers installed later replace the global one,
 // and in a CommonJS build (Jest) `require("timers").setImmediate` too, which is read at each call.
 const nextTurn = setImmediate;
+
+/** Why a run's limits close when it ends: a marker only (never thrown, never reported), so made once. */
+const RUN_ENDED = new ExecutionClosedError("the run has ended");
 
 const EMPTY_STATS: RunStats = { historyEvents: 0, transitions: 0, maxStateBytes: 0, maxTaskEventBytes: 0 };
 
