@@ -5,7 +5,7 @@
  * opened with `O_APPEND`, done when the call returns (so also from an `exit` handler), and lines
  * of concurrent processes never interleave within a line.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
 
 /** A descriptor not written for this long (between one and two periods) is closed. */
 const IDLE_MS = 1000;
@@ -35,6 +35,25 @@ export class AppendFiles {
     this.open.delete(file);
     closeSync(fd);
     if (this.open.size === 0) this.stopSweeper();
+  }
+
+  /**
+   * Closes `file`'s descriptor if the file it writes is no longer at that path (removed, or
+   * replaced), so the next append opens the file there: writing to a removed file raises no
+   * error, and a folder removed and made again under a long-lived process would lose every line.
+   * Two `stat` calls; writers that keep a file open across runs call it once per run.
+   */
+  forgetIfReplaced(file: string): void {
+    const fd = this.open.get(file);
+    if (fd === undefined) return;
+    try {
+      const held = fstatSync(fd);
+      const there = statSync(file, { throwIfNoEntry: false });
+      if (there && held.nlink > 0 && there.ino === held.ino && there.dev === held.dev) return;
+    } catch {
+      // A descriptor that cannot be read is not worth keeping either.
+    }
+    this.close(file);
   }
 
   /** Closes every open file. */

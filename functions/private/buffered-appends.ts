@@ -81,6 +81,11 @@ export class BufferedAppends {
     }
   }
 
+  /** Opens `file` again at its next write if it was removed or replaced since it was opened (see `AppendFiles.forgetIfReplaced`). */
+  forgetIfReplaced(file: string): void {
+    this.files.forgetIfReplaced(file);
+  }
+
   /** Writes every held line now; throws the first write that failed (held lines of other files are still written). */
   flush(): void {
     this.flushQuietly();

@@ -56,7 +56,11 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   const files = new BufferedAppends();
   const append = (file: string, line: HistoryLine | HeldLine) => {
     try {
-      if (!ready) mkdirSync(runsDir, { recursive: true });
+      if (!ready) {
+        mkdirSync(runsDir, { recursive: true });
+        // The index stays open between stores (one per local run): once per store, not a removed copy.
+        files.forgetIfReplaced(index);
+      }
       ready = true;
       files.append(file, "withdrawn" in line ? line : `${JSON.stringify(line)}\n`);
     } catch (error) {

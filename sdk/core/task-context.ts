@@ -50,11 +50,11 @@ const AsyncFunction = (async () => {}).constructor;
 let current: TaskScope | undefined;
 /**
  * Calls on the fast path that returned a promise after all (a plain function that returned at
- * once before), until it settles: their callbacks run outside the storage, and find their scope
- * here when it is the only one (the function's later calls run in the storage). The limits of
- * this fallback, both needing such a first promise: two of them pending at once leave their
- * callbacks without a context, and code outside any task that reads the context (or logs) while
- * one is pending gets that task's.
+ * once before), until it settles: their callbacks run outside the storage. `taskContext()` called
+ * there finds the scope here when it is the only one; with two pending, it cannot tell which is
+ * its own and says so, naming the fix (declare the functions `async`). Their callbacks' `console`
+ * lines print as they are rather than guessing a task. The function's later calls run in the
+ * storage, so each function adds at most one such call.
  */
 const orphans = new Set<TaskScope>();
 
@@ -62,9 +62,7 @@ const orphans = new Set<TaskScope>();
 function liveScope(): TaskScope | undefined {
   if (current) return current;
   const scope = storage.getStore();
-  if (scope?.live) return scope;
-  if (orphans.size === 1) for (const orphan of orphans) return orphan;
-  return undefined;
+  return scope?.live ? scope : undefined;
 }
 
 function ended(scope: TaskScope): void {
@@ -83,13 +81,23 @@ function ended(scope: TaskScope): void {
  * @throws UsageError outside a running task (e.g. when calling `task.fn` in a unit test).
  */
 export function taskContext(): TaskContext {
-  const scope = liveScope();
+  const scope = liveScope() ?? soleOrphan();
   if (!scope) {
     throw new UsageError(
       "`taskContext()` was called outside a running task; it is only available while stepflow runs a task (locally or in Lambda)",
     );
   }
   return scope.context;
+}
+
+/** The one pending orphan call (see `orphans`); throws when several are pending. */
+function soleOrphan(): TaskScope | undefined {
+  if (orphans.size <= 1) for (const orphan of orphans) return orphan;
+  if (orphans.size <= 1) return undefined;
+  const tasks = [...new Set([...orphans].map((o) => `\`${o.context.task}\``))].join(", ");
+  throw new UsageError(
+    `\`taskContext()\` cannot tell which task it runs in: ${tasks}, plain functions that returned a value at once on earlier calls, returned promises this time, and stepflow follows such a function's promise only from then on; declare these task functions \`async\` (or make them return a promise on every call)`,
+  );
 }
 
 /** @internal Where the running task's `console.*` lines go, if a task is running here. */

@@ -2,11 +2,11 @@
  * Which machine each local run executed (`stepflow ui` draws a run's graph from it): one line per
  * run in `executions.jsonl`, and runs of the earlier layout (a file per run) still found.
  */
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { flow, task } from "../../sdk/index.ts";
-import { runLocal } from "../../sdk/local/index.ts";
+import { listLocalRuns, runLocal } from "../../sdk/local/index.ts";
 import { ExecutionLog } from "../../sdk/local/private/executions.ts";
 import { tempDir } from "../support/temp-dir.ts";
 
@@ -30,6 +30,15 @@ describe("the execution log", () => {
     const lines = (await readFile(join(dir, "executions.jsonl"), "utf8")).trim().split("\n");
     expect(lines.map((l) => JSON.parse(l).run)).toStrictEqual(runs.map((r) => r.runId));
     expect(await readdir(dir)).not.toContain("executions");
+  });
+
+  it("writes where the folder is now when it was removed between runs (the files stay open between runs)", async () => {
+    const dir = tempDir("stepflow-executions-");
+    await runLocal(first, {}, { dir });
+    await rm(dir, { recursive: true, force: true });
+    const again = await runLocal(second, {}, { dir });
+    expect((await listLocalRuns({ dir })).map((r) => r.runId)).toStrictEqual([again.runId]);
+    expect((await new ExecutionLog(dir).machineOf(again.runId))?.flow).toBe("machine-two");
   });
 
   it("still reads a run recorded in the earlier layout, a file of its own", async () => {

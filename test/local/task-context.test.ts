@@ -46,6 +46,13 @@ const plain = task("plain", (before: string) => {
 });
 const plainChain = flow("plain-chain", () => plain(plain(plain("start"))));
 
+// Both plain, both answer at once for item 0 and return a promise for the others: item 1's `first`
+// is still waiting when item 2's `second` returns its first promise, so two such calls are pending.
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const first = task("first-at-once", (x: number) => (x === 0 ? 0 : wait(x === 1 ? 60 : 1).then(() => x)));
+const second = task("second-at-once", (x: number) => (x === 0 ? "0" : wait(10).then(() => `${taskContext().mapIndex}`)));
+const twoPending = flow("two-pending", { params: z.object({ xs: z.array(z.number()) }) }, ({ xs }) => second.map(first.map(xs)));
+
 describe("taskContext", () => {
   it("tells a running task its flow, run, state, map index and attempt", async () => {
     const run = await runLocal(contexts, { xs: [7, 8] }, { dir, fastRetries: true, runId: "contexts-run-1" });
@@ -63,6 +70,13 @@ describe("taskContext", () => {
     const run = await runLocal(mixedFlow, { xs: [0, 1, 2, 0, 3] }, { dir });
     expect(run.status).toBe("SUCCEEDED");
     expect(run.result).toEqual(["0:0", "1:1", "2:2", "0:0", "4:3"]);
+  });
+
+  it("says which plain functions to declare `async` when two of them return their first promise at once", async () => {
+    const run = await runLocal(twoPending, { xs: [0, 1, 2] }, { dir });
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toMatchObject({ name: "UsageError", state: "second-at-once", mapIndex: 2 });
+    expect(run.error?.message).toMatch(/cannot tell which task it runs in: `first-at-once`, `second-at-once`.*declare these task functions `async`/);
   });
 
   it("gives a function that returns at once its own context on every call", async () => {

@@ -113,7 +113,10 @@ export class ExecutionLog {
       // once `machines/` is removed under a long-lived process, and its runs would have no graph.
       const file = join(this.root, "machines", `${hash}.json`);
       if (!existsSync(file)) writeFileSync(file, text);
-      logs.append(join(this.root, "executions.jsonl"), `${JSON.stringify({ run: runId, machine: hash } satisfies Line)}\n`);
+      const log = join(this.root, "executions.jsonl");
+      // Kept open between runs: written where it is now, should the folder have been removed since.
+      logs.forgetIfReplaced(log);
+      logs.append(log, `${JSON.stringify({ run: runId, machine: hash } satisfies Line)}\n`);
       return true;
     } catch {
       return false;
@@ -122,7 +125,8 @@ export class ExecutionLog {
 
   /** The machine `runId` executed; `undefined` when the run was recorded without one (an older run). */
   async machineOf(runId: string): Promise<RunMachine | undefined> {
-    const hash = (await this.ownFile(runId)) ?? (await this.logged(runId));
+    // The log first: a run id given again (`runId`) is its newest run, and the earlier layout's files are old.
+    const hash = (await this.logged(runId)) ?? (await this.ownFile(runId));
     return hash === undefined ? undefined : this.machine(hash);
   }
 
