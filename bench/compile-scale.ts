@@ -15,19 +15,51 @@ function cpuMs(): number {
 }
 
 /**
- * CPU time of compiling one fresh `n`-task flow (so its graph is built too), as the median of
- * 3 batches that each compile enough flows for 3,000 tasks: garbage collection is then paid
- * alike at every size instead of falling on the large flows only.
+ * CPU time of compiling one fresh `n`-task flow (so its graph is built too), over a batch that
+ * compiles enough flows for 3,000 tasks: garbage collection is then paid alike at every size
+ * instead of falling on the large flows only.
  */
-function compileCpu(n: number, make: (n: number) => AnyFlow): number {
+function batchCpu(n: number, make: (n: number) => AnyFlow): number {
   const reps = Math.ceil(3000 / n);
-  const runs = [0, 1, 2].map(() => {
-    const flows = Array.from({ length: reps }, () => make(n));
-    const t0 = cpuMs();
-    for (const f of flows) compile(f);
-    return (cpuMs() - t0) / reps;
-  });
-  return median(runs);
+  const flows = Array.from({ length: reps }, () => make(n));
+  const t0 = cpuMs();
+  for (const f of flows) compile(f);
+  return (cpuMs() - t0) / reps;
+}
+
+/** `batchCpu`, the median of 3 batches. */
+function compileCpu(n: number, make: (n: number) => AnyFlow): number {
+  return median([0, 1, 2].map(() => batchCpu(n, make)));
+}
+
+/** Rounds of the growth exponent: each round measures both sizes back to back, in alternating order. */
+const ROUNDS = 7;
+
+/**
+ * Per-task CPU at 100 and 1,000 tasks and the growth exponent between them, as medians over
+ * `ROUNDS` rounds, with the exponent's range: each round pairs its two sizes, so a burst of load
+ * from elsewhere moves one round's exponent, not the median (one batch of 100-task map chains is
+ * ~10 ms, which a single slow moment used to move by 0.3 of an exponent).
+ */
+function growth(make: (n: number) => AnyFlow): { small: number; large: number; exponent: number; low: number; high: number } {
+  const smalls: number[] = [];
+  const larges: number[] = [];
+  const exponents: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let small: number;
+    let large: number;
+    if (r % 2 === 0) {
+      small = batchCpu(100, make);
+      large = batchCpu(1000, make);
+    } else {
+      large = batchCpu(1000, make);
+      small = batchCpu(100, make);
+    }
+    smalls.push(small);
+    larges.push(large);
+    exponents.push(Math.log10(large / small));
+  }
+  return { small: median(smalls), large: median(larges), exponent: median(exponents), low: Math.min(...exponents), high: Math.max(...exponents) };
 }
 
 const shapes: [string, (n: number) => AnyFlow][] = [
@@ -51,12 +83,12 @@ export function largeDagRatio(n: number, seeds: number, window?: number): number
 
 /** Rows: shape, CPU ms at 100 and 1,000 tasks, growth exponent (target <= 1.2). */
 export function compileScaleRows(): string[][] {
-  const rows: string[][] = [["compile CPU time", "100 tasks", "1,000 tasks", "exponent (<= 1.2)"]];
+  const rows: string[][] = [["compile CPU time", "100 tasks", "1,000 tasks", `exponent (<= 1.2), median of ${ROUNDS} paired rounds (min-max)`]];
   // Warm the JIT first, so the 100-task figures measure compile, not V8's first optimisations.
   for (const [, make] of shapes) compileCpu(300, make);
   for (const [label, make] of shapes) {
-    const [small, large] = [100, 1000].map((n) => compileCpu(n, make));
-    rows.push([label, `${small.toFixed(0)} ms`, `${large.toFixed(0)} ms`, Math.log10(large / small).toFixed(2)]);
+    const g = growth(make);
+    rows.push([label, `${g.small.toFixed(1)} ms`, `${g.large.toFixed(0)} ms`, `${g.exponent.toFixed(2)} (${g.low.toFixed(2)}-${g.high.toFixed(2)})`]);
   }
   rows.push(["10,000-task chain (<= 2 s)", "", `${compileCpu(10_000, bigChain).toFixed(0)} ms`, ""]);
   rows.push(["makespan / critical path, 1,000-task DAGs (any earlier, 5 seeds)", "", largeDagRatio(1000, 5).toFixed(3), ""]);
