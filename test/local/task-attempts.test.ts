@@ -134,7 +134,7 @@ describe("the retry driver", () => {
       return Promise.reject(named("Boom"));
     };
     const retried: number[] = [];
-    const running = runAttempts(plan, request, failing, { fastRetries: false, ended: ended.signal, retrying: (_r, a) => void retried.push(a) });
+    const running = runAttempts(plan, request, failing, { fastRetries: false, ended: ended.signal, retrying: (_s, _r, a) => void retried.push(a) });
     await new Promise((r) => setTimeout(r, 20));
     ended.abort();
     await expect(running).rejects.toThrow("Boom");

@@ -42,7 +42,12 @@ export class SubflowFailed extends Error {
   }
 }
 
-/** Handlers of `p`'s Lambda Task states in run `runId`: each call's attempts run through the retry driver. */
+/**
+ * Handlers of `p`'s Lambda Task states in run `runId`, added to `into`: each call's attempts run
+ * through the retry driver. Made per run, so one closure per state and nothing else: the options
+ * of the attempts are shared by every state with the same gate (a 500-task chain made three
+ * objects per state per run, and copied the table once more).
+ */
 export function taskStateHandlers(
   p: PreparedFlow,
   runId: string,
@@ -57,31 +62,32 @@ export function taskStateHandlers(
     /** Aborted when the run has ended. */
     readonly ended?: AbortSignal;
   },
+  into: Record<string, StateHandler> = {},
 ): Record<string, StateHandler> {
-  const handlers: Record<string, StateHandler> = {};
   const { emit, reuse } = options;
+  const retrying: AttemptOptions["retrying"] =
+    emit &&
+    ((state, request, attempt, delayMs) => {
+      const { flow, task, index } = request;
+      emit({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
+    });
+  // Noted by the retry driver itself: no async function per call around it.
+  const succeeded: AttemptOptions["succeeded"] = reuse && ((state, request, envelope) => reuse.note(state, request.index, envelope as Json));
+  const byGate = new Map<TaskGate | undefined, AttemptOptions>();
   for (const [state, plan] of p.tasks) {
-    // One per state, not per call: the handler runs for every call of the state (every Map item).
-    const attempts: AttemptOptions = {
-      fastRetries: options.fastRetries,
-      gate: options.gate?.(state),
-      ended: options.ended,
-      retrying: emit && ((request, attempt, delayMs) => {
-        const { flow, task, index } = request;
-        emit({ type: "task-retrying", flow, runId, state, task, mapIndex: index, attempt, delayMs });
-      }),
-      // Noted by the retry driver itself: no async function per call around it.
-      succeeded: reuse && ((request, envelope) => reuse.note(state, request.index, envelope as Json)),
-    };
-    handlers[state] = (input) => {
+    const gate = options.gate?.(state);
+    let attempts = byGate.get(gate);
+    if (!attempts) byGate.set(gate, (attempts = { fastRetries: options.fastRetries, gate, ended: options.ended, retrying, succeeded }));
+    const shared = attempts;
+    into[state] = (input) => {
       const request = input as TaskRequest;
       // A retry takes what this call returned in the run it retries: the task does not run again.
       const prior = reuse?.take(state, request.index);
       if (prior !== undefined) return prior as never;
-      return runAttempts(plan, request, handle, attempts) as never;
+      return runAttempts(plan, request, handle, shared) as never;
     };
   }
-  return handlers;
+  return into;
 }
 
 /** Handlers of `p`'s subflow states: each runs the child flow through `runChild` as a nested run. */

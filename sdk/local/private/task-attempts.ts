@@ -30,12 +30,12 @@ export interface AttemptOptions {
   /** Aborted when the run has ended: a retry still waiting for its delay does not start. */
   readonly ended?: AbortSignal;
   /** A failed attempt of `request` is retried after `delayMs`. */
-  readonly retrying?: (request: TaskRequest, attempt: number, delayMs: number) => void;
+  readonly retrying?: (state: string, request: TaskRequest, attempt: number, delayMs: number) => void;
   /**
    * An attempt of `request` succeeded with `result`, which the call resolves with: told here, so the
    * caller needs no async function of its own around the call (one per Task state call).
    */
-  readonly succeeded?: (request: TaskRequest, result: unknown) => void;
+  readonly succeeded?: (state: string, request: TaskRequest, result: unknown) => void;
 }
 
 /**
@@ -76,7 +76,7 @@ export function runAttempts<T>(
 
 function succeeded<T>(plan: AttemptPlan, request: TaskRequest, options: AttemptOptions, result: T): T {
   options.gate?.taskEnded(plan.state, true, request.index);
-  options.succeeded?.(request, result);
+  options.succeeded?.(plan.state, request, result);
   return result;
 }
 
@@ -101,7 +101,7 @@ async function retry<T>(
       if (!stored) gate?.close(error as Error);
       throw error;
     }
-    options.retrying?.(request, attempt, delayMs);
+    options.retrying?.(plan.state, request, attempt, delayMs);
     // A retry still waiting when the run ends does not start: the attempt's error stands.
     if (delayMs > 0 || options.ended?.aborted) await sleep(delayMs, options.ended).catch(() => Promise.reject(error));
     attempt++;
