@@ -123,10 +123,12 @@ for (const c of cases) {
   ];
   if (WORKERS) sides.push({ name: "runLocal, workers", run: local("worker") });
   if (against) sides.push({ name: `runLocal of ${AGAINST}`, run: local(undefined, against.runLocal, against.flows[c.flowName]) });
-  // Repetitions per sample from a timed bare run (after one to warm it up).
-  await sides[0].run();
-  const once = await sample(sides[0].run, 1);
-  const reps = Math.max(1, Math.round(SAMPLE_MS / once.ms));
+  // Repetitions per sample from the fastest of 5 timed bare runs, after warm-ups (a single timed run
+  // right after the first, its code not optimised yet, gave one run per sample and wide quartiles).
+  for (let i = 0; i < WARMUP; i++) await sides[0].run();
+  const timed: number[] = [];
+  for (let i = 0; i < 5; i++) timed.push((await sample(sides[0].run, 1)).ms);
+  const reps = Math.max(1, Math.round(SAMPLE_MS / Math.min(...timed)));
   const samples = await interleaved(sides, reps, ROUNDS);
   const [b] = samples;
   const med = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(1)} ms`;
