@@ -54,7 +54,8 @@ let current: TaskScope | undefined;
  * there finds the scope here when it is the only one; with two pending, it cannot tell which is
  * its own and says so, naming the fix (declare the functions `async`). Their callbacks' `console`
  * lines print as they are rather than guessing a task. The function's later calls run in the
- * storage, so each function adds at most one such call.
+ * storage, so each function adds at most one such call. (While one is pending, code outside any
+ * task that calls `taskContext()`, which would throw, gets that call's context.)
  */
 const orphans = new Set<TaskScope>();
 
@@ -92,8 +93,8 @@ export function taskContext(): TaskContext {
 
 /** The one pending orphan call (see `orphans`); throws when several are pending. */
 function soleOrphan(): TaskScope | undefined {
-  if (orphans.size <= 1) for (const orphan of orphans) return orphan;
-  if (orphans.size <= 1) return undefined;
+  if (orphans.size === 0) return undefined;
+  if (orphans.size === 1) return orphans.values().next().value;
   const tasks = [...new Set([...orphans].map((o) => `\`${o.context.task}\``))].join(", ");
   throw new UsageError(
     `\`taskContext()\` cannot tell which task it runs in: ${tasks}, plain functions that returned a value at once on earlier calls, returned promises this time, and stepflow follows such a function's promise only from then on; declare these task functions \`async\` (or make them return a promise on every call)`,
