@@ -189,22 +189,10 @@ interface AttemptRun extends RunScope {
 function succeeded(a: AttemptRun, { envelope, cached, bytes }: Computed): Envelope | Promise<Envelope> {
   const ended = a.clock();
   const durationMs = ended - a.started;
-  const r = a.running;
-  // Written whole, in the order the history has always had (fields added one by one cost shape changes, per attempt).
-  const done: TaskRunRecord = {
-    flow: r.flow,
-    runId: r.runId,
-    task: r.task,
-    state: r.state,
-    mapIndex: r.mapIndex,
-    attempt: r.attempt,
-    startedAt: r.startedAt,
-    endedAt: isoTime(ended),
-    durationMs,
-    cached,
-    status: "SUCCEEDED",
-    result: resultRef(envelope, bytes),
-  };
+  const done = endOf(a.running, ended, durationMs);
+  done.cached = cached;
+  done.status = "SUCCEEDED";
+  done.result = resultRef(envelope, bytes);
   // Queued already (the local store): no turn of the microtask queue per record.
   if (a.startRecord === WRITTEN) {
     const ending = record(a.deps.history, done, a.log);
@@ -230,20 +218,9 @@ async function failed(a: AttemptRun, thrown: unknown): Promise<never> {
   const ended = a.clock();
   const durationMs = ended - a.started;
   const summary = errorSummary(error);
-  const r = a.running;
-  const done: TaskRunRecord = {
-    flow: r.flow,
-    runId: r.runId,
-    task: r.task,
-    state: r.state,
-    mapIndex: r.mapIndex,
-    attempt: r.attempt,
-    startedAt: r.startedAt,
-    endedAt: isoTime(ended),
-    durationMs,
-    error: summary,
-    status: "FAILED",
-  };
+  const done = endOf(a.running, ended, durationMs);
+  done.error = summary;
+  done.status = "FAILED";
   await a.startRecord;
   await record(a.deps.history, done, a.log);
   a.log.error("task failed", { durationMs, error: summary });
@@ -261,6 +238,27 @@ interface RunScope {
   readonly secrets: Set<string>;
   /** When the invocation began (`performance.now()`): waiting for a cache lease ends within the task's timeout. */
   readonly begun: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * An attempt's end record up to its duration: the running record's fields, set one by one in the
+ * order the history has always had; the caller adds the outcome (`cached`, `error`), the status
+ * and `result` after them, in that order.
+ */
+function endOf(r: TaskRunRecord, ended: number, durationMs: number): Mutable<TaskRunRecord> {
+  return {
+    flow: r.flow,
+    runId: r.runId,
+    task: r.task,
+    state: r.state,
+    mapIndex: r.mapIndex,
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    endedAt: isoTime(ended),
+    durationMs,
+  } as Mutable<TaskRunRecord>;
 }
 
 /** `bytes`: the size of the value's JSON, when this call serialised it (history previews it without serialising again). */
