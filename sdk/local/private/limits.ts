@@ -9,6 +9,7 @@
 import { StepflowError } from "../../core/errors.ts";
 import { HISTORY_EVENT_LIMIT, HISTORY_EVENTS } from "../../core/history-events.ts";
 import { PAYLOAD_LIMIT_BYTES } from "../../core/protocol.ts";
+import { jsonBytes } from "../../../functions/private/json.ts";
 import type { RunStats } from "../types.ts";
 import type { EngineEvent } from "./engine-events.ts";
 
@@ -152,7 +153,7 @@ export class ExecutionLimits {
   /** Checks a task state's Lambda event before the task runs; throws when it may not start. */
   admit(state: string, request: unknown): void {
     if (this.closedBy) throw this.closedBy === this.breach ? this.breach : new ExecutionClosedError("closed");
-    const bytes = Buffer.byteLength(JSON.stringify(request));
+    const bytes = jsonBytes(request);
     if (bytes > this.maxTaskEvent) this.maxTaskEvent = bytes;
     if (bytes <= PAYLOAD_LIMIT_BYTES) return;
     const error = new LimitExceededError(
@@ -227,9 +228,9 @@ export class ExecutionLimits {
   }
 
   private sizeOf(value: unknown): number {
-    if (value === null || typeof value !== "object") return Buffer.byteLength(JSON.stringify(value) ?? "null");
+    if (value === null || typeof value !== "object") return jsonBytes(value);
     if (value === this.last.value) return this.last.bytes;
-    const bytes = Buffer.byteLength(JSON.stringify(value));
+    const bytes = jsonBytes(value);
     this.last.value = value;
     this.last.bytes = bytes;
     return bytes;
