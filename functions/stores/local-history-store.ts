@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StepflowError } from "../../sdk/core/errors.ts";
 import { assertRunId } from "../../sdk/core/run-id.ts";
+import { AttemptIndex } from "../private/attempt-index.ts";
 import { BufferedAppends, flushAppends, type HeldLine } from "../private/buffered-appends.ts";
 import { WRITTEN } from "../private/written.ts";
 import { foldRun, type HistoryLine, newestRuns, parseLine, sortNewestFirst } from "../private/history-log.ts";
@@ -101,36 +102,22 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
   };
 
   /** Start lines of attempts not yet ended, held until written: an end record that comes first withdraws its start. */
-  const starts = new Map<string, HeldLine>();
-  /** The start line held last, and its record: an attempt's end nearly always comes next, with no key to build. */
-  let last: { record: TaskRunRecord; line: HeldLine } | undefined;
-  const keyOf = (r: TaskRunRecord) => `${r.runId}\u0000${r.state}\u0000${r.mapIndex ?? ""}\u0000${r.attempt}`;
+  const starts = new AttemptIndex<HeldLine>();
   const putTask = (record: TaskRunRecord) => {
     const file = runFile(record.runId);
     const line: HeldLine = { value: record, key: "task", withdrawn: false };
     if (record.status === "RUNNING") {
       append(file, line);
-      if (last) starts.set(keyOf(last.record), last.line);
-      last = { record, line };
+      starts.set(record, line);
       return;
     }
-    let start: HeldLine | undefined;
-    if (last && sameAttempt(last.record, record)) {
-      start = last.line;
-      last = undefined;
-    } else if (starts.size > 0) {
-      const key = keyOf(record);
-      start = starts.get(key);
-      starts.delete(key);
+    const start = starts.get(record);
+    if (start) {
+      // A no-op if the start line was written already (an attempt that spanned turns).
+      start.withdrawn = true;
+      starts.delete(record);
     }
-    // A no-op if the start line was written already (an attempt that spanned turns).
-    if (start) start.withdrawn = true;
     append(file, line);
-  };
-  /** Forgets the start lines of attempts a run left running (their lines stay written). */
-  const forgetStarts = (runId: string) => {
-    if (last?.record.runId === runId) last = undefined;
-    for (const [key, line] of starts) if ((line.value as TaskRunRecord).runId === runId) starts.delete(key);
   };
 
   return {
@@ -153,7 +140,7 @@ export function localHistoryStore(options: LocalHistoryOptions = {}): LocalHisto
         if (record.status !== "RUNNING") {
           files.close(runFile(record.runId));
           // Attempts it left running keep their start lines; a late end line is written without withdrawing one.
-          forgetStarts(record.runId);
+          starts.deleteRun(record.runId);
         }
         files.flush();
       } catch (error) {
@@ -193,8 +180,4 @@ function storeError(error: unknown, root: string, operation: string): unknown {
     `could not ${operation} the local history in \`${root}\`: ${message}; check the folder's space and permissions`,
     { cause: error },
   );
-}
-
-function sameAttempt(a: TaskRunRecord, b: TaskRunRecord): boolean {
-  return a.state === b.state && a.mapIndex === b.mapIndex && a.attempt === b.attempt && a.runId === b.runId;
 }
