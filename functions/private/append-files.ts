@@ -101,3 +101,9 @@ function encode(parts: readonly string[]): Buffer {
   for (const part of parts) at += data.write(part, at);
   return data.subarray(0, at);
 }
+
+/**
+ * The descriptors every long-lived writer of this process shares (the history's writers, the local
+ * runs' executions log): files kept open between runs, each open once, one idle sweep for all.
+ */
+export const sharedAppendFiles = new AppendFiles();

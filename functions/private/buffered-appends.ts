@@ -13,7 +13,7 @@
  * record (which carries its start) comes before the start was written: both would have reached
  * the disk in the same write, so the start line added no durability, only a serialisation.
  */
-import { AppendFiles } from "./append-files.ts";
+import { sharedAppendFiles } from "./append-files.ts";
 
 /** Writers holding lines not yet written. */
 const pending = new Set<BufferedAppends>();
@@ -46,14 +46,10 @@ export interface HeldLine {
   withdrawn: boolean;
 }
 
-/**
- * Descriptors shared by every writer: a store per local run appended to the history index through
- * a descriptor of its own, opened per run and left open until the idle sweep.
- */
-const shared = new AppendFiles();
-
 export class BufferedAppends {
-  private readonly files = shared;
+  // Shared by every writer: a store per local run appended to the history index through a
+  // descriptor of its own, opened per run and left open until the idle sweep.
+  private readonly files = sharedAppendFiles;
   private readonly lines = new Map<string, (string | HeldLine)[]>();
   /** A write that failed in a scheduled flush: the next `append` or `flush` throws it. */
   private failure: unknown;

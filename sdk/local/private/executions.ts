@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import type { StateMachineDefinition } from "../../compile/asl.ts";
 import type { CompiledFlow } from "../../compile/types.ts";
 import { assertRunId } from "../../core/run-id.ts";
-import { AppendFiles } from "../../../functions/private/append-files.ts";
+import { sharedAppendFiles as logs } from "../../../functions/private/append-files.ts";
 import { linesBackward } from "../../../functions/private/read-lines-backward.ts";
 
 /** A compiled state machine as a run executed it. */
@@ -38,8 +38,6 @@ export interface RunMachine {
 /** A line of `executions.jsonl` (of a run's own file in the earlier layout, without `run`). */
 type Line = { readonly run?: string; readonly machine: string };
 
-/** `executions.jsonl` of every folder, kept open between runs (closed after a second without writes). */
-const logs = new AppendFiles();
 
 const hashes = new WeakMap<CompiledFlow, { hash: string; text: string }>();
 
@@ -114,7 +112,7 @@ export class ExecutionLog {
       const file = join(this.root, "machines", `${hash}.json`);
       if (!existsSync(file)) writeFileSync(file, text);
       const log = join(this.root, "executions.jsonl");
-      // Kept open between runs: written where it is now, should the folder have been removed since.
+      // Kept open between runs (closed after a second without writes): written where it is now, should the folder have been removed since.
       logs.forgetIfReplaced(log);
       logs.append(log, `${JSON.stringify({ run: runId, machine: hash } satisfies Line)}\n`);
       return true;
