@@ -99,8 +99,22 @@ export function createTaskHandler(deps: TaskHandlerDeps): TaskHandler {
   };
 }
 
+/** @internal How `createTaskHandlerNow` records attempts. */
+export interface TaskHandlerNowOptions {
+  /**
+   * `"when-waiting"`: an attempt's start record is put only once the attempt waits (its call
+   * returns a promise); an attempt that ends within the call puts its end record alone, which
+   * carries its start. For a caller whose history shows nothing of a put before the call returns
+   * (the local runner without an event listener): no store writes before the current turn ends
+   * (the local store writes at its end; an SDK client's request goes out after an await), so
+   * the history is the same, with half the records to build. @default "first"
+   */
+  readonly startRecord?: "first" | "when-waiting";
+}
+
 /** @internal `createTaskHandler`, answering at once when it can (the local runner's retry driver takes either). */
-export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
+export function createTaskHandlerNow(deps: TaskHandlerDeps, options: TaskHandlerNowOptions = {}): TaskHandlerNow {
+  const startFirst = options.startRecord !== "when-waiting";
   const clock = deps.clock ?? Date.now;
   const limits: PayloadLimits = {
     inlineBytes: deps.limits?.inlineBytes ?? INLINE_LIMIT_BYTES,
@@ -139,7 +153,7 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
     // Records written field by field, in the order the history has always had (spreads cost more, per attempt).
     const running: TaskRunRecord = { flow, runId, task: context.task, state, mapIndex, attempt, startedAt, status: "RUNNING" };
     // Not awaited before the body: a slow or unreachable history store never delays the work.
-    const startRecord = record(deps.history, running, log);
+    const startRecord = startFirst ? record(deps.history, running, log) : undefined;
     // Checked before the lines' attributes are built: most local runs keep no info line.
     const infoLines = logger.takes?.("info") !== false;
     if (infoLines) log.info("task started");
@@ -167,6 +181,8 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps): TaskHandlerNow {
       return failed(attemptRun, thrown);
     }
     if (isThenable(computed)) {
+      // The attempt waits: its start goes to the history now, before anything else can run.
+      attemptRun.startRecord ??= record(deps.history, running, log);
       return computed.then(
         (c) => succeeded(attemptRun, c),
         (thrown: unknown) => failed(attemptRun, thrown),
@@ -181,7 +197,8 @@ interface AttemptRun extends RunScope {
   readonly request: TaskRequest;
   readonly running: TaskRunRecord;
   readonly started: number;
-  readonly startRecord: Promise<void>;
+  /** Its start record's write; none while an attempt recorded `"when-waiting"` has not waited (its end record carries the start). */
+  startRecord: Promise<void> | undefined;
   readonly infoLines: boolean;
 }
 
@@ -194,7 +211,7 @@ function succeeded(a: AttemptRun, { envelope, cached, bytes }: Computed): Envelo
   done.status = "SUCCEEDED";
   done.result = resultRef(envelope, bytes);
   // Queued already (the local store): no turn of the microtask queue per record.
-  if (a.startRecord === WRITTEN) {
+  if (a.startRecord === WRITTEN || a.startRecord === undefined) {
     const ending = record(a.deps.history, done, a.log);
     if (ending === WRITTEN) return answer(a, envelope, durationMs, cached);
     return ending.then(() => answer(a, envelope, durationMs, cached));

@@ -100,6 +100,25 @@ describe("local history store", () => {
     ]);
   });
 
+  it("puts an attempt's start record only once it waits, when asked to: an attempt that ends at once puts its end alone", async () => {
+    const stores = localStores({ dir: fresh(), env: {} });
+    const puts: string[] = [];
+    const history = { ...stores.history, putTaskRun: async (r: { state: string; status: string; startedAt: string }) => void puts.push(`${r.state} ${r.status} ${r.startedAt !== undefined}`) };
+    const tasks = { t: task("t", (x: number) => x + 1), later: task("later", async (x: number) => x + 2) };
+    const lazy = createTaskHandlerNow({ tasks, ...stores, history, logger: quietLogger() }, { startRecord: "when-waiting" });
+    await lazy(request("t", [{ v: 1 }], { run: "run-l", state: "t" }));
+    expect(puts).toStrictEqual(["t SUCCEEDED true"]);
+    const later = lazy(request("later", [{ v: 1 }], { run: "run-l", state: "later" }));
+    // Put before the call returned its promise: the history shows the attempt running while it waits.
+    expect(puts).toStrictEqual(["t SUCCEEDED true", "later RUNNING true"]);
+    await later;
+    expect(puts).toStrictEqual(["t SUCCEEDED true", "later RUNNING true", "later SUCCEEDED true"]);
+    puts.length = 0;
+    const eager = createTaskHandlerNow({ tasks, ...stores, history, logger: quietLogger() });
+    await eager(request("t", [{ v: 1 }], { run: "run-e", state: "t" }));
+    expect(puts).toStrictEqual(["t RUNNING true", "t SUCCEEDED true"]);
+  });
+
   it("withdraws the start line of every attempt that ends in the turn it started in, interleaved or not", async () => {
     const d = fresh();
     const h = localHistoryStore({ dir: d });

@@ -161,6 +161,23 @@ describe("payload sizes", () => {
     expect(limits.breach?.message).toMatch(/would send a 280,0\d\d-byte Lambda event/);
   });
 
+  it("fails a task state that starts after the run closed with what closed it, not an error of its own", () => {
+    // A Map's refused item can fail faster than the item that failed the run: the Map must fail with that item's error.
+    const limits = new ExecutionLimits({ name: "hand-written", subflowStates: new Set(), maps: new Map() }, "run-1");
+    const failedTask = Object.assign(new Error("item 7 is broken"), { name: "BrokenItem" });
+    limits.close(failedTask);
+    limits.close(new Error("a later failure"));
+    const refusal = (() => {
+      try {
+        limits.admit("T", { args: [] });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBe(failedTask);
+    expect(limits.closed).toBe(true);
+  });
+
   it("lets state data of exactly 262,144 bytes through and reports the largest", async () => {
     const payload = { s: "z".repeat(262_144 - '{"s":""}'.length) };
     const { outcome, stats } = await run({ P: { Type: "Pass", End: true } }, payload);

@@ -26,7 +26,10 @@ export class LimitExceededError extends StepflowError {
   }
 }
 
-/** Raised in a task state that starts after its execution failed or stopped; never reported. */
+/**
+ * What closed an execution that was aborted or has ended; a task state that starts after that
+ * fails with it. (One that starts after a task failed the run fails with that task's error.)
+ */
 export class ExecutionClosedError extends StepflowError {
   override name = "ExecutionClosed";
 }
@@ -150,9 +153,14 @@ export class ExecutionLimits {
     this.count(ON_EXIT.Task + (this.machine.subflowStates.has(state) ? SUBMITTED : 0));
   }
 
-  /** Checks a task state's Lambda event before the task runs; throws when it may not start. */
+  /**
+   * Checks a task state's Lambda event before the task runs; throws when it may not start. A
+   * closed execution's task states fail with what closed it (a breach, the error of the task that
+   * failed the run, the abort), so a Map or Parallel fails with that error whichever failure of
+   * its iterations the engine sees first: a refused item can fail faster than the task that failed.
+   */
   admit(state: string, request: unknown): void {
-    if (this.closedBy) throw this.closedBy === this.breach ? this.breach : new ExecutionClosedError("closed");
+    if (this.closedBy) throw this.closedBy;
     const bytes = jsonBytes(request);
     if (bytes > this.maxTaskEvent) this.maxTaskEvent = bytes;
     if (bytes <= PAYLOAD_LIMIT_BYTES) return;

@@ -284,7 +284,11 @@ export class LocalSession {
       const cacheLease = this.options.stores?.results ? undefined : localCacheLease({ dir: this.options.dir });
       // `append` is a closure over its store: passed as is.
       const taskLogs = this.taskLogs?.append;
-      handler = createTaskHandlerNow({ tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs });
+      handler = createTaskHandlerNow(
+        { tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs },
+        // A listener sees each attempt start before its function runs; without one, nothing can tell the difference.
+        { startRecord: this.emit ? "first" : "when-waiting" },
+      );
       this.handlers.set(p.flow, handler);
     }
     return handler;
