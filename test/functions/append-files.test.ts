@@ -40,8 +40,14 @@ describe("AppendFiles", () => {
     const file = join(dir, "a.jsonl");
     const parts = ['{"a":"é"}\n', '{"b":"日本"}\n', '{"c":"😀"}\n', `${"y".repeat(70_000)}\n`];
     files.append(file, parts);
+    // Shorter than the one before: only its own bytes, though the buffer is reused.
     files.append(file, ["end\n"]);
     expect(await readFile(file, "utf8")).toBe(`${parts.join("")}end\n`);
+    // Over the size of the reused buffer, then under it again.
+    const big = [`${"z".repeat(2_000_000)}\n`, "ü\n"];
+    files.append(file, big);
+    files.append(file, ["last\n", "ß\n"]);
+    expect(await readFile(file, "utf8")).toBe(`${parts.join("")}end\n${big.join("")}last\nß\n`);
     files.closeAll();
   });
 
