@@ -14,9 +14,14 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * that started). A failed history write never fails the task: it goes to `onProblem`.
  */
 export class TaskRunBook {
-  private readonly attempts = new AttemptIndex<Slot>();
-  /** Every attempt's slot, in the order its first record was put. */
-  private readonly order: Slot[] = [];
+  /**
+   * Where each attempt that put its start is in `order`. An attempt that ends before its start was
+   * put (the task handler's `"when-waiting"` records) puts its end alone, its only record: it is
+   * not indexed, as nothing will look it up.
+   */
+  private readonly attempts = new AttemptIndex<number>();
+  /** Every attempt's latest record, in the order its first record was put. */
+  private readonly order: TaskRunRecord[] = [];
   /** Attempts started and not yet ended, counted by run id. */
   private readonly running = new Map<string, number>();
   private readonly idle = new Map<string, () => void>();
@@ -32,17 +37,19 @@ export class TaskRunBook {
    * attempt, and a promise chained to the store's write is all it needs.
    */
   readonly put = (record: TaskRunRecord): Promise<void> => {
-    const slot = this.attempts.get(record);
-    if (slot) {
-      if (taskRank(slot.record.status) >= taskRank(record.status)) return WRITTEN;
+    const at = this.attempts.get(record);
+    if (at !== undefined) {
+      const latest = this.order[at];
+      if (taskRank(latest.status) >= taskRank(record.status)) return WRITTEN;
       // Only an attempt's end outranks its start.
-      if (slot.record.status === "RUNNING") this.ended(record.runId);
-      slot.record = record;
+      if (latest.status === "RUNNING") this.ended(record.runId);
+      this.order[at] = record;
     } else {
-      const added = { record };
-      this.attempts.set(record, added);
-      this.order.push(added);
-      if (record.status === "RUNNING") this.running.set(record.runId, (this.running.get(record.runId) ?? 0) + 1);
+      if (record.status === "RUNNING") {
+        this.attempts.set(record, this.order.length);
+        this.running.set(record.runId, (this.running.get(record.runId) ?? 0) + 1);
+      }
+      this.order.push(record);
     }
     if (this.emit) this.emit(eventOf(record));
     let writing: Promise<void>;
@@ -58,9 +65,9 @@ export class TaskRunBook {
   /** Every attempt so far (of run `runId` only, when given), in the order they started. */
   list(runId?: string): TaskRun[] {
     const out: TaskRun[] = [];
-    // Slots are kept in the order their attempts were first put, which is nearly always start order.
+    // Records are kept in the order their attempts were first put, which is nearly always start order.
     let sorted = true;
-    for (const { record: r } of this.order) {
+    for (const r of this.order) {
       if (runId !== undefined && r.runId !== runId) continue;
       if (sorted && out.length > 0 && out[out.length - 1].startedAt > r.startedAt) sorted = false;
       out.push(toTaskRun(r));
@@ -72,7 +79,7 @@ export class TaskRunBook {
   /** The last failed attempt of `runId` whose error is `name`/`message`, if any. */
   failed(runId: string, name: string, message: string): TaskRunRecord | undefined {
     let found: TaskRunRecord | undefined;
-    for (const { record: r } of this.order) {
+    for (const r of this.order) {
       if (r.runId === runId && r.status === "FAILED" && r.error?.name === name && r.error.message === message)
         found = r;
     }
@@ -100,7 +107,7 @@ export class TaskRunBook {
     if (!this.running.get(runId)) return WRITTEN;
     const ended = new Date().toISOString();
     const writes: Promise<void>[] = [];
-    for (const { record: r } of [...this.attempts.valuesOf(runId)]) {
+    for (const r of [...this.attempts.valuesOf(runId)].map((at) => this.order[at])) {
       if (r.status !== "RUNNING") continue;
       const durationMs = Date.parse(ended) - Date.parse(r.startedAt);
       writes.push(this.put({ ...r, status: "FAILED", endedAt: ended, durationMs, error }));
@@ -114,11 +121,6 @@ export class TaskRunBook {
     this.running.set(runId, left);
     if (left === 0) this.idle.get(runId)?.();
   }
-}
-
-/** The latest record of one attempt. */
-interface Slot {
-  record: TaskRunRecord;
 }
 
 /** Written field by field: spreads of optional parts cost more, and this runs for every attempt of the run. */
