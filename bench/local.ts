@@ -5,7 +5,7 @@
  * Run: `npx tsx bench/local.ts` (add `--workers` for a third side, task functions in the worker
  * pool; `--against DIR`: another checkout's runLocal as one more side, for A/B; `--rounds N` to change
  * the number of rounds; `--case KEY` for some cases only: map, mapchain, chain200, chain500;
- * `--shared`: every side in this one process, as this bench ran before session 12).
+ * `--shared`: every side in this one process, as this bench ran before session 12; `--no-pin`).
  *
  * Built to resolve 1.3x on a shared machine: the sides run interleaved, one sample of each per
  * round in rotating order (bare, local; local, bare; ...), so drift and other processes' load hit
@@ -20,7 +20,8 @@
  * task states that answered at once without the task handler (a build made to measure this: the
  * run without stepflow's per-task work), runLocal measured 1.00x bare in processes of their own and 1.10x in one shared
  * process (500-task chain, session 12): the shared process charged runLocal for code it does not
- * run. `--shared` measures the old way, to compare.
+ * run. `--shared` measures the old way, to compare. The processes are pinned to one CPU (see `PIN`;
+ * `--no-pin` not to), so both sides run on the same core, as they did in one process.
  *
  * The bare side runs the definition runLocal runs (`prepare`), so both take the same path: a list
  * longer than its inline Map's item budget (the map of 2 tasks: 832 items) goes, as on AWS, to the
@@ -28,7 +29,7 @@
  * stepflow's store, history or limits.
  */
 import "promise.withresolvers/auto";
-import { fork } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -44,14 +45,15 @@ const args = process.argv.slice(2);
 const WORKERS = args.includes("--workers");
 const SHARED = args.includes("--shared");
 const roundsArg = args.indexOf("--rounds");
-/** Rounds per case (each: one sample of every side). */
-const ROUNDS = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 31;
+/** Rounds per case (each: one sample of every side); by default enough for about `CASE_MS` of samples, at least 31. */
+const ROUNDS = roundsArg >= 0 ? Number(args[roundsArg + 1]) : undefined;
+const CASE_MS = 12_000;
 /** `--case chain500`: only the cases whose key contains this. */
 const caseArg = args.indexOf("--case");
 const ONLY = caseArg >= 0 ? args[caseArg + 1] : "";
 const againstArg = args.indexOf("--against");
 const AGAINST = againstArg >= 0 ? args[againstArg + 1] : undefined;
-/** `--side KEY NAME`: this process is a child that runs side NAME of case KEY (see `childSide`). */
+/** `--side KEY NAME DIR`: this process is a child that runs side NAME of case KEY, its history in DIR (see `childSide`). */
 const sideArg = args.indexOf("--side");
 // Off by default: a forced full GC made the next sample slower, not steadier (bare 500-task chain 50 ms
 // of CPU instead of 23 at load 16, even 30 ms after it): it drops compiled code that is then rebuilt.
@@ -71,6 +73,22 @@ setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
 type Sample = { readonly ms: number; readonly cpuMs: number };
+/**
+ * The CPU every side's process is pinned to (Linux `taskset`; the last one this process may use),
+ * unless `--no-pin` or without `taskset`. Unpinned, the two processes ran on different cores of
+ * this shared 2-core machine, and one of them was often slower than the other for seconds at a
+ * time: the per-round ratios of a 500-task chain went from 2.0 to 0.8 and back within one run
+ * (quartiles 0.79-1.66). Pinned, three runs gave 1.23x, 1.24x and 1.23x (quartiles within 1.16-1.33).
+ */
+const PIN = args.includes("--no-pin") || SHARED ? undefined : lastAllowedCpu();
+
+function lastAllowedCpu(): string | undefined {
+  const probe = spawnSync("taskset", ["-cp", String(process.pid)], { encoding: "utf8" });
+  // "pid 123's current affinity list: 0,2-3"
+  const list = probe.status === 0 ? /list:\s*(\S+)/.exec(probe.stdout)?.[1] : undefined;
+  return list?.split(/[,-]/).at(-1);
+}
+
 /** One side of a case: takes a sample of `reps` runs, in this process or in its own. */
 type Side = { readonly name: string; readonly sample: (reps: number) => Promise<Sample>; readonly close: () => void };
 
@@ -163,11 +181,22 @@ async function sharedSide(c: Case, name: string, dir: string): Promise<Side> {
 /** Side `name` of case `c` in a child process of its own (this script with `--side`), warmed up. */
 async function ownProcessSide(c: Case, name: string, dir: string): Promise<Side> {
   // The child inherits this process's loader (tsx) through its exec arguments.
-  const child = fork(fileURLToPath(import.meta.url), [...args, "--side", c.key, name, dir], { stdio: "inherit" });
+  const command = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...args, "--side", c.key, name, dir];
+  const pinned = PIN === undefined ? command : ["taskset", "-c", PIN, ...command];
+  const child = spawn(pinned[0], pinned.slice(1), { stdio: ["inherit", "inherit", "inherit", "ipc"] });
   const replies: ((m: Sample | "ready" | { error: string }) => void)[] = [];
   child.on("message", (m: Sample | "ready" | { error: string }) => replies.shift()?.(m));
+  // A child that dies (a failed import or run) fails what waits for it, instead of leaving it waiting.
+  let closed = false;
+  let exited = false;
+  child.on("exit", (code, signal) => {
+    exited = true;
+    if (closed) return;
+    for (const reply of replies.splice(0)) reply({ error: `side \`${name}\` exited (${signal ?? `code ${code}`}) before it answered` });
+  });
   const next = () =>
     new Promise<Sample | "ready">((done, fail) => {
+      if (exited) fail(new Error(`side \`${name}\` has exited`));
       replies.push((m) => (typeof m === "object" && "error" in m ? fail(new Error(m.error)) : done(m)));
     });
   await next();
@@ -178,7 +207,10 @@ async function ownProcessSide(c: Case, name: string, dir: string): Promise<Side>
       child.send(reps);
       return reply as Promise<Sample>;
     },
-    close: () => child.kill(),
+    close: () => {
+      closed = true;
+      child.kill();
+    },
   };
 }
 
@@ -200,7 +232,7 @@ if (sideArg >= 0) {
   await childSide(args[sideArg + 1], args[sideArg + 2], args[sideArg + 3]);
 } else {
   const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
-  const rows: string[][] = [["case", "side", "runs/sample", "wall", "CPU", "wall ratio (q1-q3)", "CPU ratio (q1-q3)"]];
+  const rows: string[][] = [["case", "side", "runs x rounds", "wall", "CPU", "wall ratio (q1-q3)", "CPU ratio (q1-q3)"]];
   const load = loadavg()[0];
   for (const c of CASES.filter((x) => x.key.includes(ONLY))) {
     const sides: Side[] = [];
@@ -211,7 +243,10 @@ if (sideArg >= 0) {
     const timed: number[] = [];
     for (let i = 0; i < 5; i++) timed.push((await sides[0].sample(1)).ms);
     const reps = Math.max(1, Math.round(SAMPLE_MS / Math.min(...timed)));
-    const samples = await interleaved(sides, reps, ROUNDS);
+    // The per-round ratios of small cases scatter more: more rounds for them, in about the same time.
+    const rounds = ROUNDS ?? Math.max(31, Math.round(CASE_MS / (sides.length * reps * Math.min(...timed) * 1.3)));
+    const samples = await interleaved(sides, reps, rounds);
+    if (process.env.STEPFLOW_BENCH_TRACE) console.log(c.key, samples[1].map((x, r) => (x.cpuMs / samples[0][r].cpuMs).toFixed(2)).join(" "));
     for (const side of sides) side.close();
     const [b] = samples;
     const med = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(1)} ms`;
@@ -219,7 +254,7 @@ if (sideArg >= 0) {
       const wall = samples[i].map((x) => x.ms);
       const cpu = samples[i].map((x) => x.cpuMs);
       const vsBare = i === 0 ? ["", ""] : [ratios(wall, b.map((x) => x.ms)), ratios(cpu, b.map((x) => x.cpuMs))];
-      rows.push([i === 0 ? c.name : "", side.name, String(reps), med(wall), med(cpu), ...vsBare]);
+      rows.push([i === 0 ? c.name : "", side.name, i === 0 ? `${reps} x ${rounds}` : "", med(wall), med(cpu), ...vsBare]);
     });
     if (AGAINST) {
       // This checkout's runLocal over the other's, round by round: the A/B figure.
@@ -229,8 +264,8 @@ if (sideArg >= 0) {
     }
   }
   const loads = `load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
-  const how = SHARED ? "every side in this process" : "each side in its own process";
-  printTable(`local runner: runLocal / bare aws-local-stepfunctions, per run, interleaved, ${how}, median of ${ROUNDS} rounds (ratio quartiles), ${loads}`, rows);
+  const how = SHARED ? "every side in this process" : `each side in its own process${PIN === undefined ? "" : `, all on CPU ${PIN}`}`;
+  printTable(`local runner: runLocal / bare aws-local-stepfunctions, per run, interleaved, ${how}, median of the rounds (ratio quartiles), ${loads}`, rows);
   await rm(dir, { recursive: true, force: true });
   // The worker pool's threads would keep the process alive.
   process.exit(0);

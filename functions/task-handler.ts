@@ -107,7 +107,8 @@ export interface TaskHandlerNowOptions {
    * carries its start. For a caller whose history shows nothing of a put before the call returns
    * (the local runner without an event listener): no store writes before the current turn ends
    * (the local store writes at its end; an SDK client's request goes out after an await), so
-   * the history is the same, with half the records to build. @default "first"
+   * the history is the same, with half the records to build. An `exit` handler that ends the
+   * attempts still running calls `putStartsInProgress` first. @default "first"
    */
   readonly startRecord?: "first" | "when-waiting";
 }
@@ -175,10 +176,15 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps, options: TaskHandler
       infoLines,
     };
     let computed: Computed | Promise<Computed>;
+    // While it computes at once with its start not put, an `exit` handler can put it (`putStartsInProgress`).
+    const outer = atOnce;
+    if (!startFirst) atOnce = attemptRun;
     try {
       computed = run(task, request, attemptRun);
     } catch (thrown) {
       return failed(attemptRun, thrown);
+    } finally {
+      atOnce = outer;
     }
     if (isThenable(computed)) {
       // The attempt waits: its start goes to the history now, before anything else can run.
@@ -190,6 +196,22 @@ export function createTaskHandlerNow(deps: TaskHandlerDeps, options: TaskHandler
     }
     return succeeded(attemptRun, computed);
   };
+}
+
+/**
+ * The attempt computing at once right now whose start is not put (`"when-waiting"`): one at a
+ * time, as its computation is synchronous up to its first wait.
+ */
+let atOnce: AttemptRun | undefined;
+
+/**
+ * @internal Puts the start record of the attempt computing at once right now, if its start is
+ * not put yet: for an `exit` handler that ends the attempts still running (a task function that
+ * calls `process.exit` ends the process inside its own call), which must find it running.
+ */
+export function putStartsInProgress(): void {
+  const a = atOnce;
+  if (a !== undefined) a.startRecord ??= record(a.deps.history, a.running, a.log);
 }
 
 /** One attempt: what computing it needs (`RunScope`) and what recording its end needs. */

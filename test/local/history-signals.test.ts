@@ -1,6 +1,7 @@
 /**
  * Local run history when `stepflow run` is stopped by a signal: a real process, killed while its
- * Map runs (the e2e tier, vitest.config.ts), leaves a terminal record with every finished attempt.
+ * Map runs (the e2e tier, vitest.config.ts), leaves a terminal record with every finished attempt;
+ * so does a run whose task calls `process.exit`.
  * history.test.ts has the rest of local history, in-process.
  */
 import { spawn } from "node:child_process";
@@ -61,3 +62,22 @@ describe("stepflow run stopped by a signal", () => {
     30_000,
   );
 });
+
+describe("a local run whose task exits the process", () => {
+  // Without a listener an attempt that ends at once puts its end record alone: one that exits the
+  // process inside its call has put nothing, and the exit hook must still record it.
+  it.each(["quiet", "listen"] as const)("records the exiting attempt FAILED and the run ABORTED (%s)", async (mode) => {
+    const script = join(ROOT, "test/local/fixtures/exit-in-task.ts");
+    const code = await new Promise<number | null>((done) =>
+      spawn(process.execPath, ["--import", "tsx", script, dir, mode], { cwd: ROOT, stdio: "ignore" }).on("exit", done),
+    );
+    expect(code).toBe(3);
+    const history = localHistoryStore({ dir, onProblem: () => undefined });
+    const [run] = await history.listAllRuns();
+    expect(run).toMatchObject({ flow: "exit-in-task", status: "ABORTED" });
+    const { tasks } = await history.getRun(run.runId);
+    const attempts = tasks.map((t) => `${t.state} ${t.status} ${t.error?.name ?? ""}`).sort();
+    expect(attempts).toStrictEqual(["dies FAILED RunEnded", "first SUCCEEDED "]);
+  }, 60_000);
+});
+

@@ -8,7 +8,7 @@ import { setImmediate } from "node:timers";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from "aws-local-stepfunctions";
 import { createRecorder, type Recorder } from "../../../functions/recorder.ts";
-import { createTaskHandlerNow, type TaskHandlerNow } from "../../../functions/task-handler.ts";
+import { createTaskHandlerNow, putStartsInProgress, type TaskHandlerNow } from "../../../functions/task-handler.ts";
 import { localCacheLease } from "../../../functions/stores/local-cache-lease.ts";
 import { type LocalTaskLogs, localTaskLogs } from "../../../functions/stores/local-task-logs.ts";
 import { decodeOutput } from "../../../functions/resolve-output.ts";
@@ -127,7 +127,11 @@ export class LocalSession {
     };
     this.emit?.({ type: "run-started", flow: flow.flowName, runId, parentRunId: parent?.runId, params: input });
     const exited = { name: "ExecutionAborted", message: "the process exited while the run was going" };
-    const unregister = onExitWhileOpen(() => void end({ status: "ABORTED", error: exited }));
+    const unregister = onExitWhileOpen(() => {
+      // A task function that exits the process does it inside its own call, whose start may not be put yet.
+      putStartsInProgress();
+      void end({ status: "ABORTED", error: exited });
+    });
     let outcome: Outcome = { status: "FAILED", error: { name: "Error", message: "the run stopped on an unexpected error" } };
     try {
       await status("RUNNING");
@@ -286,7 +290,8 @@ export class LocalSession {
       const taskLogs = this.taskLogs?.append;
       handler = createTaskHandlerNow(
         { tasks, results: this.results, history, secrets, logger: this.logger, invoke, cacheLease, taskLogs },
-        // A listener sees each attempt start before its function runs; without one, nothing can tell the difference.
+        // A listener sees each attempt start before its function runs. Without one, only an exit inside
+        // the call could tell, and the exit hook puts that attempt's start (`putStartsInProgress`).
         { startRecord: this.emit ? "first" : "when-waiting" },
       );
       this.handlers.set(p.flow, handler);
@@ -352,7 +357,10 @@ function endOfJob(): Promise<void> {
 // and in a CommonJS build (Jest) `require("timers").setImmediate` too, which is read at each call.
 const nextTurn = setImmediate;
 
-/** Why a run's limits close when it ends: a marker only (never thrown, never reported), so made once. */
+/**
+ * Why a run's limits close when it ends, made once: a Map item the engine starts after that fails
+ * with it, into an execution that has ended (never reported).
+ */
 const RUN_ENDED = new ExecutionClosedError("the run has ended");
 
 const EMPTY_STATS: RunStats = { historyEvents: 0, transitions: 0, maxStateBytes: 0, maxTaskEventBytes: 0 };
