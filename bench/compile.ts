@@ -2,7 +2,7 @@
  * Compiler figures: transitions per executed task and the makespan of compiled schedules against
  * the critical path, over seeded random flows. Prints a table; run with `npm run bench`.
  */
-import "promise.withresolvers/auto";
+import "../sdk/local/private/with-resolvers.ts";
 import { criticalPath } from "../sdk/compile/private/sp-schedule.ts";
 import { compile } from "../sdk/index.ts";
 import { definitionMakespan, randomDag, randomTaskMapWhenFlow } from "../test/support/random-flows.ts";

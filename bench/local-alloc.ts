@@ -5,7 +5,7 @@
  * (then bench/local.ts for the time). The functions that allocate most are listed per side.
  * Run: `npx tsx bench/local-alloc.ts [chain|map|mapchain] [runs]`.
  */
-import "promise.withresolvers/auto";
+import "../sdk/local/private/with-resolvers.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";

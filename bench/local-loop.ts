@@ -3,7 +3,7 @@
  * bench/local-loop.ts <local|bare> <one|chain|map|mapchain> [runs]` (prints CPU per run). `one` is
  * a flow of one task: a run's fixed cost.
  */
-import "promise.withresolvers/auto";
+import "../sdk/local/private/with-resolvers.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -28,7 +28,7 @@
  * Distributed Map, which the bare side runs as the same stand-in inline Map over the list, without
  * stepflow's store, history or limits.
  */
-import "promise.withresolvers/auto";
+import "../sdk/local/private/with-resolvers.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";

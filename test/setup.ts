@@ -1,6 +1,6 @@
-// aws-local-stepfunctions needs Promise.withResolvers (Node 22+); this maintained es-shims
-// polyfill provides it on Node 20, the Node this project supports.
-import "promise.withresolvers/auto";
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22+); with-resolvers.ts provides it
+// on Node 20, the Node this project supports.
+import "../sdk/local/private/with-resolvers.ts";
 import { afterAll } from "vitest";
 import { useWorkerRun } from "../infra/private/bundle.ts";
 import { useLoadedModules } from "../infra/private/locate-export.ts";

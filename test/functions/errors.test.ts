@@ -1,4 +1,4 @@
-import "promise.withresolvers/auto";
+import "../../sdk/local/private/with-resolvers.ts";
 import { StateMachine } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import { createTaskHandler, TaskTimeoutError } from "../../functions/index.ts";

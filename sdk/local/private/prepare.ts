@@ -4,9 +4,9 @@
  * each run binds handlers without walking the definition again. Its Lambda Task states are
  * retried by the local retry driver (task-attempts.ts), not by the engine. Cached per flow object.
  */
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+); this maintained es-shims
-// polyfill provides it on Node 20. Imported first so it is installed before any run.
-import "promise.withresolvers/auto";
+// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22+), which with-resolvers.ts
+// provides on Node 20. Imported first so it is installed before any run.
+import "./with-resolvers.ts";
 import { StateMachine } from "aws-local-stepfunctions";
 import { type NestedState, nestedStates, type StateMachineDefinition, type TaskState } from "../../compile/asl.ts";
 import { compile } from "../../compile/compile.ts";
