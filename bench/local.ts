@@ -30,6 +30,7 @@
  */
 import "../sdk/local/private/with-resolvers.ts";
 import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -83,10 +84,12 @@ type Sample = { readonly ms: number; readonly cpuMs: number };
 const PIN = args.includes("--no-pin") || SHARED ? undefined : lastAllowedCpu();
 
 function lastAllowedCpu(): string | undefined {
-  const probe = spawnSync("taskset", ["-cp", String(process.pid)], { encoding: "utf8" });
-  // "pid 123's current affinity list: 0,2-3"
-  const list = probe.status === 0 ? /list:\s*(\S+)/.exec(probe.stdout)?.[1] : undefined;
-  return list?.split(/[,-]/).at(-1);
+  // Untranslated: "pid 123's current affinity list: 0,2-3".
+  const env = { ...process.env, LC_ALL: "C" };
+  const probe = spawnSync("taskset", ["-cp", String(process.pid)], { encoding: "utf8", env });
+  const cpu = probe.status === 0 ? /list:\s*(\S+)/.exec(probe.stdout)?.[1]?.split(/[,-]/).at(-1) : undefined;
+  // Pinning may be refused (a container's policy): then the sides run unpinned.
+  return cpu !== undefined && spawnSync("taskset", ["-c", cpu, "true"], { env }).status === 0 ? cpu : undefined;
 }
 
 /** One side of a case: takes a sample of `reps` runs, in this process or in its own. */
@@ -196,7 +199,7 @@ async function ownProcessSide(c: Case, name: string, dir: string): Promise<Side>
   });
   const next = () =>
     new Promise<Sample | "ready">((done, fail) => {
-      if (exited) fail(new Error(`side \`${name}\` has exited`));
+      if (exited) return fail(new Error(`side \`${name}\` has exited`));
       replies.push((m) => (typeof m === "object" && "error" in m ? fail(new Error(m.error)) : done(m)));
     });
   await next();
@@ -232,6 +235,8 @@ if (sideArg >= 0) {
   await childSide(args[sideArg + 1], args[sideArg + 2], args[sideArg + 3]);
 } else {
   const dir = await mkdtemp(join(tmpdir(), "stepflow-bench-"));
+  // Removed on every way out, a failed side included.
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   const rows: string[][] = [["case", "side", "runs x rounds", "wall", "CPU", "wall ratio (q1-q3)", "CPU ratio (q1-q3)"]];
   const load = loadavg()[0];
   for (const c of CASES.filter((x) => x.key.includes(ONLY))) {
