@@ -31,7 +31,7 @@
 import "../sdk/local/private/with-resolvers.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -190,11 +190,9 @@ async function ownProcessSide(c: Case, name: string, dir: string): Promise<Side>
   const replies: ((m: Sample | "ready" | { error: string }) => void)[] = [];
   child.on("message", (m: Sample | "ready" | { error: string }) => replies.shift()?.(m));
   // A child that dies (a failed import or run) fails what waits for it, instead of leaving it waiting.
-  let closed = false;
   let exited = false;
   child.on("exit", (code, signal) => {
     exited = true;
-    if (closed) return;
     for (const reply of replies.splice(0)) reply({ error: `side \`${name}\` exited (${signal ?? `code ${code}`}) before it answered` });
   });
   const next = () =>
@@ -210,10 +208,7 @@ async function ownProcessSide(c: Case, name: string, dir: string): Promise<Side>
       child.send(reps);
       return reply as Promise<Sample>;
     },
-    close: () => {
-      closed = true;
-      child.kill();
-    },
+    close: () => child.kill(),
   };
 }
 
@@ -247,11 +242,11 @@ if (sideArg >= 0) {
     // right after the first, its code not optimised yet, gave one run per sample and wide quartiles).
     const timed: number[] = [];
     for (let i = 0; i < 5; i++) timed.push((await sides[0].sample(1)).ms);
-    const reps = Math.max(1, Math.round(SAMPLE_MS / Math.min(...timed)));
+    const fastest = Math.min(...timed);
+    const reps = Math.max(1, Math.round(SAMPLE_MS / fastest));
     // The per-round ratios of small cases scatter more: more rounds for them, in about the same time.
-    const rounds = ROUNDS ?? Math.max(31, Math.round(CASE_MS / (sides.length * reps * Math.min(...timed) * 1.3)));
+    const rounds = ROUNDS ?? Math.max(31, Math.round(CASE_MS / (sides.length * reps * fastest * 1.3)));
     const samples = await interleaved(sides, reps, rounds);
-    if (process.env.STEPFLOW_BENCH_TRACE) console.log(c.key, samples[1].map((x, r) => (x.cpuMs / samples[0][r].cpuMs).toFixed(2)).join(" "));
     for (const side of sides) side.close();
     const [b] = samples;
     const med = (xs: readonly number[]) => `${quantile(xs, 0.5).toFixed(1)} ms`;
@@ -271,7 +266,6 @@ if (sideArg >= 0) {
   const loads = `load average ${load.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
   const how = SHARED ? "every side in this process" : `each side in its own process${PIN === undefined ? "" : `, all on CPU ${PIN}`}`;
   printTable(`local runner: runLocal / bare aws-local-stepfunctions, per run, interleaved, ${how}, median of the rounds (ratio quartiles), ${loads}`, rows);
-  await rm(dir, { recursive: true, force: true });
-  // The worker pool's threads would keep the process alive.
+  // The worker pool's threads would keep the process alive (the `exit` listener removes `dir`).
   process.exit(0);
 }

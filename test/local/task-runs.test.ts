@@ -3,15 +3,14 @@ import type { HistoryStore, TaskRunRecord } from "../../functions/stores/types.t
 import { TaskRunBook } from "../../sdk/local/private/task-runs.ts";
 import { taskRun } from "../functions/support/history-contract.ts";
 
-/** A book over a history that keeps each put, with the events it emits. */
+/** A book over a history that keeps each put. */
 function book() {
   const written: TaskRunRecord[] = [];
   const history = { putTaskRun: (r: TaskRunRecord) => (written.push(r), Promise.resolve()) } as unknown as HistoryStore;
-  const events: string[] = [];
-  const b = new TaskRunBook(history, (e) => events.push(`${e.type} ${"mapIndex" in e ? e.mapIndex : ""}`), (e) => {
+  const b = new TaskRunBook(history, undefined, (e) => {
     throw e;
   });
-  return { b, written, events };
+  return { b, written };
 }
 
 const ended = (over: Partial<TaskRunRecord>) =>
